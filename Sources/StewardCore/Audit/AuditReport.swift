@@ -1,0 +1,45 @@
+/// The result of one audit run: what renderers turn into text, JSON and Markdown.
+///
+/// JSON schema (stable; fields are only ever added):
+/// `{"schemaVersion":1, "host":{hostname,kernel,architecture}, "generatedAt":ISO8601, "facts":Facts,
+///   "inventory":[Instance], "findings":[{rule,severity,subject,summary,evidence,fix,silenced?}],
+///   "probes":[{name,status,reason?,durationMs}], "durationMs":Int}`
+public struct AuditReport: Sendable, Codable, Equatable {
+    public struct HostIdentity: Sendable, Codable, Equatable {
+        public var hostname: String
+        public var kernel: String
+        public var architecture: String
+    }
+
+    public var schemaVersion: Int = 1
+    public var host: HostIdentity
+    public var generatedAt: String
+    public var facts: Facts
+    public var inventory: [Inventory.Instance]
+    public var findings: [Finding]
+    public var probes: [ProbeReport]
+    public var durationMs: Int
+
+    public init(facts: Facts, context: AuditContext, findings: [Finding], probes: [ProbeReport], generatedAt: String, durationMs: Int) {
+        self.host = HostIdentity(hostname: facts.host?.hostname ?? "unknown", kernel: facts.host?.kernel ?? "",
+                                 architecture: facts.host?.architecture ?? "")
+        self.generatedAt = generatedAt
+        self.facts = facts
+        self.inventory = context.inventory.instances
+        self.findings = findings
+        self.probes = probes
+        self.durationMs = durationMs
+    }
+
+    /// Findings that count: not silenced.
+    public var activeFindings: [Finding] { findings.filter { $0.silenced == nil } }
+
+    /// Nagios convention: 0 nothing at warning or worse, 1 warnings, 2 critical. (3 is for a run that could not run.)
+    public var exitCode: Int32 {
+        switch activeFindings.map(\.severity).max() {
+        case .critical: 2
+        case .warning: 1
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// Everything the probes learned about a host: the only input of the rules.
+///
+/// A family that could not be probed is `nil` (or empty) and its probe report says why; rules that need it stay
+/// silent rather than guess.
+public struct Facts: Sendable, Codable, Equatable {
+    public var host: HostFacts?
+    public var units: [UnitFacts]
+    public var unitLogs: [UnitLogFacts]
+    public var hostLogs: HostLogFacts?
+    /// nil when the socket table could not be read.
+    public var sockets: [ListeningSocket]?
+    public var envFiles: [EnvFileFacts]
+    public var appDirs: [AppDirFacts]
+    /// nil when nginx is not installed or could not be probed.
+    public var nginx: NginxFacts?
+    public var ngrok: [NgrokFacts]
+    /// `python3` of the system, e.g. `3.11.2`; nil when there is none.
+    public var systemPythonVersion: String?
+    /// Length of the journal window the log facts cover, in hours.
+    public var windowHours: Int
+
+    public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
+                sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],
+                nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24) {
+        self.host = host
+        self.units = units
+        self.unitLogs = unitLogs
+        self.hostLogs = hostLogs
+        self.sockets = sockets
+        self.envFiles = envFiles
+        self.appDirs = appDirs
+        self.nginx = nginx
+        self.ngrok = ngrok
+        self.systemPythonVersion = systemPythonVersion
+        self.windowHours = windowHours
+    }
+
+    public func unit(_ name: String) -> UnitFacts? { units.first { $0.name == name || $0.shortName == name } }
+    public func envFile(_ path: String) -> EnvFileFacts? { envFiles.first { $0.path == path } }
+    public func appDir(_ path: String) -> AppDirFacts? { appDirs.first { $0.path == path } }
+    public func logs(for unit: String) -> UnitLogFacts? { unitLogs.first { $0.unit == unit } }
+}

@@ -1,0 +1,57 @@
+/// One app of the manifest: its kind, its systemd unit, where its files are, and its instances.
+public struct AppSpec: Sendable, Equatable, Codable {
+    public var name: String
+    public var kind: AppKind
+    /// The unit file name as written (`calb-sizingtool@.service`); nil means the default, see ``unitTemplate``.
+    public var unit: String?
+    /// Checkout directory; may contain `{instance}`.
+    public var directory: String?
+    /// Environment file; may contain `{instance}`.
+    public var envFile: String?
+    /// HTTP path that answers when the app is healthy, e.g. `/_stcore/health`.
+    public var health: String?
+    /// Instances in file order; empty for an app that runs as a single plain unit.
+    public var instances: [InstanceSpec]
+
+    public init(name: String, kind: AppKind = .generic, unit: String? = nil, directory: String? = nil,
+                envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = []) {
+        self.name = name
+        self.kind = kind
+        self.unit = unit
+        self.directory = directory
+        self.envFile = envFile
+        self.health = health
+        self.instances = instances
+    }
+
+    /// The unit file name: ``unit`` when given, else `<name>@.service` for an app with instances and
+    /// `<name>.service` for one without.
+    public var unitTemplate: String {
+        unit ?? (instances.isEmpty ? "\(name).service" : "\(name)@.service")
+    }
+
+    /// The unit that runs `instance`: `calb-sizingtool@prod.service` for the template `calb-sizingtool@.service`.
+    /// A unit that is not a template (or a nil instance) gives ``unitTemplate`` unchanged.
+    public func unitName(forInstance instance: String?) -> String {
+        let template = unitTemplate
+        guard let instance, let at = template.firstRange(of: "@.") else { return template }
+        var name = template
+        name.replaceSubrange(at, with: "@\(instance).")
+        return name
+    }
+
+    /// Every unit of the app: one per instance, or the single unit.
+    public var unitNames: [String] {
+        instances.isEmpty ? [unitTemplate] : instances.map { unitName(forInstance: $0.name) }
+    }
+
+    /// `template` with every `{instance}` replaced by `instance`: `/opt/calb/{instance}/app` → `/opt/calb/prod/app`.
+    public func resolve(_ template: String, instance: String) -> String {
+        template.replacing("{instance}", with: instance)
+    }
+
+    /// The instance declared under `name`, if any.
+    public func instance(named name: String) -> InstanceSpec? {
+        instances.first { $0.name == name }
+    }
+}

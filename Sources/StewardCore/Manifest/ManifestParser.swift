@@ -1,0 +1,31 @@
+import Yams
+
+/// Reads `steward.yml`. Pure: it takes the text and the file name used in messages; the caller reads the file.
+public enum ManifestParser {
+    /// Parses and validates a manifest.
+    ///
+    /// - Parameters:
+    ///   - yaml: The whole file. The empty document (or only comments) is the empty manifest.
+    ///   - file: The name shown in messages, e.g. `steward.yml`.
+    /// - Returns: The manifest, or every problem of the file sorted by position. A YAML syntax error is a single
+    ///   located error, since nothing after it can be read.
+    public static func parse(_ yaml: String, file: String) -> Result<Manifest, ManifestErrors> {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            return .failure(ManifestErrors(errors: [YAMLSyntaxError.manifestError(error, yaml: yaml, file: file)]))
+        }
+        var reader = ManifestReader(file: file)
+        let manifest = reader.manifest(root)
+        guard reader.errors.isEmpty else {
+            let sorted = reader.errors.enumerated().sorted { a, b in
+                let l = (a.element.line ?? Int.max, a.element.column ?? Int.max, a.offset)
+                let r = (b.element.line ?? Int.max, b.element.column ?? Int.max, b.offset)
+                return l < r
+            }.map(\.element)
+            return .failure(ManifestErrors(errors: sorted))
+        }
+        return .success(manifest)
+    }
+}

@@ -1,0 +1,97 @@
+/// Reads the server blocks of an nginx site file: server_name, listen, and each location's proxy_pass and
+/// proxy_set_header lines. A small tokenizer (comments, quotes, braces), not a full nginx grammar.
+public enum NginxConfigParser {
+    struct Token { var text: String; var line: Int }
+
+    static func tokenize(_ text: String) -> [Token] {
+        var tokens: [Token] = []
+        var current = ""
+        var line = 1
+        var startLine = 1
+        var quote: Character? = nil
+        var comment = false
+        func flush() {
+            if !current.isEmpty { tokens.append(Token(text: current, line: startLine)); current = "" }
+        }
+        for c in text {
+            if c == "\n" { line += 1 }
+            if comment { if c == "\n" { comment = false }; continue }
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+                continue
+            }
+            switch c {
+            case "#": flush(); comment = true
+            case "\"", "'": if current.isEmpty { startLine = line }; quote = c
+            case " ", "\t", "\n", "\r": flush()
+            case "{", "}", ";": flush(); tokens.append(Token(text: String(c), line: line))
+            default:
+                if current.isEmpty { startLine = line }
+                current.append(c)
+            }
+        }
+        flush()
+        return tokens
+    }
+
+    /// One statement: a directive with its arguments, and its block when it has one.
+    struct Statement { var name: String; var args: [String]; var line: Int; var block: [Statement]? }
+
+    static func statements(_ tokens: [Token], _ index: inout Int) -> [Statement] {
+        var result: [Statement] = []
+        var words: [Token] = []
+        while index < tokens.count {
+            let t = tokens[index]
+            index += 1
+            switch t.text {
+            case ";":
+                if let first = words.first { result.append(Statement(name: first.text, args: words.dropFirst().map(\.text), line: first.line, block: nil)) }
+                words = []
+            case "{":
+                let block = statements(tokens, &index)
+                if let first = words.first { result.append(Statement(name: first.text, args: words.dropFirst().map(\.text), line: first.line, block: block)) }
+                words = []
+            case "}":
+                return result
+            default:
+                words.append(t)
+            }
+        }
+        return result
+    }
+
+    public static func parse(_ text: String, file: String) -> [NginxSite] {
+        var index = 0
+        let top = statements(tokenize(text), &index)
+        // A site file holds server blocks; nginx.conf nests them in http { }.
+        func servers(_ list: [Statement]) -> [Statement] {
+            list.flatMap { s -> [Statement] in
+                if s.name == "server", let b = s.block { return [Statement(name: s.name, args: s.args, line: s.line, block: b)] }
+                if s.name == "http", let b = s.block { return servers(b) }
+                return []
+            }
+        }
+        return servers(top).map { server in
+            let body = server.block ?? []
+            var locations: [NginxLocation] = []
+            func collect(_ list: [Statement], inherited: [String]) {
+                let here = inherited + list.filter { $0.name == "proxy_set_header" }.compactMap { $0.args.first }
+                for s in list where s.name == "location" {
+                    let block = s.block ?? []
+                    let headers = (block.contains { $0.name == "proxy_set_header" })
+                        ? block.filter { $0.name == "proxy_set_header" }.compactMap { $0.args.first }
+                        : here  // nginx inherits proxy_set_header only when the location sets none
+                    let pass = block.first { $0.name == "proxy_pass" }
+                    locations.append(NginxLocation(path: s.args.joined(separator: " "), proxyPass: pass?.args.first,
+                                                   proxySetHeaders: headers, line: pass?.line ?? s.line))
+                    collect(block.filter { $0.name == "location" }, inherited: headers)
+                }
+            }
+            collect(body, inherited: [])
+            return NginxSite(file: file,
+                             serverNames: body.filter { $0.name == "server_name" }.flatMap(\.args),
+                             listen: body.filter { $0.name == "listen" }.map { $0.args.joined(separator: " ") },
+                             locations: locations)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import StewardCore
+
+/// Gathers the facts of a host with the probes, concurrently where they are independent, then applies the rules.
+///
+/// Phase 1 needs nothing: systemd units, sockets, host basics, host-wide logs, nginx, system python.
+/// Phase 2 needs the units: their logs, env files, app directories (git), filesystems and ngrok configs.
+public struct Audit: Sendable {
+    public var context: ProbeContext
+    public var manifest: Manifest
+
+    public init(context: ProbeContext = ProbeContext(), manifest: Manifest = .empty) {
+        self.context = context
+        self.manifest = manifest
+    }
+
+    public func gather() async -> (Facts, [ProbeReport]) {
+        let ctx = context
+        let declared = manifest.apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
+        async let unitsProbe = measure("systemd") { try await SystemdProbe.gather(ctx, extraUnits: declared) }
+        async let socketsProbe = measure("sockets") { try SocketProbe.gather(ctx) }
+        async let hostProbe = measure("host") { try HostProbe.gather(ctx) }
+        async let hostLogsProbe = measure("journal.host") { try await JournalProbe.hostLogs(ctx) }
+        async let nginxProbe = measure("nginx") { try await ProxyProbe.nginx(ctx) }
+        let python = HostProbe.systemPython(ctx.files)
+
+        let (units, unitsReport) = await unitsProbe
+        var facts = Facts(units: units ?? [], systemPythonVersion: python, windowHours: ctx.windowHours)
+        let inventory = Inventory.build(facts: facts, manifest: manifest)
+        let auditedUnits = inventory.instances.compactMap { facts.unit($0.unit) }
+        let envPaths = unique(auditedUnits.flatMap { $0.environmentFiles.map(\.path) })
+        let dirs = unique(inventory.instances.compactMap(\.workingDirectory))
+
+        async let logsProbe = measure("journal.units") { try await JournalProbe.unitLogs(ctx, units: auditedUnits.map(\.name)) }
+        async let dirsProbe = measure("appdirs") {
+            await withTaskGroup(of: (Int, AppDirFacts).self) { group in
+                for (i, dir) in dirs.enumerated() { group.addTask { (i, await FilesProbe.appDir(ctx, path: dir)) } }
+                var out: [(Int, AppDirFacts)] = []
+                for await item in group { out.append(item) }
+                return out.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+        let (envFiles, envReport) = await measure("envfiles") { FilesProbe.envFiles(ctx, paths: envPaths) }
+        let (ngrok, ngrokReport) = await measure("ngrok") { ProxyProbe.ngrok(ctx, units: auditedUnits) }
+        let (filesystems, fsReport) = await measure("filesystems") { try HostProbe.filesystems(ctx.files, holding: dirs) }
+
+        let (host, hostReport) = await hostProbe
+        facts.host = host
+        facts.host?.filesystems = filesystems ?? []
+        let (sockets, socketsReport) = await socketsProbe
+        facts.sockets = sockets
+        let (hostLogs, hostLogsReport) = await hostLogsProbe
+        facts.hostLogs = hostLogs
+        let (nginx, nginxReport) = await nginxProbe
+        facts.nginx = nginx
+        let (logs, logsReport) = await logsProbe
+        facts.unitLogs = logs ?? []
+        let (appDirs, dirsReport) = await dirsProbe
+        facts.appDirs = appDirs ?? []
+        facts.envFiles = envFiles ?? []
+        facts.ngrok = ngrok ?? []
+        let reports = [hostReport, fsReport, unitsReport, logsReport, hostLogsReport, socketsReport, envReport, dirsReport,
+                       nginxReport, ngrokReport]
+        return (facts, reports)
+    }
+
+    /// Gathers, evaluates and packages a report.
+    public func run(now: Date = Date()) async -> AuditReport {
+        let start = ContinuousClock.now
+        let (facts, reports) = await gather()
+        let ctx = AuditContext(facts: facts, manifest: manifest)
+        let findings = RuleCatalog.evaluate(ctx)
+        let elapsed = ContinuousClock.now - start
+        let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let stamp = ISO8601DateFormatter().string(from: now)
+        return AuditReport(facts: facts, context: ctx, findings: findings, probes: reports, generatedAt: stamp, durationMs: ms)
+    }
+}
+
+func unique(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
+}

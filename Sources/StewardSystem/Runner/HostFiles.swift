@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Facts about a file: who owns it and its permission bits.
+public struct FileInfo: Sendable, Equatable {
+    public var exists: Bool
+    public var isDirectory: Bool
+    public var owner: String
+    public var group: String
+    public var mode: Int
+    public var size: Int64
+
+    public static let missing = FileInfo(exists: false, isDirectory: false, owner: "", group: "", mode: 0, size: 0)
+}
+
+/// Every file read of the probes goes through here, under a root (`/` on a host, a fixture tree in tests),
+/// like node_exporter's `--path.rootfs`.
+public struct HostFiles: Sendable {
+    public let root: String
+    /// The root's own /etc/passwd and /etc/group, so owners resolve to names of the audited tree.
+    private let users: [Int: String]
+    private let groups: [Int: String]
+
+    public init(root: String = "/") {
+        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        func table(_ path: String) -> [Int: String] {
+            guard let text = try? String(contentsOfFile: (root == "/" ? "" : root) + path, encoding: .utf8) else { return [:] }
+            var map: [Int: String] = [:]
+            for line in text.split(separator: "\n") {
+                let f = line.split(separator: ":", omittingEmptySubsequences: false)
+                if f.count > 2, let id = Int(f[2]) { map[id] = String(f[0]) }
+            }
+            return map
+        }
+        users = table("/etc/passwd")
+        groups = table("/etc/group")
+    }
+
+    /// The host path of an audited path.
+    public func path(_ p: String) -> String { root + p }
+
+    public func read(_ p: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path(p), encoding: .utf8)
+        } catch {
+            // Foundation's message may name the path only: safe; we map the common cases to plain words.
+            let code = errno
+            if access(path(p), F_OK) != 0 { throw FileError.missing(p) }
+            if access(path(p), R_OK) != 0 || code == EACCES { throw FileError.permissionDenied(p) }
+            throw FileError.unreadable(p)
+        }
+    }
+
+    /// `read`, or nil when the file is missing or unreadable.
+    public func readIfPresent(_ p: String) -> String? { try? read(p) }
+
+    public func info(_ p: String) -> FileInfo {
+        var st = stat()
+        guard stat(path(p), &st) == 0 else { return .missing }
+        let uid = Int(st.st_uid), gid = Int(st.st_gid)
+        return FileInfo(exists: true, isDirectory: (st.st_mode & S_IFMT) == S_IFDIR,
+                        owner: users[uid] ?? String(uid), group: groups[gid] ?? String(gid),
+                        mode: Int(st.st_mode & 0o7777), size: Int64(st.st_size))
+    }
+
+    public func exists(_ p: String) -> Bool { access(path(p), F_OK) == 0 }
+
+    public func isExecutable(_ p: String) -> Bool { access(path(p), X_OK) == 0 }
+
+    /// Entries of a directory, sorted; empty when it is missing.
+    public func list(_ p: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path(p))) ?? []).sorted()
+    }
+
+    /// Target of a symbolic link, or nil.
+    public func linkTarget(_ p: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: path(p))
+    }
+
+    /// Size and free space of the filesystem holding `p` (as `df` reports: available to unprivileged users).
+    public func filesystemUsage(_ p: String) -> (size: Int64, used: Int64, available: Int64)? {
+        var s = statvfs()
+        guard statvfs(path(p), &s) == 0 else { return nil }
+        let block = Int64(s.f_frsize)
+        // df: size = f_blocks; used = f_blocks - f_bfree; avail = f_bavail.
+        return (Int64(s.f_blocks) * block, Int64(s.f_blocks - s.f_bfree) * block, Int64(s.f_bavail) * block)
+    }
+}
+
+public enum FileError: Error, Equatable, CustomStringConvertible {
+    case missing(String), permissionDenied(String), unreadable(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let p): "\(p): no such file"
+        case .permissionDenied(let p): "\(p): permission denied"
+        case .unreadable(let p): "\(p): not readable as UTF-8 text"
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Steward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steward",
+        abstract: "Runbooks for self-hosted web apps, executed: audit a host's services, ports, logs, git and files.",
+        discussion: """
+            `steward audit` works with no configuration: it finds the apps among the admin's systemd units and reports \
+            findings, each with evidence and the exact fix. A manifest (steward.yml) adds production flags, ports, \
+            thresholds and silences.
+
+            Exit codes (Nagios convention): 0 nothing to fix, 1 warnings, 2 critical findings, 3 the audit could not run.
+            """,
+        version: StewardVersion.string,
+        subcommands: [AuditCommand.self, RulesCommand.self, ManifestCommand.self, VersionCommand.self],
+        defaultSubcommand: nil
+    )
+}
+
+enum StewardVersion {
+    static let string = "0.1.0"
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Steward's version.")
+    func run() { print("steward \(StewardVersion.string)") }
+}
+
+/// Exit with a code and nothing else printed (findings were already rendered).
+struct ExitStatus: Error { let code: Int32 }
+
+extension ParsableCommand {
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("steward: \(message)\n".utf8))
+        Foundation.exit(3)
+    }
+}
