@@ -192,6 +192,8 @@ cmd_start() {
 
     mkdir -p "$state/share"
     : >"$state/$marker"
+    # Interrupted while starting: do not leave a half-built sandbox behind.
+    trap 'fail_start "$state" "interrupted"' INT TERM
     echo "$scenario" >"$state/scenario"
     readlink /proc/self/ns/mnt >"$state/host-mntns"
     install -m 0755 "$here/lib/init.sh" "$state/init.sh"
@@ -249,6 +251,7 @@ cmd_start() {
     if ! in_sandbox "$pid" /bin/bash "$scenario_dir/populate.sh" >"$state/populate.log" 2>&1; then
         fail_start "$state" "populating scenario $scenario failed"
     fi
+    trap - INT TERM
     local t1
     t1=$(date +%s%N)
     log "$scenario up in $(((t1 - t0) / 1000000)) ms (boot $(((t_boot - t0) / 1000000)) ms, populate $(((t1 - t_boot) / 1000000)) ms); systemd pid $pid; state $state"

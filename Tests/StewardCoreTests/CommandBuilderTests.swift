@@ -1,0 +1,51 @@
+import Testing
+@testable import StewardCore
+
+/// Command builders are the only place argv is made: asserted exactly, as Kamal tests its commands.
+@Suite struct CommandBuilderTests {
+    @Test func systemctlShowListsPropertiesThenUnitsAfterDoubleDash() {
+        let c = Systemctl.show(units: ["a@prod.service", "b.service"], properties: ["Id", "ActiveState"])
+        #expect(c.argv == ["systemctl", "show", "--no-pager", "-p", "Id,ActiveState", "--", "a@prod.service", "b.service"])
+    }
+
+    @Test func systemctlShowDefaultPropertiesIncludeEverythingTheProbeReads() {
+        let props = Systemctl.show(units: ["x.service"]).arguments[3].split(separator: ",").map(String.init)
+        for p in ["Id", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts", "User", "Group", "WorkingDirectory",
+                  "EnvironmentFiles", "Environment", "ExecStart", "Restart", "StandardOutput", "StandardError", "FragmentPath"] {
+            #expect(props.contains(p), "missing \(p)")
+        }
+    }
+
+    @Test func listServiceUnits() {
+        #expect(Systemctl.listServiceUnits().argv == ["systemctl", "list-units", "--all", "--type=service", "--plain", "--no-legend", "--no-pager", "--full"])
+    }
+
+    @Test func journalUnitMessagesIsBoundedInTimeAndFields() {
+        let c = Journalctl.unitMessages(units: ["a.service", "b.service"], sinceHours: 24)
+        #expect(c.argv == ["journalctl", "--no-pager", "--since", "-24h", "-o", "json",
+                           "--output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,UNIT,MESSAGE_ID,JOB_RESULT,SYSLOG_IDENTIFIER",
+                           "-u", "a.service", "-u", "b.service"])
+    }
+
+    @Test func journalHostQueries() {
+        #expect(Journalctl.oomKills(sinceHours: 6).argv == ["journalctl", "--no-pager", "-k", "--since", "-6h", "-o", "json",
+                                                           "--output-fields=MESSAGE", "--grep", "Out of memory: Kill|oom-kill|Killed process"])
+        #expect(Journalctl.sshFailures(sinceHours: 24).argv == ["journalctl", "--no-pager", "--since", "-24h", "-o", "json", "--output-fields=MESSAGE",
+                                                               "SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
+                                                               "--grep", "Failed password|Invalid user|authentication failure"])
+    }
+
+    @Test func gitCommandsReadOnlyWithSafeDirectory() {
+        #expect(Git.statusPorcelain(dir: "/opt/app").argv == ["git", "-c", "safe.directory=*", "-c", "core.quotepath=off", "-C", "/opt/app",
+                                                              "status", "--porcelain=v2", "--branch", "--untracked-files=normal"])
+        #expect(Git.tagsAtHead(dir: "/opt/app").argv == ["git", "-c", "safe.directory=*", "-c", "core.quotepath=off", "-C", "/opt/app", "tag", "--points-at", "HEAD"])
+    }
+
+    @Test func nginxTest() {
+        #expect(Nginx.testConfig().argv == ["nginx", "-t", "-q"])
+    }
+
+    @Test func descriptionQuotesForDisplayOnly() {
+        #expect(Command("echo", ["a b", "it's", "plain"]).description == "echo 'a b' 'it'\\''s' plain")
+    }
+}
