@@ -35,8 +35,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"]),
+        // Golden-file comparison shared by the test targets (STEWARD_RECORD_GOLDENS=1 re-records).
+        .target(name: "StewardTestSupport", path: "Tests/StewardTestSupport"),
+        .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore"]),
-        .testTarget(name: "StewardIntegrationTests", dependencies: ["StewardCore"]),
+        .testTarget(name: "StewardIntegrationTests", dependencies: ["StewardTestSupport"]),
     ]
 )

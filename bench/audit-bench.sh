@@ -134,10 +134,10 @@ s = t.get("steward")
 if s:
     for other in ("manual", "ansible"):
         if other in t:
-            ratio = t[other][0] / s[0] if s[0] else float("inf")
+            ratio = "%.2fx" % (t[other][0] / s[0]) if s[0] > 0 else "n/a"
             net_s = s[0] - over
-            net = (t[other][0] - over) / net_s if net_s > 0 else float("inf")
-            print("ratio %s/steward: %.2fx (%.2fx without the exec overhead)" % (other, ratio, net))
+            net = "%.2fx" % ((t[other][0] - over) / net_s) if net_s > 1.0 else "n/a (steward within the exec overhead)"
+            print("ratio %s/steward: %s (without the exec overhead: %s)" % (other, ratio, net))
 EOF
 cat "$out/summary.txt"
 log "results in $out"

@@ -16,12 +16,13 @@
 # units. The host sees none of it; `stop` removes it all.
 #
 # STATE_DIR layout: pid (systemd, host PID), unshare.pid, cgroup, scenario, boot.log
-# (init.sh and systemd's stderr), console.log (systemd's /dev/console), populate.log,
+# (init.sh's log; systemd itself logs to the sandbox's journal), populate.log,
 # share/ (visible inside at the same path: hand files to or from commands run inside),
 # ovl/ (overlay upper layers).
 #
 # Environment: SANDBOX_BOOT_TIMEOUT (s, default 60), SANDBOX_KEEP_ON_FAILURE=1 (leave a
-# sandbox whose boot or populate failed running, for debugging).
+# sandbox whose boot or populate failed running, for debugging), SANDBOX_HOSTNAME (default
+# "sandbox"; a scenario's prepare.sh may set its own: n1 uses "n1").
 #
 # Exit codes: 0 ok; 1 failure (message on stderr); 2 usage; 125 `exec`/`shell` on a
 # sandbox that is not running; otherwise `exec` returns the command's own status.
@@ -140,7 +141,7 @@ dump_diagnostics() {
         log "systemd is not running"
     fi
     local f
-    for f in boot.log console.log populate.log; do
+    for f in boot.log populate.log; do
         [[ -s "$state/$f" ]] || continue
         log "---- tail $f ----"
         tail -n 40 "$state/$f" >&2
@@ -204,6 +205,11 @@ cmd_start() {
     # The sandbox must not hold the caller's stdout/stderr: callers wait for EOF on them.
     (
         echo "$BASHPID" >"$cg/cgroup.procs"
+        # Nor any other descriptor the caller passed down (a pipe it reads to EOF, a lock).
+        for fd in /proc/"$BASHPID"/fd/*; do
+            fd=${fd##*/}
+            if ((fd > 2)); then exec {fd}>&-; fi
+        done
         exec setsid unshare --pid --mount --net --uts --ipc --cgroup --mount-proc \
             --propagation private --kill-child=SIGKILL -- \
             /bin/bash "$state/init.sh" "$state" "$scenario_dir"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StewardTestSupport
 @testable import StewardCore
 
 /// A FastAPI app behind nginx, with the problems seeds 001 and 004 describe: a fixed, fully known report.

@@ -12,7 +12,7 @@
 #   /etc /var /opt /home /root /usr /srv  overlayfs, upper layer in STATE_DIR/ovl
 #   /run /tmp                            fresh tmpfs
 #   /dev                                 fresh tmpfs with a few device nodes,
-#                                        own devpts, /dev/console -> STATE_DIR/console.log
+#                                        own devpts, /dev/console = /dev/null
 #   /sys                                 fresh read-only sysfs + cgroup2 (cgroup namespace)
 #   /proc/sys, /proc/sysrq-trigger       read-only
 #   /etc/systemd/system                  tmpfs: only the scenario's units (plus masks)
@@ -92,8 +92,8 @@ rmdir /run/.sandbox-dev
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5,nosuid,noexec devpts /dev/pts
 mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m tmpfs /dev/shm
 mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue
-: >"$S/console.log"
-mount --bind "$S/console.log" /dev/console
+# systemd only uses a console that is a tty; with none it falls back to /dev/null itself.
+mount --bind /dev/null /dev/console
 
 log "sys"
 # --- /sys: fresh read-only sysfs of this net namespace + our own cgroup2 ------

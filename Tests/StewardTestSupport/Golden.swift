@@ -3,12 +3,14 @@ import Testing
 
 /// Compares rendered output with a file under `Goldens/`. `STEWARD_RECORD_GOLDENS=1 swift test` re-records them
 /// (goss's `UPDATE_GOLDEN=1`); a missing golden fails, so a new test cannot pass without one being reviewed.
-enum Golden {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
-
-    static func assertMatches(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+public enum Golden {
+    /// Asserts `actual` equals the golden `name` in the `Goldens` directory next to the calling test file.
+    public static func assertMatches(_ actual: String, _ name: String, filePath: String = #filePath,
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let directory = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
         let url = directory.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["STEWARD_RECORD_GOLDENS"] == "1" {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try actual.write(to: url, atomically: true, encoding: .utf8)
             return
         }
