@@ -41,6 +41,7 @@ fi
 [[ -x "$steward" ]] || steward=$(command -v "$steward" 2>/dev/null || true)
 [[ -n "$steward" && -x "$steward" ]] || die "not an executable: ${1:-}"
 steward=$(realpath "$steward")
+steward_shown=$steward
 
 out=${BENCH_OUT:-$(mktemp -d /tmp/audit-bench.XXXXXX)}
 mkdir -p "$out"
@@ -121,7 +122,7 @@ else
     done
 fi
 
-python3 - "$out/times.tsv" "$steward" "$runs" >"$out/summary.txt" <<'EOF'
+python3 - "$out/times.tsv" "$steward_shown" "$runs" >"$out/summary.txt" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 t = {name: (float(mean), float(mn)) for name, mean, mn in rows}

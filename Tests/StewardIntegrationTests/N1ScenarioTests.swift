@@ -33,7 +33,9 @@ import Testing
         @Test func zeroConfigAuditReportsExactlyTheSeedFindings() throws {
             let (out, report) = try auditJSON()
             let findings = try #require(report["findings"] as? [[String: Any]])
+            // The machine's own root filesystem is not part of the scenario: a nearly full CI disk must not fail it.
             let pairs = Set(findings.map { "\($0["rule"] as? String ?? "?") \($0["subject"] as? String ?? "?")" })
+                .subtracting(["host.disk-space /"])
             #expect(pairs == Self.expected, "missing: \(Self.expected.subtracting(pairs)); unexpected: \(pairs.subtracting(Self.expected))")
             // ngrok cannot start with its config: critical, so the audit exits 2 (Nagios CRITICAL).
             #expect(out.status == 2)
@@ -122,7 +124,7 @@ import Testing
                     kind: streamlit
                     instances:
                       prod: {port: 8511}
-                      test: {port: 8511, production: true}
+                      test: {production: true}
                 silence:
                   - rule: ports.public-bind
                     subject: calb-sizingtool@prod

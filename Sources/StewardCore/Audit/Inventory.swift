@@ -68,9 +68,20 @@ public struct Inventory: Sendable, Equatable {
                 app: app, name: name, unit: unit.name, role: isTunnel ? .tunnel : .app, production: production,
                 port: port, portSource: portSource, expectedBind: instanceSpec?.bind,
                 workingDirectory: unit.workingDirectory.isEmpty ? nil : unit.workingDirectory,
-                kind: spec?.kind.rawValue ?? "generic"))
+                kind: spec.map { $0.kind == .generic ? detectKind(unit.execStart) : $0.kind.rawValue } ?? detectKind(unit.execStart)))
         }
         return Inventory(instances: result)
+    }
+
+    /// The framework an ExecStart runs, so fixes and health URLs fit it: `streamlit run` → streamlit,
+    /// uvicorn → fastapi, a `*.wsgi` gunicorn app or `manage.py` → django, flask → flask.
+    static func detectKind(_ argv: [String]) -> String {
+        let words = argv.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        if words.contains("streamlit") { return "streamlit" }
+        if words.contains(where: { $0.hasPrefix("uvicorn") }) { return "fastapi" }
+        if words.contains("manage.py") || (words.contains("gunicorn") && argv.contains { $0.contains(".wsgi") }) { return "django" }
+        if words.contains("flask") { return "flask" }
+        return "generic"
     }
 
     /// The port a unit is set to listen on: `PORT=` in its env files, else a port option of its command line with

@@ -68,9 +68,10 @@ public struct FilesystemFacts: Sendable, Codable, Equatable {
         self.holds = holds
     }
 
-    /// Used share as `df` shows it: used / (used + available), so blocks reserved for root do not hide a full disk.
+    /// Used share as `df` shows it: used / (used + available), rounded up, so blocks reserved for root do not
+    /// hide a full disk and the figure matches what the operator sees in `df -h`.
     public var usedPercent: Double {
-        usedBytes + availableBytes > 0 ? Double(usedBytes) * 100 / Double(usedBytes + availableBytes) : 0
+        usedBytes + availableBytes > 0 ? (Double(usedBytes) * 100 / Double(usedBytes + availableBytes)).rounded(.up) : 0
     }
 }
 

@@ -143,12 +143,14 @@ public enum JournalAnalyzer {
                 if rest.count >= 2 { facts.oomVictims.append("\(rest[1].trimmingCharacters(in: CharacterSet(charactersIn: "(),"))) (pid \(rest[0]))") }
             }
         }
-        for e in ssh {
-            let m = e.message
-            guard m.contains("Failed password") || m.contains("authentication failure") else { continue }
+        // One attempt logs "Failed password …" from sshd and "authentication failure" from pam_unix: count the
+        // former; "Invalid user" lines only stand in when password logins are off (no "Failed password" at all).
+        let failed = ssh.filter { $0.message.contains("Failed password") }
+        let attempts = failed.isEmpty ? ssh.filter { $0.message.contains("Invalid user") } : failed
+        for e in attempts {
             facts.sshFailedPasswords += 1
-            if let r = m.range(of: " from ") ?? m.range(of: "rhost=") {
-                let source = m[r.upperBound...].prefix { $0 != " " }
+            if let r = e.message.range(of: " from ") {
+                let source = e.message[r.upperBound...].prefix { $0 != " " }
                 if !source.isEmpty { facts.sshSources[String(source), default: 0] += 1 }
             }
         }

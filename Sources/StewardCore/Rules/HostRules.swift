@@ -10,9 +10,12 @@ enum HostRules {
         let t = ctx.thresholds
         return host.filesystems.compactMap { fs in
             let used = fs.usedPercent
+            // "Less than 2 GiB free" only means something on a filesystem that can hold 2 GiB: a 64 MiB tmpfs
+            // is judged by its percentage alone.
+            let lowFree = { (threshold: Int64) in fs.sizeBytes > threshold && fs.availableBytes < threshold }
             let severity: Severity? =
-                used >= t.diskCriticalPercent || fs.availableBytes < t.diskCriticalFreeBytes ? .critical
-                : used >= t.diskWarningPercent || fs.availableBytes < t.diskWarningFreeBytes ? .warning : nil
+                used >= t.diskCriticalPercent || lowFree(t.diskCriticalFreeBytes) ? .critical
+                : used >= t.diskWarningPercent || lowFree(t.diskWarningFreeBytes) ? .warning : nil
             guard let severity else { return nil }
             return diskSpace.finding(
                 severity, subject: fs.mountPoint,

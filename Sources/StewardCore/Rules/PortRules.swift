@@ -82,7 +82,7 @@ enum PortRules {
                 subject: instance.label,
                 summary: "\(instance.label) listens on \(socket.endpoint), reachable without its proxy",
                 evidence: ["\(socket.endpoint) owned by \(socket.process ?? "?") (pid \(socket.pid.map(String.init) ?? "?"))", "fronted by: \(front)"],
-                fix: instance.kind == "streamlit" || socket.process?.contains("streamlit") == true
+                fix: instance.kind == "streamlit"
                     ? "Bind to loopback: add `--server.address 127.0.0.1` to ExecStart (or `STREAMLIT_SERVER_ADDRESS=127.0.0.1` in the env file), then `systemctl restart \(instance.unit)`."
                     : "Bind to loopback: listen on 127.0.0.1:\(port) (uvicorn `--host 127.0.0.1`, gunicorn `-b 127.0.0.1:\(port)`), then `systemctl restart \(instance.unit)`; or firewall it (`ufw deny \(port)`).")
         }

@@ -41,7 +41,19 @@ public enum SystemdProbe {
         guard !names.isEmpty else { return [] }
 
         var units = SystemctlShowParser.parse(try await ctx.output(Systemctl.show(units: names)))
+        var configured: [String: [String: String]] = [:]
         for i in units.indices {
+            // systemd reports StandardOutput=syslog as "journal" (it rewrites the obsolete value on load):
+            // the unit file holds what the admin wrote and must edit.
+            let path = units[i].fragmentPath
+            if !path.isEmpty {
+                if configured[path] == nil { configured[path] = UnitFileParser.serviceSettings(f.readIfPresent(path) ?? "") }
+                for (key, keyPath) in [("StandardOutput", \UnitFacts.standardOutput), ("StandardError", \UnitFacts.standardError)] {
+                    if let value = configured[path]?[key], value.hasPrefix("syslog") || value.hasPrefix("kmsg") {
+                        units[i][keyPath: keyPath] = value
+                    }
+                }
+            }
             if let program = units[i].execStart.first, program.hasPrefix("/") {
                 units[i].executableExists = f.isExecutable(program)
             }

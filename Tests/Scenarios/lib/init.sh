@@ -166,7 +166,8 @@ if [[ ! -d "$state/share" ]]; then
     assert_private "$state/share"
     mkdir -p "$state/share"
 fi
-mount --bind "$S/share" "$state/share"
+# --no-canonicalize: libmount would resolve /proc/self/fd/9 by its text, i.e. inside the new /tmp.
+mount --no-canonicalize --bind "$S/share" "$state/share"
 
 log "scenario prepare"
 # --- scenario-specific mounts (before boot) ----------------------------------------
