@@ -55,14 +55,15 @@ struct AuditCommand: AsyncParsableCommand {
             let color = !noColor && output == nil && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
             text = TextRenderer(color: color).render(report)
         }
+        let masked = Redactor.maskKnown(Redactor.knownSecrets(in: report.facts), in: text)
         if let output {
             do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                try masked.write(toFile: output, atomically: true, encoding: .utf8)
             } catch {
                 Self.fail("cannot write \(output): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(Data(masked.utf8))
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

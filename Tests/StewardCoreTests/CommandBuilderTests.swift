@@ -42,7 +42,8 @@ import Testing
     }
 
     @Test func nginxTest() {
-        #expect(Nginx.testConfig().argv == ["nginx", "-t", "-q"])
+        #expect(Nginx.testConfig().argv == ["nginx", "-t", "-q", "-c", "/etc/nginx/nginx.conf"])
+        #expect(Nginx.testConfig(file: "/fixture/etc/nginx/nginx.conf").argv == ["nginx", "-t", "-q", "-c", "/fixture/etc/nginx/nginx.conf"])
     }
 
     @Test func descriptionQuotesForDisplayOnly() {

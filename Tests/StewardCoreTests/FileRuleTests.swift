@@ -109,9 +109,7 @@ struct FileRuleTests {
         // hide it. FileRules.defaultCredentials returns `isDefault(whole value)` for secret-named keys and never
         // looks at the URL's password.
         let facts = Self.prodEnv(["DATABASE_DSN": "postgres://app:changeme@db/app"])
-        withKnownIssue("secret-named keys holding a URL skip the URL password check (FileRules.swift)") {
-            #expect(subjects(findings("files.default-credentials", facts)) == [N1.prodEnv])
-        }
+        #expect(subjects(findings("files.default-credentials", facts)) == [N1.prodEnv])
     }
 
     // MARK: files.debug-in-production
@@ -182,13 +180,11 @@ struct FileRuleTests {
 
     @Test func appDirFindingsStayWithinTheRulesDeclaredSeverity() throws {
         // `Rule.severity` is documented as "the worst severity it reports" (and `steward rules` lists it), but
-        // files.app-dir-permissions is declared .warning and reports a world-writable directory as .critical.
+        // A rule never reports worse than the severity `steward rules` lists for it.
         let rule = try #require(RuleCatalog.rule("files.app-dir-permissions"))
         let facts = n1Facts().with(appDir: N1.prodDir) { $0.mode = 0o777 }
         let worst = try #require(findings("files.app-dir-permissions", facts).map(\.severity).max())
-        withKnownIssue("files.app-dir-permissions is declared .warning but emits .critical (FileRules.swift)") {
-            #expect(worst <= rule.severity)
-        }
+        #expect(worst <= rule.severity)
     }
 
     @Test func appDirMissingIsNotThisRulesBusiness() {

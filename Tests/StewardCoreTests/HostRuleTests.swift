@@ -7,11 +7,15 @@ struct HostRuleTests {
 
     typealias DiskCase = (used: Int64, available: Int64, expected: Severity?)
 
-    /// Big filesystems, so only the percentage decides: free space stays far above 2 GiB.
+    /// Big filesystems, so only the percentage decides: free space stays far above 2 GiB. The percentage is the one
+    /// `df` shows, rounded up, so 79.01 % counts as 80 %.
     static let percentCases: [DiskCase] = [
         (80 * GiB, 20 * GiB, .warning),          // exactly 80 %
-        (79_900 * MiB, 20_100 * MiB, nil),       // 79.9 %
-        (89_900 * MiB, 10_100 * MiB, .warning),  // 89.9 %
+        (79 * GiB, 21 * GiB, nil),               // exactly 79 %
+        (79_900 * MiB, 20_100 * MiB, .warning),  // 79.9 %: df shows 80 %
+        (79_010 * MiB, 20_990 * MiB, .warning),  // 79.01 %: df shows 80 %
+        (89 * GiB, 11 * GiB, .warning),          // exactly 89 %
+        (89_010 * MiB, 10_990 * MiB, .critical), // 89.01 %: df shows 90 %
         (90 * GiB, 10 * GiB, .critical),         // exactly 90 %
         (99 * GiB, 1 * GiB, .critical),
         (10 * GiB, 90 * GiB, nil),
@@ -24,12 +28,20 @@ struct HostRuleTests {
         #expect(result.allSatisfy { $0.subject == "/srv" && $0.rule == "host.disk-space" })
     }
 
-    /// Small filesystems well under 80 %: only the free bytes decide.
+    @Test func diskPercentIsRoundedUpLikeDf() {
+        #expect(filesystem(used: 79_010 * MiB, available: 20_990 * MiB).usedPercent == 80)
+        #expect(filesystem(used: 79 * GiB, available: 21 * GiB).usedPercent == 79)
+        #expect(filesystem(used: 0, available: 0).usedPercent == 0)
+    }
+
+    /// Filesystems under 80 %: only the free bytes decide.
     static let freeCases: [DiskCase] = [
-        (5 * GiB, 2 * GiB - 1, .warning),     // just under 2 GiB free
-        (5 * GiB, 2 * GiB, nil),              // exactly 2 GiB free
-        (1 * GiB, 512 * MiB - 1, .critical),  // just under 512 MiB free
-        (1 * GiB, 512 * MiB, .warning),       // exactly 512 MiB: not critical, still < 2 GiB
+        (6 * GiB, 2 * GiB - 1, .warning),          // just under 2 GiB free
+        (6 * GiB, 2 * GiB, nil),                   // exactly 2 GiB free
+        (1_600 * MiB, 512 * MiB - 1, .critical),   // just under 512 MiB free
+        (1_600 * MiB, 512 * MiB, .warning),        // exactly 512 MiB: not critical, still < 2 GiB
+        (1 * GiB, 1 * GiB, nil),                   // a 2 GiB filesystem cannot have 2 GiB free: percentage only
+        (32 * MiB, 32 * MiB, nil),                 // a 64 MiB tmpfs half full: percentage only
     ]
 
     @Test("host.disk-space: free-space boundaries", arguments: freeCases)
@@ -39,6 +51,11 @@ struct HostRuleTests {
         let result = findings("host.disk-space", hostFacts(filesystems: [fs]))
         #expect(result.map(\.severity) == (c.expected.map { [$0] } ?? []))
         #expect(result.allSatisfy { $0.subject == "/" })
+    }
+
+    @Test func smallFilesystemIsStillJudgedByPercentage() {
+        let result = findings("host.disk-space", hostFacts(filesystems: [filesystem("/run", used: 60 * MiB, available: 4 * MiB)]))
+        #expect(result.map { RuleSubject($0) } == [RuleSubject("host.disk-space", "/run", .critical)])
     }
 
     @Test func diskReportsEachFilesystemOnItsOwn() {

@@ -68,6 +68,18 @@ struct PortRuleTests {
         let result = findings("ports.public-bind", n1Facts())
         #expect(result.map { RuleSubject($0) } == [RuleSubject("ports.public-bind", "calb-sizingtool@prod", .warning)])
         #expect(result.first?.evidence.contains("fronted by: tunnel calb-ngrok@prod serves instance prod") == true)
+        // N1 runs `python -m streamlit run`: the fix is Streamlit's own address option.
+        #expect(result.first?.fix.contains("--server.address 127.0.0.1") == true)
+    }
+
+    @Test func publicBindFixFitsANonStreamlitServer() {
+        let facts = n1Facts().with(unit: N1.prodUnit) {
+            $0.execStart = ["\(N1.prodDir)/.venv/bin/uvicorn", "main:app", "--host", "0.0.0.0", "--port", "${PORT}"]
+        }
+        let result = findings("ports.public-bind", facts)
+        #expect(subjects(result) == ["calb-sizingtool@prod"])
+        #expect(result.first?.fix.contains("uvicorn `--host 127.0.0.1`") == true)
+        #expect(result.first?.fix.contains("--server.address") == false)
     }
 
     @Test func loopbackBindIsFine() {

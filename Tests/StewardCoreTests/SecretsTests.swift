@@ -80,9 +80,7 @@ struct SecretsTests {
             #expect(!leaks, "\(name) output leaks a command-line credential")
         }
         let jsonLeaks = outputs[0].1.contains(Self.canary)
-        withKnownIssue("JSON report encodes Facts.units[].execStart unscrubbed") {
-            #expect(!jsonLeaks, "json output leaks a command-line credential")
-        }
+        #expect(!jsonLeaks, "json output leaks a command-line credential")
     }
 
     @Test func secretValuesEncodeAsTheMask() {

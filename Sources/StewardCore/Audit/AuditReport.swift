@@ -24,6 +24,9 @@ public struct AuditReport: Sendable, Codable, Equatable {
         self.host = HostIdentity(hostname: facts.host?.hostname ?? "unknown", kernel: facts.host?.kernel ?? "",
                                  architecture: facts.host?.architecture ?? "")
         self.generatedAt = generatedAt
+        // The report is what leaves the process: command lines are scrubbed here whatever built the facts.
+        var facts = facts
+        for i in facts.units.indices { facts.units[i].execStart = Redactor.scrub(facts.units[i].execStart) }
         self.facts = facts
         self.inventory = context.inventory.instances
         self.findings = findings

@@ -63,6 +63,6 @@ public enum Git {
 
 /// `nginx` command lines.
 public enum Nginx {
-    public static func testConfig() -> Command { Command("nginx", ["-t", "-q"]) }
-    public static func dumpConfig() -> Command { Command("nginx", ["-T", "-q"]) }
+    /// `nginx -t -q -c FILE`: the configuration under the audited root (the main file nginx would load on a host).
+    public static func testConfig(file: String = "/etc/nginx/nginx.conf") -> Command { Command("nginx", ["-t", "-q", "-c", file]) }
 }

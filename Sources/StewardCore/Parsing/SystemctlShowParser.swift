@@ -27,7 +27,7 @@ public enum SystemctlShowParser {
             workingDirectory: (p["WorkingDirectory"] ?? "").trimmingLeadingDash,
             environmentFiles: environmentFiles(p["EnvironmentFiles"] ?? ""),
             environment: environment(p["Environment"] ?? ""),
-            execStart: execStartArgv(p["ExecStart"] ?? ""), restart: p["Restart"] ?? "",
+            execStart: Redactor.scrub(execStartArgv(p["ExecStart"] ?? "")), restart: p["Restart"] ?? "",
             standardOutput: p["StandardOutput"] ?? "", standardError: p["StandardError"] ?? "",
             fragmentPath: p["FragmentPath"] ?? "", loadState: p["LoadState"] ?? "")
     }

@@ -21,7 +21,8 @@ enum FileRules {
         envFiles(ctx).compactMap { file, instances in
             let otherAccess = file.mode & 0o007 != 0
             let groupAccess = file.mode & 0o070 != 0
-            let serviceGroups = Set(instances.compactMap { ctx.facts.unit($0.unit)?.group }.filter { !$0.isEmpty })
+            // Group= when set; otherwise the user's own group, which by convention carries the user's name.
+            let serviceGroups = Set(instances.compactMap { ctx.facts.unit($0.unit) }.map { $0.group.isEmpty ? $0.user : $0.group }.filter { !$0.isEmpty })
             // root:<service group> 0640 is the documented way to let a service read its own file: accepted.
             let groupIsService = serviceGroups.contains(file.group) && file.mode & 0o020 == 0
             guard otherAccess || (groupAccess && !groupIsService) else { return nil }
@@ -74,10 +75,10 @@ enum FileRules {
                     if key.uppercased().hasSuffix("_USER") || key.uppercased().hasSuffix("USERNAME") {
                         return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
                     }
-                    return isDefault(value)
+                    return isDefault(value) || Redactor.urlPassword(value).map(isDefault) == true
                 }
                 // postgres://user:changeme@host/db
-                if let password = urlPassword(value) { return isDefault(password) }
+                if let password = Redactor.urlPassword(value) { return isDefault(password) }
                 return false
             }
             guard !keys.isEmpty else { return nil }
@@ -89,15 +90,6 @@ enum FileRules {
                 evidence: keys.map { "\($0) is set to a well-known default (value not shown)" },
                 fix: "Generate a new value (`openssl rand -base64 32`), set it where the credential is checked (database `ALTER ROLE … PASSWORD`, app admin user), update \(file.path), then restart \(instances.map(\.unit).joined(separator: " ")).")
         }
-    }
-
-    static func urlPassword(_ value: String) -> String? {
-        guard let scheme = value.range(of: "://") else { return nil }
-        let rest = value[scheme.upperBound...]
-        guard let at = rest.firstIndex(of: "@") else { return nil }
-        let userinfo = rest[..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return nil }
-        return String(userinfo[userinfo.index(after: colon)...])
     }
 
     static let debugKeys: [String: Set<String>] = [
@@ -134,7 +126,7 @@ enum FileRules {
     }
 
     static let appDirPermissions: Rule = Rule(
-        id: "files.app-dir-permissions", severity: .warning,
+        id: "files.app-dir-permissions", severity: .critical,
         rationale: "A world-writable app directory, or one the service user does not own, lets others change the code that runs."
     ) { ctx in
         var seen = Set<String>()

@@ -23,7 +23,8 @@ enum NginxRules {
         return nginx.sites.flatMap { site in
             site.locations.compactMap { location -> Finding? in
                 guard let upstream = location.upstream, !listening.contains(upstream.port) else { return nil }
-                let candidates = ctx.inventory.apps.compactMap { i in i.port.flatMap { listening.contains($0) ? "\(i.label) on \($0)" : nil } }
+                let candidates = ctx.inventory.apps.filter { ctx.facts.unit($0.unit)?.isActive == true }
+                    .compactMap { i in i.port.flatMap { listening.contains($0) ? "\(i.label) on \($0)" : nil } }
                 return upstreamMismatch.finding(
                     subject: "\(site.file):\(location.line)",
                     summary: "nginx proxies \(location.path) to port \(upstream.port), where nothing listens",

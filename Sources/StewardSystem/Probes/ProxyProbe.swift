@@ -5,7 +5,7 @@ public enum ProxyProbe {
     public static func nginx(_ ctx: ProbeContext) async throws -> NginxFacts {
         guard ctx.files.exists("/etc/nginx/nginx.conf") else { throw ProbeSkipped("nginx is not installed (/etc/nginx/nginx.conf absent)") }
         let test: CommandResult
-        switch await ctx.runner.run(Nginx.testConfig(), timeout: ctx.commandTimeout) {
+        switch await ctx.runner.run(Nginx.testConfig(file: ctx.files.path("/etc/nginx/nginx.conf")), timeout: ctx.commandTimeout) {
         case .success(let r): test = r
         case .failure(.notFound): throw ProbeSkipped("nginx is not installed (no nginx binary)")
         case .failure(let e): throw ProbeFailure(e.description)
