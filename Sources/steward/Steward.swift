@@ -19,6 +19,27 @@ struct Steward: AsyncParsableCommand {
     )
 }
 
+extension Steward {
+    /// Runs the command; a usage error exits 3 ("could not run", Nagios UNKNOWN) rather than 64, so monitoring
+    /// that calls `steward audit` tells a broken invocation from findings.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(3)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
 enum StewardVersion {
     static let string = "0.1.0"
 }

@@ -29,18 +29,22 @@ public enum SystemdProbe {
                 if templates.contains(where: { entry.hasPrefix($0 + "@") }) { add(entry) }
             }
         }
-        // Loaded instances (active or not) and failed units of any origin.
-        let listed = try await ctx.output(Systemctl.listServiceUnits())
-        for line in listed.split(separator: "\n") {
+        for unit in extraUnits { add(unit) }
+        // Loaded instances (active or not) and failed units of any origin come from list-units; it runs
+        // alongside `show` of the units known from disk, and a second `show` covers only what it adds.
+        let fromDisk = names
+        async let listed = ctx.output(Systemctl.listServiceUnits())
+        async let shownFromDisk = fromDisk.isEmpty ? "" : ctx.output(Systemctl.show(units: fromDisk))
+        var more: [String] = []
+        for line in try await listed.split(separator: "\n") {
             let cols = line.split(separator: " ", omittingEmptySubsequences: true)
             guard cols.count >= 4 else { continue }
             let unit = String(cols[0]), active = cols[2]
-            if active == "failed" || templates.contains(where: { unit.hasPrefix($0 + "@") && unit != "\($0)@.service" }) { add(unit) }
+            let isInstance = templates.contains(where: { unit.hasPrefix($0 + "@") && unit != "\($0)@.service" })
+            if (active == "failed" || isInstance) && !fromDisk.contains(unit) && !more.contains(unit) { more.append(unit) }
         }
-        for unit in extraUnits { add(unit) }
-        guard !names.isEmpty else { return [] }
-
-        var units = SystemctlShowParser.parse(try await ctx.output(Systemctl.show(units: names)))
+        var units = SystemctlShowParser.parse(try await shownFromDisk)
+        if !more.isEmpty { units += SystemctlShowParser.parse(try await ctx.output(Systemctl.show(units: more))) }
         var configured: [String: [String: String]] = [:]
         for i in units.indices {
             // systemd reports StandardOutput=syslog as "journal" (it rewrites the obsolete value on load):
