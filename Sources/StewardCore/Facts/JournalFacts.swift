@@ -32,6 +32,9 @@ public struct UnitLogFacts: Sendable, Codable, Equatable {
         self.failures = failures
         self.samples = samples
     }
+
+    /// The unit without `.service`, as findings name it.
+    public var shortName: String { unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit }
 }
 
 /// Host-wide journal signals: kernel OOM kills and sshd password guessing.

@@ -35,7 +35,7 @@ public struct TextRenderer: Sendable {
         for severity in Severity.allCases.reversed() {
             let group = active.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
-            out.append(paint("── \(severity.rawValue.uppercased()) (\(group.count)) ", "1"))
+            out.append(paint("── \(severity.rawValue.uppercased()) (\(group.count))", "1"))
             for f in group { out += lines(f) }
             out.append("")
         }

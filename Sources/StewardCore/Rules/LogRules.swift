@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rules about what the apps wrote to the journal in the audit window.
 enum LogRules {
     static let all = [tracebacks, workerTimeouts, csrfFailures, moduleNotFound]
@@ -11,7 +13,7 @@ enum LogRules {
         rationale: "Python tracebacks are errors users saw, even when the service stays up."
     ) { ctx in
         auditedLogs(ctx).filter { $0.tracebacks >= ctx.thresholds.tracebacksWarning && $0.tracebacks > 0 }.map { logs in
-            let unit = String(logs.unit.dropLast(logs.unit.hasSuffix(".service") ? 8 : 0))
+            let unit = logs.shortName
             let types = logs.exceptionTypes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             return tracebacks.finding(
                 subject: unit,
@@ -22,38 +24,36 @@ enum LogRules {
         }
     }
 
-    static let workerTimeouts: Rule = Rule(
-        id: "logs.worker-timeouts", severity: .warning,
-        rationale: "gunicorn killed workers that took too long: requests were dropped with 502/504."
-    ) { ctx in
-        auditedLogs(ctx).filter { $0.workerTimeouts > 0 }.map { logs in
-            workerTimeouts.finding(
-                subject: String(logs.unit.dropLast(8)),
-                summary: "\(logs.workerTimeouts) gunicorn WORKER TIMEOUT(s) in the last \(ctx.facts.windowHours) h",
-                evidence: logs.samples.filter { $0.contains("WORKER TIMEOUT") }.prefix(3).map { $0 },
-                fix: "Find the slow endpoint (nginx `$request_time`, app logs); move slow work to a queue, or raise `--timeout` in the unit's ExecStart as a stopgap.")
+    /// A rule that fires for every unit whose log holds at least one line of a kind, counted by `count`.
+    static func lineCountRule(id: String, rationale: String, count: @escaping @Sendable (UnitLogFacts) -> Int,
+                              what: String, sampleMatch: @escaping @Sendable (String) -> Bool, fix: String) -> Rule {
+        Rule(id: id, severity: .warning, rationale: rationale) { ctx in
+            auditedLogs(ctx).filter { count($0) > 0 }.map { logs in
+                Finding(rule: id, severity: .warning, subject: logs.shortName,
+                        summary: "\(count(logs)) \(what) in the last \(ctx.facts.windowHours) h",
+                        evidence: Array(logs.samples.filter(sampleMatch).prefix(3)), fix: fix)
+            }
         }
     }
 
-    static let csrfFailures: Rule = Rule(
-        id: "logs.csrf-failures", severity: .warning,
-        rationale: "CSRF failures behind a proxy usually mean missing X-Forwarded-Proto/Host or CSRF_TRUSTED_ORIGINS."
-    ) { ctx in
-        auditedLogs(ctx).filter { $0.csrfFailures > 0 }.map { logs in
-            csrfFailures.finding(
-                subject: String(logs.unit.dropLast(8)),
-                summary: "\(logs.csrfFailures) CSRF verification failure(s) in the last \(ctx.facts.windowHours) h",
-                evidence: logs.samples.filter { $0.localizedCaseInsensitiveContains("csrf") }.prefix(3).map { $0 },
-                fix: "Behind nginx add `proxy_set_header X-Forwarded-Proto $scheme;` and `proxy_set_header Host $host;`; in Django set `CSRF_TRUSTED_ORIGINS = [\"https://your.domain\"]` and `SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")`.")
-        }
-    }
+    static let workerTimeouts = lineCountRule(
+        id: "logs.worker-timeouts",
+        rationale: "gunicorn killed workers that took too long: requests were dropped with 502/504.",
+        count: \.workerTimeouts, what: "gunicorn WORKER TIMEOUT(s)", sampleMatch: { $0.contains("WORKER TIMEOUT") },
+        fix: "Find the slow endpoint (nginx `$request_time`, app logs); move slow work to a queue, or raise `--timeout` in the unit's ExecStart as a stopgap.")
+
+    static let csrfFailures = lineCountRule(
+        id: "logs.csrf-failures",
+        rationale: "CSRF failures behind a proxy usually mean missing X-Forwarded-Proto/Host or CSRF_TRUSTED_ORIGINS.",
+        count: \.csrfFailures, what: "CSRF verification failure(s)", sampleMatch: { $0.localizedCaseInsensitiveContains("csrf") },
+        fix: "Behind nginx add `proxy_set_header X-Forwarded-Proto $scheme;` and `proxy_set_header Host $host;`; in Django set `CSRF_TRUSTED_ORIGINS = [\"https://your.domain\"]` and `SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")`.")
 
     static let moduleNotFound: Rule = Rule(
         id: "logs.module-not-found", severity: .critical,
         rationale: "ModuleNotFoundError means the venv lacks a dependency: a deploy skipped `pip install`."
     ) { ctx in
         auditedLogs(ctx).filter { !$0.moduleNotFound.isEmpty }.map { logs in
-            let unit = String(logs.unit.dropLast(8))
+            let unit = logs.shortName
             let dir = ctx.facts.unit(logs.unit)?.workingDirectory ?? "/path/to/app"
             return moduleNotFound.finding(
                 subject: unit,
