@@ -44,6 +44,10 @@ assert_private() {
 # STATE_DIR stays reachable through fd 9 even once a mount below hides its path.
 exec 9<"$state"
 S=/proc/self/fd/9
+# So does the checkout these scripts (and the binary under test) live in: a clone under /tmp would
+# otherwise vanish under the fresh /tmp below.
+repo=$(cd "$scenario_dir/../../.." && pwd -P)
+exec 8<"$repo"
 
 mount --make-rprivate /
 
@@ -64,6 +68,12 @@ mount -t tmpfs -o mode=0755,nosuid,nodev,size=256m tmpfs /run
 
 # --- /tmp: private --------------------------------------------------------------
 mount -t tmpfs -o mode=1777,nosuid,nodev,size=512m tmpfs /tmp
+if [[ ! -d "$scenario_dir" ]]; then
+    mkdir -p "$repo"
+    mount --no-canonicalize --bind /proc/self/fd/8 "$repo"
+    mount -o remount,bind,ro "$repo"
+fi
+exec 8<&-
 
 log "making /dev"
 # --- /dev: private, so journald's /dev/log symlink and ptys stay inside -------
