@@ -41,7 +41,7 @@ public struct Audit: Sendable {
             }
         }
         let (envFiles, envReport) = await measure("envfiles") { FilesProbe.envFiles(ctx, paths: envPaths) }
-        let (ngrok, ngrokReport) = await measure("ngrok") { ProxyProbe.ngrok(ctx, units: auditedUnits) }
+        let (ngrok, ngrokReport) = await measure("ngrok") { ProxyProbe.ngrok(ctx, units: auditedUnits, envFiles: envFiles ?? []) }
         let (filesystems, fsReport) = await measure("filesystems") { try HostProbe.filesystems(ctx.files, holding: dirs) }
 
         let (host, hostReport) = await hostProbe

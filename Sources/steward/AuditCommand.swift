@@ -52,7 +52,7 @@ struct AuditCommand: AsyncParsableCommand {
         case .markdown: text = MarkdownRenderer.render(report)
         case .text:
             let env = ProcessInfo.processInfo.environment
-            let color = !noColor && output == nil && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+            let color = !noColor && output == nil && (env["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) == 1
             text = TextRenderer(color: color).render(report)
         }
         let masked = Redactor.maskKnown(Redactor.knownSecrets(in: report.facts), in: text)

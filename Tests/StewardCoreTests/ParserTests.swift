@@ -31,7 +31,8 @@ import Testing
         User=calb
         Group=
         WorkingDirectory=!/home/calb
-        EnvironmentFiles=/etc/a.env (ignore_errors=yes) /etc/b.env (ignore_errors=no)
+        EnvironmentFiles=/etc/a.env (ignore_errors=yes)
+        EnvironmentFiles=/etc/b.env (ignore_errors=no)
         Environment=NGROK_CONFIG=/home/calb/.config/ngrok/ngrok.yml "GREETING=hello world"
         ExecStart={ path=/usr/local/bin/ngrok ; argv[]=/usr/local/bin/ngrok start --all --config ${NGROK_CONFIG} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }
         Restart=always
@@ -94,7 +95,7 @@ import Testing
                     "Traceback (most recent call last):", "  File \"a.py\", line 2", "ValueError: bad"].map { Self.line($0) }.joined(separator: "\n")
         let facts = JournalAnalyzer.unitLogs(JournalAnalyzer.entries(fromJSONLines: text), units: ["app@prod.service"])[0]
         #expect(facts.tracebacks == 1)
-        #expect(facts.exceptionTypes == ["KeyError": 1, "ValueError": 1])
+        #expect(facts.exceptionTypes == ["ValueError": 1])
     }
 
     @Test func countsSystemdStartsStopsAndFailuresAboutTheUnit() {
@@ -129,11 +130,12 @@ import Testing
             "{\"MESSAGE\":\"Failed password for invalid user admin from 203.0.113.7 port 52145 ssh2\"}",
             "{\"MESSAGE\":\"Failed password for root from 198.51.100.2 port 4000 ssh2\"}",
             "{\"MESSAGE\":\"Invalid user admin from 203.0.113.7 port 52145\"}",
+            "{\"MESSAGE\":\"Failed password for invalid user from from 198.51.100.2 port 4001 ssh2\"}",
         ].joined(separator: "\n"))
         let facts = JournalAnalyzer.hostLogs(oom: oom, ssh: ssh)
         #expect(facts.oomKills == 1 && facts.oomVictims == ["python (pid 1275)"])
-        #expect(facts.sshFailedPasswords == 3)
-        #expect(facts.sshSources == ["203.0.113.7": 2, "198.51.100.2": 1])
+        #expect(facts.sshFailedPasswords == 4)
+        #expect(facts.sshSources == ["203.0.113.7": 2, "198.51.100.2": 2])
     }
 
     @Test func nonJSONLinesAreSkippedAndByteArrayMessagesDecoded() {
@@ -202,8 +204,8 @@ import Testing
     }
 
     @Test func detachedAtATag() {
-        let g = GitStatusParser.parse("# branch.oid abcdef1234\n# branch.head (detached)\n", tags: ["v1", "v2"])
-        #expect(g.branch == nil && g.tag == "v2" && g.describe == "tag v2" && !g.isDirty)
+        let g = GitStatusParser.parse("# branch.oid abcdef1234\n# branch.head (detached)\n", tags: ["v1.10", "v1.9"])
+        #expect(g.branch == nil && g.tag == "v1.10" && g.describe == "tag v1.10" && !g.isDirty)
     }
 
     @Test func envFileSyntax() {

@@ -32,17 +32,21 @@ struct PortRuleTests {
         #expect(findings("ports.conflict", Self.testPort("8512")).isEmpty)
     }
 
-    @Test func portsFromTheManifestOverrideEnvFiles() {
+    @Test func manifestPortsStandInOnlyWhenTheHostSaysNothing() {
+        // No PORT in the env files and none on the command line: the manifest's port is the one to check.
+        let facts = n1Facts().changing { facts in
+            for i in facts.envFiles.indices { facts.envFiles[i].keys = []; facts.envFiles[i].values = [:] }
+        }
         let manifest = parsedManifest("""
             apps:
               calb-sizingtool:
                 instances:
-                  prod:
-                    port: 8511
-                  test:
-                    port: 8512
+                  prod: {port: 8511}
+                  test: {port: 8512}
             """)
-        #expect(findings("ports.conflict", n1Facts(), manifest).isEmpty)
+        #expect(findings("ports.conflict", facts, manifest).isEmpty)
+        #expect(findings("ports.conflict", facts).isEmpty)
+        #expect(findings("ports.mismatch", facts, manifest).isEmpty)
     }
 
     @Test func portHeldByAnotherUnitIsCritical() {
@@ -127,6 +131,43 @@ struct PortRuleTests {
 
     @Test func publicBindIsSilentWithoutASocketTable() {
         #expect(findings("ports.public-bind", n1Facts().changing { $0.sockets = nil }).isEmpty)
+    }
+
+    // MARK: ports.mismatch
+
+    @Test func manifestPortIsCheckedAgainstTheEnvFileNotSubstitutedForIt() {
+        // test.env says 8511 (the seed's clash); a manifest that expects 8512 must not hide it.
+        let manifest = parsedManifest("""
+            apps:
+              calb-sizingtool:
+                instances:
+                  prod: {port: 8511}
+                  test: {port: 8512}
+            """)
+        let mismatch = findings("ports.mismatch", n1Facts(), manifest)
+        #expect(mismatch.map { RuleSubject($0) } == [RuleSubject("ports.mismatch", "calb-sizingtool@test", .warning)])
+        #expect(mismatch.first?.evidence.first == "manifest expects port 8512; configured: 8511 (PORT in /etc/calb-sizingtool/prod.env)".replacingOccurrences(of: "prod.env", with: "test.env"))
+        #expect(subjects(findings("ports.conflict", n1Facts(), manifest)) == ["calb-sizingtool@test"])
+    }
+
+    @Test func expectedBindAddressIsChecked() {
+        let manifest = parsedManifest("""
+            apps:
+              calb-sizingtool:
+                instances:
+                  prod: {port: 8511, bind: 127.0.0.1}
+            """)
+        let result = findings("ports.mismatch", n1Facts(), manifest)
+        #expect(subjects(result) == ["calb-sizingtool@prod"])
+        #expect(result.first?.evidence == ["manifest expects 127.0.0.1:8511; listening on 0.0.0.0:8511"])
+        let loopback = n1Facts().changing { facts in
+            for i in facts.sockets!.indices where facts.sockets![i].port == 8511 { facts.sockets![i].address = "127.0.0.1" }
+        }
+        #expect(findings("ports.mismatch", loopback, manifest).isEmpty)
+    }
+
+    @Test func mismatchIsSilentWithoutAManifest() {
+        #expect(findings("ports.mismatch", n1Facts()).isEmpty)
     }
 
     // MARK: ports.not-listening

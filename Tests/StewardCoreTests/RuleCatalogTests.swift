@@ -9,7 +9,7 @@ struct RuleCatalogTests {
         "service.failed", "service.restarts", "service.runs-as-root", "service.syslog-output",
         "service.missing-envfile", "service.missing-executable",
         "logs.tracebacks", "logs.worker-timeouts", "logs.csrf-failures", "logs.module-not-found",
-        "ports.conflict", "ports.public-bind", "ports.not-listening",
+        "ports.conflict", "ports.public-bind", "ports.not-listening", "ports.mismatch",
         "files.envfile-permissions", "files.secrets-in-envfile", "files.default-credentials",
         "files.debug-in-production", "files.app-dir-permissions",
         "git.prod-on-branch", "git.dirty-worktree", "git.untracked-files",

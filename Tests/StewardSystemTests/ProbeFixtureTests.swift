@@ -121,3 +121,16 @@ import Testing
         #expect(dir.exists && dir.git == nil && dir.isWorldWritable)
     }
 }
+
+/// Steward runs git as root in checkouts others own: nothing their config names may run.
+@Suite struct GitSafetyTests {
+    @Test func fsmonitorConfiguredInTheRepoIsNeverRun() async throws {
+        let t = try GitProbeTests().repo()
+        let marker = t.root + "/fsmonitor-ran"
+        try t.write("/hook.sh", "#!/bin/sh\ntouch \(marker)\n", mode: 0o755)
+        try t.sh(["git", "config", "core.fsmonitor", t.root + "/hook.sh"], cwd: "/app")
+        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        #expect(dir.git != nil)
+        #expect(!FileManager.default.fileExists(atPath: marker), "git ran the repository's fsmonitor program")
+    }
+}

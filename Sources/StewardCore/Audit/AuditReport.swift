@@ -37,12 +37,13 @@ public struct AuditReport: Sendable, Codable, Equatable {
     /// Findings that count: not silenced.
     public var activeFindings: [Finding] { findings.filter { $0.silenced == nil } }
 
-    /// Nagios convention: 0 nothing at warning or worse, 1 warnings, 2 critical. (3 is for a run that could not run.)
+    /// Nagios convention: 0 nothing at warning or worse, 1 warnings, 2 critical, and 3 (UNKNOWN) when nothing is
+    /// wrong as far as the audit could see but a probe could not run: "no findings" would then be a guess.
     public var exitCode: Int32 {
         switch activeFindings.map(\.severity).max() {
         case .critical: 2
         case .warning: 1
-        default: 0
+        default: probes.contains { $0.status == .unknown } ? 3 : 0
         }
     }
 }

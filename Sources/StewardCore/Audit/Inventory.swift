@@ -15,10 +15,12 @@ public struct Inventory: Sendable, Equatable {
         public var unit: String
         public var role: Role
         public var production: Bool
-        /// Port the instance is configured to listen on (manifest, env file, or ExecStart).
+        /// Port the instance is configured to listen on (env file or ExecStart; the manifest's when neither says).
         public var port: Int?
         /// Where the port came from, for evidence: `PORT in /etc/calb-sizingtool/prod.env`.
         public var portSource: String?
+        /// What the manifest expects, checked against the configuration by `ports.mismatch` and `ports.public-bind`.
+        public var expectedPort: Int?
         public var expectedBind: String?
         public var workingDirectory: String?
         public var kind: String
@@ -59,14 +61,13 @@ public struct Inventory: Sendable, Equatable {
             let name = unit.instance ?? ""
             let instanceSpec = spec?.instances.first { $0.name == name }
             let production = instanceSpec?.production ?? InstanceSpec.defaultProduction(name: name)
-            var port = instanceSpec?.port
-            var portSource = port.map { _ in "manifest apps.\(app).instances.\(name).port" }
-            if port == nil {
-                (port, portSource) = configuredPort(unit: unit, facts: facts)
+            var (port, portSource) = configuredPort(unit: unit, facts: facts)
+            if port == nil, let expected = instanceSpec?.port {
+                (port, portSource) = (expected, "manifest apps.\(app).instances.\(name).port")
             }
             result.append(Instance(
                 app: app, name: name, unit: unit.name, role: isTunnel ? .tunnel : .app, production: production,
-                port: port, portSource: portSource, expectedBind: instanceSpec?.bind,
+                port: port, portSource: portSource, expectedPort: instanceSpec?.port, expectedBind: instanceSpec?.bind,
                 workingDirectory: unit.workingDirectory.isEmpty ? nil : unit.workingDirectory,
                 kind: spec.map { $0.kind == .generic ? detectKind(unit.execStart) : $0.kind.rawValue } ?? detectKind(unit.execStart)))
         }
@@ -87,13 +88,19 @@ public struct Inventory: Sendable, Equatable {
     /// The port a unit is set to listen on: `PORT=` in its env files, else a port option of its command line with
     /// `${VAR}` expanded from the env files.
     static func configuredPort(unit: UnitFacts, facts: Facts) -> (Int?, String?) {
+        // systemd applies Environment= first and lets EnvironmentFile= override it, later files winning.
         var variables: [String: String] = [:]
+        for (key, value) in unit.environment { variables[key] = value.revealedForAnalysis }
+        var filePort: (Int, String)? = nil
         for ref in unit.environmentFiles {
             guard let file = facts.envFile(ref.path) else { continue }
-            if let port = file.port { return (port, "PORT in \(file.path)") }
+            if let port = file.port { filePort = (port, "PORT in \(file.path)") }
             for (key, value) in file.values { variables[key] = value.revealedForAnalysis }
         }
-        for (key, value) in unit.environment { variables[key] = value.revealedForAnalysis }
+        if let (port, source) = filePort { return (port, source) }
+        if let port = unit.environment["PORT"].flatMap({ Int($0.revealedForAnalysis) }), (1...65535).contains(port) {
+            return (port, "Environment=PORT in \(unit.unitFileName)")
+        }
         if let port = CommandLinePort.find(in: unit.execStart, variables: variables) {
             return (port, "ExecStart of \(unit.unitFileName)")
         }

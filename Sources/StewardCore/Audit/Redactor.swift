@@ -3,30 +3,32 @@ import Foundation
 /// Scrubs credentials out of text that came from the host (command lines, log lines, tool output) before it is
 /// stored as evidence. Env-file values never reach text at all; this catches secrets that live elsewhere.
 public enum Redactor {
-    static let secretWords = ["password", "passwd", "pwd", "secret", "token", "apikey", "api-key", "api_key", "auth", "key", "dsn", "credential"]
+    /// Name fragments that mark a secret, as the issue names them (`*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*KEY*`,
+    /// `*DSN*`) plus their usual spellings.
+    static let secretFragments = ["SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE", "KEY", "DSN", "CREDENTIAL", "PRIVATE"]
 
-    /// Masks `user:password@` in URLs, `--password=x` / `--token x` options and `PASSWORD=x` assignments.
+    /// Whether a variable or option name suggests a secret: `DB_PASSWORD`, `--api-token`, `SECRET_KEY`, `DB_PASS`.
+    public static func isSecretName(_ name: String) -> Bool {
+        let n = name.drop { $0 == "-" }.uppercased().replacingOccurrences(of: "-", with: "_")
+        if n.isEmpty || n == "PWD" { return false }  // PWD is the working directory, not a password
+        return secretFragments.contains { n.contains($0) } || n.hasSuffix("_PASS") || n == "PASS" || n.hasSuffix("_PWD")
+    }
+
+    /// Free-text patterns: `password: x`, `token=x` (also in URL queries), `Authorization: Bearer x`.
+    static let textPatterns: [NSRegularExpression] = [
+        #"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"#,
+        #"(?i)\b([A-Za-z0-9_]*(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|dsn))(["']?\s*[:=]\s*["']?)[^\s&"',;]+"#,
+    ].compactMap { try? NSRegularExpression(pattern: $0) }
+
+    /// Masks `user:password@` in URLs, `--password=x` / `--token x` options, `PASSWORD=x` assignments,
+    /// `password: x`, `?token=x` and bearer tokens, in free text (log lines, tool output).
     public static func scrub(_ text: String) -> String {
-        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        var maskNext = false
-        for i in words.indices {
-            if maskNext, !words[i].isEmpty {
-                words[i] = Secret.mask
-                maskNext = false
-                continue
-            }
-            words[i] = scrubURLCredentials(words[i])
-            let lower = words[i].lowercased()
-            if let eq = words[i].firstIndex(of: "=") {
-                let name = lower[..<lower.index(lower.startIndex, offsetBy: words[i].distance(from: words[i].startIndex, to: eq))]
-                if isSecretName(String(name)) {
-                    words[i] = String(words[i][...eq]) + Secret.mask
-                }
-            } else if lower.hasPrefix("-"), isSecretName(lower) {
-                maskNext = true
-            }
+        var out = scrub(text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)).joined(separator: " ")
+        for (i, re) in textPatterns.enumerated() {
+            let template = i == 0 ? "$1 \(Secret.mask)" : "$1$3\(Secret.mask)"
+            out = re.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: template)
         }
-        return words.joined(separator: " ")
+        return out
     }
 
     /// Scrubs a command line element by element, so arguments that hold spaces stay whole.
@@ -34,7 +36,7 @@ public enum Redactor {
         var out: [String] = []
         var maskNext = false
         for arg in argv {
-            if maskNext { out.append(Secret.mask); maskNext = false; continue }
+            if maskNext, !arg.isEmpty { out.append(Secret.mask); maskNext = false; continue }
             var a = scrubURLCredentials(arg)
             if let eq = a.firstIndex(of: "="), isSecretName(String(a[..<eq])) {
                 a = String(a[...eq]) + Secret.mask
@@ -46,34 +48,35 @@ public enum Redactor {
         return out
     }
 
-    /// Whether a variable or option name suggests a secret: `DB_PASSWORD`, `--api-token`, `SECRET_KEY`.
-    public static func isSecretName(_ name: String) -> Bool {
-        let n = name.lowercased().trimmingDashes
-        return secretWords.contains { word in
-            n == word || n.hasSuffix("_" + word) || n.hasPrefix(word + "_") || n.contains("_" + word + "_")
-                || n.hasSuffix("-" + word) || n.hasPrefix(word + "-") || n.hasSuffix(word)
-                && ["password", "passwd", "secret", "token", "apikey", "dsn"].contains(word)
-        }
-    }
-
-    /// `postgres://app:hunter2@db/app` → `postgres://app:***MASKED***@db/app`.
+    /// `postgres://app:hunter2@db/app` → `postgres://app:***MASKED***@db/app` (a password may hold `@`).
     public static func scrubURLCredentials(_ s: String) -> String {
-        guard let scheme = s.range(of: "://") else { return s }
-        let afterScheme = s[scheme.upperBound...]
-        guard let at = afterScheme.firstIndex(of: "@") else { return s }
-        let userinfo = afterScheme[..<at]
-        guard !userinfo.contains("/"), let colon = userinfo.firstIndex(of: ":") else { return s }
-        return String(s[..<colon]) + ":" + Secret.mask + String(s[at...])
+        guard let (range, _) = urlPasswordRange(s) else { return s }
+        return s.replacingCharacters(in: range, with: Secret.mask)
     }
-}
 
-extension Redactor {
+    /// The password of `scheme://user:password@host…`, if any.
+    static func urlPassword(_ value: String) -> String? {
+        urlPasswordRange(value).map { String(value[$0.0]) }
+    }
+
+    /// Where the password of the first URL in `s` is: between the first `:` of the userinfo and the last `@`
+    /// before the path.
+    static func urlPasswordRange(_ s: String) -> (Range<String.Index>, Void)? {
+        guard let scheme = s.range(of: "://") else { return nil }
+        let rest = s[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
+        let start = s.index(after: colon)
+        return start < at ? (start..<at, ()) : nil
+    }
+
     /// Values from the host that are secrets by name (`SECRET_KEY`, `DB_PASSWORD`…) or URL passwords, from env files
-    /// and units' `Environment=`. Short values are left out: masking "1" everywhere would garble the report.
+    /// and units' `Environment=`. Very short values are left out: masking "1" everywhere would garble the report.
     public static func knownSecrets(in facts: Facts) -> [String] {
         var values = Set<String>()
         func consider(_ key: String, _ value: String) {
-            if isSecretName(key), value.count >= 6 { values.insert(value) }
+            if isSecretName(key), value.count >= 4 { values.insert(value) }
             if let password = urlPassword(value), password.count >= 4 { values.insert(password) }
         }
         for file in facts.envFiles { for (k, v) in file.values { consider(k, v.revealedForAnalysis) } }
@@ -81,23 +84,13 @@ extension Redactor {
         return values.sorted { $0.count > $1.count }
     }
 
-    /// Replaces every occurrence of the given secret values in `text`: the last line of defence before output,
-    /// for a secret that reached a log line or a command line the app printed.
+    /// Replaces every occurrence of the given secret values in `text`, also as JSON escapes them: the last line of
+    /// defence before output, for a secret that reached a log line or a command line the app printed.
     public static func maskKnown(_ secrets: [String], in text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: Secret.mask) }
+        secrets.reduce(text) { text, secret in
+            let escaped = String(JSONRenderer.render(secret).dropFirst().dropLast(2))  // "…"\n → …
+            let plain = text.replacingOccurrences(of: secret, with: Secret.mask)
+            return escaped == secret ? plain : plain.replacingOccurrences(of: escaped, with: Secret.mask)
+        }
     }
-
-    /// The password of `scheme://user:password@host…`, if any.
-    static func urlPassword(_ value: String) -> String? {
-        guard let scheme = value.range(of: "://") else { return nil }
-        let rest = value[scheme.upperBound...]
-        guard let at = rest.firstIndex(of: "@") else { return nil }
-        let userinfo = rest[..<at]
-        guard !userinfo.contains("/"), let colon = userinfo.firstIndex(of: ":") else { return nil }
-        return String(userinfo[userinfo.index(after: colon)...])
-    }
-}
-
-extension String {
-    var trimmingDashes: String { String(drop { $0 == "-" }) }
 }

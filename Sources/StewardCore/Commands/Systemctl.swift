@@ -17,18 +17,18 @@ public enum Systemctl {
         Command("systemctl", ["list-units", "--all", "--type=service", "--plain", "--no-legend", "--no-pager", "--full"])
     }
 
-    public static func status(unit: String) -> Command { Command("systemctl", ["status", "--no-pager", "--", unit]) }
-    public static func restart(unit: String) -> Command { Command("systemctl", ["restart", "--", unit]) }
 }
 
 /// `journalctl` command lines. All of them bound the window and the fields: never the whole journal.
 public enum Journalctl {
+    /// The newest entries read at most: a chatty unit cannot make the audit slow or unbounded in memory.
+    public static let maxEntries = 50_000
     public static let unitFields = ["MESSAGE", "PRIORITY", "_SYSTEMD_UNIT", "UNIT", "MESSAGE_ID", "JOB_RESULT", "SYSLOG_IDENTIFIER"]
 
     /// Messages of the given units (their own output and systemd's about them) since `hours` ago, as JSON lines.
     public static func unitMessages(units: [String], sinceHours: Int) -> Command {
-        Command("journalctl", ["--no-pager", "--since", "-\(sinceHours)h", "-o", "json", "--output-fields=" + unitFields.joined(separator: ",")]
-            + units.flatMap { ["-u", $0] })
+        Command("journalctl", ["--no-pager", "--since", "-\(sinceHours)h", "--lines=\(maxEntries)", "-o", "json",
+                               "--output-fields=" + unitFields.joined(separator: ",")] + units.flatMap { ["-u", $0] })
     }
 
     /// Kernel OOM-killer lines since `hours` ago.
@@ -45,11 +45,12 @@ public enum Journalctl {
     }
 }
 
-/// `git` command lines. `safe.directory=*` because Steward runs as root over checkouts that the app user owns;
-/// it only reads.
+/// `git` command lines. Steward runs as root over checkouts that the app user owns, so it must accept them
+/// (`safe.directory=*`) and must never run a program their config names: `core.fsmonitor` is the one a
+/// read-only `status` would start, so it is forced off (the CVE-2022-24765 guard is otherwise bypassed).
 public enum Git {
     static func git(_ dir: String, _ args: [String]) -> Command {
-        Command("git", ["-c", "safe.directory=*", "-c", "core.quotepath=off", "-C", dir] + args)
+        Command("git", ["-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", dir] + args)
     }
 
     /// Branch, commit, upstream and changed files in one call.
@@ -58,7 +59,8 @@ public enum Git {
     }
 
     /// Tags that point exactly at HEAD.
-    public static func tagsAtHead(dir: String) -> Command { git(dir, ["tag", "--points-at", "HEAD"]) }
+    /// Tags that point exactly at HEAD, highest version first (`v1.10` before `v1.9`).
+    public static func tagsAtHead(dir: String) -> Command { git(dir, ["tag", "--points-at", "HEAD", "--sort=-version:refname"]) }
 }
 
 /// `nginx` command lines.

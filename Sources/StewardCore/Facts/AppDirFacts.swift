@@ -7,6 +7,8 @@ public struct AppDirFacts: Sendable, Codable, Equatable {
     public var mode: Int
     public var venv: VenvFacts?
     public var git: GitFacts?
+    /// Why the git state could not be read, when the directory is a checkout but git failed.
+    public var gitUnknown: String?
 
     public init(path: String, exists: Bool, owner: String = "", group: String = "", mode: Int = 0,
                 venv: VenvFacts? = nil, git: GitFacts? = nil) {

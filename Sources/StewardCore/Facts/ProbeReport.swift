@@ -17,14 +17,3 @@ public struct ProbeReport: Sendable, Codable, Equatable {
         self.durationMs = durationMs
     }
 }
-
-/// The facts a probe gathered, or the reason it could not.
-public enum Probed<Value: Sendable>: Sendable {
-    case ok(Value)
-    case unknown(String)
-
-    public var value: Value? {
-        if case .ok(let v) = self { return v }
-        return nil
-    }
-}

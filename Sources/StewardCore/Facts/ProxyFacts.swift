@@ -1,3 +1,5 @@
+import Foundation
+
 /// nginx: whether its configuration is valid and what each enabled site proxies to.
 public struct NginxFacts: Sendable, Codable, Equatable {
     public var configValid: Bool
@@ -39,6 +41,12 @@ public struct NginxLocation: Sendable, Codable, Equatable {
         self.proxyPass = proxyPass
         self.proxySetHeaders = proxySetHeaders
         self.line = line
+    }
+
+    /// Whether the upstream is on this host (loopback, `localhost`, or the wildcard), so local sockets can judge it.
+    public var upstreamIsLocal: Bool {
+        guard let host = upstream?.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "0.0.0.0"
     }
 
     /// Host and port of a `proxy_pass http://127.0.0.1:8000/` (nil for an upstream block name or a socket).

@@ -20,6 +20,5 @@ public struct ListeningSocket: Sendable, Codable, Equatable {
 
     /// Bound to every interface (`0.0.0.0`, `::` or `*`): reachable from outside unless a firewall says no.
     public var isWildcard: Bool { address == "0.0.0.0" || address == "::" || address == "*" }
-    public var isLoopback: Bool { address.hasPrefix("127.") || address == "::1" }
     public var endpoint: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
 }

@@ -1,7 +1,8 @@
 /// Parses `git status --porcelain=v2 --branch` into git facts (the tag comes from `git tag --points-at HEAD`).
 public enum GitStatusParser {
     public static func parse(_ text: String, tags: [String]) -> GitFacts {
-        var facts = GitFacts(branch: nil, tag: tags.sorted().last, commit: "")
+        // `tags` come highest version first (`git tag --sort=-version:refname`).
+        var facts = GitFacts(branch: nil, tag: tags.first, commit: "")
         for line in text.split(separator: "\n") {
             if line.hasPrefix("# branch.oid ") {
                 facts.commit = String(line.dropFirst("# branch.oid ".count))

@@ -55,6 +55,8 @@ public enum JournalAnalyzer {
     static func analyze(unit: String, _ entries: [Entry]) -> UnitLogFacts {
         var facts = UnitLogFacts(unit: unit)
         var inTraceback = false
+        var chained = false
+        var lastType: String? = nil
         var samples: [String] = []
         func sample(_ s: String) {
             let clean = Redactor.scrub(String(s.prefix(300)))
@@ -79,16 +81,23 @@ public enum JournalAnalyzer {
                     continue
                 }
                 if trimmed.hasPrefix("During handling of the above exception") || trimmed.hasPrefix("The above exception was the direct cause") {
-                    facts.tracebacks -= 1  // a chained traceback is one error, not two
+                    facts.tracebacks -= 1  // a chained traceback is one error, not two, named by its last exception
+                    chained = true
                     continue
                 }
                 if inTraceback {
                     if line.hasPrefix(" ") || line.hasPrefix("\t") || trimmed.hasPrefix("^") || trimmed.isEmpty { continue }
                     inTraceback = false
                     if let type = exceptionType(trimmed) {
+                        if chained, let last = lastType {
+                            facts.exceptionTypes[last, default: 1] -= 1
+                            if facts.exceptionTypes[last] == 0 { facts.exceptionTypes[last] = nil }
+                        }
                         facts.exceptionTypes[type, default: 0] += 1
+                        lastType = type
                         sample(trimmed)
                     }
+                    chained = false
                 }
                 if let module = missingModule(trimmed), !facts.moduleNotFound.contains(module) {
                     facts.moduleNotFound.append(module)
@@ -149,8 +158,10 @@ public enum JournalAnalyzer {
         let attempts = failed.isEmpty ? ssh.filter { $0.message.contains("Invalid user") } : failed
         for e in attempts {
             facts.sshFailedPasswords += 1
-            if let r = e.message.range(of: " from ") {
-                let source = e.message[r.upperBound...].prefix { $0 != " " }
+            // "… for invalid user from from 1.2.3.4 port 22": the address is the word before " port ".
+            let head = e.message.range(of: " port ", options: .backwards).map { e.message[..<$0.lowerBound] } ?? Substring(e.message)
+            if let r = head.range(of: " from ", options: .backwards) {
+                let source = head[r.upperBound...].prefix { $0 != " " }
                 if !source.isEmpty { facts.sshSources[String(source), default: 0] += 1 }
             }
         }

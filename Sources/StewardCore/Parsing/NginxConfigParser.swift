@@ -60,9 +60,27 @@ public enum NginxConfigParser {
         return result
     }
 
-    public static func parse(_ text: String, file: String) -> [NginxSite] {
+    /// - Parameters:
+    ///   - include: the text of an included file (`include proxy_params;` → `/etc/nginx/proxy_params`), or nil;
+    ///     Debian's usual `location / { include proxy_params; proxy_pass …; }` sets its headers that way.
+    /// Replaces `include FILE;` statements (no globs) by the statements of the file, a few levels deep.
+    static func expand(_ list: [Statement], include: (String) -> String?, depth: Int) -> [Statement] {
+        list.flatMap { s -> [Statement] in
+            if s.name == "include", depth < 4, let target = s.args.first, !target.contains("*") {
+                let path = target.hasPrefix("/") ? target : "/etc/nginx/" + target
+                guard let text = include(path) else { return [] }
+                var i = 0
+                return expand(statements(tokenize(text), &i), include: include, depth: depth + 1)
+            }
+            var s = s
+            s.block = s.block.map { expand($0, include: include, depth: depth) }
+            return [s]
+        }
+    }
+
+    public static func parse(_ text: String, file: String, include: (String) -> String? = { _ in nil }) -> [NginxSite] {
         var index = 0
-        let top = statements(tokenize(text), &index)
+        let top = expand(statements(tokenize(text), &index), include: include, depth: 0)
         // A site file holds server blocks; nginx.conf nests them in http { }.
         func servers(_ list: [Statement]) -> [Statement] {
             list.flatMap { s -> [Statement] in

@@ -7,7 +7,7 @@ public enum ProcParsers {
         var kb: [String: Int64] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " })
-            if parts.count >= 2, let v = Int64(parts[1]) { kb[String(parts[0])] = v }
+            if parts.count >= 2, let v = Int64(parts[1]), v >= 0, v < Int64.max / 1024 { kb[String(parts[0])] = v }
         }
         let total = kb["MemTotal"] ?? 0
         let available = kb["MemAvailable"] ?? ((kb["MemFree"] ?? 0) + (kb["Buffers"] ?? 0) + (kb["Cached"] ?? 0))
@@ -17,12 +17,13 @@ public enum ProcParsers {
 
     /// `/proc/loadavg` → the three load averages.
     public static func loadavg(_ text: String) -> [Double] {
-        text.split(separator: " ").prefix(3).compactMap { Double($0) }
+        text.split(separator: " ").prefix(3).compactMap { Double($0) }.filter(\.isFinite)
     }
 
     /// `/proc/uptime` → whole seconds.
     public static func uptime(_ text: String) -> Int {
-        Int(Double(text.split(separator: " ").first ?? "0") ?? 0)
+        guard let seconds = Double(text.split(separator: " ").first ?? "0"), seconds.isFinite, seconds >= 0, seconds < 1e15 else { return 0 }
+        return Int(seconds)
     }
 
     public struct Mount: Sendable, Equatable {

@@ -12,8 +12,13 @@ public enum SystemctlShowParser {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = String(line[..<eq])
             let value = String(line[line.index(after: eq)...])
-            // ExecStart may repeat; keep the first command line.
-            if props[key] == nil { props[key] = value }
+            // systemctl prints one EnvironmentFiles= line per file: keep them all. ExecStart may repeat too:
+            // the first command line is the one that starts the app.
+            if key == "EnvironmentFiles", let previous = props[key] {
+                props[key] = previous + " " + value
+            } else if props[key] == nil {
+                props[key] = value
+            }
         }
         flush()
         return units
@@ -27,7 +32,7 @@ public enum SystemctlShowParser {
             workingDirectory: (p["WorkingDirectory"] ?? "").trimmingLeadingDash,
             environmentFiles: environmentFiles(p["EnvironmentFiles"] ?? ""),
             environment: environment(p["Environment"] ?? ""),
-            execStart: Redactor.scrub(execStartArgv(p["ExecStart"] ?? "")), restart: p["Restart"] ?? "",
+            execStart: execStartArgv(p["ExecStart"] ?? ""), restart: p["Restart"] ?? "",
             standardOutput: p["StandardOutput"] ?? "", standardError: p["StandardError"] ?? "",
             fragmentPath: p["FragmentPath"] ?? "", loadState: p["LoadState"] ?? "")
     }

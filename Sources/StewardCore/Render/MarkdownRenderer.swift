@@ -112,7 +112,7 @@ public enum MarkdownRenderer {
         md.heading("8. Unit and env file details (values masked)")
         for u in ServiceRules.perUnitFile(units) {
             md.bullet("`\(u.fragmentPath.isEmpty ? u.unitFileName : u.fragmentPath)`: User=\(u.runsAsRoot ? "root" : u.user), Restart=\(u.restart.isEmpty ? "no" : u.restart), StandardOutput=\(u.standardOutput)")
-            md.line("  - ExecStart: `\(Redactor.scrub(u.execStart).joined(separator: " "))`")
+            md.line("  - ExecStart: `\(u.execStart.joined(separator: " "))`")  // scrubbed when the report was built
             for ref in u.environmentFiles { md.line("  - EnvironmentFile: `\(ref.path)`\(ref.optional ? " (optional)" : "")") }
             if !u.environment.isEmpty { md.line("  - Environment: " + u.environment.keys.sorted().map { "`\($0)=\(Secret.mask)`" }.joined(separator: ", ")) }
         }

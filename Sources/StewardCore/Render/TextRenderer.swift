@@ -67,6 +67,7 @@ public struct TextRenderer: Sendable {
 extension String {
     /// Two decimals, without Foundation's locale-dependent formatting.
     init(format2 value: Double) {
+        guard value.isFinite, abs(value) < 1e15 else { self = "?"; return }
         let hundredths = Int((value * 100).rounded())
         let frac = abs(hundredths % 100)
         self = "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"

@@ -114,6 +114,11 @@ enum FileRules {
                     }
                 }
             }
+            for (key, value) in unit.environment {
+                if let truthy = debugKeys[key.uppercased()], truthy.contains(value.revealedForAnalysis.lowercased()) {
+                    evidence.append("Environment=\(key)=\(value.revealedForAnalysis) in \(unit.unitFileName)")
+                }
+            }
             if unit.execStart.contains("--reload") { evidence.append("ExecStart uses --reload (a development server option)") }
             if unit.execStart.contains("runserver") { evidence.append("ExecStart runs Django's development server (runserver)") }
             guard !evidence.isEmpty else { return nil }

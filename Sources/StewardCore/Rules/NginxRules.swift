@@ -22,7 +22,7 @@ enum NginxRules {
         let listening = Set(sockets.filter { $0.proto == .tcp || $0.proto == .tcp6 }.map(\.port))
         return nginx.sites.flatMap { site in
             site.locations.compactMap { location -> Finding? in
-                guard let upstream = location.upstream, !listening.contains(upstream.port) else { return nil }
+                guard let upstream = location.upstream, location.upstreamIsLocal, !listening.contains(upstream.port) else { return nil }
                 let candidates = ctx.inventory.apps.filter { ctx.facts.unit($0.unit)?.isActive == true }
                     .compactMap { i in i.port.flatMap { listening.contains($0) ? "\(i.label) on \($0)" : nil } }
                 return upstreamMismatch.finding(

@@ -1,6 +1,6 @@
 /// Rules about configured ports versus the sockets that actually listen.
 enum PortRules {
-    static let all = [conflict, publicBind, notListening]
+    static let all = [conflict, publicBind, notListening, mismatch]
 
     static func listeners(_ ctx: AuditContext, port: Int) -> [ListeningSocket] {
         (ctx.facts.sockets ?? []).filter { $0.port == port && ($0.proto == .tcp || $0.proto == .tcp6) }
@@ -52,7 +52,7 @@ enum PortRules {
         guard let port = instance.port else { return nil }
         if let nginx = ctx.facts.nginx {
             for site in nginx.sites {
-                for location in site.locations where location.upstream?.port == port {
+                for location in site.locations where location.upstreamIsLocal && location.upstream?.port == port {
                     return "nginx \(site.file) proxies \(location.path) to \(location.proxyPass ?? "")"
                 }
             }
@@ -102,6 +102,32 @@ enum PortRules {
                 summary: "\(instance.label) is active but nothing listens on port \(port)",
                 evidence: ["configured: port \(port) (\(instance.portSource ?? "configured"))", "ActiveState=\(unit.activeState) SubState=\(unit.subState) MainPID=\(unit.mainPID)"],
                 fix: "Check what it binds: `ss -lntp | grep \(unit.mainPID)` and `journalctl -u \(unit.name) -n 50 --no-pager`; align the port in ExecStart with the env file.")
+        }
+    }
+}
+
+extension PortRules {
+    static let mismatch: Rule = Rule(
+        id: "ports.mismatch", severity: .warning,
+        rationale: "The manifest expects one port or address and the host is set up for another: proxies and checks aim wrong."
+    ) { ctx in
+        ctx.inventory.apps.compactMap { instance in
+            var evidence: [String] = []
+            if let expected = instance.expectedPort, let actual = instance.port, actual != expected {
+                evidence.append("manifest expects port \(expected); configured: \(actual) (\(instance.portSource ?? "configured"))")
+            }
+            if let bind = instance.expectedBind, let port = instance.port, ctx.facts.sockets != nil {
+                let bound = listeners(ctx, port: port).filter { $0.unit == nil || $0.unit == instance.unit }
+                if let wrong = bound.first(where: { $0.address != bind }), !bound.contains(where: { $0.address == bind }) {
+                    evidence.append("manifest expects \(bind):\(port); listening on \(wrong.endpoint)")
+                }
+            }
+            guard !evidence.isEmpty else { return nil }
+            return mismatch.finding(
+                subject: instance.label,
+                summary: "\(instance.label) does not listen where the manifest says",
+                evidence: evidence,
+                fix: "Make the configuration match (\(instance.portSource?.replacingPrefix("PORT in ", with: "") ?? "the unit's env file or ExecStart")), then `systemctl restart \(instance.unit)`; or correct the manifest.")
         }
     }
 }

@@ -8,6 +8,7 @@ public enum FilesProbe {
         paths.map { path in
             let info = ctx.files.info(path)
             guard info.exists else { return EnvFileFacts(path: path, exists: false) }
+            if info.denied { return EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): permission denied") }
             var facts = EnvFileFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
             do {
                 let pairs = EnvFileParser.parse(try ctx.files.read(path))
@@ -26,7 +27,11 @@ public enum FilesProbe {
         var facts = AppDirFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
         facts.venv = venv(ctx.files, dir: path)
         if ctx.files.exists(path + "/.git") {
-            facts.git = try? await git(ctx, dir: path)
+            do {
+                facts.git = try await git(ctx, dir: path)
+            } catch {
+                facts.gitUnknown = String(describing: error)
+            }
         }
         return facts
     }

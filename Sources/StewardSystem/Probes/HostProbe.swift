@@ -34,8 +34,9 @@ public enum HostProbe {
         for entry in f.list("/proc") where entry.first?.isNumber == true {
             guard let text = f.readIfPresent("/proc/\(entry)/stat"), let stat = ProcParsers.stat(text) else { continue }
             let elapsed = Double(uptime) - Double(stat.startTicks) / hz
-            let cpu = elapsed > 0 ? Double(stat.cpuTicks) / hz / elapsed * 100 : 0
-            result.append(ProcessFacts(pid: stat.pid, user: "", command: stat.comm, cpuPercent: cpu, rssBytes: stat.rssPages * pageSize))
+            let cpu = elapsed > 0 && hz > 0 ? Double(stat.cpuTicks) / hz / elapsed * 100 : 0
+            result.append(ProcessFacts(pid: stat.pid, user: "", command: stat.comm, cpuPercent: cpu.isFinite ? cpu : 0,
+                                       rssBytes: stat.rssPages.multipliedReportingOverflow(by: pageSize).partialValue))
         }
         result.sort { ($0.cpuPercent, $1.pid) > ($1.cpuPercent, $0.pid) }
         return result.prefix(5).map { p in
@@ -81,7 +82,11 @@ public enum HostProbe {
             path = target.hasPrefix("/") ? target : "/usr/bin/" + target
         }
         let name = path.split(separator: "/").last ?? ""
-        guard name.hasPrefix("python3."), f.exists(path) else { return nil }
-        return String(name.dropFirst("python".count))
+        if name.hasPrefix("python3."), f.exists(path) { return String(name.dropFirst("python".count)) }
+        // Not a versioned link: the newest standard library directory names the version.
+        guard f.exists("/usr/bin/python3") else { return nil }
+        let versions = f.list("/usr/lib").filter { $0.hasPrefix("python3.") && f.exists("/usr/lib/\($0)/os.py") }
+            .compactMap { dir -> (Int, String)? in Int(dir.dropFirst("python3.".count)).map { ($0, String(dir.dropFirst("python".count))) } }
+        return versions.max { $0.0 < $1.0 }?.1
     }
 }

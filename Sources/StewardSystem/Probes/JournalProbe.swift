@@ -10,9 +10,9 @@ public enum JournalProbe {
     }
 
     public static func hostLogs(_ ctx: ProbeContext) async throws -> HostLogFacts {
-        // journalctl --grep exits 1 when nothing matches: that is "none", not a failure.
-        async let oom = ctx.output(Journalctl.oomKills(sinceHours: ctx.windowHours), acceptExitCodes: [0, 1])
-        async let ssh = ctx.output(Journalctl.sshFailures(sinceHours: ctx.windowHours), acceptExitCodes: [0, 1])
+        // journalctl --grep exits 1, silently, when nothing matches: that is "none", not a failure.
+        async let oom = ctx.output(Journalctl.oomKills(sinceHours: ctx.windowHours), quietExitCodes: [1])
+        async let ssh = ctx.output(Journalctl.sshFailures(sinceHours: ctx.windowHours), quietExitCodes: [1])
         return JournalAnalyzer.hostLogs(oom: JournalAnalyzer.entries(fromJSONLines: try await oom),
                                         ssh: JournalAnalyzer.entries(fromJSONLines: try await ssh))
     }

@@ -17,9 +17,13 @@ public struct ProbeContext: Sendable {
     }
 
     /// Runs a command and returns its stdout when it exits 0; otherwise throws a reason fit for a probe report.
-    public func output(_ command: Command, acceptExitCodes: Set<Int32> = [0]) async throws -> String {
+    /// - Parameter quietExitCodes: exit codes that also mean success when nothing was written to stderr
+    ///   (`journalctl --grep` exits 1 when nothing matches, and also on real errors, which print).
+    public func output(_ command: Command, quietExitCodes: Set<Int32> = []) async throws -> String {
         switch await runner.run(command, timeout: commandTimeout) {
-        case .success(let r) where acceptExitCodes.contains(r.exitCode):
+        case .success(let r) where r.exitCode == 0:
+            return r.stdout
+        case .success(let r) where quietExitCodes.contains(r.exitCode) && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
             return r.stdout
         case .success(let r):
             let firstLine = Redactor.scrub(String(r.stderr.split(separator: "\n").first ?? "no output"))

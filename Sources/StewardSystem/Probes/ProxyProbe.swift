@@ -15,22 +15,29 @@ public enum ProxyProbe {
             for entry in ctx.files.list(dir) where dir.hasSuffix("sites-enabled") || entry.hasSuffix(".conf") {
                 let path = "\(dir)/\(entry)"
                 guard let text = ctx.files.readIfPresent(path) else { continue }
-                sites += NginxConfigParser.parse(text, file: path)
+                sites += NginxConfigParser.parse(text, file: path) { ctx.files.readIfPresent($0) }
             }
         }
         let output = (test.stderr + test.stdout).split(separator: "\n").map { Redactor.scrub(String($0)) }.joined(separator: "\n")
+        if test.exitCode != 0 && output.contains("Permission denied") {
+            throw ProbeFailure("nginx -t could not read its files (run steward as root): \(output.split(separator: "\n").first ?? "")")
+        }
         return NginxFacts(configValid: test.exitCode == 0, testOutput: test.exitCode == 0 ? "" : output, sites: sites)
     }
 
     /// ngrok configurations of the tunnel units: `NGROK_CONFIG=`, `--config`, or the user's default file.
-    public static func ngrok(_ ctx: ProbeContext, units: [UnitFacts]) -> [NgrokFacts] {
+    public static func ngrok(_ ctx: ProbeContext, units: [UnitFacts], envFiles: [EnvFileFacts]) -> [NgrokFacts] {
         var byPath: [String: (units: [String], startsAll: Bool)] = [:]
         var order: [String] = []
         for unit in units {
             let runsNgrok = unit.execStart.first?.hasSuffix("/ngrok") == true || unit.execStart.first == "ngrok"
             guard runsNgrok || unit.environment["NGROK_CONFIG"] != nil else { continue }
+            // As systemd builds the environment: Environment= first, then the env files override it.
             var variables: [String: String] = [:]
             for (k, v) in unit.environment { variables[k] = v.revealedForAnalysis }
+            for ref in unit.environmentFiles {
+                for (k, v) in envFiles.first(where: { $0.path == ref.path })?.values ?? [:] { variables[k] = v.revealedForAnalysis }
+            }
             let args = unit.execStart.map { CommandLinePort.expand($0, variables) }
             var paths: [String] = []
             for (i, a) in args.enumerated() {
@@ -45,11 +52,16 @@ public enum ProxyProbe {
                 if args.contains("--all") { byPath[p]!.startsAll = true }
             }
         }
-        return order.map { path in
+        return order.compactMap { path in
             let (units, startsAll) = byPath[path]!
-            guard let text = ctx.files.readIfPresent(path) else {
+            let text: String
+            do {
+                text = try ctx.files.read(path)
+            } catch FileError.missing {
                 return NgrokFacts(path: path, units: units, version: nil, tunnelNames: [], tunnelPorts: [], startsAll: startsAll,
-                                  problems: [ctx.files.exists(path) ? "the file is not readable" : "the file does not exist"])
+                                  problems: ["the file does not exist"])
+            } catch {
+                return nil  // unreadable to us is not invalid for the agent
             }
             let parsed = NgrokConfig.parse(text, startsAll: startsAll)
             return NgrokFacts(path: path, units: units, version: parsed.version, tunnelNames: parsed.tunnelNames,

@@ -11,8 +11,11 @@ public struct FileInfo: Sendable, Equatable {
     public var group: String
     public var mode: Int
     public var size: Int64
+    public var denied = false
 
     public static let missing = FileInfo(exists: false, isDirectory: false, owner: "", group: "", mode: 0, size: 0)
+    /// The path may exist, but a directory on the way cannot be searched: not the same as missing.
+    public static let denied = FileInfo(exists: true, isDirectory: false, owner: "?", group: "?", mode: 0, size: 0, denied: true)
 }
 
 /// Every file read of the probes goes through here, under a root (`/` on a host, a fixture tree in tests),
@@ -41,16 +44,14 @@ public struct HostFiles: Sendable {
     /// The host path of an audited path.
     public func path(_ p: String) -> String { root + p }
 
+    /// The file's text; bytes that are not UTF-8 are replaced rather than making the whole file unreadable.
     public func read(_ p: String) throws -> String {
-        do {
-            return try String(contentsOfFile: path(p), encoding: .utf8)
-        } catch {
-            // Foundation's message may name the path only: safe; we map the common cases to plain words.
-            let code = errno
-            if access(path(p), F_OK) != 0 { throw FileError.missing(p) }
-            if access(path(p), R_OK) != 0 || code == EACCES { throw FileError.permissionDenied(p) }
+        guard let data = FileManager.default.contents(atPath: path(p)) else {
+            if access(path(p), F_OK) != 0 && errno == ENOENT { throw FileError.missing(p) }
+            if access(path(p), R_OK) != 0 { throw FileError.permissionDenied(p) }
             throw FileError.unreadable(p)
         }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `read`, or nil when the file is missing or unreadable.
@@ -58,7 +59,7 @@ public struct HostFiles: Sendable {
 
     public func info(_ p: String) -> FileInfo {
         var st = stat()
-        guard stat(path(p), &st) == 0 else { return .missing }
+        guard stat(path(p), &st) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .missing : .denied }
         let uid = Int(st.st_uid), gid = Int(st.st_gid)
         return FileInfo(exists: true, isDirectory: (st.st_mode & S_IFMT) == S_IFDIR,
                         owner: users[uid] ?? String(uid), group: groups[gid] ?? String(gid),
@@ -67,7 +68,12 @@ public struct HostFiles: Sendable {
 
     public func exists(_ p: String) -> Bool { access(path(p), F_OK) == 0 }
 
-    public func isExecutable(_ p: String) -> Bool { access(path(p), X_OK) == 0 }
+    /// Whether the program can be run; nil when that cannot be told (a directory on the way is not searchable).
+    public func isExecutable(_ p: String) -> Bool? {
+        if access(path(p), X_OK) == 0 { return true }
+        if access(path(p), F_OK) == 0 { return false }  // there, but not executable
+        return errno == EACCES ? nil : false
+    }
 
     /// Entries of a directory, sorted; empty when it is missing.
     public func list(_ p: String) -> [String] {
@@ -83,9 +89,10 @@ public struct HostFiles: Sendable {
     public func filesystemUsage(_ p: String) -> (size: Int64, used: Int64, available: Int64)? {
         var s = statvfs()
         guard statvfs(path(p), &s) == 0 else { return nil }
-        let block = Int64(s.f_frsize)
-        // df: size = f_blocks; used = f_blocks - f_bfree; avail = f_bavail.
-        return (Int64(s.f_blocks) * block, Int64(s.f_blocks - s.f_bfree) * block, Int64(s.f_bavail) * block)
+        let block = Int64(clamping: s.f_frsize)
+        // df: size = f_blocks; used = f_blocks - f_bfree; avail = f_bavail. Clamped: some FUSE filesystems report nonsense.
+        func bytes(_ blocks: UInt) -> Int64 { Int64(clamping: blocks).multipliedReportingOverflow(by: block).partialValue }
+        return (bytes(UInt(s.f_blocks)), bytes(s.f_blocks >= s.f_bfree ? UInt(s.f_blocks - s.f_bfree) : 0), bytes(UInt(s.f_bavail)))
     }
 }
 
