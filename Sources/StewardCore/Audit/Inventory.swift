@@ -24,6 +24,8 @@ public struct Inventory: Sendable, Equatable {
         public var expectedBind: String?
         public var workingDirectory: String?
         public var kind: String
+        /// Health path from the manifest, else the framework's usual one (`/_stcore/health` for Streamlit).
+        public var healthPath: String
 
         /// `calb-sizingtool@prod`, or the unit name without `.service`.
         public var label: String { name.isEmpty ? app : "\(app)@\(name)" }
@@ -58,6 +60,7 @@ public struct Inventory: Sendable, Equatable {
             guard spec != nil || (isAdminUnit && (outsideSystem || isTunnel)) else { continue }
 
             let app = spec?.name ?? unit.templateBase ?? unit.shortName
+            let kind = spec.map { $0.kind == .generic ? detectKind(unit.execStart) : $0.kind.rawValue } ?? detectKind(unit.execStart)
             let name = unit.instance ?? ""
             let instanceSpec = spec?.instances.first { $0.name == name }
             let production = instanceSpec?.production ?? InstanceSpec.defaultProduction(name: name)
@@ -68,8 +71,9 @@ public struct Inventory: Sendable, Equatable {
             result.append(Instance(
                 app: app, name: name, unit: unit.name, role: isTunnel ? .tunnel : .app, production: production,
                 port: port, portSource: portSource, expectedPort: instanceSpec?.port, expectedBind: instanceSpec?.bind,
-                workingDirectory: unit.workingDirectory.isEmpty ? nil : unit.workingDirectory,
-                kind: spec.map { $0.kind == .generic ? detectKind(unit.execStart) : $0.kind.rawValue } ?? detectKind(unit.execStart)))
+                workingDirectory: !unit.workingDirectory.isEmpty ? unit.workingDirectory
+                    : spec?.directory.map { spec!.resolve($0, instance: name) },
+                kind: kind, healthPath: spec?.health ?? defaultHealthPath(kind)))
         }
         return Inventory(instances: result)
     }
@@ -83,6 +87,14 @@ public struct Inventory: Sendable, Equatable {
         if words.contains("manage.py") || (words.contains("gunicorn") && argv.contains { $0.contains(".wsgi") }) { return "django" }
         if words.contains("flask") { return "flask" }
         return "generic"
+    }
+
+    static func defaultHealthPath(_ kind: String) -> String {
+        switch kind {
+        case "streamlit": "/_stcore/health"
+        case "fastapi": "/health"
+        default: "/"
+        }
     }
 
     /// The port a unit is set to listen on: `PORT=` in its env files, else a port option of its command line with

@@ -102,9 +102,14 @@ public enum MarkdownRenderer {
 
         md.heading("7. Git state")
         for dir in facts.appDirs {
+            if let reason = dir.gitUnknown { md.bullet("`\(dir.path)`: git state unknown (\(reason))") }
             guard let git = dir.git else { continue }
-            let peers = facts.appDirs.filter { $0.path != dir.path && $0.git?.commit == git.commit }.map(\.path)
+            // Other instances of the same app at the same commit: test and prod running the same code.
+            let apps = Set(report.inventory.filter { $0.workingDirectory == dir.path }.map(\.app))
+            let siblings = Set(report.inventory.filter { apps.contains($0.app) }.compactMap(\.workingDirectory))
+            let peers = facts.appDirs.filter { $0.path != dir.path && siblings.contains($0.path) && $0.git?.commit == git.commit }.map(\.path)
             md.bullet("`\(dir.path)`: \(git.describe) at `\(git.shortCommit)`; \(git.modified.count) modified, \(git.untracked.count) untracked"
+
                 + (peers.isEmpty ? "" : "; same commit as " + peers.map { "`\($0)`" }.joined(separator: ", ")))
         }
         md.line()
@@ -144,7 +149,7 @@ public enum MarkdownRenderer {
             md.line("  - Logs: `journalctl -u \(i.unit) -n 300 --no-pager`")
             md.line("  - Restart: `systemctl restart \(i.unit)`")
             if let port = i.port, i.role == .app {
-                md.line("  - Health: `curl -sI http://127.0.0.1:\(port)\(i.kind == "streamlit" ? "/_stcore/health" : "/")`")
+                md.line("  - Health: `curl -sI http://127.0.0.1:\(port)\(i.healthPath)`")
                 md.line("  - Port: `ss -lntp 'sport = :\(port)'`")
             }
             if let dir = i.workingDirectory, facts.appDir(dir)?.git != nil, i.role == .app {

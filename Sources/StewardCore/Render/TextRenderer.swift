@@ -51,7 +51,9 @@ public struct TextRenderer: Sendable {
             for p in unknown { out.append("  \(p.name): \(p.reason ?? "unknown")") }
             out.append("")
         }
-        if active.isEmpty { out.append(paint("No findings.", "32")) }
+        if active.isEmpty {
+            out.append(unknown.isEmpty ? paint("No findings.", "32") : paint("No findings among what could be checked: the audit is incomplete (exit 3).", "33"))
+        }
         out.append("audit took \(report.durationMs) ms")
         return out.joined(separator: "\n") + "\n"
     }

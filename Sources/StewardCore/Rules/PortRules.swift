@@ -33,14 +33,25 @@ enum PortRules {
         guard ctx.facts.sockets != nil else { return findings }
         for instance in withPort {
             let port = instance.port!
+            let mainPID = ctx.facts.unit(instance.unit)?.mainPID ?? 0
             for socket in listeners(ctx, port: port) {
-                guard let owner = socket.unit, owner != instance.unit else { continue }
-                if ctx.inventory.instance(unit: owner)?.port == port { continue }  // reported above
+                // The owner is another unit, or a process outside any service (started by hand, a login session).
+                let owner: String
+                if let unit = socket.unit {
+                    guard unit != instance.unit else { continue }
+                    if ctx.inventory.instance(unit: unit)?.port == port { continue }  // reported above
+                    owner = unit
+                } else if let pid = socket.pid, pid != mainPID {
+                    owner = "\(socket.process ?? "a process") (pid \(pid), not a service)"
+                } else {
+                    continue
+                }
                 findings.append(conflict.finding(
                     subject: instance.label,
                     summary: "Port \(port) of \(instance.label) is held by \(owner)",
-                    evidence: ["\(socket.endpoint) owned by pid \(socket.pid.map(String.init) ?? "?") \(socket.process ?? "") (\(owner))"],
-                    fix: "Stop the other process (`systemctl stop \(owner)`) or move one of them to a free port; check with `ss -lntp 'sport = :\(port)'`."))
+                    evidence: ["\(socket.endpoint) owned by pid \(socket.pid.map(String.init) ?? "?") \(socket.process ?? "") (\(socket.unit ?? "no unit"))"],
+                    fix: (socket.unit.map { "Stop the other service (`systemctl stop \($0)`)" } ?? "Stop the other process (`kill \(socket.pid ?? 0)`)")
+                        + " or move one of them to a free port; check with `ss -lntp 'sport = :\(port)'`."))
             }
         }
         return findings
