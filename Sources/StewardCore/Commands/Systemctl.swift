@@ -31,6 +31,12 @@ public enum Journalctl {
                                "--output-fields=" + unitFields.joined(separator: ",")] + units.flatMap { ["-u", $0] })
     }
 
+    /// One unit's recent messages, for a `journal` check.
+    public static func recent(unit: String, sinceMinutes: Int) -> Command {
+        Command("journalctl", ["--no-pager", "--since", "-\(sinceMinutes)m", "--lines=\(maxEntries)", "-o", "json",
+                               "--output-fields=MESSAGE,PRIORITY", "-u", unit])
+    }
+
     /// Kernel OOM-killer lines since `hours` ago.
     public static func oomKills(sinceHours: Int) -> Command {
         Command("journalctl", ["--no-pager", "-k", "--since", "-\(sinceHours)h", "-o", "json", "--output-fields=MESSAGE",
@@ -67,4 +73,11 @@ public enum Git {
 public enum Nginx {
     /// `nginx -t -q -c FILE`: the configuration under the audited root (the main file nginx would load on a host).
     public static func testConfig(file: String = "/etc/nginx/nginx.conf") -> Command { Command("nginx", ["-t", "-q", "-c", file]) }
+}
+
+/// `sqlite3` command lines: read-only, no init file, one statement per argument (never a shell string).
+public enum SQLite {
+    public static func inspect(file: String) -> Command {
+        Command("sqlite3", ["-readonly", "-batch", "-init", "/dev/null", file, "PRAGMA quick_check;", "PRAGMA journal_mode;"])
+    }
 }

@@ -13,17 +13,20 @@ public struct Manifest: Sendable, Equatable, Codable {
     public var apps: [AppSpec]
     /// Silences in file order; the first that matches a finding wins.
     public var silences: [Silence]
+    /// Health checks for `steward check` (`checks:`, run with `check_defaults:`), in file order.
+    public var checks: [CheckSpec]
 
     public init(version: Int = 1, journalWindowHours: Int = 24, thresholds: Thresholds = .defaults,
-                apps: [AppSpec] = [], silences: [Silence] = []) {
+                apps: [AppSpec] = [], silences: [Silence] = [], checks: [CheckSpec] = []) {
         self.version = version
         self.journalWindowHours = journalWindowHours
         self.thresholds = thresholds
         self.apps = apps
         self.silences = silences
+        self.checks = checks
     }
 
-    /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences.
+    /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences, no checks.
     public static let empty = Manifest()
 
     /// The app declared under `name`, if any.

@@ -1,7 +1,7 @@
 import Yams
 
 extension ManifestReader {
-    static let topLevelKeys = ["version", "journal_window", "thresholds", "apps", "silence"]
+    static let topLevelKeys = ["version", "journal_window", "thresholds", "apps", "silence", "check_defaults", "checks"]
 
     /// The manifest of a composed document; problems go to ``errors``.
     mutating func manifest(_ root: Node?) -> Manifest {
@@ -24,6 +24,10 @@ extension ManifestReader {
         }
         if let silences = fields["silence"]?.value {
             manifest.silences = self.silences(silences, "silence")
+        }
+        let checkDefaults = fields["check_defaults"].map { self.checkDefaults($0.value, "check_defaults") }
+        if let checks = fields["checks"]?.value {
+            manifest.checks = self.checks(checks, "checks", defaults: checkDefaults ?? CheckDefaults())
         }
         return manifest
     }

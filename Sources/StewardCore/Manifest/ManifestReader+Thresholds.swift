@@ -56,7 +56,7 @@ extension ManifestReader {
 
     /// Reports when `below` is not strictly less than `above`: at the second key of the two the file sets (in file
     /// order), or at the one it sets when the other is a default. Skips pairs where a set value was invalid.
-    private mutating func checkOrder<T: Comparable>(
+    mutating func checkOrder<T: Comparable>(
         _ fields: [String: (key: Node, value: Node)], _ path: String,
         below: (key: String, value: T), above: (key: String, value: T),
         valid: [String: T], show: (T) -> String

@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import StewardCore
+import Synchronization
+
+/// Observes what each check kind needs and hands it to the pure evaluators. Shared by all checks of a run.
+final class CheckExecutor: Sendable {
+    let context: ProbeContext
+    let snapshot: CheckSnapshot
+    private let secrets = Mutex<Set<String>>([])
+    private let clients = Mutex<[String: HTTPClient]>([:])
+
+    init(context: ProbeContext, snapshot: CheckSnapshot) {
+        self.context = context
+        self.snapshot = snapshot
+    }
+
+    /// Reads a secret and remembers it, so every message of the run can be scrubbed of it.
+    func secret(_ ref: SecretRef) throws -> String {
+        let value = try context.secret(ref)
+        secrets.withLock { _ = $0.insert(value) }
+        if let password = Redactor.urlPasswordForChecks(value) { secrets.withLock { _ = $0.insert(password) } }
+        return value
+    }
+
+    func secretsSeen() -> [String] { secrets.withLock { Array($0).filter { $0.count >= 3 }.sorted { $0.count > $1.count } } }
+
+    func shutdown() {
+        let all = clients.withLock { dict -> [HTTPClient] in
+            let values = Array(dict.values)
+            dict.removeAll()
+            return values
+        }
+        for client in all { try? client.syncShutdown() }
+    }
+
+    /// One client per (redirects, TLS verification) pair: both are client-wide settings in AsyncHTTPClient.
+    func httpClient(followRedirects: Bool, verifyTLS: Bool) -> HTTPClient {
+        let key = "\(followRedirects)-\(verifyTLS)"
+        return clients.withLock { dict in
+            if let client = dict[key] { return client }
+            var config = HTTPClient.Configuration()
+            config.redirectConfiguration = followRedirects ? .follow(max: 5, allowCycles: false) : .disallow
+            if !verifyTLS { config.tlsConfiguration = { var t = TLSConfiguration.makeClientConfiguration(); t.certificateVerification = .none; return t }() }
+            config.decompression = .disabled
+            let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
+            dict[key] = client
+            return client
+        }
+    }
+
+    func evaluate(_ spec: CheckSpec, timeoutMs: Int) async -> Verdict {
+        do {
+            return try await observe(spec, timeoutMs: timeoutMs)
+        } catch {
+            return .unknown(expected: spec.kind.name, Redactor.scrub(String(describing: error)))
+        }
+    }
+
+    private func observe(_ spec: CheckSpec, timeoutMs: Int) async throws -> Verdict {
+        switch spec.kind {
+        case .service(let e):
+            if let error = snapshot.unitsError { return .unknown(expected: "service \(e.unit)", error) }
+            let name = e.unit.contains(".") ? e.unit : e.unit + ".service"
+            return LocalEvaluators.service(e, snapshot.units[name])
+        case .port(let e):
+            guard let sockets = snapshot.sockets else { return .unknown(expected: "port \(e.port)", snapshot.socketsError ?? "no socket table") }
+            return LocalEvaluators.port(e, sockets)
+        case .file(let e):
+            let info = context.files.info(e.path)
+            if info.denied { return .unknown(expected: e.path, "\(e.path): permission denied") }
+            let content = info.exists && !e.contains.isEmpty ? context.files.readIfPresent(e.path) : nil
+            return LocalEvaluators.file(e, .init(exists: info.exists, mode: info.mode, owner: info.owner, group: info.group, content: content))
+        case .command(let e):
+            guard let program = e.argv.first else { return .unknown(expected: "command", "empty argv") }
+            switch await context.runner.run(Command(program, Array(e.argv.dropFirst())), timeout: .milliseconds(timeoutMs)) {
+            case .success(let r): return LocalEvaluators.command(e, exitStatus: r.exitCode, stdout: r.stdout)
+            case .failure(let err): return .unknown(expected: "exit \(e.exitStatus)", err.description)
+            }
+        case .disk(let e):
+            let filesystems = try HostProbe.filesystems(context.files, holding: [e.path])
+            guard let fs = filesystems.first(where: { $0.holds.contains(e.path) }) else { return .unknown(expected: "disk \(e.path)", "no filesystem holds \(e.path)") }
+            return LocalEvaluators.disk(e, fs)
+        case .memory(let e):
+            guard let host = snapshot.host else { return .unknown(expected: "memory", snapshot.hostError ?? "no host facts") }
+            return LocalEvaluators.memory(e, host.memory)
+        case .load(let e):
+            guard let host = snapshot.host else { return .unknown(expected: "load", snapshot.hostError ?? "no host facts") }
+            return LocalEvaluators.load(e, load: host.load, cpus: host.cpuCount)
+        case .journal(let e):
+            let out = try await context.output(Journalctl.recent(unit: e.unit, sinceMinutes: e.sinceMinutes))
+            let entries = JournalAnalyzer.entries(fromJSONLines: out)
+            let errors = entries.filter { ($0.priority ?? 6) <= 3 }.count
+            var matches = 0
+            if let pattern = e.pattern, let re = try? NSRegularExpression(pattern: pattern) {
+                matches = entries.filter { re.firstMatch(in: $0.message, range: NSRange($0.message.startIndex..., in: $0.message)) != nil }.count
+            }
+            return LocalEvaluators.journal(e, errors: errors, matches: matches)
+        case .tcp(let e):
+            do {
+                _ = try TCPSocket.connect(host: e.host, port: e.port, timeoutMs: timeoutMs)
+                return .pass(expected: "connect \(e.host):\(e.port)", found: "connected")
+            } catch {
+                return .fail(expected: "connect \(e.host):\(e.port)", found: "no connection", String(describing: error))
+            }
+        case .redis(let e):
+            return try redis(e, timeoutMs: timeoutMs)
+        case .http(let e):
+            return try await http(e, timeoutMs: timeoutMs)
+        case .tls(let e):
+            return try await TLSInspector.check(e, files: context.files, timeoutMs: timeoutMs)
+        case .postgres(let e):
+            return try await PostgresProbe.check(e, dsn: try secret(e.dsn), timeoutMs: timeoutMs)
+        case .sqlite(let e):
+            return try await SQLiteProbe.check(e, context: context, timeoutMs: timeoutMs)
+        }
+    }
+
+    private func redis(_ e: RedisExpectation, timeoutMs: Int) throws -> Verdict {
+        var host = e.host, port = e.port, password: String? = nil, db: Int? = nil
+        if let ref = e.url {
+            guard let url = URL(string: try secret(ref)), let h = url.host else { throw ProbeFailure("\(ref) is not a redis:// URL") }
+            host = h
+            port = url.port ?? 6379
+            password = url.password.flatMap { $0.removingPercentEncoding ?? $0 }
+            if let d = Int(url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) { db = d }
+        }
+        var client: RedisClient
+        do {
+            client = try RedisClient(host: host, port: port, timeoutMs: timeoutMs)
+        } catch {
+            return .fail(expected: "PONG", found: "no connection", "redis at \(host):\(port): \(error)")
+        }
+        if let password {
+            if case .error(let message) = try client.call(["AUTH", password]) {
+                return .fail(expected: "PONG", found: "auth failed", "redis refused the password: \(message)")
+            }
+        }
+        if let db, db != 0 { _ = try client.call(["SELECT", String(db)]) }
+        let pong: Bool
+        switch try client.call(["PING"]) {
+        case .simple("PONG"): pong = true
+        case .error(let message): return .fail(expected: "PONG", found: "error", "redis answered: \(message)")
+        default: pong = false
+        }
+        var lengths: [String: Int] = [:]
+        for key in e.maxLength.keys.sorted() {
+            if case .integer(let n) = try client.call(["LLEN", key]) { lengths[key] = n }
+        }
+        return NetworkEvaluators.redis(e, pong: pong, lengths: lengths)
+    }
+
+    private func http(_ e: HTTPExpectation, timeoutMs: Int) async throws -> Verdict {
+        var request = HTTPClientRequest(url: e.url)
+        request.method = .init(rawValue: e.method)
+        for (k, v) in e.headers { request.headers.add(name: k, value: v) }
+        for (k, ref) in e.secretHeaders { request.headers.add(name: k, value: try secret(ref)) }
+        if let bearer = e.bearer { request.headers.add(name: "Authorization", value: "Bearer \(try secret(bearer))") }
+        let client = httpClient(followRedirects: e.followRedirects, verifyTLS: e.verifyTLS)
+        let start = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutMs)))
+        } catch {
+            let target = Redactor.scrubURLCredentials(e.url)
+            return .fail(expected: "HTTP \(e.status.map(String.init).joined(separator: "|"))", found: "no response",
+                         "\(e.method) \(target): \(HTTPErrors.describe(error))")
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let latency = CheckRunner.ms(since: start)
+        return NetworkEvaluators.http(e, .init(status: Int(response.status.code), body: String(buffer: body), latencyMs: latency,
+                                               location: response.headers.first(name: "location")))
+    }
+}
+
+/// Short, stable words for HTTP client errors (connection refused, TLS failures, timeouts).
+enum HTTPErrors {
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectTimeout") || text.contains("deadlineExceeded") || text.contains("readTimeout") { return "timed out" }
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.lowercased().contains("certificate") || text.contains("handshakeFailed") || text.contains("NIOSSL") { return "TLS failure: \(text.prefix(160))" }
+        return String(text.prefix(200))
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import StewardCore
+
+/// Runs checks concurrently with bounded parallelism, a per-check timeout, retries with backoff for flaky checks,
+/// and a total deadline; an executor error is an `unknown` result, never a crash of the run.
+public struct CheckRunner: Sendable {
+    public var context: ProbeContext
+    public var maxParallel: Int
+    public var deadline: Duration
+
+    public init(context: ProbeContext = ProbeContext(), maxParallel: Int = 8, deadline: Duration = .seconds(30)) {
+        self.context = context
+        self.maxParallel = max(1, maxParallel)
+        self.deadline = deadline
+    }
+
+    public func run(_ specs: [CheckSpec], now: Date = Date()) async -> CheckReport {
+        let start = ContinuousClock.now
+        let stopAt = start + deadline
+        let snapshot = await CheckSnapshot.gather(specs, context)
+        let executor = CheckExecutor(context: context, snapshot: snapshot)
+        defer { executor.shutdown() }
+        var results = [CheckResult?](repeating: nil, count: specs.count)
+        await withTaskGroup(of: (Int, CheckResult).self) { group in
+            var next = 0
+            func launch() {
+                let i = next
+                let spec = specs[i]
+                next += 1
+                group.addTask { (i, await Self.runOne(spec, executor: executor, stopAt: stopAt)) }
+            }
+            while next < specs.count && next < maxParallel { launch() }
+            while let (i, result) = await group.next() {
+                results[i] = result
+                if next < specs.count { launch() }
+            }
+        }
+        let deadlineExceeded = ContinuousClock.now > stopAt
+        let host = (try? String(contentsOfFile: context.files.path("/proc/sys/kernel/hostname"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "localhost"
+        let secrets = executor.secretsSeen()
+        let final = results.compactMap { $0 }.map { Self.scrubbed($0, secrets) }
+        return CheckReport(host: host, generatedAt: ISO8601DateFormatter().string(from: now), results: final,
+                           durationMs: Self.ms(since: start), deadlineExceeded: deadlineExceeded)
+    }
+
+    static func ms(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    /// Masks any secret value the checks read, wherever a driver or server echoed it into a message.
+    static func scrubbed(_ r: CheckResult, _ secrets: [String]) -> CheckResult {
+        var r = r
+        r.message = Redactor.maskKnown(secrets, in: Redactor.scrub(r.message))
+        r.found = Redactor.maskKnown(secrets, in: r.found)
+        r.expected = Redactor.maskKnown(secrets, in: r.expected)
+        return r
+    }
+
+    static func runOne(_ spec: CheckSpec, executor: CheckExecutor, stopAt: ContinuousClock.Instant) async -> CheckResult {
+        let start = ContinuousClock.now
+        var attempts = 0
+        var verdict = Verdict.unknown(expected: spec.kind.name, "not run")
+        var delay = spec.retryDelayMs
+        while true {
+            attempts += 1
+            guard ContinuousClock.now < stopAt else {
+                verdict = .unknown(expected: verdict.expected, "the run's deadline passed before this check could finish")
+                break
+            }
+            let budget = min(Duration.milliseconds(spec.timeoutMs), stopAt - ContinuousClock.now)
+            verdict = await withTimeout(budget, spec: spec) { await executor.evaluate(spec, timeoutMs: spec.timeoutMs) }
+            if verdict.status == .pass || attempts > spec.retries { break }
+            try? await Task.sleep(for: .milliseconds(delay))
+            delay *= 2
+        }
+        return CheckResult(id: spec.id, kind: spec.kind.name, app: spec.app, instance: spec.instance, status: verdict.status,
+                           severity: verdict.severity, expected: verdict.expected, found: verdict.found, message: verdict.message,
+                           durationMs: ms(since: start), attempts: attempts)
+    }
+
+    /// The verdict of `body`, or `unknown` when it takes longer than `budget` (the body is cancelled).
+    static func withTimeout(_ budget: Duration, spec: CheckSpec, _ body: @escaping @Sendable () async -> Verdict) async -> Verdict {
+        await withTaskGroup(of: Verdict?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: budget)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .unknown(expected: spec.kind.name, "timed out after \(spec.timeoutMs) ms")
+        }
+    }
+}

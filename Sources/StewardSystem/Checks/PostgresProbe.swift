@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import StewardCore
+
+/// Connects with a DSN taken from an env file and runs one query (default `SELECT 1`).
+enum PostgresProbe {
+    static func check(_ e: PostgresExpectation, dsn: String, timeoutMs: Int) async throws -> Verdict {
+        guard let url = URLComponents(string: dsn), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host else {
+            throw ProbeFailure("\(e.dsn) is not a postgresql:// URL")
+        }
+        let database = String(url.path.drop { $0 == "/" })
+        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresConnection.Configuration.TLS = ["require", "verify-ca", "verify-full"].contains(sslmode)
+            ? .require(try NIOSSLContext(configuration: {
+                var c = TLSConfiguration.makeClientConfiguration()
+                if sslmode == "require" { c.certificateVerification = .none }
+                return c
+            }()))
+            : .disable
+        var config = PostgresConnection.Configuration(
+            host: host, port: url.port ?? 5432, username: (url.user ?? "postgres").removingPercentEncoding ?? "postgres",
+            password: url.password.map { $0.removingPercentEncoding ?? $0 }, database: database.isEmpty ? nil : database, tls: tls)
+        config.options.connectTimeout = .milliseconds(Int64(timeoutMs))
+        var logger = Logger(label: "steward.check.postgres")
+        logger.logLevel = .critical
+        let expected = "\(e.query) → \(e.expect ?? "ok")"
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+        } catch {
+            return .fail(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(url.port ?? 5432): \(describe(error))")
+        }
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: e.query), logger: logger)
+            var value: String? = nil
+            for try await row in rows {
+                if let cell = row.makeRandomAccess().first { value = text(cell) }
+                break
+            }
+            try? await connection.close()
+            return NetworkEvaluators.postgres(e, value: value)
+        } catch {
+            try? await connection.close()
+            return .fail(expected: expected, found: "query failed", "query failed: \(describe(error))")
+        }
+    }
+
+    static func text(_ cell: PostgresCell) -> String? {
+        if let s = try? cell.decode(String.self) { return s }
+        if let i = try? cell.decode(Int.self) { return String(i) }
+        if let d = try? cell.decode(Double.self) { return String(d) }
+        if let b = try? cell.decode(Bool.self) { return b ? "true" : "false" }
+        return nil
+    }
+
+    /// PSQLError hides its details from `description` on purpose; its reflection names the server's message and
+    /// code. The runner scrubs the DSN's password from whatever this returns.
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] { return "\(message) (\(e.serverInfo?[.sqlState] ?? "?"))" }
+            let text = String(reflecting: e)
+            if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+            if text.contains("connectTimeout") || text.contains("timeout") { return "timed out" }
+            return "\(e.code)"
+        }
+        let text = String(describing: error)
+        if text.contains("refused") { return "connection refused" }
+        return String(text.prefix(160))
+    }
+}
