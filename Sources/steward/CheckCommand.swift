@@ -71,7 +71,15 @@ struct CheckCommand: AsyncParsableCommand {
             let (facts, _) = await Audit(context: context, manifest: manifest).gather()
             let inventory = Inventory.build(facts: facts, manifest: manifest)
             if suggest {
-                print(CheckSuggestions.yaml(inventory: inventory, facts: facts), terminator: "")
+                // The health URL is found by asking: the first candidate path that answers 200 now.
+                let probes = CheckSuggestions.healthProbes(inventory: inventory, facts: facts)
+                let answers = await CheckRunner(context: context, maxParallel: parallel).run(probes).results
+                var healthPaths: [String: String] = [:]
+                for result in answers where result.status == .pass {
+                    let parts = result.id.split(separator: "|", maxSplits: 1).map(String.init)
+                    if parts.count == 2, healthPaths[parts[0]] == nil { healthPaths[parts[0]] = parts[1] }
+                }
+                print(CheckSuggestions.yaml(inventory: inventory, facts: facts, healthPaths: healthPaths), terminator: "")
                 return
             }
             specs = manifest.checks + Presets.checks(inventory: inventory, facts: facts, manifest: manifest)

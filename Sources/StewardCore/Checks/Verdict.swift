@@ -35,3 +35,13 @@ public struct Verdict: Sendable, Equatable {
                        message: failed.map(\.message).filter { !$0.isEmpty }.joined(separator: "; "))
     }
 }
+
+extension Verdict {
+    /// A connection that did not happen: refused means the host answered and nothing listens (a failure);
+    /// anything else — no route, no name, a timeout — means it could not be judged from here (unknown).
+    public static func noConnection(expected: String, found: String, _ message: String) -> Verdict {
+        let lower = message.lowercased()
+        let refused = lower.contains("refused") || lower.contains("reset by peer")
+        return refused ? .fail(expected: expected, found: found, message) : Verdict(.unknown, severity: .warning, expected: expected, found: "unreachable", message: message)
+    }
+}

@@ -104,7 +104,7 @@ final class CheckExecutor: Sendable {
                 _ = try TCPSocket.connect(host: e.host, port: e.port, timeoutMs: timeoutMs)
                 return .pass(expected: "connect \(e.host):\(e.port)", found: "connected")
             } catch {
-                return .fail(expected: "connect \(e.host):\(e.port)", found: "no connection", String(describing: error))
+                return .noConnection(expected: "connect \(e.host):\(e.port)", found: "no connection", String(describing: error))
             }
         case .redis(let e):
             return try redis(e, timeoutMs: timeoutMs)
@@ -132,7 +132,7 @@ final class CheckExecutor: Sendable {
         do {
             client = try RedisClient(host: host, port: port, timeoutMs: timeoutMs)
         } catch {
-            return .fail(expected: "PONG", found: "no connection", "redis at \(host):\(port): \(error)")
+            return .noConnection(expected: "PONG", found: "no connection", "redis at \(host):\(port): \(error)")
         }
         if let password {
             if case .error(let message) = try client.call(["AUTH", password]) {
@@ -166,7 +166,7 @@ final class CheckExecutor: Sendable {
             response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutMs)))
         } catch {
             let target = Redactor.scrubURLCredentials(e.url)
-            return .fail(expected: "HTTP \(e.status.map(String.init).joined(separator: "|"))", found: "no response",
+            return .noConnection(expected: "HTTP \(e.status.map(String.init).joined(separator: "|"))", found: "no response",
                          "\(e.method) \(target): \(HTTPErrors.describe(error))")
         }
         let body = try await response.body.collect(upTo: 1 << 20)

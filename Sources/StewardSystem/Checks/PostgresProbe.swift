@@ -30,7 +30,7 @@ enum PostgresProbe {
         do {
             connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
         } catch {
-            return .fail(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(url.port ?? 5432): \(describe(error))")
+            return .noConnection(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(url.port ?? 5432): \(describe(error))")
         }
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: e.query), logger: logger)
@@ -47,12 +47,17 @@ enum PostgresProbe {
         }
     }
 
+    /// A cell as text, decoded by its column type (results come in binary: an int4 is four bytes, not "1").
     static func text(_ cell: PostgresCell) -> String? {
-        if let s = try? cell.decode(String.self) { return s }
-        if let i = try? cell.decode(Int.self) { return String(i) }
-        if let d = try? cell.decode(Double.self) { return String(d) }
-        if let b = try? cell.decode(Bool.self) { return b ? "true" : "false" }
-        return nil
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return (try? cell.decode(Int.self)).map(String.init)
+        case .float4, .float8:
+            guard let d = try? cell.decode(Double.self) else { return nil }
+            let whole: Bool = d.rounded() == d && abs(d) < 1e15
+            return whole ? String(Int(d)) : String(d)
+        case .bool: return (try? cell.decode(Bool.self)).map { $0 ? "true" : "false" }
+        default: return try? cell.decode(String.self)
+        }
     }
 
     /// PSQLError hides its details from `description` on purpose; its reflection names the server's message and

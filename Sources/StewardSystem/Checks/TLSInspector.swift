@@ -24,7 +24,7 @@ enum TLSInspector {
             do {
                 chain = try await handshake(host: host, port: e.port, serverName: sni, verify: false, timeoutMs: timeoutMs)
             } catch {
-                return .fail(expected: "TLS on \(host):\(e.port)", found: "no handshake", "TLS handshake with \(host):\(e.port) failed: \(short(error))")
+                return .noConnection(expected: "TLS on \(host):\(e.port)", found: "no handshake", "TLS handshake with \(host):\(e.port) failed: \(short(error))")
             }
             guard let leaf = chain.first else { return .unknown(expected: "certificate", "the server sent no certificate") }
             let certificate = try Certificate(derEncoded: try leaf.toDERBytes())
