@@ -16,15 +16,25 @@ enum SQLiteProbe {
             parts.append(.fail(.warning, expected: "< \(Format.bytes(warning))", found: Format.bytes(size), "\(e.path) is \(Format.bytes(size))"))
         }
         if e.quickCheck || e.journalMode != nil {
-            let out = try await context.output(SQLite.inspect(file: context.files.path(e.path)))
-            let lines = out.split(separator: "\n").map(String.init)
-            let mode = lines.last ?? ""
-            let check = lines.dropLast().joined(separator: "; ")
+            let result: CommandResult
+            switch await context.runner.run(SQLite.inspect(file: context.files.path(e.path)), timeout: .milliseconds(timeoutMs)) {
+            case .success(let r): result = r
+            case .failure(let error): return .unknown(expected: "quick_check ok", error.description)
+            }
+            // A damaged file makes sqlite3 report the pages it could not read, then fail on the next statement.
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            let damaged = result.exitCode != 0 && (result.stderr.contains("malformed") || result.stderr.contains("not a database"))
+            if result.exitCode != 0 && !damaged {
+                return .unknown(expected: "quick_check ok", "sqlite3 exited \(result.exitCode): \(result.stderr.split(separator: "\n").first ?? "")")
+            }
+            let mode = damaged ? "" : (lines.last ?? "")
+            let check = damaged ? (lines + [result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).joined(separator: "; ")
+                : lines.dropLast().joined(separator: "; ")
             if e.quickCheck {
                 parts.append(check == "ok" ? .pass(expected: "quick_check ok", found: "ok")
                     : .fail(.critical, expected: "quick_check ok", found: String(check.prefix(120)), "\(e.path) is damaged: \(check.prefix(120))"))
             }
-            if let want = e.journalMode {
+            if let want = e.journalMode, !damaged {
                 parts.append(mode.lowercased() == want.lowercased() ? .pass(expected: "journal_mode \(want)", found: mode)
                     : .fail(.warning, expected: "journal_mode \(want)", found: mode, "\(e.path) uses journal_mode \(mode)"))
             }

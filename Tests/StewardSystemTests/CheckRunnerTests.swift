@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import StewardCore
+@testable import StewardSystem
+
+/// The check runner with real processes and files: retries, timeouts, the deadline, and real SQLite files.
+@Suite struct CheckRunnerTests {
+    func run(_ specs: [CheckSpec], root: String = "/", deadline: Duration = .seconds(10)) async -> CheckReport {
+        await CheckRunner(context: ProbeContext(files: HostFiles(root: root)), maxParallel: 4, deadline: deadline).run(specs)
+    }
+
+    @Test func aFlakyCheckIsRetriedWithBackoffUntilItPasses() async throws {
+        let t = try TempTree()
+        let marker = t.root + "/seen"
+        // Fails the first time (creating the marker), passes the second.
+        let spec = CheckSpec(id: "flaky", kind: .command(CommandExpectation(argv: ["/bin/sh", "-c", "test -f \(marker) || { touch \(marker); exit 1; }"])),
+                             retries: 2, retryDelayMs: 50)
+        let result = try #require(await run([spec]).results.first)
+        #expect(result.status == .pass && result.attempts == 2)
+        let noRetry = try #require(await run([CheckSpec(id: "once", kind: .command(CommandExpectation(argv: ["/bin/false"])))]).results.first)
+        #expect(noRetry.status == .fail && noRetry.attempts == 1 && noRetry.message == "/bin/false exited 1")
+    }
+
+    @Test func aSlowCheckTimesOutAsUnknown() async throws {
+        let spec = CheckSpec(id: "slow", kind: .command(CommandExpectation(argv: ["/bin/sleep", "5"])), timeoutMs: 200)
+        let start = ContinuousClock.now
+        let report = await run([spec])
+        #expect(ContinuousClock.now - start < .seconds(3))
+        let result = try #require(report.results.first)
+        #expect(result.status == .unknown)
+        #expect(report.exitCode == 3)
+    }
+
+    @Test func theTotalDeadlineStopsTheRun() async throws {
+        let specs = (0..<6).map { CheckSpec(id: "s\($0)", kind: .command(CommandExpectation(argv: ["/bin/sleep", "3"])), timeoutMs: 5000) }
+        let start = ContinuousClock.now
+        let report = await run(specs, deadline: .milliseconds(400))
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(report.results.count == 6)
+        #expect(report.results.allSatisfy { $0.status == .unknown })
+        #expect(report.deadlineExceeded && report.exitCode == 3)
+    }
+
+    @Test func resultsKeepDeclarationOrderWhateverFinishesFirst() async throws {
+        let specs = [
+            CheckSpec(id: "late", kind: .command(CommandExpectation(argv: ["/bin/sleep", "0.3"]))),
+            CheckSpec(id: "early", kind: .command(CommandExpectation(argv: ["/bin/true"]))),
+        ]
+        #expect(await run(specs).results.map(\.id) == ["late", "early"])
+    }
+
+    @Test func fileChecksReadThroughTheRootAndNeverQuoteContent() async throws {
+        let t = try TempTree()
+        try t.write("/etc/app/prod.env", "SECRET_KEY=canary-value-123\n", mode: 0o640)
+        let report = await run([CheckSpec(id: "env", kind: .file(FileExpectation(path: "/etc/app/prod.env", mode: 0o600, contains: ["DEBUG="])))], root: t.root)
+        let result = try #require(report.results.first)
+        #expect(result.status == .fail && result.found == "0640, not found")
+        #expect(!JSONRenderer.render(report).contains("canary-value-123"))
+    }
+
+    @Test func aSecretReferenceThatDoesNotResolveIsUnknownAndNamesOnlyTheKey() async throws {
+        let t = try TempTree()
+        try t.write("/etc/app/prod.env", "OTHER=x\n", mode: 0o600)
+        let spec = CheckSpec(id: "db", kind: .postgres(PostgresExpectation(dsn: SecretRef(file: "/etc/app/prod.env", key: "DATABASE_URL"))))
+        let result = try #require(await run([spec], root: t.root).results.first)
+        #expect(result.status == .unknown && result.message == "/etc/app/prod.env has no DATABASE_URL")
+    }
+
+    @Test func tcpRefusedIsAFailure() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let result = try #require(await run([CheckSpec(id: "tcp", kind: .tcp(TCPExpectation(host: "127.0.0.1", port: 1)))]).results.first)
+        #expect(result.status == .fail && result.message.contains("Connection refused"))
+    }
+}
+
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3 (installed by .ci/run)"))
+struct SQLiteCheckTests {
+    func database(wal: Bool) throws -> TempTree {
+        let t = try TempTree()
+        try t.mkdir("/data")
+        let sql = (wal ? "PRAGMA journal_mode=WAL;" : "") + "CREATE TABLE racks(id INTEGER PRIMARY KEY, name TEXT);"
+            + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<2000) INSERT INTO racks(name) SELECT printf('rack-%05d-%s', i, hex(randomblob(20))) FROM n;"
+        try #require(try t.sh(["sqlite3", t.root + "/data/racklab.db", sql]) == 0)
+        return t
+    }
+
+    func check(_ e: SQLiteExpectation, _ t: TempTree) async throws -> CheckResult {
+        try #require(await CheckRunner(context: ProbeContext(files: HostFiles(root: t.root))).run([CheckSpec(id: "db", kind: .sqlite(e))]).results.first)
+    }
+
+    @Test func healthyWalDatabasePasses() async throws {
+        let t = try database(wal: true)
+        let r = try await check(SQLiteExpectation(path: "/data/racklab.db", quickCheck: true, journalMode: "wal"), t)
+        #expect(r.status == .pass, "\(r.message)")
+    }
+
+    @Test func rollbackJournalIsFlaggedWhenWalIsExpected() async throws {
+        let t = try database(wal: false)
+        let r = try await check(SQLiteExpectation(path: "/data/racklab.db", journalMode: "wal"), t)
+        #expect(r.status == .fail && r.severity == .warning && r.found == "delete")
+    }
+
+    @Test func sizeThresholds() async throws {
+        let t = try database(wal: false)
+        let r = try await check(SQLiteExpectation(path: "/data/racklab.db", quickCheck: false, warningBytes: 10_000, criticalBytes: 10_000_000), t)
+        #expect(r.status == .fail && r.severity == .warning)
+        let c = try await check(SQLiteExpectation(path: "/data/racklab.db", quickCheck: false, warningBytes: 1_000, criticalBytes: 10_000), t)
+        #expect(c.severity == .critical)
+    }
+
+    @Test func aCorruptedFileFailsQuickCheckCritically() async throws {
+        let t = try database(wal: false)
+        let path = t.root + "/data/racklab.db"
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 8192)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 16384))
+        try handle.close()
+        let r = try await check(SQLiteExpectation(path: "/data/racklab.db"), t)
+        #expect(r.status != .pass)
+        #expect(r.severity == .critical)
+    }
+}
