@@ -110,6 +110,17 @@ import Testing
         #expect(specs[2].kind == .http(HTTPExpectation(url: "http://127.0.0.1:8000/health", maxLatencyMs: 2000)))
         #expect(specs[3].kind == .postgres(PostgresExpectation(dsn: SecretRef(file: "/etc/marb/prod.env", key: "DATABASE_URL"))))
         #expect(Presets.checks(inventory: Inventory.build(facts: facts, manifest: .empty), facts: facts, manifest: .empty).isEmpty)
+
+        // nginx serving the instance over TLS adds its certificate.
+        let site = NginxConfigParser.parse("""
+            server { listen 443 ssl; server_name marb.example.org; ssl_certificate /etc/nginx/ssl/marb.crt;
+                     location / { proxy_pass http://127.0.0.1:8000; } }
+            """, file: "/etc/nginx/sites-enabled/marb")
+        var withNginx = facts
+        withNginx.nginx = NginxFacts(configValid: true, sites: site)
+        let tls = Presets.checks(inventory: Inventory.build(facts: withNginx, manifest: manifest), facts: withNginx, manifest: manifest)
+            .filter { $0.kind.name == "tls" }
+        #expect(tls.map(\.kind) == [.tls(TLSExpectation(file: "/etc/nginx/ssl/marb.crt", serverName: "marb.example.org", allowSelfSigned: false))])
     }
 
     @Test func reportExitCodes() {

@@ -19,6 +19,16 @@ public enum Presets {
                 specs.append(CheckSpec(id: "http:\(label)\(instance.healthPath)", app: app, instance: name, kind: .http(HTTPExpectation(
                     url: "http://\(host.contains(":") ? "[\(host)]" : host):\(port)\(instance.healthPath)", maxLatencyMs: 2000))))
             }
+            // Its certificate, when nginx serves it over TLS.
+            if let port = instance.port {
+                for site in facts.nginx?.sites ?? [] where site.locations.contains(where: { $0.upstreamIsLocal && $0.upstream?.port == port }) {
+                    for cert in site.sslCertificates {
+                        let serverName = site.serverNames.first { $0 != "_" && !$0.isEmpty }
+                        specs.append(CheckSpec(id: "tls:\(label):\(cert)", app: app, instance: name,
+                                               kind: .tls(TLSExpectation(file: cert, serverName: serverName, allowSelfSigned: !instance.production))))
+                    }
+                }
+            }
             for ref in facts.unit(instance.unit)?.environmentFiles ?? [] {
                 guard let file = facts.envFile(ref.path) else { continue }
                 if let key = databaseKeys.first(where: { k in file.keys.contains(k) && (file.values[k]?.revealedForAnalysis.hasPrefix("postgres") ?? false) }) {

@@ -19,12 +19,15 @@ public struct NginxSite: Sendable, Codable, Equatable {
     public var serverNames: [String]
     public var listen: [String]
     public var locations: [NginxLocation]
+    /// `ssl_certificate` files the server presents.
+    public var sslCertificates: [String]
 
-    public init(file: String, serverNames: [String], listen: [String], locations: [NginxLocation]) {
+    public init(file: String, serverNames: [String], listen: [String], locations: [NginxLocation], sslCertificates: [String] = []) {
         self.file = file
         self.serverNames = serverNames
         self.listen = listen
         self.locations = locations
+        self.sslCertificates = sslCertificates
     }
 }
 

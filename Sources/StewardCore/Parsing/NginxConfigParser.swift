@@ -109,7 +109,8 @@ public enum NginxConfigParser {
             return NginxSite(file: file,
                              serverNames: body.filter { $0.name == "server_name" }.flatMap(\.args),
                              listen: body.filter { $0.name == "listen" }.map { $0.args.joined(separator: " ") },
-                             locations: locations)
+                             locations: locations,
+                             sslCertificates: body.filter { $0.name == "ssl_certificate" }.compactMap { $0.args.first })
         }
     }
 }
