@@ -53,3 +53,63 @@ import Testing
         #expect(r.status == 0 && r.stdout.hasPrefix("steward "))
     }
 }
+
+/// `steward check` as a user meets it outside the sandbox: refused specs, local checks, formats.
+@Suite struct CheckCLITests {
+    func steward(_ args: [String]) throws -> Sandbox.Output { try Sandbox.run([Sandbox.stewardBinary] + args) }
+
+    func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-checks-\(UUID().uuidString).yml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func badSpecsAreRefusedLocatedBeforeAnythingRuns() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("steward-ran-\(UUID().uuidString)").path
+        let path = try file("""
+            checks:
+              - command: {argv: [/usr/bin/touch, \(marker)]}
+              - http: {url: "http://127.0.0.1/", status: 20x}
+              - postgres: {dsn: "postgres://app:hunter2@db/app"}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try steward(["check", "-f", path])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("\(path):3:"))
+        #expect(r.stderr.contains("checks[1].http.status"))
+        #expect(r.stderr.contains("checks[2].postgres.dsn"))
+        #expect(!r.stderr.contains("hunter2"))
+        #expect(!FileManager.default.fileExists(atPath: marker), "a check ran although the file was refused")
+    }
+
+    @Test func localChecksRunAndEveryFormatRenders() throws {
+        let path = try file("""
+            checks:
+              - file: {path: /etc/passwd, exists: true}
+              - command: {argv: [/bin/true]}
+              - disk: /
+              - name: nothing on port 1
+                port: {port: 1, listening: false}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try steward(["check", "-f", path])
+        #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.contains("4 checks: 4 passed"))
+        #expect(try steward(["check", "-f", path, "--format", "nagios"]).stdout.hasPrefix("STEWARD CHECK OK - 4 checks"))
+        #expect(try steward(["check", "-f", path, "--format", "junit"]).stdout.contains("<testsuite name=\"steward check\" tests=\"4\""))
+        #expect(try steward(["check", "-f", path, "--format", "prometheus"]).stdout.contains("steward_check_success{id=\"nothing on port 1\",kind=\"port\"} 1"))
+    }
+
+    @Test func aFailingCheckSetsTheExitCode() throws {
+        let path = try file("checks:\n  - file: {path: /nonexistent/steward-test}\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try steward(["check", "-f", path])
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("/nonexistent/steward-test does not exist"))
+    }
+
+    @Test func badOptionsExitThree() throws {
+        #expect(try steward(["check", "--deadline", "soon"]).status == 3)
+        #expect(try steward(["check", "--parallel", "0"]).status == 3)
+    }
+}
