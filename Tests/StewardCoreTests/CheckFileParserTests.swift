@@ -148,7 +148,7 @@ struct CheckFileParserTests {
         #expect(try kind("memory:") == .memory(MemoryExpectation(warningPercent: 90, criticalPercent: 95)))
         #expect(try kind("load: {}") == .load(LoadExpectation(warningPerCPU: 1.5, criticalPerCPU: 3)))
         #expect(try kind("file: /etc/marb/prod.env") == .file(FileExpectation(path: "/etc/marb/prod.env", exists: true)))
-        #expect(try kind("sqlite: /opt/a.db") == .sqlite(SQLiteExpectation(path: "/opt/a.db", quickCheck: true)))
+        #expect(try kind("sqlite: /opt/a.db") == .sqlite(SQLiteExpectation(path: "/opt/a.db", quickCheck: true, warningBytes: 1 << 30, criticalBytes: 2 << 30)))
         #expect(try kind("port: 8000") == .port(PortExpectation(port: 8000, udp: false, listening: true)))
     }
 

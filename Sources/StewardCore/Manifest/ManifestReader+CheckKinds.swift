@@ -142,8 +142,9 @@ extension ManifestReader {
                 valid = false
             }
         }
-        expectation.warningBytes = sizes["warning_size"]
-        expectation.criticalBytes = sizes["critical_size"]
+        // Seed 002's limits (warning above 1 GiB, critical above 2 GiB) unless the check sets its own.
+        expectation.warningBytes = sizes.isEmpty ? 1 << 30 : sizes["warning_size"]
+        expectation.criticalBytes = sizes.isEmpty ? 2 << 30 : sizes["critical_size"]
         if let warning = sizes["warning_size"], let critical = sizes["critical_size"] {
             checkThresholdOrder(parts, below: ("warning_size", warning), above: ("critical_size", critical),
                                 valid: sizes, show: ByteSize.format)
