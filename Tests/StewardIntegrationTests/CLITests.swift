@@ -87,7 +87,7 @@ import Testing
             checks:
               - file: {path: /etc/passwd, exists: true}
               - command: {argv: [/bin/true]}
-              - disk: /
+              - disk: {path: /, warning: 99, critical: 100}
               - name: nothing on port 1
                 port: {port: 1, listening: false}
             """)
