@@ -38,7 +38,7 @@ public enum NetworkEvaluators {
                     continue
                 }
                 let got = jsonValue(o.body, path: path)
-                parts.append(got == want ? .pass(expected: "\(path) == \(want.debugDescription)", found: got.debugDescription)
+                parts.append(got == want ? .pass(expected: "\(path) == \(want.debugDescription)", found: want.debugDescription)
                     : .fail(expected: "\(path) == \(want.debugDescription)", found: got.map { Redactor.scrub($0).debugDescription } ?? "missing",
                             "\(path) is \(got.map { Redactor.scrub($0).debugDescription } ?? "missing"), not \(want.debugDescription)"))
             }

@@ -11,12 +11,21 @@ struct CheckSnapshot: Sendable {
     var host: HostFacts?
     var hostError: String?
 
+    /// Whether a kind reads the shared snapshot; the others start without waiting for it.
+    static func needsSnapshot(_ kind: CheckSpec.Kind) -> Bool {
+        switch kind {
+        case .service, .port, .memory, .load: true
+        default: false
+        }
+    }
+
     static func gather(_ specs: [CheckSpec], _ ctx: ProbeContext) async -> CheckSnapshot {
         var snapshot = CheckSnapshot()
+        var seen = Set<String>()
         let units = specs.compactMap { spec -> String? in
-            if case .service(let e) = spec.kind { return e.unit.hasSuffix(".service") || e.unit.contains(".") ? e.unit : e.unit + ".service" }
+            if case .service(let e) = spec.kind { return e.unit.contains(".") ? e.unit : e.unit + ".service" }
             return nil
-        }
+        }.filter { seen.insert($0).inserted }
         let needsSockets = specs.contains { if case .port = $0.kind { true } else { false } }
         let needsHost = specs.contains { spec in
             switch spec.kind { case .memory, .load: true; default: false }

@@ -9,13 +9,13 @@ import Synchronization
 /// Observes what each check kind needs and hands it to the pure evaluators. Shared by all checks of a run.
 final class CheckExecutor: Sendable {
     let context: ProbeContext
-    let snapshot: CheckSnapshot
+    private let snapshotTask: Task<CheckSnapshot, Never>
     private let secrets = Mutex<Set<String>>([])
     private let clients = Mutex<[String: HTTPClient]>([:])
 
-    init(context: ProbeContext, snapshot: CheckSnapshot) {
+    init(context: ProbeContext, snapshot: Task<CheckSnapshot, Never>) {
         self.context = context
-        self.snapshot = snapshot
+        self.snapshotTask = snapshot
     }
 
     /// Reads a secret and remembers it, so every message of the run can be scrubbed of it.
@@ -61,6 +61,7 @@ final class CheckExecutor: Sendable {
     }
 
     private func observe(_ spec: CheckSpec, timeoutMs: Int) async throws -> Verdict {
+        let snapshot = CheckSnapshot.needsSnapshot(spec.kind) ? await snapshotTask.value : CheckSnapshot()
         switch spec.kind {
         case .service(let e):
             if let error = snapshot.unitsError { return .unknown(expected: "service \(e.unit)", error) }

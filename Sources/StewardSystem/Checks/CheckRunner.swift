@@ -17,14 +17,21 @@ public struct CheckRunner: Sendable {
     public func run(_ specs: [CheckSpec], now: Date = Date()) async -> CheckReport {
         let start = ContinuousClock.now
         let stopAt = start + deadline
-        let snapshot = await CheckSnapshot.gather(specs, context)
+        // The snapshot (one systemctl show, the socket table, host facts) is gathered while the checks that do not
+        // need it already run; those that do wait for it.
+        let context = self.context
+        let snapshot = Task { await CheckSnapshot.gather(specs, context) }
         let executor = CheckExecutor(context: context, snapshot: snapshot)
         defer { executor.shutdown() }
+        // Network and process checks go first: they wait on others, the local ones take microseconds.
+        let order = specs.indices.sorted { a, b in
+            (CheckSnapshot.needsSnapshot(specs[a].kind) ? 1 : 0, a) < (CheckSnapshot.needsSnapshot(specs[b].kind) ? 1 : 0, b)
+        }
         var results = [CheckResult?](repeating: nil, count: specs.count)
         await withTaskGroup(of: (Int, CheckResult).self) { group in
             var next = 0
             func launch() {
-                let i = next
+                let i = order[next]
                 let spec = specs[i]
                 next += 1
                 group.addTask { (i, await Self.runOne(spec, executor: executor, stopAt: stopAt)) }
