@@ -43,29 +43,9 @@ fi
 steward=$(realpath "$steward")
 steward_shown=$steward
 
-out=${BENCH_OUT:-$(mktemp -d /tmp/audit-bench.XXXXXX)}
-mkdir -p "$out"
-out=$(realpath "$out")
-state=$(mktemp -d /tmp/audit-bench-sandbox.XXXXXX)
-cleanup() { bash "$sandbox" stop "$state" || log "warning: could not stop the sandbox in $state"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "booting the N1 sandbox in $state"
-bash "$sandbox" start n1 "$state"
-
-in_sbx() { bash "$sandbox" exec "$state" -- "$@"; }
-
-# The binary must be reachable inside: /tmp is private there, STATE_DIR/share is not.
-if ! in_sbx test -x "$steward"; then
-    log "$steward is not visible inside the sandbox; copying it (and its resource bundles) to $state/share"
-    mkdir -p "$state/share/bin"
-    cp "$steward" "$state/share/bin/"
-    shopt -s nullglob
-    for r in "$(dirname "$steward")"/*.resources; do cp -r "$r" "$state/share/bin/"; done
-    shopt -u nullglob
-    steward=$state/share/bin/$(basename "$steward")
-fi
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+bench_boot n1 audit-bench
 
 # One checked run: steward must work (exit 0-2) for the timings to mean anything.
 set +e

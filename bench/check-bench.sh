@@ -106,29 +106,9 @@ fi
 # The marb app's own venv (populate.sh needs it).
 bash "$repo/Tests/Scenarios/marb/build-venv.sh" "$repo/.build-fixtures/marb-venv" || die "could not build the marb venv"
 
-out=${BENCH_OUT:-$(mktemp -d /tmp/check-bench.XXXXXX)}
-mkdir -p "$out"
-out=$(realpath "$out")
-state=$(mktemp -d /tmp/check-bench-sandbox.XXXXXX)
-cleanup() { bash "$sandbox" stop "$state" || log "warning: could not stop the sandbox in $state"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "booting the marb sandbox in $state"
-bash "$sandbox" start marb "$state"
-
-in_sbx() { bash "$sandbox" exec "$state" -- "$@"; }
-
-# The binary must be reachable inside: /tmp is private there, STATE_DIR/share is not.
-if ! in_sbx test -x "$steward"; then
-    log "$steward is not visible inside the sandbox; copying it (and its resource bundles) to $state/share"
-    mkdir -p "$state/share/bin"
-    cp "$steward" "$state/share/bin/"
-    shopt -s nullglob
-    for r in "$(dirname "$steward")"/*.resources; do cp -r "$r" "$state/share/bin/"; done
-    shopt -u nullglob
-    steward=$state/share/bin/$(basename "$steward")
-fi
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+bench_boot marb check-bench
 
 # --- every variant must pass once ---------------------------------------------------------------------------------
 bad=0
