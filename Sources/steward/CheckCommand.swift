@@ -48,7 +48,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...256).contains(parallel) else { throw ValidationError("--parallel: expected 1 to 256, got \(parallel)") }
-        guard let ms = CheckDurations.milliseconds(deadline), ms > 0 else {
+        guard let ms = CheckDuration.parseMilliseconds(deadline), ms > 0 else {
             throw ValidationError("--deadline: expected a duration like 500ms, 30s or 2m, got \"\(deadline.prefix(20))\"")
         }
         if let target, target.isEmpty || target.hasPrefix("@") { throw ValidationError("APP[@INSTANCE]: got \"\(target.prefix(40))\"") }
@@ -90,7 +90,7 @@ struct CheckCommand: AsyncParsableCommand {
             if specs.isEmpty { Self.fail("no checks for \(target)") }
         }
         if specs.isEmpty { Self.fail("no checks: declare some in the manifest (checks: or apps with a kind) or pass -f FILE") }
-        let runner = CheckRunner(context: context, maxParallel: parallel, deadline: .milliseconds(CheckDurations.milliseconds(deadline) ?? 30_000))
+        let runner = CheckRunner(context: context, maxParallel: parallel, deadline: .milliseconds(CheckDuration.parseMilliseconds(deadline) ?? 30_000))
         let report = await runner.run(specs)
         let text: String
         switch format {
@@ -104,17 +104,5 @@ struct CheckCommand: AsyncParsableCommand {
         }
         FileHandle.standardOutput.write(Data(text.utf8))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-    }
-}
-
-/// `500ms`, `2s`, `1m` → milliseconds.
-enum CheckDurations {
-    static func milliseconds(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let n = Int(text.dropLast(suffix.count)), n >= 0, n < 86_400_000 / factor else { return nil }
-            return n * factor
-        }
-        return nil
     }
 }

@@ -54,11 +54,8 @@ public enum Redactor {
         return s.replacingCharacters(in: range, with: Secret.mask)
     }
 
-    /// The password of `scheme://user:password@host…`, for checks that read DSNs and must scrub them.
-    public static func urlPasswordForChecks(_ value: String) -> String? { urlPassword(value) }
-
     /// The password of `scheme://user:password@host…`, if any.
-    static func urlPassword(_ value: String) -> String? {
+    public static func urlPassword(_ value: String) -> String? {
         urlPasswordRange(value).map { String(value[$0.0]) }
     }
 

@@ -22,15 +22,6 @@ public enum CheckFileParser {
     /// - Returns: The checks in file order, or every problem of the file sorted by position (a YAML syntax error is a
     ///   single located error). Messages never repeat a secret written where a reference belongs.
     public static func parse(_ yaml: String, file: String) -> Result<[CheckSpec], ManifestErrors> {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            return .failure(ManifestErrors(errors: [YAMLSyntaxError.manifestError(error, yaml: yaml, file: file)]))
-        }
-        var reader = ManifestReader(file: file)
-        let checks = reader.checkFile(root)
-        guard reader.errors.isEmpty else { return .failure(ManifestErrors(errors: reader.sortedErrors)) }
-        return .success(checks)
+        ManifestReader.read(yaml, file: file) { reader, root in reader.checkFile(root) }
     }
 }

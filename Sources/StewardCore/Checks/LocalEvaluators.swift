@@ -120,29 +120,31 @@ public enum LocalEvaluators {
         return Verdict.all(parts)
     }
 
+    /// A value judged against warning and critical levels: critical at or above `critical`, warning at or above
+    /// `warning`, pass below; `show` formats a level as the expectation reads.
+    static func levels(_ value: Double, warning: Double, critical: Double, show: (Double) -> String, found: String, _ message: String) -> Verdict {
+        if value >= critical { return .fail(.critical, expected: "< \(show(critical))", found: found, message) }
+        if value >= warning { return .fail(.warning, expected: "< \(show(warning))", found: found, message) }
+        return .pass(expected: "< \(show(warning))", found: found)
+    }
+
     public static func disk(_ e: DiskExpectation, _ fs: FilesystemFacts) -> Verdict {
         let used = fs.usedPercent
-        let found = "\(Format.percent(used)) used, \(Format.bytes(fs.availableBytes)) free"
-        if used >= e.criticalPercent { return .fail(.critical, expected: "< \(Format.percent(e.criticalPercent))", found: found, "\(fs.mountPoint) is \(Format.percent(used)) full") }
-        if used >= e.warningPercent { return .fail(.warning, expected: "< \(Format.percent(e.warningPercent))", found: found, "\(fs.mountPoint) is \(Format.percent(used)) full") }
-        return .pass(expected: "< \(Format.percent(e.warningPercent))", found: found)
+        return levels(used, warning: e.warningPercent, critical: e.criticalPercent, show: Format.percent,
+                      found: "\(Format.percent(used)) used, \(Format.bytes(fs.availableBytes)) free", "\(fs.mountPoint) is \(Format.percent(used)) full")
     }
 
     public static func memory(_ e: MemoryExpectation, _ m: MemoryFacts) -> Verdict {
         let used = m.usedPercent
-        let found = "\(Format.percent(used)) used, \(Format.bytes(m.availableBytes)) available"
-        if used >= e.criticalPercent { return .fail(.critical, expected: "< \(Format.percent(e.criticalPercent))", found: found, "memory is \(Format.percent(used)) in use") }
-        if used >= e.warningPercent { return .fail(.warning, expected: "< \(Format.percent(e.warningPercent))", found: found, "memory is \(Format.percent(used)) in use") }
-        return .pass(expected: "< \(Format.percent(e.warningPercent))", found: found)
+        return levels(used, warning: e.warningPercent, critical: e.criticalPercent, show: Format.percent,
+                      found: "\(Format.percent(used)) used, \(Format.bytes(m.availableBytes)) available", "memory is \(Format.percent(used)) in use")
     }
 
     public static func load(_ e: LoadExpectation, load: [Double], cpus: Int) -> Verdict {
         guard load.count >= 2 else { return .unknown(expected: "load", "/proc/loadavg gave no 5-minute load") }
         let perCPU = load[1] / Double(max(1, cpus))
-        let found = "\(String(format2: load[1])) on \(cpus) CPU (\(String(format2: perCPU)) per CPU)"
-        if perCPU >= e.criticalPerCPU { return .fail(.critical, expected: "< \(String(format2: e.criticalPerCPU)) per CPU", found: found, "5-minute load is high") }
-        if perCPU >= e.warningPerCPU { return .fail(.warning, expected: "< \(String(format2: e.warningPerCPU)) per CPU", found: found, "5-minute load is high") }
-        return .pass(expected: "< \(String(format2: e.warningPerCPU)) per CPU", found: found)
+        return levels(perCPU, warning: e.warningPerCPU, critical: e.criticalPerCPU, show: { "\(String(format2: $0)) per CPU" },
+                      found: "\(String(format2: load[1])) on \(cpus) CPU (\(String(format2: perCPU)) per CPU)", "5-minute load is high")
     }
 
     public static func journal(_ e: JournalExpectation, errors: Int, matches: Int) -> Verdict {

@@ -10,6 +10,13 @@ public enum ManifestParser {
     /// - Returns: The manifest, or every problem of the file sorted by position. A YAML syntax error is a single
     ///   located error, since nothing after it can be read.
     public static func parse(_ yaml: String, file: String) -> Result<Manifest, ManifestErrors> {
+        ManifestReader.read(yaml, file: file) { reader, root in reader.manifest(root) }
+    }
+}
+
+extension ManifestReader {
+    /// Composes `yaml` and runs `body` over its root, collecting every error; a syntax error is one located error.
+    static func read<T>(_ yaml: String, file: String, _ body: (inout ManifestReader, Node?) -> T) -> Result<T, ManifestErrors> {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -17,15 +24,17 @@ public enum ManifestParser {
             return .failure(ManifestErrors(errors: [YAMLSyntaxError.manifestError(error, yaml: yaml, file: file)]))
         }
         var reader = ManifestReader(file: file)
-        let manifest = reader.manifest(root)
-        guard reader.errors.isEmpty else {
-            let sorted = reader.errors.enumerated().sorted { a, b in
-                let l = (a.element.line ?? Int.max, a.element.column ?? Int.max, a.offset)
-                let r = (b.element.line ?? Int.max, b.element.column ?? Int.max, b.offset)
-                return l < r
-            }.map(\.element)
-            return .failure(ManifestErrors(errors: sorted))
-        }
-        return .success(manifest)
+        let value = body(&reader, root)
+        return reader.errors.isEmpty ? .success(value) : .failure(ManifestErrors(errors: reader.sortedErrors))
     }
+
+    /// Errors by position; errors at the same place keep the order they were found in.
+    var sortedErrors: [ManifestError] {
+        errors.enumerated().sorted { a, b in
+            let l = (a.element.line ?? Int.max, a.element.column ?? Int.max, a.offset)
+            let r = (b.element.line ?? Int.max, b.element.column ?? Int.max, b.offset)
+            return l < r
+        }.map(\.element)
+    }
+
 }

@@ -43,14 +43,6 @@ extension ManifestReader {
     static let maxRetries = 10
 
     /// The errors sorted by position (unlocated ones last), in report order among equals.
-    var sortedErrors: [ManifestError] {
-        errors.enumerated().sorted { a, b in
-            let l = (a.element.line ?? Int.max, a.element.column ?? Int.max, a.offset)
-            let r = (b.element.line ?? Int.max, b.element.column ?? Int.max, b.offset)
-            return l < r
-        }.map(\.element)
-    }
-
     // MARK: - Files and lists
 
     /// The checks of a standalone checks file: `defaults:` and `checks:`. The empty document has no checks.

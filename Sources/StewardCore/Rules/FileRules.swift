@@ -71,10 +71,11 @@ enum FileRules {
         envFiles(ctx).compactMap { file, instances in
             let keys = file.keys.filter { key in
                 guard let value = file.values[key]?.revealedForAnalysis else { return false }
-                if Redactor.isSecretName(key) || key.uppercased().hasSuffix("_USER") || key.uppercased().hasSuffix("USERNAME") {
-                    if key.uppercased().hasSuffix("_USER") || key.uppercased().hasSuffix("USERNAME") {
-                        return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
-                    }
+                let upper = key.uppercased()
+                if upper.hasSuffix("_USER") || upper.hasSuffix("USERNAME") {
+                    return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
+                }
+                if Redactor.isSecretName(key) {
                     return isDefault(value) || Redactor.urlPassword(value).map(isDefault) == true
                 }
                 // postgres://user:changeme@host/db

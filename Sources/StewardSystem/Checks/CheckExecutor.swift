@@ -22,7 +22,7 @@ final class CheckExecutor: Sendable {
     func secret(_ ref: SecretRef) throws -> String {
         let value = try context.secret(ref)
         secrets.withLock { _ = $0.insert(value) }
-        if let password = Redactor.urlPasswordForChecks(value) { secrets.withLock { _ = $0.insert(password) } }
+        if let password = Redactor.urlPassword(value) { secrets.withLock { _ = $0.insert(password) } }
         return value
     }
 
