@@ -8,10 +8,13 @@ import StewardCore
 public struct Audit: Sendable {
     public var context: ProbeContext
     public var manifest: Manifest
+    /// Steward's state database, for the backup rules; nil leaves the catalog out (and those rules silent).
+    public var statePath: String?
 
-    public init(context: ProbeContext = ProbeContext(), manifest: Manifest = .empty) {
+    public init(context: ProbeContext = ProbeContext(), manifest: Manifest = .empty, statePath: String? = nil) {
         self.context = context
         self.manifest = manifest
+        self.statePath = statePath
     }
 
     public func gather() async -> (Facts, [ProbeReport]) {
@@ -23,6 +26,12 @@ public struct Audit: Sendable {
         async let hostLogsProbe = measure("journal.host") { try await JournalProbe.hostLogs(ctx) }
         async let nginxProbe = measure("nginx") { try await ProxyProbe.nginx(ctx) }
         let python = HostProbe.systemPython(ctx.files)
+        let statePath = self.statePath.map { ctx.files.path($0) }
+        async let backupsProbe = measure("backups") { () throws -> BackupCatalogFacts? in
+            guard let statePath else { throw ProbeSkipped("no state database given") }
+            let records = try StateStore.openReadOnly(path: statePath)?.records() ?? []
+            return BackupCatalogFacts(database: statePath, observedAt: Date(), records: records)
+        }
 
         let (units, unitsReport) = await unitsProbe
         var facts = Facts(units: units ?? [], systemPythonVersion: python, windowHours: ctx.windowHours)
@@ -59,8 +68,10 @@ public struct Audit: Sendable {
         facts.appDirs = appDirs ?? []
         facts.envFiles = envFiles ?? []
         facts.ngrok = ngrok ?? []
+        let (backups, backupsReport) = await backupsProbe
+        facts.backups = backups ?? nil
         let reports = [hostReport, fsReport, unitsReport, logsReport, hostLogsReport, socketsReport, envReport, dirsReport,
-                       nginxReport, ngrokReport]
+                       nginxReport, ngrokReport] + (self.statePath == nil ? [] : [backupsReport])
         return (facts, reports)
     }
 

@@ -32,6 +32,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Never colour the text output (NO_COLOR in the environment does the same).")
     var noColor = false
 
+    @Option(help: "Steward's state database, for the backup rules (under --root when given).")
+    var state: String = StateStore.defaultPath
+
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
@@ -44,7 +47,7 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         let manifest = ManifestLoading.load(explicit: self.manifest)
         let hours = since.flatMap(TimeWindow.parseHours) ?? manifest.journalWindowHours
-        let audit = Audit(context: ProbeContext(files: HostFiles(root: root), windowHours: hours), manifest: manifest)
+        let audit = Audit(context: ProbeContext(files: HostFiles(root: root), windowHours: hours), manifest: manifest, statePath: state)
         let report = await audit.run()
         let text: String
         switch format {

@@ -18,10 +18,13 @@ public struct Facts: Sendable, Codable, Equatable {
     public var systemPythonVersion: String?
     /// Length of the journal window the log facts cover, in hours.
     public var windowHours: Int
+    /// Steward's backup catalog; nil when it could not be read.
+    public var backups: BackupCatalogFacts?
 
     public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
                 sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],
-                nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24) {
+                nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24,
+                backups: BackupCatalogFacts? = nil) {
         self.host = host
         self.units = units
         self.unitLogs = unitLogs
@@ -33,6 +36,7 @@ public struct Facts: Sendable, Codable, Equatable {
         self.ngrok = ngrok
         self.systemPythonVersion = systemPythonVersion
         self.windowHours = windowHours
+        self.backups = backups
     }
 
     public func unit(_ name: String) -> UnitFacts? { units.first { $0.name == name || $0.shortName == name } }

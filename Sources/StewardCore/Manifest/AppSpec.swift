@@ -12,9 +12,11 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var health: String?
     /// Instances in file order; empty for an app that runs as a single plain unit.
     public var instances: [InstanceSpec]
+    /// What to back up and how long to keep it; nil means the defaults (see ``BackupSpec``).
+    public var backup: BackupSpec?
 
     public init(name: String, kind: AppKind = .generic, unit: String? = nil, directory: String? = nil,
-                envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = []) {
+                envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = [], backup: BackupSpec? = nil) {
         self.name = name
         self.kind = kind
         self.unit = unit
@@ -22,6 +24,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.envFile = envFile
         self.health = health
         self.instances = instances
+        self.backup = backup
     }
 
     /// The unit file name: ``unit`` when given, else `<name>@.service` for an app with instances and

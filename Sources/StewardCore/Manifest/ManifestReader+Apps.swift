@@ -1,7 +1,7 @@
 import Yams
 
 extension ManifestReader {
-    static let appKeys = ["kind", "unit", "directory", "env_file", "health", "instances"]
+    static let appKeys = ["kind", "unit", "directory", "env_file", "health", "instances", "backup"]
     static let instanceKeys = ["production", "port", "bind"]
     static let nameRule = "use letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit"
 
@@ -64,6 +64,9 @@ extension ManifestReader {
                        "expected a URL path like \"/health\", got \(Self.describe(value: health))")
             }
         }
+        if let backupNode = fields["backup"]?.value {
+            app.backup = backup(backupNode, at("backup"), app: path, hasInstances: hasInstances)
+        }
         return app
     }
 
@@ -95,7 +98,7 @@ extension ManifestReader {
     }
 
     /// An absolute path whose only placeholder is `{instance}`, used only when the app has instances.
-    private mutating func checkPathTemplate(_ text: String, _ node: Node, _ path: String, app: String,
+    mutating func checkPathTemplate(_ text: String, _ node: Node, _ path: String, app: String,
                                            hasInstances: Bool) -> Bool {
         guard text.hasPrefix("/") else {
             report(node, path, "expected an absolute path, got \(Self.describe(value: text))")

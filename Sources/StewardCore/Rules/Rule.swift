@@ -36,7 +36,7 @@ public struct Rule: Sendable {
 /// Every rule Steward knows, in the order `steward rules` lists them.
 public enum RuleCatalog {
     public static let all: [Rule] = HostRules.all + ServiceRules.all + LogRules.all + PortRules.all + FileRules.all
-        + GitRules.all + RuntimeRules.all + NginxRules.all + NgrokRules.all
+        + GitRules.all + RuntimeRules.all + NginxRules.all + NgrokRules.all + BackupRules.all
 
     public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 

@@ -61,12 +61,18 @@ public struct CommandRunner: CommandRunning {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .milliseconds(300))]
         let limit = outputLimit
         let platformOptions = options
+        var extra: [Environment.Key: String?] = [:]
+        for (name, value) in command.environment {
+            guard let key = Environment.Key(rawValue: name) else { return .failure(.failedToRun(name, reason: "invalid environment variable name")) }
+            extra[key] = value
+        }
+        let environment = extra.isEmpty ? Self.environment : Self.environment.updating(extra)
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
                     let r = try await Subprocess.run(
-                        executable, arguments: Arguments(command.arguments), environment: Self.environment,
+                        executable, arguments: Arguments(command.arguments), environment: environment,
                         platformOptions: platformOptions, output: .string(limit: limit), error: .string(limit: 1024 * 1024))
                     let code: Int32
                     switch r.terminationStatus {

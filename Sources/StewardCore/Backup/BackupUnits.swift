@@ -1,0 +1,40 @@
+/// The systemd timer and service that `steward backup schedule APP` installs: a backup then a verification of the
+/// app's sources, on the manifest's `OnCalendar=` schedule, catching up after downtime (`Persistent=`).
+public enum BackupUnits {
+    public static func name(app: String) -> String { "steward-backup-\(app)" }
+
+    public static func service(app: String, steward: String, manifest: String?) -> String {
+        let manifestArgs = manifest.map { " --manifest \(Command.quote($0))" } ?? ""
+        return """
+            # Installed by `steward backup schedule \(app)`: back up \(app), then prove the backups by restoring them.
+            [Unit]
+            Description=Steward backup of \(app)
+            After=network-online.target postgresql.service
+
+            [Service]
+            Type=oneshot
+            ExecStart=\(Command.quote(steward)) backup \(app) --verify --reason scheduled\(manifestArgs)
+            Nice=10
+            IOSchedulingClass=idle
+            PrivateTmp=yes
+
+            """
+    }
+
+    public static func timer(app: String, onCalendar: String) -> String {
+        """
+        # Installed by `steward backup schedule \(app)`.
+        [Unit]
+        Description=Steward backup of \(app) (\(onCalendar))
+
+        [Timer]
+        OnCalendar=\(onCalendar)
+        Persistent=true
+        RandomizedDelaySec=5min
+
+        [Install]
+        WantedBy=timers.target
+
+        """
+    }
+}

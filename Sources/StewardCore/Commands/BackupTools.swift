@@ -1,0 +1,113 @@
+/// Command lines of the tools backups use: pg_dump, pg_restore, psql, createdb, dropdb, tar and the systemctl verbs
+/// that stop and start an app. Connection details travel in `PG*` variables and the password in a `PGPASSFILE`,
+/// so no argv carries a DSN or a password (argv is world-readable in `ps`).
+public enum PgDump {
+    /// `pg_dump --format=custom --no-password --file=FILE [--snapshot=ID]`: the database `PGDATABASE` names.
+    public static func dump(file: String, snapshot: String?, connection: PostgresConnectionEnv) -> Command {
+        var args = ["--format=custom", "--no-password", "--file=\(file)"]
+        if let snapshot { args.append("--snapshot=\(snapshot)") }
+        return Command("pg_dump", args, environment: connection.variables)
+    }
+}
+
+public enum PgRestore {
+    /// `pg_restore --list FILE`: reads the archive's table of contents, proving it is a complete custom-format dump.
+    public static func list(file: String) -> Command {
+        Command("pg_restore", ["--list", "--", file])
+    }
+
+    /// Restores an archive into `database`, stopping at the first error. `role` makes the restored objects belong to
+    /// the app's role when an administrator runs it; `jobs` restores tables in parallel.
+    public static func restore(file: String, database: String, role: String?, jobs: Int, connection: PostgresConnectionEnv) -> Command {
+        var args = ["--no-password", "--exit-on-error", "--no-owner", "--dbname=\(database)"]
+        if let role { args.append("--role=\(role)") }
+        if jobs > 1 { args.append("--jobs=\(jobs)") }
+        return Command("pg_restore", args + ["--", file], environment: connection.variables)
+    }
+}
+
+public enum Psql {
+    /// One statement, unaligned tuples only, no psqlrc, stop on error: `psql -X -A -t -q -v ON_ERROR_STOP=1 -d DB -c SQL`.
+    public static func query(_ sql: String, database: String, connection: PostgresConnectionEnv) -> Command {
+        Command("psql", ["-X", "-A", "-t", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
+                environment: connection.variables)
+    }
+}
+
+public enum PgAdmin {
+    /// `createdb --no-password [--owner=ROLE] -- NAME`
+    public static func createdb(_ name: String, owner: String?, connection: PostgresConnectionEnv) -> Command {
+        Command("createdb", ["--no-password"] + (owner.map { ["--owner=\($0)"] } ?? []) + ["--", name], environment: connection.variables)
+    }
+
+    /// `dropdb --no-password --if-exists [--force] -- NAME`
+    public static func dropdb(_ name: String, force: Bool = false, connection: PostgresConnectionEnv) -> Command {
+        Command("dropdb", ["--no-password", "--if-exists"] + (force ? ["--force"] : []) + ["--", name], environment: connection.variables)
+    }
+}
+
+/// How PostgreSQL client tools reach a server: the `PG*` variables for host, port, user, database and sslmode, and
+/// the path of a password file. Empty host means the local socket (peer authentication as the OS user).
+public struct PostgresConnectionEnv: Sendable, Equatable {
+    public var host: String?
+    public var port: Int?
+    public var user: String?
+    public var database: String?
+    public var sslmode: String?
+    public var passfile: String?
+
+    public init(host: String? = nil, port: Int? = nil, user: String? = nil, database: String? = nil,
+                sslmode: String? = nil, passfile: String? = nil) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.database = database
+        self.sslmode = sslmode
+        self.passfile = passfile
+    }
+
+    /// The local server as its superuser, through the socket: what `sudo -u postgres createdb` uses.
+    public static let localAdmin = PostgresConnectionEnv()
+
+    public var variables: [String: String] {
+        var v: [String: String] = ["PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "steward"]
+        if let host { v["PGHOST"] = host }
+        if let port { v["PGPORT"] = String(port) }
+        if let user { v["PGUSER"] = user }
+        if let database { v["PGDATABASE"] = database }
+        if let sslmode { v["PGSSLMODE"] = sslmode }
+        // Without a password file, libpq would read ~/.pgpass of whoever runs Steward.
+        v["PGPASSFILE"] = passfile ?? "/dev/null"
+        return v
+    }
+}
+
+public enum Tar {
+    /// `tar --create --gzip --file=ARCHIVE --index-file=INDEX -vv --directory=PARENT [--exclude=P…] -- NAME…`.
+    /// The verbose listing goes to the index file, so sizes and counts come from the archive being written.
+    public static func create(archive: String, index: String, parent: String, entries: [String], exclude: [String]) -> Command {
+        var args = ["--create", "--gzip", "--file=\(archive)", "--index-file=\(index)", "-vv", "--numeric-owner",
+                    "--quoting-style=escape", "--directory=\(parent)"]
+        args += exclude.map { "--exclude=\($0)" }
+        return Command("tar", args + ["--"] + entries)
+    }
+
+    /// Extracts everything into `directory`, keeping owners and modes (as root), never following members out of it.
+    public static func extract(archive: String, into directory: String) -> Command {
+        Command("tar", ["--extract", "--gzip", "--file=\(archive)", "--directory=\(directory)", "--same-owner",
+                        "--preserve-permissions", "--numeric-owner"])
+    }
+
+    /// `tar --list --gzip -vv --file=ARCHIVE`: reads every block, so a truncated or damaged archive fails.
+    public static func list(archive: String) -> Command {
+        Command("tar", ["--list", "--gzip", "-vv", "--numeric-owner", "--quoting-style=escape", "--file=\(archive)"])
+    }
+}
+
+extension Systemctl {
+    public static func stop(_ units: [String]) -> Command { Command("systemctl", ["stop", "--"] + units) }
+    public static func start(_ units: [String]) -> Command { Command("systemctl", ["start", "--"] + units) }
+    public static func daemonReload() -> Command { Command("systemctl", ["daemon-reload"]) }
+    public static func enableNow(_ unit: String) -> Command { Command("systemctl", ["enable", "--now", "--", unit]) }
+    public static func isActive(_ unit: String) -> Command { Command("systemctl", ["is-active", "--quiet", "--", unit]) }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import PostgresNIO
+import StewardCore
+
+/// What happened to one source in a backup run.
+public struct BackupOutcome: Sendable {
+    public var source: BackupSource
+    public var record: BackupRecord?
+    public var error: String?
+}
+
+/// Takes, verifies and prunes backups: the engines write, the store commits, the catalog records.
+public struct BackupService: Sendable {
+    public let state: StateStore
+    public let files: HostFiles
+    var runner: any CommandRunning
+
+    public init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning = CommandRunner()) {
+        self.state = state
+        self.files = files
+        self.runner = runner
+    }
+
+    /// The state database's directory, where the locks live.
+    public var stateDirectory: String { (state.path as NSString).deletingLastPathComponent }
+
+    /// `<store>/<app>/<instance>` (`_` for an app without instances).
+    public static func directory(store: String, source: BackupSource) -> String {
+        "\(store)/\(source.app)/\(source.instance.isEmpty ? "_" : source.instance)"
+    }
+
+    // MARK: - Backup
+
+    /// Backs up each source in turn; one failing source does not stop the others.
+    public func backup(_ sources: [BackupSource], store: String, reason: String) async -> [BackupOutcome] {
+        var outcomes: [BackupOutcome] = []
+        for source in sources {
+            do {
+                outcomes.append(BackupOutcome(source: source, record: try await backup(source, store: store, reason: reason)))
+            } catch {
+                outcomes.append(BackupOutcome(source: source, error: describe(error, secrets: (try? secrets(for: source)) ?? [])))
+            }
+        }
+        return outcomes
+    }
+
+    /// One source: written under a partial name, checksummed, synced, renamed, then catalogued.
+    public func backup(_ source: BackupSource, store: String, reason: String) async throws -> BackupRecord {
+        let dir = Self.directory(store: store, source: source)
+        try StoreFiles.makeDirectory(store, mode: 0o700)
+        try StoreFiles.makeDirectory(dir, mode: 0o700)
+        StoreFiles.removeStalePartials(in: dir)
+        let started = Date()
+        let clock = ContinuousClock.now
+        let final = "\(dir)/\(source.name)-\(Self.stamp(started))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16)).\(source.fileExtension)"
+        let partial = StoreFiles.partialPath(for: final)
+        do {
+            let contents = try await write(source, to: partial)
+            let (sha, size) = try StoreFiles.sha256(partial)
+            try StoreFiles.commit(partial, to: final)
+            let record = BackupRecord(app: source.app, instance: source.instance, source: source.name, kind: source.kind,
+                                      path: final, createdAt: started, sizeBytes: size, sha256: sha,
+                                      durationMs: Self.ms(since: clock), contents: contents, reason: reason)
+            do {
+                return try state.insert(record)
+            } catch {
+                StoreFiles.removeQuietly(final)
+                throw error
+            }
+        } catch {
+            StoreFiles.removeQuietly(partial)
+            throw error
+        }
+    }
+
+    func write(_ source: BackupSource, to partial: String) async throws -> BackupContents {
+        switch source.kind {
+        case .sqlite:
+            guard let path = source.path else { throw StoreError("\(source.label): no database path") }
+            return try await Task.detached { try SQLiteEngine.backup(source: path, to: partial) }.value
+        case .postgres:
+            return try await postgres(source).backup(to: partial)
+        case .files:
+            guard let path = source.path else { throw StoreError("\(source.label): no directory") }
+            let url = URL(fileURLWithPath: path)
+            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(
+                parent: url.deletingLastPathComponent().path, entries: [url.lastPathComponent], exclude: source.exclude, to: partial)
+        case .config:
+            let entries = source.files.map { String($0.drop { $0 == "/" }) }
+            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(parent: "/", entries: entries, exclude: [], to: partial)
+        }
+    }
+
+    /// The engine for a PostgreSQL source, with its DSN read from the env file.
+    func postgres(_ source: BackupSource) throws -> PostgresEngine {
+        guard let ref = source.url else { throw StoreError("\(source.label): no database URL") }
+        let value = try ProbeContext(files: files).secret(ref)
+        guard let dsn = PostgresDSN(value) else { throw StoreError("\(ref) is not a postgresql:// URL") }
+        return PostgresEngine(dsn: dsn, tools: ToolRunner(runner: runner, secrets: try secrets(for: source)))
+    }
+
+    /// The secret values a source's messages must never show: its DSN and the DSN's password.
+    func secrets(for source: BackupSource) throws -> [String] {
+        guard let ref = source.url, let value = try? ProbeContext(files: files).secret(ref) else { return [] }
+        return [value] + (Redactor.urlPassword(value).map { [$0] } ?? [])
+    }
+
+    func describe(_ error: any Error, secrets: [String]) -> String {
+        let text: String
+        if let e = error as? PSQLError { text = PostgresProbe.describe(e) } else { text = "\(error)" }
+        return Redactor.maskKnown(secrets, in: Redactor.scrub(text))
+    }
+
+    // MARK: - Verify
+
+    /// Proves a backup by restoring it into a scratch target: checksum first, then a restore, an integrity check for
+    /// SQLite, and the row (or file) counts compared with those recorded at backup time. Records the result.
+    public func verify(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool) async -> Verification {
+        let clock = ContinuousClock.now
+        var verification: Verification
+        do {
+            let message = try await prove(record, source: source, store: store, quick: quick)
+            verification = Verification(at: Date(), passed: true, durationMs: Self.ms(since: clock), message: message)
+        } catch {
+            let secrets = source.flatMap { try? self.secrets(for: $0) } ?? []
+            verification = Verification(at: Date(), passed: false, durationMs: Self.ms(since: clock), message: describe(error, secrets: secrets))
+        }
+        try? state.addVerification(verification, backup: record.id)
+        return verification
+    }
+
+    func prove(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool) async throws -> String {
+        guard FileManager.default.fileExists(atPath: record.path) else { throw StoreError("the file \(record.path) is missing") }
+        let (sha, _) = try StoreFiles.sha256(record.path)
+        guard sha == record.sha256 else {
+            throw StoreError("checksum mismatch: \(record.path) changed since the backup (sha256 \(sha.prefix(12))…, recorded \(record.sha256.prefix(12))…)")
+        }
+        let scratchRoot = "\(store)/.scratch"
+        try StoreFiles.makeDirectory(store, mode: 0o700)
+        try StoreFiles.makeDirectory(scratchRoot, mode: 0o700)
+        let scratch = "\(scratchRoot)/verify-\(record.id)-\(getpid())"
+        let restored: BackupContents
+        var what: String
+        switch record.kind {
+        case .sqlite:
+            let file = scratch + ".sqlite3"
+            defer { for suffix in ["", "-wal", "-shm", "-journal"] { StoreFiles.removeQuietly(file + suffix) } }
+            let path = record.path
+            restored = try await Task.detached { () throws -> BackupContents in
+                try SQLiteEngine.restore(from: path, into: file)
+                if let problems = try SQLiteEngine.integrityProblems(file, quick: quick) {
+                    throw StoreError("the restored database fails \(quick ? "quick_check" : "integrity_check"): \(problems)")
+                }
+                return BackupContents(tables: try SQLiteEngine.tableCounts(file: file))
+            }.value
+            what = "restored into a scratch file, \(quick ? "quick_check" : "integrity_check") ok"
+        case .postgres:
+            let engine = try source.map(postgres) ?? PostgresEngine(dsn: PostgresDSN("postgresql://localhost/postgres")!, tools: ToolRunner(runner: runner))
+            restored = try await engine.verify(file: record.path, scratch: "steward_verify_\(record.id)_\(getpid())")
+            what = "restored into a scratch database"
+        case .files, .config:
+            restored = try await FilesEngine(tools: ToolRunner(runner: runner)).verify(file: record.path, scratch: scratch)
+            what = "extracted into a scratch directory"
+        }
+        let differences = record.contents.differences(from: restored)
+        guard differences.isEmpty else {
+            throw StoreError("the restored copy differs from the source at backup time: \(differences.prefix(3).joined(separator: "; "))")
+        }
+        return "\(what); \(restored.summary) match the source at backup time"
+    }
+
+    // MARK: - Prune
+
+    /// Applies retention to each source's backups: deletes the files, then the catalog rows. With `dryRun`, only
+    /// returns the plans.
+    public func prune(_ records: [BackupRecord], retention: (BackupRecord) -> Retention, dryRun: Bool) throws -> [RetentionPlan] {
+        let inUse = try state.backupsInUse()
+        let groups = Dictionary(grouping: records) { "\($0.app)\u{0}\($0.instance)\u{0}\($0.source)" }
+        var plans: [RetentionPlan] = []
+        for key in groups.keys.sorted() {
+            let group = groups[key]!
+            let plan = RetentionPlan.make(group, retention: retention(group[0]), inUse: inUse)
+            plans.append(plan)
+            guard !dryRun else { continue }
+            for record in plan.deleted {
+                if FileManager.default.fileExists(atPath: record.path) {
+                    try FileManager.default.removeItem(atPath: record.path)
+                }
+                try state.delete(id: record.id)
+                state.event("prune", subject: record.label, result: "deleted", detail: "#\(record.id) \(record.path)")
+            }
+        }
+        return plans
+    }
+
+    // MARK: - Helpers
+
+    static func stamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    static func ms(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import StewardCore
+
+/// One operation (backup, restore, deploy) per app instance at a time: an `flock` on
+/// `<state dir>/locks/<app@instance>.lock`, which the kernel releases when the holder dies, so a crash never leaves
+/// it blocking. The file names the holder for the error the next operation prints.
+public final class InstanceLock {
+    let fd: Int32
+    public let path: String
+
+    /// Takes the lock or throws a message naming who holds it.
+    public init(stateDirectory: String, instance: String, purpose: String) throws {
+        let dir = stateDirectory + "/locks"
+        try StoreFiles.makeDirectory(dir, mode: 0o700)
+        path = "\(dir)/\(instance).lock"
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError("cannot open the lock \(path): \(StoreFiles.errnoText())") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(fd)
+            throw StoreError("\(instance) is busy: \(holder.isEmpty ? "another steward holds \(path)" : holder)")
+        }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let since = Timestamp.iso(Date())
+        let holder = "\(purpose) by pid \(getpid()) on \(String(cString: host)) since \(since)\n"
+        ftruncate(fd, 0)
+        _ = holder.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        ftruncate(fd, 0)
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

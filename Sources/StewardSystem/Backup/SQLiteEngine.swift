@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import StewardCore
+
+/// SQLite backups through SQLite's online backup API (never a file copy): consistent while the app keeps writing,
+/// correct for WAL databases, and the same API restores.
+///
+/// Steward runs as root while the app does not: a connection opened as root can create the `-wal` and `-shm` files
+/// as root, which would lock the app out of its own database. Every operation hands such files back to the owner of
+/// the database file.
+enum SQLiteEngine {
+    /// Copies the live database at `source` into the new file `destination`, and counts each table's rows in the
+    /// same read transaction as the copy, so the counts describe exactly the copied state.
+    static func backup(source: String, to destination: String) throws -> BackupContents {
+        guard FileManager.default.fileExists(atPath: source) else { throw StoreError("no database at \(source)") }
+        return try keepingOwnership(of: source) {
+            var sourceConfig = Configuration()
+            sourceConfig.readonly = true
+            sourceConfig.busyMode = .timeout(30)
+            let src = try DatabaseQueue(path: source, configuration: sourceConfig)
+            let dst = try DatabaseQueue(path: destination)
+            // The destination is a new private file that is discarded on failure: no journal, and one fsync at the
+            // end (StoreFiles.commit) instead of SQLite's.
+            try dst.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = OFF")
+                try db.execute(sql: "PRAGMA synchronous = OFF")
+            }
+            let tables = try src.read { s -> [String: Int64] in
+                let counts = try tableCounts(s)
+                try dst.writeWithoutTransaction { d in try s.backup(to: d) }
+                return counts
+            }
+            // A rollback-journal file, so reading the backup later never creates -wal or -shm files next to it.
+            try dst.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
+            try dst.close()
+            try src.close()
+            return BackupContents(tables: tables)
+        }
+    }
+
+    /// Replaces the content of the database at `target` by the backup `file`, in one transaction of the target (a
+    /// reader sees the old or the new database, never a mix). Creates the target when it is missing.
+    static func restore(from file: String, into target: String) throws {
+        let directory = (target as NSString).deletingLastPathComponent
+        let owner = StoreFiles.owner(target) ?? StoreFiles.owner(directory)
+        try keepingOwnership(of: target, owner: owner) {
+            var sourceConfig = Configuration()
+            sourceConfig.readonly = true
+            let src = try DatabaseQueue(path: file, configuration: sourceConfig)
+            var targetConfig = Configuration()
+            targetConfig.busyMode = .timeout(30)
+            let dst = try DatabaseQueue(path: target, configuration: targetConfig)
+            try src.read { s in try dst.writeWithoutTransaction { d in try s.backup(to: d) } }
+            try dst.close()
+            try src.close()
+        }
+    }
+
+    /// Opens `file` and runs `PRAGMA integrity_check` (or `quick_check`); returns nil when it answers ok, else the
+    /// first problems it lists.
+    static func integrityProblems(_ file: String, quick: Bool) throws -> String? {
+        var config = Configuration()
+        config.readonly = true
+        let db = try DatabaseQueue(path: file, configuration: config)
+        defer { try? db.close() }
+        let lines = try db.read { db in
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            return try String.fetchAll(db, sql: quick ? "PRAGMA quick_check(20)" : "PRAGMA integrity_check(20)")
+        }
+        return lines == ["ok"] ? nil : lines.prefix(3).joined(separator: "; ")
+    }
+
+    /// Rows per table of a database file.
+    static func tableCounts(file: String) throws -> [String: Int64] {
+        var config = Configuration()
+        config.readonly = true
+        let db = try DatabaseQueue(path: file, configuration: config)
+        defer { try? db.close() }
+        return try db.read(tableCounts)
+    }
+
+    static func tableCounts(_ db: Database) throws -> [String: Int64] {
+        let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        var counts: [String: Int64] = [:]
+        for name in names {
+            counts[name] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0
+        }
+        return counts
+    }
+
+    /// Runs `body`, then gives the database's `-wal`, `-shm` and `-journal` files (and the file itself when `owner`
+    /// is given) back to the database's owner if running as root made them root's.
+    static func keepingOwnership<T>(of database: String, owner: (uid: uid_t, gid: gid_t)? = nil, _ body: () throws -> T) throws -> T {
+        let owner = owner ?? StoreFiles.owner(database)
+        defer {
+            if let owner {
+                for path in [database, database + "-wal", database + "-shm", database + "-journal"] {
+                    if let current = StoreFiles.owner(path), current.uid != owner.uid || current.gid != owner.gid {
+                        _ = chown(path, owner.uid, owner.gid)
+                    }
+                }
+            }
+        }
+        return try body()
+    }
+}
