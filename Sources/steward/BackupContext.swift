@@ -66,8 +66,8 @@ struct BackupContext {
         let specs = (manifest.checks + Presets.checks(inventory: inventory, facts: facts, manifest: manifest, declaredOnly: false))
             .filter { $0.app == instance.app && ($0.instance == nil || $0.instance == name) }
         var last = ""
-        // The app needs a moment to start: retry for up to 30 s.
-        for attempt in 0..<15 {
+        // The app needs a moment to start: retry for up to about 16 s.
+        for attempt in 0..<8 {
             if attempt > 0 { try? await Task.sleep(for: .seconds(2)) }
             let report = await CheckRunner(context: ProbeContext(), maxParallel: 8, deadline: .seconds(20)).run(specs)
             let failed = report.results.filter { $0.status != .pass }

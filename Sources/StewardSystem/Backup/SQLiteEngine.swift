@@ -101,6 +101,23 @@ enum SQLiteEngine {
                 }
             }
         }
-        return try body()
+        do {
+            return try body()
+        } catch let e as DatabaseError {
+            throw StoreError(describe(e))
+        }
+    }
+
+    /// SQLite's own words for the result code (GRDB's message is the connection's last one, which after a failed
+    /// backup step can read "not an error").
+    static func describe(_ e: DatabaseError) -> String {
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_FULL: "the disk is full (SQLITE_FULL): no space left for the copy"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: "the file is not a valid SQLite database (\(e.resultCode))"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: "the database stayed locked for 30 s (\(e.resultCode))"
+        case .SQLITE_CANTOPEN: "cannot open the database file (\(e.resultCode))"
+        case .SQLITE_READONLY: "the target is read-only (\(e.resultCode))"
+        default: "SQLite error \(e.resultCode.rawValue): \(e.message ?? "")"
+        }
     }
 }
