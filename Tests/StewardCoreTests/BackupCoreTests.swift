@@ -82,8 +82,10 @@ import Testing
 
     @Test func restoreAndAdminBuilders() {
         let conn = PostgresConnectionEnv.localAdmin
-        #expect(PgRestore.restore(file: "/b/x.pgdump", database: "marb_steward_new", role: "marb", jobs: 2, connection: conn).argv
-                == ["pg_restore", "--no-password", "--exit-on-error", "--no-owner", "--dbname=marb_steward_new", "--role=marb", "--jobs=2", "--", "/b/x.pgdump"])
+        let restore = PgRestore.restore(file: "/b/x.pgdump", database: "marb_steward_new", role: "marb", connection: conn).asUser("postgres")
+        #expect(restore.argv == ["runuser", "-u", "postgres", "--", "pg_restore", "--no-password", "--exit-on-error", "--single-transaction",
+                                 "--no-owner", "--dbname=marb_steward_new", "--role=marb"])
+        #expect(restore.inputFile == "/b/x.pgdump" && restore.display.hasSuffix("--role=marb < /b/x.pgdump"))
         #expect(PgAdmin.createdb("s", owner: "marb", connection: conn).asUser("postgres").argv
                 == ["runuser", "-u", "postgres", "--", "createdb", "--no-password", "--owner=marb", "--", "s"])
         #expect(PgAdmin.dropdb("s", force: true, connection: conn).argv == ["dropdb", "--no-password", "--if-exists", "--force", "--", "s"])

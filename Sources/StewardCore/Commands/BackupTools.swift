@@ -16,13 +16,13 @@ public enum PgRestore {
         Command("pg_restore", ["--list", "--", file])
     }
 
-    /// Restores an archive into `database`, stopping at the first error. `role` makes the restored objects belong to
-    /// the app's role when an administrator runs it; `jobs` restores tables in parallel.
-    public static func restore(file: String, database: String, role: String?, jobs: Int, connection: PostgresConnectionEnv) -> Command {
-        var args = ["--no-password", "--exit-on-error", "--no-owner", "--dbname=\(database)"]
+    /// Restores an archive into `database`, stopping at the first error, in one transaction. `role` makes the
+    /// restored objects belong to the app's role when an administrator runs it. The archive comes on standard input,
+    /// opened by Steward, so pg_restore may run as the `postgres` user without read access to the store.
+    public static func restore(file: String, database: String, role: String?, connection: PostgresConnectionEnv) -> Command {
+        var args = ["--no-password", "--exit-on-error", "--single-transaction", "--no-owner", "--dbname=\(database)"]
         if let role { args.append("--role=\(role)") }
-        if jobs > 1 { args.append("--jobs=\(jobs)") }
-        return Command("pg_restore", args + ["--", file], environment: connection.variables)
+        return Command("pg_restore", args, environment: connection.variables, inputFile: file)
     }
 }
 

@@ -89,7 +89,7 @@ struct PostgresEngine {
             try await tools.run(admin(PgAdmin.dropdb(scratch, connection: conn)))
             try await tools.run(admin(PgAdmin.createdb(scratch, owner: nil, connection: conn)))
             do {
-                try await tools.run(admin(PgRestore.restore(file: file, database: scratch, role: nil, jobs: 2, connection: conn)))
+                try await tools.run(admin(PgRestore.restore(file: file, database: scratch, role: nil, connection: conn)))
                 let counts = try await tools.run(admin(Psql.query(Self.countSQL, database: scratch, connection: conn)))
                 try? await tools.run(admin(PgAdmin.dropdb(scratch, connection: conn)))
                 return BackupContents(tables: Self.parseCounts(counts.stdout))
@@ -122,7 +122,7 @@ struct PostgresEngine {
         let prepare = [
             admin(PgAdmin.dropdb(restoringName, connection: conn)),
             admin(PgAdmin.createdb(restoringName, owner: dsn.user, connection: conn)),
-            admin(PgRestore.restore(file: file, database: restoringName, role: dsn.isLocal ? dsn.user : nil, jobs: 2, connection: conn)),
+            admin(PgRestore.restore(file: file, database: restoringName, role: dsn.isLocal ? dsn.user : nil, connection: conn)),
         ]
         let swap = admin(Psql.query(Self.renameSQL(live: dsn.database, away: previousName, into: restoringName), database: "postgres", connection: conn))
         let swapBack = admin(Psql.query(Self.renameSQL(live: dsn.database, away: restoringName, into: previousName), database: "postgres", connection: conn))

@@ -71,15 +71,26 @@ public struct CommandRunner: CommandRunning {
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
-                    let r = try await Subprocess.run(
-                        executable, arguments: Arguments(command.arguments), environment: environment,
-                        platformOptions: platformOptions, output: .string(limit: limit), error: .string(limit: 1024 * 1024))
+                    let status: TerminationStatus, stdout: String?, stderr: String?
+                    if let inputFile = command.inputFile {
+                        let fd = try FileDescriptor.open(FilePath(inputFile), .readOnly)
+                        let r = try await Subprocess.run(
+                            executable, arguments: Arguments(command.arguments), environment: environment,
+                            platformOptions: platformOptions, input: .fileDescriptor(fd, closeAfterSpawningProcess: true),
+                            output: .string(limit: limit), error: .string(limit: 1024 * 1024))
+                        (status, stdout, stderr) = (r.terminationStatus, r.standardOutput, r.standardError)
+                    } else {
+                        let r = try await Subprocess.run(
+                            executable, arguments: Arguments(command.arguments), environment: environment,
+                            platformOptions: platformOptions, output: .string(limit: limit), error: .string(limit: 1024 * 1024))
+                        (status, stdout, stderr) = (r.terminationStatus, r.standardOutput, r.standardError)
+                    }
                     let code: Int32
-                    switch r.terminationStatus {
+                    switch status {
                     case .exited(let c): code = c
                     case .signaled(let s): code = 128 + s
                     }
-                    return CommandResult(exitCode: code, stdout: r.standardOutput ?? "", stderr: r.standardError ?? "")
+                    return CommandResult(exitCode: code, stdout: stdout ?? "", stderr: stderr ?? "")
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
