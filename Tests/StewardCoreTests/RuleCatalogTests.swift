@@ -15,7 +15,7 @@ struct RuleCatalogTests {
         "git.prod-on-branch", "git.dirty-worktree", "git.untracked-files",
         "runtime.python-mismatch",
         "nginx.config-invalid", "nginx.upstream-mismatch", "nginx.missing-forwarded-headers",
-        "ngrok.config-invalid",
+        "ngrok.config-invalid", "backup.missing", "backup.stale", "backup.unverified", "backup.failed-verification",
     ]
 
     @Test func catalogHoldsExactlyTheTestedRules() {

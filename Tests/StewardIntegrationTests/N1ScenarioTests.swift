@@ -159,7 +159,7 @@ enum Normalize {
         "durationMs", "generatedAt", "uptimeSeconds", "load", "memory", "topProcesses", "availableBytes", "usedBytes",
         "sizeBytes", "mainPID", "pid", "cpuCount", "kernel", "architecture", "hostname", "device", "lines", "errorLines",
         "samples", "nRestarts", "starts", "stops", "failures", "sshFailedPasswords", "sshSources", "systemPythonVersion",
-        "pythonVersion", "home", "commit", "tracebacks", "exceptionTypes",
+        "pythonVersion", "home", "commit", "tracebacks", "exceptionTypes", "observedAt",
     ]
 
     static func json(_ value: Any) throws -> String {

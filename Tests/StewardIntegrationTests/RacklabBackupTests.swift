@@ -123,7 +123,9 @@ extension IntegrationTests {
         }
 
         @Test func aFullDiskFailsCleanlyWithoutTouchingEarlierBackups() throws {
-            _ = try sh("mkdir -p /var/backups/full && mount -t tmpfs -o size=3m tmpfs /var/backups/full")
+            // Room for one backup of the database as it is now (other tests may have grown it) and a few MiB more.
+            let mib = (Int(try sh("stat -c %s \(Self.db)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) / 1_048_576
+            _ = try sh("mkdir -p /var/backups/full && mount -t tmpfs -o size=\(mib + 4)m tmpfs /var/backups/full")
             defer { _ = try? sh("umount /var/backups/full") }
             func run() throws -> (Int32, [[String: Any]]) {
                 let out = try sandbox().steward(["backup", "racklab@prod", "--manifest", Self.manifest, "--state", "/var/lib/steward-full/state.db",
@@ -135,7 +137,7 @@ extension IntegrationTests {
             try #require(firstStatus == 0, "\(first)")
             let firstDB = try #require((first[0]["backup"] as? [String: Any])?["path"] as? String)
             let before = try sh("sha256sum '\(firstDB)'").stdout
-            _ = try ctl("grow", "8")
+            _ = try ctl("grow", String(mib + 8))
             let (status, second) = try run()
             #expect(status == 2)
             let db = try #require(second.first { $0["source"] as? String == "racklab@prod/db" })
