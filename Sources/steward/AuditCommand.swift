@@ -74,6 +74,13 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Finds and parses the manifest; an invalid one stops the run with located errors (exit 3).
 enum ManifestLoading {
+    /// The file `load` reads: the explicit one, else the first candidate that exists; absolute, for units that run
+    /// from another directory.
+    static func path(explicit: String?) -> String? {
+        let candidates = explicit.map { [$0] } ?? ["steward.yml", "/etc/steward/steward.yml"]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    }
+
     static func load(explicit: String?) -> Manifest {
         let candidates = explicit.map { [$0] } ?? ["steward.yml", "/etc/steward/steward.yml"]
         for path in candidates {

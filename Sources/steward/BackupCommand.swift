@@ -193,13 +193,14 @@ struct BackupSchedule: AsyncParsableCommand {
         let ctx = await BackupContext.load(options)
         _ = ctx.instances(app)
         let steward = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let manifestPath = options.manifest.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let manifestPath = ManifestLoading.path(explicit: options.manifest)
         let name = BackupUnits.name(app: app)
         var service = BackupUnits.service(app: app, steward: steward, manifest: manifestPath)
         if options.state != StateStore.defaultPath || options.store != nil {
             // Carry non-default locations into the unit, so the timer writes where this command was pointed.
             let extra = [" --state \(Command.quote(options.state))"] + (options.store.map { [" --store \(Command.quote($0))"] } ?? [])
             service = service.replacing("--reason scheduled", with: "--reason scheduled" + extra.joined())
+                .replacing("backup prune \(app)", with: "backup prune \(app)" + extra.joined())
         }
         let timer = BackupUnits.timer(app: app, onCalendar: ctx.spec(app).schedule)
         let commands = [Systemctl.daemonReload(), Systemctl.enableNow("\(name).timer")]

@@ -75,7 +75,7 @@ import Testing
     @Test func pgDumpCarriesNoDSNOrPasswordInArgv() {
         let conn = PostgresDSN("postgresql://marb:secret-pw@127.0.0.1/marb")!.connection(passfile: "/tmp/p/pgpass")
         let c = PgDump.dump(file: "/var/backups/steward/marb/prod/.db.partial-1", snapshot: "00000003-1", connection: conn)
-        #expect(c.argv == ["pg_dump", "--format=custom", "--no-password", "--file=/var/backups/steward/marb/prod/.db.partial-1", "--snapshot=00000003-1"])
+        #expect(c.argv == ["pg_dump", "--format=custom", "--no-password", "--lock-wait-timeout=120000", "--file=/var/backups/steward/marb/prod/.db.partial-1", "--snapshot=00000003-1"])
         #expect(!c.display.contains("secret-pw"))
         #expect(c.display.hasPrefix("PGAPPNAME=steward PGCONNECT_TIMEOUT=10 PGDATABASE=marb PGHOST=127.0.0.1 PGPASSFILE=/tmp/p/pgpass"))
     }
@@ -88,7 +88,7 @@ import Testing
         #expect(restore.inputFile == "/b/x.pgdump" && restore.display.hasSuffix("--role=marb < /b/x.pgdump"))
         #expect(PgAdmin.createdb("s", owner: "marb", connection: conn).asUser("postgres").argv
                 == ["runuser", "-u", "postgres", "--", "createdb", "--no-password", "--owner=marb", "--", "s"])
-        #expect(PgAdmin.dropdb("s", force: true, connection: conn).argv == ["dropdb", "--no-password", "--if-exists", "--force", "--", "s"])
+        #expect(PgAdmin.dropdb("s", connection: conn).argv == ["dropdb", "--no-password", "--if-exists", "--", "s"])
         #expect(conn.variables["PGPASSFILE"] == "/dev/null")
     }
 
@@ -104,7 +104,8 @@ import Testing
 
     @Test func timerAndServiceUnits() {
         let service = BackupUnits.service(app: "racklab", steward: "/usr/local/bin/steward", manifest: "/etc/steward/steward.yml")
-        #expect(service.contains("ExecStart=/usr/local/bin/steward backup racklab --verify --reason scheduled --manifest /etc/steward/steward.yml"))
+        #expect(service.contains("ExecStart=/usr/local/bin/steward backup run racklab --verify --reason scheduled --manifest /etc/steward/steward.yml\n"))
+        #expect(service.contains("ExecStartPost=/usr/local/bin/steward backup prune racklab --manifest /etc/steward/steward.yml\n"))
         #expect(service.contains("Type=oneshot"))
         let timer = BackupUnits.timer(app: "racklab", onCalendar: "*-*-* 03:15")
         #expect(timer.contains("OnCalendar=*-*-* 03:15\n") && timer.contains("Persistent=true") && timer.contains("WantedBy=timers.target"))

@@ -30,6 +30,12 @@ import Testing
         #expect(sources[0].kind == .sqlite && sources[0].path == "/srv/racklab/prod/racklab.db")
         #expect(sources[1].files == [Self.env, "/etc/systemd/system/racklab@.service"])
 
+        // A missing optional env file (EnvironmentFile=-…) is left out of the config snapshot.
+        var optional = Self.facts()
+        optional.units[0].environmentFiles.append(EnvironmentFileRef(path: "/etc/racklab/local.env", optional: true))
+        optional.envFiles.append(EnvFileFacts(path: "/etc/racklab/local.env", exists: false))
+        #expect(BackupPlanner.sources(for: instance, facts: optional, manifest: .empty)[1].files == [Self.env, "/etc/systemd/system/racklab@.service"])
+
         let pg = BackupPlanner.sources(for: instance, facts: Self.facts(databaseURL: "postgresql://u:pw@127.0.0.1/x"), manifest: .empty)
         #expect(pg[0].kind == .postgres && pg[0].url == SecretRef(file: Self.env, key: "DATABASE_URL"))
         #expect(!pg[0].origin.contains("pw"))

@@ -125,7 +125,7 @@ extension IntegrationTests {
         @Test func aFullDiskFailsCleanlyWithoutTouchingEarlierBackups() throws {
             // Room for one backup of the database as it is now (other tests may have grown it) and a few MiB more.
             let mib = (Int(try sh("stat -c %s \(Self.db)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) / 1_048_576
-            _ = try sh("mkdir -p /var/backups/full && mount -t tmpfs -o size=\(mib + 4)m tmpfs /var/backups/full")
+            _ = try sh("mkdir -p /var/backups/full && mount -t tmpfs -o size=\(mib + 4)m,mode=0700 tmpfs /var/backups/full")
             defer { _ = try? sh("umount /var/backups/full") }
             func run() throws -> (Int32, [[String: Any]]) {
                 let out = try sandbox().steward(["backup", "racklab@prod", "--manifest", Self.manifest, "--state", "/var/lib/steward-full/state.db",

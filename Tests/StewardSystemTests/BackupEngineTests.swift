@@ -116,6 +116,47 @@ import Testing
         #expect(v.message.contains("2 files"))
     }
 
+    @Test func hardLinksAndSymlinkedDirectoriesAreBackedUpAsTheirContent() async throws {
+        let tree = try TempTree()
+        try tree.write("/shared/uploads/a.bin", String(repeating: "a", count: 300))
+        link(tree.root + "/shared/uploads/a.bin", tree.root + "/shared/uploads/a-again.bin")
+        try tree.mkdir("/current")
+        try tree.symlink("/current/uploads", to: tree.root + "/shared/uploads")
+        let service = try makeStore(tree)
+        let source = BackupSource(app: "app", instance: "prod", name: "uploads", kind: .files, path: tree.root + "/current/uploads")
+        let record = try await service.backup(source, store: tree.root + "/store", reason: "manual")
+        #expect(record.contents == BackupContents(files: 2, bytes: 300))
+        let v = await service.verify(record, source: source, store: tree.root + "/store", quick: false)
+        #expect(v.passed, "\(v.message)")
+    }
+
+    @Test func anExistingStoreIsNeverChmodedAndAWorldWritableOneIsRefused() throws {
+        let tree = try TempTree()
+        try tree.mkdir("/srv", mode: 0o755)
+        try StoreFiles.makeDirectory(tree.root + "/srv", mode: 0o700)
+        #expect(try FileManager.default.attributesOfItem(atPath: tree.root + "/srv")[.posixPermissions] as? Int == 0o755)
+        try tree.mkdir("/tmpish", mode: 0o777)
+        #expect(throws: StoreError.self) { try StoreFiles.makeDirectory(tree.root + "/tmpish", mode: 0o700) }
+        try tree.symlink("/linked", to: tree.root + "/srv")
+        #expect(throws: StoreError.self) { try StoreFiles.makeDirectory(tree.root + "/linked", mode: 0o700) }
+        try StoreFiles.makeDirectory(tree.root + "/srv/new", mode: 0o700)
+        #expect(try FileManager.default.attributesOfItem(atPath: tree.root + "/srv/new")[.posixPermissions] as? Int == 0o700)
+    }
+
+    @Test func ownershipRepairNeverFollowsALinkPlantedByTheAppUser() throws {
+        let tree = try TempTree()
+        let db = tree.root + "/app.db"
+        _ = try StateProbe.exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        chown(db, 65534, 65534)
+        let victim = try tree.write("/victim", "root's file")
+        try tree.symlink("/app.db-journal", to: victim)
+        let shm = try tree.write("/app.db-shm", "made by root")  // as a root connection would leave it
+        try SQLiteEngine.keepingOwnership(of: db) {}
+        #expect(StoreFiles.owner(victim)?.uid == 0, "the link's target must stay root's")
+        #expect(StoreFiles.owner(shm)?.uid == 65534, "a regular side file root made goes back to the app")
+        #expect(throws: StoreError.self) { try SQLiteEngine.restore(from: db, into: tree.root + "/app.db-journal") }
+    }
+
     @Test func aFailedBackupLeavesNoFileAndNoCatalogEntry() async throws {
         let tree = try TempTree()
         let service = try makeStore(tree)

@@ -35,7 +35,9 @@ public enum BackupPlanner {
         }
         if spec.config, let unit = facts.unit(instance.unit) {
             var source = make("config", .config)
-            source.files = (unit.environmentFiles.map(\.path) + [unit.fragmentPath]).filter { !$0.isEmpty }
+            // An optional env file (`EnvironmentFile=-…`) that does not exist is not an error for systemd, nor here.
+            let envFiles = unit.environmentFiles.filter { !$0.optional || facts.envFile($0.path)?.exists == true }.map(\.path)
+            source.files = (envFiles + [unit.fragmentPath]).filter { !$0.isEmpty }
             if !source.files.isEmpty { result.append(source) }
         }
         return result

@@ -1,5 +1,6 @@
 /// The systemd timer and service that `steward backup schedule APP` installs: a backup then a verification of the
-/// app's sources, on the manifest's `OnCalendar=` schedule, catching up after downtime (`Persistent=`).
+/// app's sources, then pruning by the manifest's `keep:`, on its `OnCalendar=` schedule, catching up after downtime
+/// (`Persistent=`).
 public enum BackupUnits {
     public static func name(app: String) -> String { "steward-backup-\(app)" }
 
@@ -13,7 +14,8 @@ public enum BackupUnits {
 
             [Service]
             Type=oneshot
-            ExecStart=\(Command.quote(steward)) backup \(app) --verify --reason scheduled\(manifestArgs)
+            ExecStart=\(Command.quote(steward)) backup run \(app) --verify --reason scheduled\(manifestArgs)
+            ExecStartPost=\(Command.quote(steward)) backup prune \(app)\(manifestArgs)
             Nice=10
             IOSchedulingClass=idle
             PrivateTmp=yes

@@ -4,7 +4,7 @@
 public enum PgDump {
     /// `pg_dump --format=custom --no-password --file=FILE [--snapshot=ID]`: the database `PGDATABASE` names.
     public static func dump(file: String, snapshot: String?, connection: PostgresConnectionEnv) -> Command {
-        var args = ["--format=custom", "--no-password", "--file=\(file)"]
+        var args = ["--format=custom", "--no-password", "--lock-wait-timeout=120000", "--file=\(file)"]
         if let snapshot { args.append("--snapshot=\(snapshot)") }
         return Command("pg_dump", args, environment: connection.variables)
     }
@@ -40,9 +40,9 @@ public enum PgAdmin {
         Command("createdb", ["--no-password"] + (owner.map { ["--owner=\($0)"] } ?? []) + ["--", name], environment: connection.variables)
     }
 
-    /// `dropdb --no-password --if-exists [--force] -- NAME`
-    public static func dropdb(_ name: String, force: Bool = false, connection: PostgresConnectionEnv) -> Command {
-        Command("dropdb", ["--no-password", "--if-exists"] + (force ? ["--force"] : []) + ["--", name], environment: connection.variables)
+    /// `dropdb --no-password --if-exists -- NAME` (no `--force`: it needs PostgreSQL 13).
+    public static func dropdb(_ name: String, connection: PostgresConnectionEnv) -> Command {
+        Command("dropdb", ["--no-password", "--if-exists", "--", name], environment: connection.variables)
     }
 }
 
@@ -85,9 +85,11 @@ public struct PostgresConnectionEnv: Sendable, Equatable {
 public enum Tar {
     /// `tar --create --gzip --file=ARCHIVE --index-file=INDEX -vv --directory=PARENT [--exclude=P…] -- NAME…`.
     /// The verbose listing goes to the index file, so sizes and counts come from the archive being written.
-    public static func create(archive: String, index: String, parent: String, entries: [String], exclude: [String]) -> Command {
+    /// `dereference` archives what symbolic links point to (config files are often links into /etc/…).
+    public static func create(archive: String, index: String, parent: String, entries: [String], exclude: [String],
+                              dereference: Bool = false) -> Command {
         var args = ["--create", "--gzip", "--file=\(archive)", "--index-file=\(index)", "-vv", "--numeric-owner",
-                    "--quoting-style=escape", "--directory=\(parent)"]
+                    "--quoting-style=escape", "--directory=\(parent)"] + (dereference ? ["--dereference"] : [])
         args += exclude.map { "--exclude=\($0)" }
         return Command("tar", args + ["--"] + entries)
     }

@@ -108,6 +108,10 @@ extension ManifestReader {
         if case .scalar = node {
             guard let dir = string(node, path),
                   checkPathTemplate(dir, node, path, app: app, hasInstances: hasInstances) else { return nil }
+            guard dir != "/", !dir.split(separator: "/").contains("..") else {
+                report(node, path, "expected an app's directory, got \(Self.describe(value: dir))")
+                return nil
+            }
             return DirectoryDeclaration(path: dir)
         }
         guard let fields = fields(node, path, known: ["path", "exclude", "name"]) else { return nil }

@@ -96,12 +96,16 @@ public struct BackupService: Sendable {
             return try await postgres(source).backup(to: partial)
         case .files:
             guard let path = source.path else { throw StoreError("\(source.label): no directory") }
-            let url = URL(fileURLWithPath: path)
+            // The real directory: `uploads -> ../shared/uploads` would otherwise be archived as the bare link.
+            guard let real = realpath(path, nil) else { throw StoreError("\(path) does not exist") }
+            defer { free(real) }
+            let url = URL(fileURLWithPath: String(cString: real))
             return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(
                 parent: url.deletingLastPathComponent().path, entries: [url.lastPathComponent], exclude: source.exclude, to: partial)
         case .config:
             let entries = source.files.map { String($0.drop { $0 == "/" }) }
-            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(parent: "/", entries: entries, exclude: [], to: partial)
+            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(parent: "/", entries: entries, exclude: [], to: partial,
+                                                                                 dereference: true)
         }
     }
 
@@ -116,7 +120,8 @@ public struct BackupService: Sendable {
     /// The secret values a source's messages must never show: its DSN and the DSN's password.
     func secrets(for source: BackupSource) throws -> [String] {
         guard let ref = source.url, let value = try? ProbeContext(files: files).secret(ref) else { return [] }
-        return [value] + (Redactor.urlPassword(value).map { [$0] } ?? [])
+        let password = Redactor.urlPassword(value)
+        return [value] + [password, password?.removingPercentEncoding].compactMap { $0 }
     }
 
     func describe(_ error: any Error, secrets: [String]) -> String {
@@ -197,10 +202,11 @@ public struct BackupService: Sendable {
             plans.append(plan)
             guard !dryRun else { continue }
             for record in plan.deleted {
+                // The catalog first: a crash in between leaves an orphan file, never an entry without its file.
+                try state.delete(id: record.id)
                 if FileManager.default.fileExists(atPath: record.path) {
                     try FileManager.default.removeItem(atPath: record.path)
                 }
-                try state.delete(id: record.id)
                 state.event("prune", subject: record.label, result: "deleted", detail: "#\(record.id) \(record.path)")
             }
         }

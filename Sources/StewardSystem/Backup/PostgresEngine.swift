@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import StewardCore
 
@@ -39,6 +40,8 @@ struct PostgresEngine {
         try await withPassfile { passfile in
             let connection = try await connect()
             do {
+                // Never queue an exclusive lock (a migration) behind this backup for long.
+                _ = try await connection.query("SET lock_timeout = '120s'", logger: Self.logger)
                 _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: Self.logger)
                 var snapshot: String?
                 for try await (id) in try await connection.query("SELECT pg_export_snapshot()", logger: Self.logger).decode(String.self) {
@@ -62,15 +65,18 @@ struct PostgresEngine {
         }
     }
 
-    /// How an administrator reaches the server: as the `postgres` OS user over the local socket when the server is
-    /// local (what `sudo -u postgres` does), else with the app's own credentials.
+    /// How an administrator reaches the server: as the `postgres` OS user over the local socket, on the DSN's port,
+    /// when the server is local and that user exists (what `sudo -u postgres` does); else with the app's own
+    /// credentials (a server in a container published on 127.0.0.1 has no local `postgres` user).
     func admin(_ command: Command) -> Command {
-        dsn.isLocal ? Self.localAdmin(command) : command
+        dsn.isLocal && getpwnam("postgres") != nil ? Self.localAdmin(command, dsn: dsn) : command
     }
 
-    static func localAdmin(_ command: Command) -> Command {
+    static func localAdmin(_ command: Command, dsn: PostgresDSN) -> Command {
         var c = command
-        for key in ["PGHOST", "PGPORT", "PGUSER", "PGPASSFILE", "PGSSLMODE"] { c.environment.removeValue(forKey: key) }
+        for key in ["PGHOST", "PGUSER", "PGPASSFILE", "PGSSLMODE"] { c.environment.removeValue(forKey: key) }
+        if let host = dsn.host, host.hasPrefix("/") { c.environment["PGHOST"] = host }
+        c.environment["PGPORT"] = String(dsn.port)
         c.environment["PGPASSFILE"] = "/dev/null"
         return c.asUser("postgres")
     }
@@ -119,14 +125,16 @@ struct PostgresEngine {
     /// nothing), then one transaction renames the live database away and the new one into its place.
     func restoreCommands(file: String, passfile: String?) -> (prepare: [Command], swap: Command, swapBack: Command, dropPrevious: Command) {
         let conn = adminConnection(passfile, database: "postgres")
+        // Leftovers of an interrupted restore go first (its safety backup is in the catalog): the swap needs both names.
         let prepare = [
+            admin(PgAdmin.dropdb(previousName, connection: conn)),
             admin(PgAdmin.dropdb(restoringName, connection: conn)),
             admin(PgAdmin.createdb(restoringName, owner: dsn.user, connection: conn)),
             admin(PgRestore.restore(file: file, database: restoringName, role: dsn.isLocal ? dsn.user : nil, connection: conn)),
         ]
         let swap = admin(Psql.query(Self.renameSQL(live: dsn.database, away: previousName, into: restoringName), database: "postgres", connection: conn))
         let swapBack = admin(Psql.query(Self.renameSQL(live: dsn.database, away: restoringName, into: previousName), database: "postgres", connection: conn))
-        return (prepare, swap, swapBack, admin(PgAdmin.dropdb(previousName, force: true, connection: conn)))
+        return (prepare, swap, swapBack, admin(PgAdmin.dropdb(previousName, connection: conn)))
     }
 
     /// Ends the sessions on `live`, renames it to `away` and `into` to `live`, in one transaction.
@@ -148,9 +156,20 @@ struct PostgresEngine {
         guard let host = dsn.host, !host.hasPrefix("/") else {
             throw StoreError("PostgreSQL over a Unix socket needs a host in the URL for the row counts; use 127.0.0.1")
         }
+        // As libpq reads sslmode: disable and allow/prefer (plain here) versus require and verify-* (TLS).
+        let sslmode = dsn.sslmode ?? "prefer"
+        let tls: PostgresConnection.Configuration.TLS
+        if ["require", "verify-ca", "verify-full"].contains(sslmode) {
+            var t = TLSConfiguration.makeClientConfiguration()
+            if sslmode == "require" { t.certificateVerification = .none }
+            if sslmode == "verify-ca" { t.certificateVerification = .noHostnameVerification }
+            tls = .require(try NIOSSLContext(configuration: t))
+        } else {
+            tls = .disable
+        }
         var config = PostgresConnection.Configuration(host: host, port: dsn.port, username: dsn.user,
                                                       password: dsn.password?.revealedForAnalysis, database: dsn.database,
-                                                      tls: .disable)
+                                                      tls: tls)
         config.options.connectTimeout = .seconds(10)
         do {
             return try await PostgresConnection.connect(configuration: config, id: 1, logger: Self.logger)

@@ -29,11 +29,9 @@ public struct RestoreService: Sendable {
 
     /// The steps a restore of `record` into `source` runs, with their argv, for `--dry-run`.
     public func plan(_ record: BackupRecord, source: BackupSource, units: [String], checks: [String]) throws -> [Step] {
-        var steps = [
-            Step(title: "check the SHA-256 of backup #\(record.id) (\(record.path))", commands: []),
-            Step(title: "take a safety backup of the current \(source.label) (\(source.origin))", commands: []),
-        ]
-        if !units.isEmpty { steps.append(Step(title: "stop the app", commands: [Systemctl.stop(units)])) }
+        var steps = [Step(title: "check the SHA-256 of backup #\(record.id) (\(record.path))", commands: [])]
+        if !units.isEmpty { steps.append(Step(title: "stop the app (the units that are running or starting)", commands: [Systemctl.stop(units)])) }
+        steps.append(Step(title: "take a safety backup of the current \(source.label) (\(source.origin)), now that nothing writes to it", commands: []))
         switch source.kind {
         case .sqlite:
             steps.append(Step(title: "copy #\(record.id) into \(source.path ?? "?") with SQLite's backup API, in one transaction", commands: []))
@@ -66,19 +64,45 @@ public struct RestoreService: Sendable {
     }
 
     /// Runs the restore. `check` runs the app's checks and returns nil when they pass, else what failed.
+    ///
+    /// SIGINT and SIGTERM are ignored from the moment the app is stopped until it runs again: an interrupted
+    /// restore would leave the app down. (kill -9 cannot be ignored; the event journal then shows a restore that
+    /// started and never finished, and every engine keeps the previous state aside until the checks pass.)
     public func restore(_ record: BackupRecord, source: BackupSource, units: [String],
                         check: @Sendable () async -> String?) async -> Report {
         var report = Report()
         let tools = ToolRunner(runner: service.runner, secrets: (try? service.secrets(for: source)) ?? [])
         func step(_ text: String) { report.steps.append(text) }
-        let leases = (try? service.state.lease([record.id], purpose: "restore")) ?? []
+        guard record.kind == source.kind else {
+            report.error = "backup #\(record.id) is a \(record.kind.rawValue) backup but \(source.label) is now \(source.kind.rawValue); nothing was changed"
+            return report
+        }
+        let leases: [Int64]
+        do { leases = try service.state.lease([record.id], purpose: "restore") } catch {
+            report.error = "cannot record the restore in the state database: \(error); nothing was changed"
+            return report
+        }
         defer { service.state.release(leases) }
 
-        // 1. The backup is intact, and 2. the current state is saved.
+        // 1. The backup is intact.
         do {
             let (sha, _) = try StoreFiles.sha256(record.path)
-            guard sha == record.sha256 else { throw StoreError("checksum mismatch: \(record.path) changed since the backup; nothing was changed") }
+            guard sha == record.sha256 else { throw StoreError("checksum mismatch: \(record.path) changed since the backup") }
             step("backup #\(record.id) checksum ok")
+        } catch {
+            report.error = "\(tools.mask("\(error)")); nothing was changed"
+            return report
+        }
+        let previousSignals = (signal(SIGINT, SIG_IGN), signal(SIGTERM, SIG_IGN), signal(SIGHUP, SIG_IGN))
+        defer { signal(SIGINT, previousSignals.0); signal(SIGTERM, previousSignals.1); signal(SIGHUP, previousSignals.2) }
+        service.state.event("restore", subject: source.label, result: "started", detail: "#\(record.id) into \(source.origin)")
+        let running = await runningUnits(units)
+        // 2. Stop the app, then 3. save the current state (nothing writes to it any more).
+        do {
+            if !running.isEmpty {
+                try await tools.run(Systemctl.stop(running), timeout: .seconds(120))
+                step("stopped \(running.joined(separator: ", "))")
+            }
             if source.kind == .sqlite, let path = source.path, !FileManager.default.fileExists(atPath: path) {
                 step("no current database at \(path): no safety backup needed")
             } else {
@@ -87,24 +111,23 @@ public struct RestoreService: Sendable {
                 step("safety backup #\(safety.id) of the current state (\(ByteSize.format(safety.sizeBytes)))")
             }
         } catch {
-            report.error = "before the restore: \(tools.mask("\(error)")); nothing was changed"
+            report.error = "before the restore: \(tools.mask("\(error)")); the data was not changed"
+            if !running.isEmpty, (try? await tools.run(Systemctl.start(running), timeout: .seconds(120))) != nil {
+                step("started \(running.joined(separator: ", ")) again")
+            }
+            service.state.event("restore", subject: source.label, result: "not started", detail: report.error ?? "")
             return report
         }
-        let active = await activeUnits(units, tools)
-        // 3. stop, restore, start, check.
+        // 4. restore, start, check.
         var undo: (() async throws -> Void)?
         var cleanup: (() async -> Void)?
         do {
-            if !active.isEmpty {
-                try await tools.run(Systemctl.stop(active), timeout: .seconds(120))
-                step("stopped \(active.joined(separator: ", "))")
-            }
             (undo, cleanup) = try await apply(record, source: source, tools: tools)
             step("restored #\(record.id) into \(source.origin)")
             report.restored = true
-            if !active.isEmpty {
-                try await tools.run(Systemctl.start(active), timeout: .seconds(120))
-                step("started \(active.joined(separator: ", "))")
+            if !running.isEmpty {
+                try await tools.run(Systemctl.start(running), timeout: .seconds(120))
+                step("started \(running.joined(separator: ", "))")
             }
             if let failure = await check() { throw StoreError("the checks failed after the restore: \(failure)") }
             step("checks pass")
@@ -114,19 +137,19 @@ public struct RestoreService: Sendable {
         } catch {
             report.error = tools.mask("\(error)")
         }
-        // 4. Put the previous state back.
+        // 5. Put the previous state back.
         report.rolledBack = true
         do {
-            if !active.isEmpty { try? await tools.run(Systemctl.stop(active), timeout: .seconds(120)) }
+            if !running.isEmpty { try? await tools.run(Systemctl.stop(running), timeout: .seconds(120)) }
             if let undo {
                 try await undo()
             } else if let safety = report.safety, report.restored {
                 _ = try await apply(safety, source: source, tools: tools)
             }
             step("put the previous state back\(report.safety.map { " (safety backup #\($0.id))" } ?? "")")
-            if !active.isEmpty {
-                try await tools.run(Systemctl.start(active), timeout: .seconds(120))
-                step("started \(active.joined(separator: ", "))")
+            if !running.isEmpty {
+                try await tools.run(Systemctl.start(running), timeout: .seconds(120))
+                step("started \(running.joined(separator: ", "))")
             }
             let again = await check()
             step(again == nil ? "checks pass again on the previous state" : "checks still fail on the previous state: \(again!)")
@@ -138,11 +161,12 @@ public struct RestoreService: Sendable {
         return report
     }
 
-    /// The units among `units` that are running now: only those are stopped and started again.
-    func activeUnits(_ units: [String], _ tools: ToolRunner) async -> [String] {
-        var result: [String] = []
-        for unit in units where (try? await tools.run(Systemctl.isActive(unit), timeout: .seconds(10))) != nil { result.append(unit) }
-        return result
+    /// The units among `units` that run or are starting (a crash-looping app is `activating`): those are stopped,
+    /// and started again afterwards.
+    func runningUnits(_ units: [String]) async -> [String] {
+        guard !units.isEmpty, case .success(let r) = await service.runner.run(Systemctl.show(units: units, properties: ["Id", "ActiveState"]), timeout: .seconds(10))
+        else { return units }
+        return SystemctlShowParser.parse(r.stdout).filter { ["active", "activating", "reloading", "deactivating"].contains($0.activeState) }.map(\.name)
     }
 
     /// Puts `record` in place of the source's current state. Returns how to undo it (when the engine keeps the
@@ -165,10 +189,13 @@ public struct RestoreService: Sendable {
             }
         case .files:
             guard let target = source.path else { throw StoreError("\(source.label): no directory") }
-            let staging = Self.stagingDirectory(target), previous = Self.previousDirectory(target)
+            let previous = Self.previousDirectory(target)
             let name = URL(fileURLWithPath: target).lastPathComponent
-            StoreFiles.removeQuietly(staging)
-            try StoreFiles.makeDirectory(staging, mode: 0o700)
+            // A new directory with an unpredictable name (mkdtemp), never one that already exists: the parent is the
+            // app's, and a link planted at a known name would make root extract elsewhere.
+            var template = Array((Self.stagingDirectory(target) + "-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw StoreError("cannot create a staging directory next to \(target): \(StoreFiles.errnoText())") }
+            let staging = String(cString: made)
             do {
                 try await tools.run(Tar.extract(archive: record.path, into: staging))
             } catch {

@@ -38,6 +38,10 @@ enum SQLiteEngine {
     /// Replaces the content of the database at `target` by the backup `file`, in one transaction of the target (a
     /// reader sees the old or the new database, never a mix). Creates the target when it is missing.
     static func restore(from file: String, into target: String) throws {
+        var st = stat()
+        if lstat(target, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw StoreError("\(target) is not a regular file (a symbolic link?); refusing to restore through it")
+        }
         let directory = (target as NSString).deletingLastPathComponent
         let owner = StoreFiles.owner(target) ?? StoreFiles.owner(directory)
         try keepingOwnership(of: target, owner: owner) {
@@ -87,15 +91,17 @@ enum SQLiteEngine {
     }
 
     /// Runs `body`, then gives the database's `-wal`, `-shm` and `-journal` files (and the file itself when `owner`
-    /// is given) back to the database's owner if running as root made them root's.
+    /// is given) back to the database's owner when running as root made them root's. Only regular files that root
+    /// owns are touched, and never through a symbolic link: the app's user can write this directory, and a link
+    /// planted there must not make Steward hand over some other file.
     static func keepingOwnership<T>(of database: String, owner: (uid: uid_t, gid: gid_t)? = nil, _ body: () throws -> T) throws -> T {
         let owner = owner ?? StoreFiles.owner(database)
         defer {
-            if let owner {
+            if let owner, owner.uid != 0 {
                 for path in [database, database + "-wal", database + "-shm", database + "-journal"] {
-                    if let current = StoreFiles.owner(path), current.uid != owner.uid || current.gid != owner.gid {
-                        _ = chown(path, owner.uid, owner.gid)
-                    }
+                    var st = stat()
+                    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == 0 else { continue }
+                    _ = fchownat(AT_FDCWD, path, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW)
                 }
             }
         }

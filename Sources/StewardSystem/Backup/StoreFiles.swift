@@ -7,10 +7,31 @@ import Foundation
 /// A file that is still being written is named `.NAME.partial-PID`: a crash leaves nothing that looks like a
 /// complete backup, and the next run removes partials whose process is gone.
 public enum StoreFiles {
-    /// Creates `path` and its parents; the last component gets `mode` (and is tightened to it if it exists).
+    /// Creates `path` with `mode` when it is missing (parents as `mkdir -p` makes them). An existing directory is
+    /// used as it is, never chmod'ed (pointing `--store` at `/srv` must not lock every app out of it), but refused
+    /// when it is a symbolic link or writable by other users, where anyone could swap files under root.
     public static func makeDirectory(_ path: String, mode: mode_t) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard chmod(path, mode) == 0 else { throw StoreError("cannot set mode \(String(mode, radix: 8)) on \(path): \(errnoText())") }
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw StoreError("\(path) is not a directory (a symbolic link?)") }
+            guard st.st_mode & 0o002 == 0, st.st_uid == 0 || st.st_uid == geteuid() else {
+                throw StoreError("\(path) is writable by other users or owned by another user; use a directory only root can write")
+            }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path, !FileManager.default.fileExists(atPath: parent) {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw StoreError("cannot create \(path): \(errnoText())") }
+        chmod(path, mode)
+    }
+
+    /// Renames without replacing: a backup never overwrites another file.
+    static func renameNoReplace(_ from: String, _ to: String) -> Bool {
+        guard link(from, to) == 0 else { return false }
+        unlink(from)
+        return true
     }
 
     /// `.NAME.partial-PID` next to the final file.
@@ -31,7 +52,7 @@ public enum StoreFiles {
     public static func commit(_ partial: String, to final: String) throws {
         chmod(partial, 0o600)
         try sync(partial)
-        guard rename(partial, final) == 0 else { throw StoreError("cannot rename into \(final): \(errnoText())") }
+        guard renameNoReplace(partial, final) else { throw StoreError("cannot rename into \(final): \(errnoText())") }
         try sync((final as NSString).deletingLastPathComponent)
     }
 

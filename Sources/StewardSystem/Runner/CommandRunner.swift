@@ -62,6 +62,13 @@ public struct CommandRunner: CommandRunning {
         let limit = outputLimit
         let platformOptions = options
         var extra: [Environment.Key: String?] = [:]
+        // A command that says how to reach PostgreSQL gets nothing else: a PGHOST, PGSERVICE or PGOPTIONS exported
+        // in root's shell would send pg_dump or pg_restore to another server.
+        if command.environment.keys.contains(where: { $0.hasPrefix("PG") }) {
+            for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("PG") {
+                if let key = Environment.Key(rawValue: name) { extra[key] = .some(nil) }
+            }
+        }
         for (name, value) in command.environment {
             guard let key = Environment.Key(rawValue: name) else { return .failure(.failedToRun(name, reason: "invalid environment variable name")) }
             extra[key] = value
