@@ -150,34 +150,48 @@ public struct BackupService: Sendable {
 
     func prove(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool) async throws -> String {
         guard FileManager.default.fileExists(atPath: record.path) else { throw StoreError("the file \(record.path) is missing") }
-        let (sha, _) = try StoreFiles.sha256(record.path)
-        guard sha == record.sha256 else {
-            throw StoreError("checksum mismatch: \(record.path) changed since the backup (sha256 \(sha.prefix(12))…, recorded \(record.sha256.prefix(12))…)")
-        }
         let scratchRoot = "\(store)/.scratch"
         try StoreFiles.makeDirectory(store, mode: 0o700)
         try StoreFiles.makeDirectory(scratchRoot, mode: 0o700)
         let scratch = "\(scratchRoot)/verify-\(record.id)-\(getpid())"
+        let path = record.path
+        // The checksum is computed while the restore runs (two cores, one read of the file each from the page
+        // cache); a mismatch is the verdict whatever the restore found.
+        let hash = Task.detached { try StoreFiles.sha256(path) }
+        func checksum() async throws {
+            let (sha, _) = try await hash.value
+            guard sha == record.sha256 else {
+                throw StoreError("checksum mismatch: \(record.path) changed since the backup (sha256 \(sha.prefix(12))…, recorded \(record.sha256.prefix(12))…)")
+            }
+        }
         let restored: BackupContents
         var what: String
         switch record.kind {
         case .sqlite:
             let file = scratch + ".sqlite3"
-            defer { for suffix in ["", "-wal", "-shm", "-journal"] { StoreFiles.removeQuietly(file + suffix) } }
-            let path = record.path
-            restored = try await Task.detached { () throws -> BackupContents in
+            let restoring = Task.detached { () throws -> BackupContents in
+                defer { for suffix in ["", "-wal", "-shm", "-journal"] { StoreFiles.removeQuietly(file + suffix) } }
                 try SQLiteEngine.restore(from: path, into: file)
                 if let problems = try SQLiteEngine.integrityProblems(file, quick: quick) {
                     throw StoreError("the restored database fails \(quick ? "quick_check" : "integrity_check"): \(problems)")
                 }
                 return BackupContents(tables: try SQLiteEngine.tableCounts(file: file))
-            }.value
+            }
+            do {
+                try await checksum()
+            } catch {
+                _ = try? await restoring.value
+                throw error
+            }
+            restored = try await restoring.value
             what = "restored into a scratch file, \(quick ? "quick_check" : "integrity_check") ok"
         case .postgres:
+            try await checksum()
             let engine = try source.map(postgres) ?? PostgresEngine(dsn: PostgresDSN("postgresql://localhost/postgres")!, tools: ToolRunner(runner: runner))
             restored = try await engine.verify(file: record.path, scratch: "steward_verify_\(record.id)_\(getpid())")
             what = "restored into a scratch database"
         case .files, .config:
+            try await checksum()
             restored = try await FilesEngine(tools: ToolRunner(runner: runner)).verify(file: record.path, scratch: scratch)
             what = "extracted into a scratch directory"
         }
