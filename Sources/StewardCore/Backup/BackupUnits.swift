@@ -18,7 +18,6 @@ public enum BackupUnits {
             ExecStartPost=\(Command.quote(steward)) backup prune \(app)\(manifestArgs)
             Nice=10
             IOSchedulingClass=idle
-            PrivateTmp=yes
 
             """
     }
