@@ -17,9 +17,24 @@ public struct Audit: Sendable {
         self.statePath = statePath
     }
 
+    /// The units the manifest declares, probed even when systemd does not list them (a template's instances).
+    var declaredUnits: [String] {
+        manifest.apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
+    }
+
+    /// Only what the inventory and the backup plan need: the units and their env files. No journal, git, sockets
+    /// or nginx, so commands that act on apps (backup, verify, prune) do not pay for a whole audit at start-up.
+    public func gatherUnitsAndEnvFiles() async throws -> Facts {
+        let ctx = context
+        var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: declaredUnits), windowHours: ctx.windowHours)
+        let inventory = Inventory.build(facts: facts, manifest: manifest)
+        facts.envFiles = FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
+        return facts
+    }
+
     public func gather() async -> (Facts, [ProbeReport]) {
         let ctx = context
-        let declared = manifest.apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
+        let declared = declaredUnits
         async let unitsProbe = measure("systemd") { try await SystemdProbe.gather(ctx, extraUnits: declared) }
         async let socketsProbe = measure("sockets") { try SocketProbe.gather(ctx) }
         async let hostProbe = measure("host") { try HostProbe.gather(ctx) }

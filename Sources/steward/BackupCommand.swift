@@ -50,15 +50,19 @@ struct BackupRun: AsyncParsableCommand {
     func run() async throws {
         let ctx = await BackupContext.load(options)
         var results: [Result] = []
+        func add(_ result: Result) {
+            results.append(result)
+            if format == .text { print(Self.text(result)) }
+        }
         for instance in ctx.instances(target) {
             let sources = ctx.sources(instance)
             if sources.isEmpty {
-                results.append(Result(source: instance.label, error: "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"))
+                add(Result(source: instance.label, error: "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"))
                 continue
             }
             let lock: InstanceLock
             do { lock = try InstanceLock(stateDirectory: ctx.service.stateDirectory, instance: instance.label, purpose: "steward backup") } catch {
-                results.append(Result(source: instance.label, error: "\(error)"))
+                add(Result(source: instance.label, error: "\(error)"))
                 continue
             }
             for outcome in await ctx.service.backup(sources, store: ctx.store(instance.app), reason: reason) {
@@ -66,22 +70,19 @@ struct BackupRun: AsyncParsableCommand {
                 if verify, let record = outcome.record {
                     result.verification = await ctx.service.verify(record, source: outcome.source, store: ctx.store(instance.app), quick: ctx.spec(instance.app).quickVerify)
                 }
-                results.append(result)
-                if format == .text { print(Self.text(result)) }
+                add(result)
             }
             withExtendedLifetime(lock) {}
         }
-        if format == .json { JSONOutput.print(results) } else {
-            for r in results where r.backup == nil && !r.source.contains("/") { print(Self.text(r)) }
-        }
+        if format == .json { JSONOutput.print(results) }
         if results.contains(where: { $0.error != nil || $0.verification?.passed == false }) { throw ExitCode(2) }
     }
 
     static func text(_ r: Result) -> String {
         guard let b = r.backup else { return "✗ \(r.source): \(r.error ?? "failed")" }
-        var line = "✓ \(b.label)  #\(b.id)  \(ByteSize.format(b.sizeBytes))  \(String(format: "%.1f s", Double(b.durationMs) / 1000))  sha256:\(b.sha256.prefix(12))  \(b.contents.summary)\n  \(b.path)"
+        var line = "✓ \(b.label)  #\(b.id)  \(Format.bytes(b.sizeBytes))  \(Format.seconds(milliseconds: b.durationMs))  sha256:\(b.sha256.prefix(12))  \(b.contents.summary)\n  \(b.path)"
         if let v = r.verification {
-            line += "\n  \(v.passed ? "verified" : "VERIFICATION FAILED") in \(String(format: "%.1f s", Double(v.durationMs) / 1000)): \(v.message)"
+            line += "\n  \(v.passed ? "verified" : "VERIFICATION FAILED") in \(Format.seconds(milliseconds: v.durationMs)): \(v.message)"
         }
         return line
     }
@@ -130,7 +131,7 @@ struct BackupVerify: AsyncParsableCommand {
             let v = await ctx.service.verify(record, source: ctx.source(of: record), store: ctx.store(record.app), quick: quick || ctx.spec(record.app).quickVerify)
             failed = failed || !v.passed
             if format == .text {
-                print("\(v.passed ? "✓" : "✗") #\(record.id) \(record.label)  \(v.passed ? "verified" : "FAILED") in \(String(format: "%.1f s", Double(v.durationMs) / 1000)): \(v.message)")
+                print("\(v.passed ? "✓" : "✗") #\(record.id) \(record.label)  \(v.passed ? "verified" : "FAILED") in \(Format.seconds(milliseconds: v.durationMs)): \(v.message)")
             }
             out.append(["id": String(record.id), "source": record.label, "passed": String(v.passed), "durationMs": String(v.durationMs), "message": v.message])
         }

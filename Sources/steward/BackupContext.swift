@@ -29,9 +29,17 @@ struct BackupContext {
     let inventory: Inventory
     let service: BackupService
 
-    static func load(_ options: BackupOptions) async -> BackupContext {
+    /// `full` gathers what the checks' presets need too (nginx, sockets), for a restore; otherwise only the units
+    /// and env files.
+    static func load(_ options: BackupOptions, full: Bool = false) async -> BackupContext {
         let manifest = ManifestLoading.load(explicit: options.manifest)
-        let (facts, _) = await Audit(context: ProbeContext(), manifest: manifest).gather()
+        let audit = Audit(context: ProbeContext(), manifest: manifest)
+        let facts: Facts
+        if full {
+            facts = await audit.gather().0
+        } else {
+            do { facts = try await audit.gatherUnitsAndEnvFiles() } catch { BackupRun.fail("cannot list the systemd units: \(error)") }
+        }
         let state: StateStore
         do { state = try StateStore(path: options.state) } catch { BackupRun.fail("cannot open the state database \(options.state): \(error)") }
         return BackupContext(options: options, manifest: manifest, facts: facts,
@@ -60,11 +68,16 @@ struct BackupContext {
             .flatMap { sources($0).first { $0.name == record.source } }
     }
 
-    /// The instance's checks (declared and presets), run to judge a restore; nil when they pass, else what failed.
-    func runChecks(_ instance: Inventory.Instance) async -> String? {
+    /// The instance's checks: the manifest's and the presets, for every app (declared or discovered).
+    func checkSpecs(_ instance: Inventory.Instance) -> [CheckSpec] {
         let name = instance.name.isEmpty ? nil : instance.name
-        let specs = (manifest.checks + Presets.checks(inventory: inventory, facts: facts, manifest: manifest, declaredOnly: false))
+        return (manifest.checks + Presets.checks(inventory: inventory, facts: facts, manifest: manifest, declaredOnly: false))
             .filter { $0.app == instance.app && ($0.instance == nil || $0.instance == name) }
+    }
+
+    /// The instance's checks, run to judge a restore; nil when they pass, else what failed.
+    func runChecks(_ instance: Inventory.Instance) async -> String? {
+        let specs = checkSpecs(instance)
         var last = ""
         // The app needs a moment to start: retry for up to about 16 s.
         for attempt in 0..<8 {
@@ -83,8 +96,8 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 extension BackupRecord {
     /// One line of a listing: `#12 2026-11-23T01:02:03Z marb@prod/db postgres 4.1 MiB 1a2b3c4d5e6f 1.2 s verified`.
     var line: String {
-        let seconds = String(format: "%.1f s", Double(durationMs) / 1000)
-        return "#\(id)  \(Timestamp.iso(createdAt))  \(label)  \(kind.rawValue)  \(ByteSize.format(sizeBytes))  sha256:\(sha256.prefix(12))  \(seconds)  \(contents.summary)  \(verificationStatus)"
+        let seconds = Format.seconds(milliseconds: durationMs)
+        return "#\(id)  \(Timestamp.iso(createdAt))  \(label)  \(kind.rawValue)  \(Format.bytes(sizeBytes))  sha256:\(sha256.prefix(12))  \(seconds)  \(contents.summary)  \(verificationStatus)"
     }
 }
 

@@ -28,15 +28,14 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = await BackupContext.load(options)
+        let ctx = await BackupContext.load(options, full: true)
         guard let record = try ctx.service.state.record(id: Int64(id.drop { $0 == "#" })!) else { Self.fail("no backup \(id) in \(options.state)") }
         guard let instance = ctx.inventory.apps.first(where: { $0.app == record.app && $0.name == record.instance }),
               let source = ctx.sources(instance).first(where: { $0.name == record.source }) else {
             Self.fail("\(record.label) is not declared on this host any more; nothing to restore into")
         }
         let units = [instance.unit]
-        let checkIDs = (ctx.manifest.checks + Presets.checks(inventory: ctx.inventory, facts: ctx.facts, manifest: ctx.manifest, declaredOnly: false))
-            .filter { $0.app == instance.app && ($0.instance == nil || $0.instance == (instance.name.isEmpty ? nil : instance.name)) }.map(\.id)
+        let checkIDs = ctx.checkSpecs(instance).map(\.id)
         let restorer = RestoreService(service: ctx.service, store: ctx.store(record.app))
         let plan: [RestoreService.Step]
         do { plan = try restorer.plan(record, source: source, units: units, checks: checkIDs) } catch { Self.fail("\(error)") }

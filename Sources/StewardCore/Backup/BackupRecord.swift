@@ -69,7 +69,7 @@ public struct BackupContents: Sendable, Equatable, Codable {
         if let tables {
             return "\(tables.count) table\(tables.count == 1 ? "" : "s"), \(tables.values.reduce(0, +)) rows"
         }
-        if let files { return "\(files) file\(files == 1 ? "" : "s"), \(ByteSize.format(bytes ?? 0))" }
+        if let files { return "\(files) file\(files == 1 ? "" : "s"), \(Format.bytes(bytes ?? 0))" }
         return ""
     }
 

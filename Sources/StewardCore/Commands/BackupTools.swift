@@ -99,11 +99,6 @@ public enum Tar {
         Command("tar", ["--extract", "--gzip", "--file=\(archive)", "--directory=\(directory)", "--same-owner",
                         "--preserve-permissions", "--numeric-owner"])
     }
-
-    /// `tar --list --gzip -vv --file=ARCHIVE`: reads every block, so a truncated or damaged archive fails.
-    public static func list(archive: String) -> Command {
-        Command("tar", ["--list", "--gzip", "-vv", "--numeric-owner", "--quoting-style=escape", "--file=\(archive)"])
-    }
 }
 
 extension Systemctl {

@@ -18,23 +18,13 @@ extension ManifestReader {
             names[name] = where_
             return true
         }
-        if let list = fields["databases"]?.value, case .sequence(let items) = list {
-            for (index, item) in items.enumerated() {
-                let itemPath = "\(at("databases"))[\(index)]"
-                guard let db = database(item, itemPath, app: app, hasInstances: hasInstances) else { continue }
-                if claim(db.name, item, itemPath) { spec.databases.append(db) }
-            }
-        } else if let list = fields["databases"]?.value, !Self.isNull(list) {
-            report(list, at("databases"), "expected a list like [{sqlite: /srv/app/db.sqlite3}], got \(Self.describe(list))")
+        for (item, itemPath) in items(fields["databases"]?.value, at("databases"), expected: "a list like [{sqlite: /srv/app/db.sqlite3}]") {
+            guard let db = database(item, itemPath, app: app, hasInstances: hasInstances) else { continue }
+            if claim(db.name, item, itemPath) { spec.databases.append(db) }
         }
-        if let list = fields["directories"]?.value, case .sequence(let items) = list {
-            for (index, item) in items.enumerated() {
-                let itemPath = "\(at("directories"))[\(index)]"
-                guard let dir = directory(item, itemPath, app: app, hasInstances: hasInstances) else { continue }
-                if claim(dir.name, item, itemPath) { spec.directories.append(dir) }
-            }
-        } else if let list = fields["directories"]?.value, !Self.isNull(list) {
-            report(list, at("directories"), "expected a list of directories like [/srv/app/media], got \(Self.describe(list))")
+        for (item, itemPath) in items(fields["directories"]?.value, at("directories"), expected: "a list of directories like [/srv/app/media]") {
+            guard let dir = directory(item, itemPath, app: app, hasInstances: hasInstances) else { continue }
+            if claim(dir.name, item, itemPath) { spec.directories.append(dir) }
         }
         if let n = fields["config"]?.value, let flag = bool(n, at("config")) { spec.config = flag }
         if let n = fields["max_age"]?.value, let m = minutes(n, at("max_age")) { spec.maxAgeMinutes = m }
@@ -70,6 +60,16 @@ extension ManifestReader {
             }
         }
         return spec
+    }
+
+    /// The items of a list with their paths (`databases[0]`); null or missing is empty, anything else is reported.
+    private mutating func items(_ node: Node?, _ path: String, expected: String) -> [(Node, String)] {
+        guard let node, !Self.isNull(node) else { return [] }
+        guard case .sequence(let list) = node else {
+            report(node, path, "expected \(expected), got \(Self.describe(node))")
+            return []
+        }
+        return list.enumerated().map { ($0.element, "\(path)[\($0.offset)]") }
     }
 
     /// `{sqlite: PATH}` or `{postgres: /file.env#KEY}`, with an optional `name`.

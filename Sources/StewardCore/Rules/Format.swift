@@ -24,6 +24,9 @@ public enum Format {
         return "\(m)m"
     }
 
+    /// `1.2 s`: a step's duration, to a tenth of a second.
+    public static func seconds(milliseconds: Int) -> String { String(format: "%.1f s", Double(milliseconds) / 1000) }
+
     public static func list(_ items: [String], max: Int = 5) -> String {
         items.count <= max ? items.joined(separator: ", ") : items.prefix(max).joined(separator: ", ") + " and \(items.count - max) more"
     }

@@ -72,41 +72,35 @@ public struct BackupService: Sendable {
         }
     }
 
-    /// Writes the source into `partial`, then its contents and checksum. For SQLite the row counts are read from
-    /// the copy while the checksum is computed, on two cores, both from the page cache.
+    /// Writes the source into `partial` and returns what it holds and its checksum. For SQLite the row counts are
+    /// read from the copy while the checksum is computed, on two cores, both from the page cache.
     func writeAndHash(_ source: BackupSource, to partial: String) async throws -> (BackupContents, String, Int64) {
-        if source.kind == .sqlite {
+        let hash = { try await Task.detached { try StoreFiles.sha256(partial) }.value }
+        let files = FilesEngine(tools: ToolRunner(runner: runner))
+        let contents: BackupContents
+        switch source.kind {
+        case .sqlite:
             guard let path = source.path else { throw StoreError("\(source.label): no database path") }
             try await Task.detached { try SQLiteEngine.backup(source: path, to: partial) }.value
             async let counts = Task.detached { try SQLiteEngine.tableCounts(file: partial) }.value
-            async let hash = Task.detached { try StoreFiles.sha256(partial) }.value
-            let (sha, size) = try await hash
+            let (sha, size) = try await hash()
             return (BackupContents(tables: try await counts), sha, size)
-        }
-        let contents = try await write(source, to: partial)
-        let (sha, size) = try await Task.detached { try StoreFiles.sha256(partial) }.value
-        return (contents, sha, size)
-    }
-
-    func write(_ source: BackupSource, to partial: String) async throws -> BackupContents {
-        switch source.kind {
-        case .sqlite:
-            throw StoreError("\(source.label): SQLite is written by writeAndHash")
         case .postgres:
-            return try await postgres(source).backup(to: partial)
+            contents = try await postgres(source).backup(to: partial)
         case .files:
             guard let path = source.path else { throw StoreError("\(source.label): no directory") }
             // The real directory: `uploads -> ../shared/uploads` would otherwise be archived as the bare link.
             guard let real = realpath(path, nil) else { throw StoreError("\(path) does not exist") }
             defer { free(real) }
             let url = URL(fileURLWithPath: String(cString: real))
-            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(
-                parent: url.deletingLastPathComponent().path, entries: [url.lastPathComponent], exclude: source.exclude, to: partial)
+            contents = try await files.backup(parent: url.deletingLastPathComponent().path, entries: [url.lastPathComponent],
+                                              exclude: source.exclude, to: partial)
         case .config:
             let entries = source.files.map { String($0.drop { $0 == "/" }) }
-            return try await FilesEngine(tools: ToolRunner(runner: runner)).backup(parent: "/", entries: entries, exclude: [], to: partial,
-                                                                                 dereference: true)
+            contents = try await files.backup(parent: "/", entries: entries, exclude: [], to: partial, dereference: true)
         }
+        let (sha, size) = try await hash()
+        return (contents, sha, size)
     }
 
     /// The engine for a PostgreSQL source, with its DSN read from the env file.

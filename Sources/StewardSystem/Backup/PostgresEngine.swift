@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOSSL
 import PostgresNIO
 import StewardCore
 
@@ -146,31 +145,13 @@ struct PostgresEngine {
 
     // MARK: - Connection
 
-    static let logger: Logger = {
-        var l = Logger(label: "steward.backup.postgres")
-        l.logLevel = .critical
-        return l
-    }()
+    static let logger = PostgresDSN.quietLogger
 
     func connect() async throws -> PostgresConnection {
-        guard let host = dsn.host, !host.hasPrefix("/") else {
+        guard let host = dsn.tcpHost else {
             throw StoreError("PostgreSQL over a Unix socket needs a host in the URL for the row counts; use 127.0.0.1")
         }
-        // As libpq reads sslmode: disable and allow/prefer (plain here) versus require and verify-* (TLS).
-        let sslmode = dsn.sslmode ?? "prefer"
-        let tls: PostgresConnection.Configuration.TLS
-        if ["require", "verify-ca", "verify-full"].contains(sslmode) {
-            var t = TLSConfiguration.makeClientConfiguration()
-            if sslmode == "require" { t.certificateVerification = .none }
-            if sslmode == "verify-ca" { t.certificateVerification = .noHostnameVerification }
-            tls = .require(try NIOSSLContext(configuration: t))
-        } else {
-            tls = .disable
-        }
-        var config = PostgresConnection.Configuration(host: host, port: dsn.port, username: dsn.user,
-                                                      password: dsn.password?.revealedForAnalysis, database: dsn.database,
-                                                      tls: tls)
-        config.options.connectTimeout = .seconds(10)
+        let config = try dsn.connectionConfiguration(host: host, timeout: .seconds(10))
         do {
             return try await PostgresConnection.connect(configuration: config, id: 1, logger: Self.logger)
         } catch {

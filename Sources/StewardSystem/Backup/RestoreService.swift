@@ -108,7 +108,7 @@ public struct RestoreService: Sendable {
             } else {
                 let safety = try await service.backup(source, store: store, reason: "safety")
                 report.safety = safety
-                step("safety backup #\(safety.id) of the current state (\(ByteSize.format(safety.sizeBytes)))")
+                step("safety backup #\(safety.id) of the current state (\(Format.bytes(safety.sizeBytes)))")
             }
         } catch {
             report.error = "before the restore: \(tools.mask("\(error)")); the data was not changed"

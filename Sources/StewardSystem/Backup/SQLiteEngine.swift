@@ -16,10 +16,7 @@ enum SQLiteEngine {
     static func backup(source: String, to destination: String) throws {
         guard FileManager.default.fileExists(atPath: source) else { throw StoreError("no database at \(source)") }
         try keepingOwnership(of: source) {
-            var sourceConfig = Configuration()
-            sourceConfig.readonly = true
-            sourceConfig.busyMode = .timeout(30)
-            let src = try DatabaseQueue(path: source, configuration: sourceConfig)
+            let src = try readOnly(source, busySeconds: 30)
             let dst = try DatabaseQueue(path: destination)
             // The destination is a new private file that is discarded on failure: no journal, and one fsync at the
             // end (StoreFiles.commit) instead of SQLite's.
@@ -45,9 +42,7 @@ enum SQLiteEngine {
         let directory = (target as NSString).deletingLastPathComponent
         let owner = StoreFiles.owner(target) ?? StoreFiles.owner(directory)
         try keepingOwnership(of: target, owner: owner) {
-            var sourceConfig = Configuration()
-            sourceConfig.readonly = true
-            let src = try DatabaseQueue(path: file, configuration: sourceConfig)
+            let src = try readOnly(file)
             var targetConfig = Configuration()
             targetConfig.busyMode = .timeout(30)
             let dst = try DatabaseQueue(path: target, configuration: targetConfig)
@@ -60,9 +55,7 @@ enum SQLiteEngine {
     /// Opens `file` and runs `PRAGMA integrity_check` (or `quick_check`); returns nil when it answers ok, else the
     /// first problems it lists.
     static func integrityProblems(_ file: String, quick: Bool) throws -> String? {
-        var config = Configuration()
-        config.readonly = true
-        let db = try DatabaseQueue(path: file, configuration: config)
+        let db = try readOnly(file)
         defer { try? db.close() }
         let lines = try db.read { db in
             // A larger page cache than the default 2 MiB speeds the check up; bounded, so memory stays flat.
@@ -74,11 +67,17 @@ enum SQLiteEngine {
 
     /// Rows per table of a database file.
     static func tableCounts(file: String) throws -> [String: Int64] {
-        var config = Configuration()
-        config.readonly = true
-        let db = try DatabaseQueue(path: file, configuration: config)
+        let db = try readOnly(file)
         defer { try? db.close() }
         return try db.read(tableCounts)
+    }
+
+    /// A read-only connection; `busySeconds` waits for a writer's lock (the live database) instead of failing.
+    static func readOnly(_ path: String, busySeconds: Double = 5) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busySeconds)
+        return try DatabaseQueue(path: path, configuration: config)
     }
 
     static func tableCounts(_ db: Database) throws -> [String: Int64] {

@@ -7,30 +7,17 @@ import StewardCore
 /// Connects with a DSN taken from an env file and runs one query (default `SELECT 1`).
 enum PostgresProbe {
     static func check(_ e: PostgresExpectation, dsn: String, timeoutMs: Int) async throws -> Verdict {
-        guard let url = URLComponents(string: dsn), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host else {
+        guard let parsed = PostgresDSN(dsn), let host = parsed.tcpHost else {
             throw ProbeFailure("\(e.dsn) is not a postgresql:// URL")
         }
-        let database = String(url.path.drop { $0 == "/" })
-        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        let tls: PostgresConnection.Configuration.TLS = ["require", "verify-ca", "verify-full"].contains(sslmode)
-            ? .require(try NIOSSLContext(configuration: {
-                var c = TLSConfiguration.makeClientConfiguration()
-                if sslmode == "require" { c.certificateVerification = .none }
-                return c
-            }()))
-            : .disable
-        var config = PostgresConnection.Configuration(
-            host: host, port: url.port ?? 5432, username: (url.user ?? "postgres").removingPercentEncoding ?? "postgres",
-            password: url.password.map { $0.removingPercentEncoding ?? $0 }, database: database.isEmpty ? nil : database, tls: tls)
-        config.options.connectTimeout = .milliseconds(Int64(timeoutMs))
-        var logger = Logger(label: "steward.check.postgres")
-        logger.logLevel = .critical
+        let config = try parsed.connectionConfiguration(host: host, timeout: .milliseconds(Int64(timeoutMs)))
+        let logger = PostgresDSN.quietLogger
         let expected = "\(e.query) → \(e.expect ?? "ok")"
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
         } catch {
-            return .noConnection(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(url.port ?? 5432): \(describe(error))")
+            return .noConnection(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(parsed.port): \(describe(error))")
         }
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: e.query), logger: logger)

@@ -78,19 +78,18 @@ public struct CommandRunner: CommandRunning {
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
-                    let status: TerminationStatus, stdout: String?, stderr: String?
-                    if let inputFile = command.inputFile {
-                        let fd = try FileDescriptor.open(FilePath(inputFile), .readOnly)
+                    // One call for both kinds of input: swift-subprocess types the input statically.
+                    func execute<Input: InputProtocol>(_ input: Input) async throws -> (TerminationStatus, String?, String?) {
                         let r = try await Subprocess.run(
                             executable, arguments: Arguments(command.arguments), environment: environment,
-                            platformOptions: platformOptions, input: .fileDescriptor(fd, closeAfterSpawningProcess: true),
+                            platformOptions: platformOptions, input: input,
                             output: .string(limit: limit), error: .string(limit: 1024 * 1024))
-                        (status, stdout, stderr) = (r.terminationStatus, r.standardOutput, r.standardError)
+                        return (r.terminationStatus, r.standardOutput, r.standardError)
+                    }
+                    let (status, stdout, stderr) = if let file = command.inputFile {
+                        try await execute(.fileDescriptor(try FileDescriptor.open(FilePath(file), .readOnly), closeAfterSpawningProcess: true))
                     } else {
-                        let r = try await Subprocess.run(
-                            executable, arguments: Arguments(command.arguments), environment: environment,
-                            platformOptions: platformOptions, output: .string(limit: limit), error: .string(limit: 1024 * 1024))
-                        (status, stdout, stderr) = (r.terminationStatus, r.standardOutput, r.standardError)
+                        try await execute(.none)
                     }
                     let code: Int32
                     switch status {

@@ -24,23 +24,10 @@ export SYSTEMD_PAGER='' SYSTEMD_COLORS=0
 # redis-cli reads the password from here (no "using a password on the command line" warning).
 export REDISCLI_AUTH=$MARB_REDIS_PASSWORD
 
-# Never run these scripts on the real host: they create users, units and files, and stop services.
-marb_assert_sandbox() {
-    grep -qx 'container=steward-sandbox' < <(tr '\0' '\n' </proc/1/environ) || {
-        echo "marb: not inside a steward sandbox (PID 1 has no container=steward-sandbox)" >&2
-        exit 1
-    }
-}
-
-# Poll CMD until it succeeds or MAX seconds pass (status 1 then).
-marb_wait_for() { # MAX CMD...
-    local max=$1; shift
-    local deadline=$((SECONDS + max))
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
+# shellcheck source=../lib/scenario.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/scenario.sh"
+marb_assert_sandbox() { scenario_assert_sandbox marb; }
+marb_wait_for() { scenario_wait_for "$@"; } # MAX CMD...
 
 marb_listening() { [[ -n "$(ss -Hlnt "sport = :$1")" ]]; }
 

@@ -24,23 +24,10 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C.UTF-8
 export SYSTEMD_PAGER='' SYSTEMD_COLORS=0
 
-# Never run these scripts on the real host: they create users, units and files, and stop services.
-racklab_assert_sandbox() {
-    grep -qx 'container=steward-sandbox' < <(tr '\0' '\n' </proc/1/environ) || {
-        echo "racklab: not inside a steward sandbox (PID 1 has no container=steward-sandbox)" >&2
-        exit 1
-    }
-}
-
-# Poll CMD until it succeeds or MAX seconds pass (status 1 then).
-racklab_wait_for() { # MAX CMD...
-    local max=$1; shift
-    local deadline=$((SECONDS + max))
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
+# shellcheck source=../lib/scenario.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/scenario.sh"
+racklab_assert_sandbox() { scenario_assert_sandbox racklab; }
+racklab_wait_for() { scenario_wait_for "$@"; } # MAX CMD...
 
 # (setpriv, not runuser or su: no PAM session lines in the journal)
 as_racklab() { setpriv --reuid=racklab --regid=racklab --init-groups -- "$@"; }
