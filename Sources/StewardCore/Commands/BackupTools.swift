@@ -108,3 +108,28 @@ extension Systemctl {
     public static func enableNow(_ unit: String) -> Command { Command("systemctl", ["enable", "--now", "--", unit]) }
     public static func isActive(_ unit: String) -> Command { Command("systemctl", ["is-active", "--quiet", "--", unit]) }
 }
+
+extension Psql {
+    /// A migration file and its tracking row in one transaction (`-1` wraps every `-f` and `-c`): either both land
+    /// or neither does. `name` and `checksum` are checked by ``SQLMigrationPlan/isMigration(_:)`` and hex, so
+    /// they are plain literals.
+    public static func applyMigration(file: String, name: String, checksum: String, database: String,
+                                      connection: PostgresConnectionEnv) -> Command {
+        Command("psql", ["-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database,
+                         "-c", SQLMigrationTracking.createTable, "-f", file,
+                         "-c", SQLMigrationTracking.insert(name: name, checksum: checksum)],
+                environment: connection.variables)
+    }
+}
+
+/// The table that records which numbered SQL migrations a database has, with their checksums.
+public enum SQLMigrationTracking {
+    public static let table = "steward_schema_migrations"
+    public static let createTable = "CREATE TABLE IF NOT EXISTS steward_schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    public static let select = "SELECT name, checksum FROM steward_schema_migrations ORDER BY name"
+    static func insert(name: String, checksum: String) -> String {
+        precondition(SQLMigrationPlan.isMigration(name) && checksum.allSatisfy(\.isHexDigit))
+        return "INSERT INTO steward_schema_migrations (name, checksum, applied_at) VALUES ('\(name)', '\(checksum)', CURRENT_TIMESTAMP)"
+    }
+    public static func insertStatement(name: String, checksum: String) -> String { insert(name: name, checksum: checksum) }
+}

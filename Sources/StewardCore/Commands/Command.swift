@@ -11,24 +11,44 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     /// A file opened by the runner (as Steward's user) and given as standard input: how a tool that runs as another
     /// user (`runuser -u postgres -- pg_restore`) reads a backup file that only root may open.
     public var inputFile: String?
+    /// The directory the command runs in (`manage.py` in the Django project); nil means Steward's own.
+    public var workingDirectory: String?
+    /// The app's own environment (its env file: `DATABASE_URL`, `SECRET_KEY`), given to the app's commands
+    /// (`manage.py migrate`) as the unit would give it. Never shown: not in ``display``, ``description``, logs or
+    /// records; only the names are (``secretNames``).
+    public var secretEnvironment: [String: String]
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], inputFile: String? = nil) {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], inputFile: String? = nil,
+                workingDirectory: String? = nil, secretEnvironment: [String: String] = [:]) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.inputFile = inputFile
+        self.workingDirectory = workingDirectory
+        self.secretEnvironment = secretEnvironment
+    }
+
+    /// The same command in `directory` with the app's environment.
+    public func inApp(directory: String?, environment secrets: [String: String]) -> Command {
+        var c = self
+        c.workingDirectory = directory
+        c.secretEnvironment = secrets
+        return c
     }
 
     /// The same command run as `user` (`runuser -u postgres -- createdb …`), for tools that authenticate by the
     /// operating-system user.
     public func asUser(_ user: String) -> Command {
-        Command("runuser", ["-u", user, "--"] + argv, environment: environment, inputFile: inputFile)
+        Command("runuser", ["-u", user, "--"] + argv, environment: environment, inputFile: inputFile,
+                workingDirectory: workingDirectory, secretEnvironment: secretEnvironment)
     }
 
     /// The command with its environment written in front, as a shell would take it: for dry-runs and plans.
     public var display: String {
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
-        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? [])).joined(separator: " ")
+        let cd = workingDirectory.map { ["(in \(Self.quote($0)))"] } ?? []
+        let secrets = secretEnvironment.isEmpty ? [] : ["(+ the app's environment: \(secretEnvironment.keys.sorted().joined(separator: ", ")))"]
+        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? []) + cd + secrets).joined(separator: " ")
     }
 
     public var argv: [String] { [executable] + arguments }

@@ -14,9 +14,12 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var instances: [InstanceSpec]
     /// What to back up and how long to keep it; nil means the defaults (see ``BackupSpec``).
     public var backup: BackupSpec?
+    /// How the app is deployed; nil means the defaults (see ``DeploySpec``).
+    public var deploy: DeploySpec?
 
     public init(name: String, kind: AppKind = .generic, unit: String? = nil, directory: String? = nil,
-                envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = [], backup: BackupSpec? = nil) {
+                envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = [], backup: BackupSpec? = nil,
+                deploy: DeploySpec? = nil) {
         self.name = name
         self.kind = kind
         self.unit = unit
@@ -25,6 +28,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.health = health
         self.instances = instances
         self.backup = backup
+        self.deploy = deploy
     }
 
     /// The unit file name: ``unit`` when given, else `<name>@.service` for an app with instances and

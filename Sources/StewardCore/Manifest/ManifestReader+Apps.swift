@@ -1,7 +1,7 @@
 import Yams
 
 extension ManifestReader {
-    static let appKeys = ["kind", "unit", "directory", "env_file", "health", "instances", "backup"]
+    static let appKeys = ["kind", "unit", "directory", "env_file", "health", "instances", "backup", "deploy"]
     static let instanceKeys = ["production", "port", "bind"]
     static let nameRule = "use letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit"
 
@@ -66,6 +66,9 @@ extension ManifestReader {
         }
         if let backupNode = fields["backup"]?.value {
             app.backup = backup(backupNode, at("backup"), app: path, hasInstances: hasInstances)
+        }
+        if let deployNode = fields["deploy"]?.value {
+            app.deploy = deploy(deployNode, at("deploy"), app: path, hasInstances: hasInstances)
         }
         return app
     }

@@ -63,7 +63,7 @@ extension ManifestReader {
     }
 
     /// The items of a list with their paths (`databases[0]`); null or missing is empty, anything else is reported.
-    private mutating func items(_ node: Node?, _ path: String, expected: String) -> [(Node, String)] {
+    mutating func items(_ node: Node?, _ path: String, expected: String) -> [(Node, String)] {
         guard let node, !Self.isNull(node) else { return [] }
         guard case .sequence(let list) = node else {
             report(node, path, "expected \(expected), got \(Self.describe(node))")

@@ -7,6 +7,9 @@ import StewardCore
 public final class InstanceLock {
     let fd: Int32
     public let path: String
+    /// What the file said when the lock was taken: a holder that died without releasing it (kill -9, power
+    /// loss). The kernel freed the lock with the process; this names who it was, to report, not to obey.
+    public let staleHolder: String?
 
     /// Takes the lock or throws a message naming who holds it.
     public init(stateDirectory: String, instance: String, purpose: String) throws {
@@ -20,12 +23,18 @@ public final class InstanceLock {
             close(fd)
             throw StoreError("\(instance) is busy: \(holder.isEmpty ? "another steward holds \(path)" : holder)")
         }
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, 255)
+        let previous = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        staleHolder = previous.isEmpty ? nil : previous
         let since = Timestamp.iso(Date())
-        let holder = "\(purpose) by pid \(getpid()) on \(String(cString: host)) since \(since)\n"
+        let holder = "\(purpose) by pid \(getpid()) on \(Self.hostName) since \(since)\n"
         ftruncate(fd, 0)
         _ = holder.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    public static var hostName: String {
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit {

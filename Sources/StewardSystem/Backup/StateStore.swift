@@ -63,6 +63,23 @@ public final class StateStore: Sendable {
                     at DOUBLE NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v2-deploys") { db in
+            // The record's fields in `body` (JSON), the ones queried as columns; each step a row of its own,
+            // written before and after it runs.
+            try db.execute(sql: """
+                CREATE TABLE deploy (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL, instance TEXT NOT NULL, status TEXT NOT NULL, started_at DOUBLE NOT NULL,
+                    body TEXT NOT NULL);
+                CREATE INDEX deploy_by_instance ON deploy(app, instance, id);
+                CREATE TABLE deploy_step (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    deploy_id INTEGER NOT NULL REFERENCES deploy(id) ON DELETE CASCADE,
+                    step TEXT NOT NULL, started_at DOUBLE NOT NULL, finished_at DOUBLE, result TEXT NOT NULL,
+                    detail TEXT NOT NULL, duration_ms INTEGER NOT NULL);
+                CREATE INDEX deploy_step_by_deploy ON deploy_step(deploy_id, id);
+                """)
+        }
         return m
     }
 

@@ -69,7 +69,7 @@ public struct CommandRunner: CommandRunning {
                 if let key = Environment.Key(rawValue: name) { extra[key] = .some(nil) }
             }
         }
-        for (name, value) in command.environment {
+        for (name, value) in command.secretEnvironment.merging(command.environment, uniquingKeysWith: { _, visible in visible }) {
             guard let key = Environment.Key(rawValue: name) else { return .failure(.failedToRun(name, reason: "invalid environment variable name")) }
             extra[key] = value
         }
@@ -82,6 +82,7 @@ public struct CommandRunner: CommandRunning {
                     func execute<Input: InputProtocol>(_ input: Input) async throws -> (TerminationStatus, String?, String?) {
                         let r = try await Subprocess.run(
                             executable, arguments: Arguments(command.arguments), environment: environment,
+                            workingDirectory: command.workingDirectory.map { FilePath($0) },
                             platformOptions: platformOptions, input: input,
                             output: .string(limit: limit), error: .string(limit: 1024 * 1024))
                         return (r.terminationStatus, r.standardOutput, r.standardError)

@@ -1,0 +1,108 @@
+import Foundation
+import StewardCore
+
+extension DeployEngine {
+    /// The dry-run: the preflight's verdict and every step with the command lines it would run. Reads only
+    /// (`git ls-remote`, `git status`, the requirements' hash); changes nothing and records nothing.
+    public func plan(_ request: DeployRequest) async -> (lines: [String], refused: Bool) {
+        var lines: [String] = []
+        var refused = false
+        record.ref = request.ref
+        let previous = try? await currentRelease()
+        record.previousCommit = previous?.commit
+        lines.append("plan: deploy \(request.ref) to \(target.label) (\(target.spec.strategy.rawValue)), now running \(previous?.ref ?? previous?.commit.map { String($0.prefix(12)) } ?? "nothing known")")
+        if let unfinished = try? Self.interrupted(state: state, app: target.app, instance: target.instance) {
+            lines.append("  REFUSED: \(Self.interruptedMessage(unfinished))")
+            refused = true
+        }
+        do {
+            if case .done(let detail) = try await preflight(request) { lines.append(" 1 preflight     ok: \(detail)") }
+        } catch {
+            lines.append(" 1 preflight     REFUSED: \(tools.mask("\(error)"))")
+            refused = true
+        }
+        let commit = record.commit.isEmpty ? "<commit of \(request.ref)>" : record.commit
+        let release: String
+        lines.append(" 2 lock          flock \(backups.stateDirectory)/locks/\(target.label).lock")
+        let hookDir = target.spec.strategy == .inPlace ? target.directory : (previous?.release ?? target.directory)
+        lines.append(" 3 pre-deploy    " + hookLine("pre-deploy", in: hookDir))
+        switch target.spec.strategy {
+        case .inPlace:
+            release = target.directory
+            lines.append(" 4 fetch         " + commands.git(Git.fetch(dir: target.directory, remote: target.spec.remote)).display)
+            lines.append("                 " + commands.git(Git.checkout(dir: target.directory, commit: commit)).display)
+        case .releases:
+            release = target.releasesDirectory + "/" + ReleaseRetention.name(ref: request.ref, stamp: "<time>")
+            lines.append(" 4 fetch         " + (FileManager.default.fileExists(atPath: target.cacheRepository)
+                ? asOwner(Git.fetchMirror(dir: target.cacheRepository)).display
+                : asOwner(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)).display))
+            lines.append("                 " + asOwner(Git.archive(dir: target.cacheRepository, commit: commit, output: target.directory + "/.steward-release-PID.tar")).display)
+            lines.append("                 " + asOwner(Tar.extract(archive: target.directory + "/.steward-release-PID.tar", into: release)).display)
+            for path in target.spec.shared { lines.append("                 link \(release)/\(path) → \(target.sharedDirectory)/\(path)") }
+        }
+        if let venv = target.venv {
+            let stamp = (try? String(contentsOfFile: venv + "/.steward-requirements.sha256", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            var command = Pip.install(venv: venv, requirements: release + "/" + target.spec.requirements, extra: target.spec.pipArguments)
+            if let owner = AppCommands.ownerName(of: venv) { command = command.asUser(owner) }
+            lines.append(" 5 dependencies  when the sha256 of \(target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command.display)
+        } else {
+            lines.append(" 5 dependencies  no venv: skipped")
+        }
+        let kind = migrator.kind(release: target.spec.strategy == .inPlace ? target.directory : (previous?.release ?? target.directory))
+        let work = target.workdir(release)
+        let databases = target.databases.map(\.label).joined(separator: ", ")
+        let backupNote = target.databases.isEmpty ? "no database declared or found to back up" : "back up \(databases) to \(target.store)"
+        switch kind {
+        case .django:
+            let venv = target.venv ?? "<venv>"
+            lines.append(" 6 migrate       django: " + commands.app(Django.showPlan(venv: venv), in: work).display)
+            lines.append("                 when pending: \(backupNote), then " + commands.app(Django.migrate(venv: venv), in: work).display)
+        case .alembic:
+            let venv = target.venv ?? "<venv>"
+            lines.append(" 6 migrate       alembic: " + commands.app(Alembic.current(venv: venv), in: work).display + " vs heads")
+            lines.append("                 when pending: \(backupNote), then " + commands.app(Alembic.upgradeHead(venv: venv), in: work).display)
+        case .sql:
+            lines.append(" 6 migrate       sql: files of \(target.spec.migrations.directory) not in \(SQLMigrationTracking.table) (checksums checked); when pending: \(backupNote), then each in one transaction")
+        case .command:
+            lines.append(" 6 migrate       command: \((target.spec.migrations.command ?? []).joined(separator: " ")); \(backupNote) first")
+        case .none, .auto:
+            lines.append(" 6 migrate       no migrations detected")
+        }
+        if target.spec.build.isEmpty {
+            lines.append(" 7 build         none")
+        } else {
+            for (i, argv) in target.spec.build.enumerated() { lines.append((i == 0 ? " 7 build         " : "                 ") + commands.declared(argv, in: work).display) }
+        }
+        if target.spec.strategy == .releases { lines.append(" 8 switch        rename \(target.directory)/.current-steward-PID → \(target.currentLink) (→ \(release))") }
+        lines.append(" 8 restart       " + (target.spec.restart == .reload ? Systemctl.reload(target.units) : Systemctl.restart(target.units)).display
+                     + (target.spec.restart == .auto ? " (reload instead when every unit can reload)" : ""))
+        lines.append(" 9 health        the checks of \(target.label), retried for up to \(target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
+        lines.append("10 post-deploy   " + hookLine("post-deploy", in: release))
+        return (lines, refused)
+    }
+
+    private func hookLine(_ name: String, in release: String) -> String {
+        let path = release + "/.steward/hooks/" + name
+        guard FileManager.default.fileExists(atPath: path) else { return "no .steward/hooks/\(name)" }
+        return commands.app(Command(path, []), in: release).display + " (with STEWARD_* context)"
+    }
+}
+
+extension DeployEngine {
+    /// The schema of the database now, as the serving code's migration tool sees it (nil: no migrations).
+    public func currentSchema() async -> String? {
+        let code = target.spec.strategy == .inPlace ? target.directory : ((try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink)).map { $0.hasPrefix("/") ? $0 : target.directory + "/" + $0 } ?? target.directory)
+        return try? await migrator.status(release: code).schemaNow
+    }
+
+    /// What serves now (commit, tag or ref, release directory).
+    public func serving() async -> (commit: String?, ref: String?, release: String?) {
+        (try? await currentRelease()) ?? (nil, nil, nil)
+    }
+
+    /// The tags pointing at `commit` in the instance's repository, highest version first.
+    public func tags(at commit: String) async -> [String] {
+        guard let out = try? await output(commands.git(Git.tags(at: commit, dir: target.gitDirectory))) else { return [] }
+        return out.split(separator: "\n").map(String.init)
+    }
+}

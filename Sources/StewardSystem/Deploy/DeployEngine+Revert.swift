@@ -1,0 +1,189 @@
+import Foundation
+import StewardCore
+
+extension DeployEngine {
+    /// Puts back what the deploy changed: a declared downgrade (run with the new code, before it goes) or the
+    /// pre-deploy database backup, the previous code and its requirements; after the switch, restarts the units and
+    /// runs the health gate again. Returns whether the instance is healthy on the previous release.
+    func revert(afterSwitch: Bool, because: String) async -> Bool {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let stepID = try? state.beginStep(deploy: record.id, .rollback, at: started)
+        var done: [String] = []
+        var problems: [String] = []
+        func attempt(_ what: String, _ body: () async throws -> Void) async {
+            do {
+                try await body()
+                done.append(what)
+                say("  ↺ \(what)")
+            } catch {
+                let message = "\(what) failed: \(tools.mask("\(error)"))"
+                problems.append(message)
+                say("  ✗ \(message)")
+            }
+        }
+        let migrated = record.started(.migrate) && !record.backupIDs.isEmpty && record.kind != .rollback
+        var databaseBack = !migrated
+        // 1. A reversible migration is undone by the release that made it.
+        if migrated, target.spec.migrations.downgrade != nil, record.started(.restart) || record.completed(.migrate) {
+            await attempt("ran the declared downgrade") { try await migrator.downgrade(release: record.release) }
+            databaseBack = problems.isEmpty
+        }
+        // 2. The previous code.
+        switch target.spec.strategy {
+        case .inPlace:
+            if record.started(.fetch), let previous = record.previousCommit {
+                await attempt("checked out \(record.previousRef ?? String(previous.prefix(12))) again") {
+                    try await tools.run(commands.git(Git.checkout(dir: target.directory, commit: previous)), timeout: .seconds(600))
+                }
+            }
+        case .releases:
+            if let previous = record.previousRelease, let current = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink),
+               !previous.hasSuffix("/" + current) && previous != current {
+                await attempt("current → \(URL(fileURLWithPath: previous).lastPathComponent) again") { try switchCurrent(to: previous) }
+            }
+        }
+        let previousCode = target.spec.strategy == .inPlace ? target.directory : (record.previousRelease ?? target.directory)
+        // 3. Its requirements, when this deploy installed others.
+        if record.started(.dependencies) {
+            await attempt("requirements of the previous release") {
+                if case .done(let d) = try await installDependencies(release: previousCode) { say("    \(d)") }
+            }
+        }
+        // 4. The database as it was before the migrations.
+        if !databaseBack {
+            if afterSwitch {
+                await attempt("stopped \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300)) }
+            }
+            await attempt("restored the pre-deploy backup #\(record.backupIDs.map(String.init).joined(separator: ", #"))") {
+                try await restoreBackups(record.backupIDs)
+            }
+        }
+        // 5. Restart on the previous code, and judge it.
+        var healthy = true
+        if afterSwitch || migrated {
+            if afterSwitch {
+                await attempt("restarted \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.restart(target.units), timeout: .seconds(300)) }
+            }
+            do {
+                _ = try await healthGate()
+                done.append("checks pass on the previous release")
+                say("  ↺ checks pass on the previous release")
+            } catch {
+                healthy = false
+                problems.append("checks fail on the previous release: \(tools.mask("\(error)"))")
+                say("  ✗ checks fail on the previous release too: \(tools.mask("\(error)"))")
+            }
+        }
+        if target.spec.strategy == .releases, record.release != record.previousRelease, record.started(.fetch), !afterSwitch || healthy,
+           (try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink)).map({ !record.release.hasSuffix($0) }) ?? true {
+            StoreFiles.removeQuietly(record.release)
+        }
+        let detail = "because \(because): " + (done + problems).joined(separator: "; ")
+        if let stepID {
+            try? state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: Self.ms(since: clock))
+        }
+        record.steps.append(StepRecord(name: DeployStep.rollback.rawValue, startedAt: started, finishedAt: Date(),
+                                       result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, durationMs: Self.ms(since: clock)))
+        return problems.isEmpty && healthy
+    }
+
+    /// Restores catalog backups into their sources (the units are stopped by the caller when the new code runs).
+    func restoreBackups(_ ids: [Int64]) async throws {
+        let restore = RestoreService(service: backups, store: target.store)
+        for id in ids {
+            guard let backup = try state.record(id: id) else { throw StoreError("backup #\(id) is no longer in the catalog") }
+            guard let source = target.databases.first(where: { $0.name == backup.source }) else {
+                throw StoreError("backup #\(id) is of \(backup.source), which \(target.label) no longer declares")
+            }
+            let (sha, _) = try StoreFiles.sha256(backup.path)
+            guard sha == backup.sha256 else { throw StoreError("backup #\(id) changed since it was taken (checksum mismatch)") }
+            let (_, cleanup) = try await restore.apply(backup, source: source, tools: ToolRunner(runner: runner, secrets: (try? backups.secrets(for: source)) ?? []))
+            await cleanup?()
+        }
+    }
+
+    /// The migrate step of a rollback: restore the database the target release ran with, or keep it.
+    func rollbackMigrationStep(_ mode: RollbackDatabase) async throws -> StepOutcome {
+        switch mode {
+        case .keep:
+            return .skipped("kept the database as it is (--keep-db)")
+        case .restore:
+            guard !record.backupIDs.isEmpty else { return .skipped("no backup to restore") }
+            try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300))
+            say("    stopped \(target.units.joined(separator: ", ")) to restore the database")
+            try await restoreBackups(record.backupIDs)
+            return .done("restored backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) (taken before the deploy that followed \(record.ref))")
+        }
+    }
+
+    // MARK: - steward rollback
+
+    /// Deploys an earlier good release again as a `rollback` record. `database` says what to do when the
+    /// schema changed since then (nil: it did not).
+    @discardableResult
+    public func rollback(to release: DeployRecord, database: RollbackDatabase?, backupIDs: [Int64]) async throws -> DeployRecord {
+        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance) {
+            throw DeployRefusal(Self.interruptedMessage(unfinished))
+        }
+        let previous = try await currentRelease()
+        record.kind = .rollback
+        record.ref = release.ref
+        record.commit = release.commit
+        record.previousCommit = previous.commit
+        record.previousRef = previous.ref
+        record.previousRelease = previous.release
+        record.reason = "rollback to deploy #\(release.id)"
+        record.schema = release.schema
+        if target.spec.strategy == .releases, FileManager.default.fileExists(atPath: release.release) { record.release = release.release }
+        rollbackDatabase = database ?? .keep
+        if database == .restore { record.backupIDs = backupIDs }
+        record = try state.insertDeploy(record)
+        say("rollback #\(record.id): \(target.label) \(previous.ref ?? "?") → \(release.ref) (\(release.shortCommit))")
+        do {
+            try await step(.lock) { try self.takeLock() }
+            for (name, body) in [(DeployStep.fetch, { try await self.prepareRollbackCode(release) }),
+                                 (.dependencies, { try await self.installDependencies(release: self.record.release) }),
+                                 (.migrate, { try await self.migrate() }),
+                                 (.restart, { try await self.switchAndRestart() }),
+                                 (.health, { try await self.healthGate() })] as [(DeployStep, () async throws -> StepOutcome)] {
+                try await step(name, body)
+            }
+            record.status = .succeeded
+            finish()
+            say("✓ rollback #\(record.id): \(target.label) runs \(release.ref) (\(release.shortCommit)) again")
+        } catch let failure as DeployFailure {
+            await fail(failure)
+        }
+        lock = nil
+        return record
+    }
+
+    func prepareRollbackCode(_ release: DeployRecord) async throws -> StepOutcome {
+        switch target.spec.strategy {
+        case .inPlace:
+            try await tools.run(commands.git(Git.checkout(dir: target.directory, commit: release.commit)), timeout: .seconds(600))
+            return .done("checked out \(release.ref) (\(release.shortCommit))")
+        case .releases:
+            if FileManager.default.fileExists(atPath: record.release), record.release != target.directory { return .done("release \(URL(fileURLWithPath: record.release).lastPathComponent) is still there") }
+            return try await prepareReleaseDirectory()
+        }
+    }
+
+    // MARK: - Interrupted deploys
+
+    /// The newest deploy of the instance still marked running whose process is gone: killed, or the host lost
+    /// power. Steward refuses a new deploy until it is resumed or aborted.
+    public static func interrupted(state: StateStore, app: String, instance: String) throws -> DeployRecord? {
+        guard let last = try state.deploys(app: app, instance: instance, limit: 1).first, last.status == .running else { return nil }
+        let alive = last.host == InstanceLock.hostName && kill(last.pid, 0) == 0 && last.pid != getpid()
+        return alive ? nil : last
+    }
+
+    public static func interruptedMessage(_ r: DeployRecord) -> String {
+        let step = r.steps.last.map { "\($0.name) (\($0.result.rawValue))" } ?? "its start"
+        return "deploy #\(r.id) of \(r.ref) on \(r.label) was interrupted at \(step): its process (pid \(r.pid) on \(r.host)) is gone. "
+            + "Run `steward deploy \(r.label) --resume` to finish it, or `steward deploy \(r.label) --abort` to put "
+            + "\(r.previousRef ?? r.previousCommit.map { String($0.prefix(12)) } ?? "the previous release") back."
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import StewardCore
+
+extension DeployEngine {
+    /// What serves now: the checkout's commit (in place), or the release `current` points at.
+    func currentRelease() async throws -> (commit: String?, ref: String?, release: String?) {
+        let history = try state.deploys(app: target.app, instance: target.instance, limit: 200)
+        switch target.spec.strategy {
+        case .inPlace:
+            let dir = target.directory
+            guard let commit = try? await output(commands.git(Git.head(dir: dir))) else { return (nil, nil, dir) }
+            let known = history.first { $0.status == .succeeded && $0.commit == commit }?.ref
+            let tag = known == nil ? (try? await output(commands.git(Git.tags(at: commit, dir: dir))))?.split(separator: "\n").first.map(String.init) : nil
+            return (commit, known ?? tag, dir)
+        case .releases:
+            guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink) else { return (nil, nil, nil) }
+            let release = dest.hasPrefix("/") ? dest : target.directory + "/" + dest
+            let known = history.first { $0.release == release && $0.status == .succeeded }
+            return (known?.commit, known?.ref, release)
+        }
+    }
+
+    /// A short read-only command's output, trimmed.
+    func output(_ command: Command) async throws -> String {
+        try await tools.run(command, timeout: .seconds(60)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: 1. preflight
+
+    func preflight(_ request: DeployRequest) async throws -> StepOutcome {
+        let spec = target.spec
+        guard RefPolicy.isSafeRef(request.ref) else { throw DeployRefusal("\"\(request.ref.prefix(60))\" is not a usable tag, branch or commit name") }
+        var notes: [String] = []
+        // Tools the plan needs.
+        var needed = ["git"]
+        if target.databases.contains(where: { $0.kind == .postgres }) { needed += ["pg_dump", "pg_restore"] }
+        for tool in needed where Self.which(tool) == nil { throw DeployRefusal("\(tool) is not installed (needed by this deploy)") }
+        if let venv = target.venv, !FileManager.default.isExecutableFile(atPath: venv + "/bin/python") {
+            throw DeployRefusal("the venv's python \(venv)/bin/python does not exist")
+        }
+        // Disk.
+        let free = Self.freeBytes(target.directory)
+        if let free, free < spec.minFreeBytes {
+            throw DeployRefusal("only \(Format.bytes(free)) free on the filesystem of \(target.directory); a deploy needs \(Format.bytes(spec.minFreeBytes)) (deploy.min_free)")
+        }
+        // The working tree.
+        if spec.strategy == .inPlace {
+            guard FileManager.default.fileExists(atPath: target.directory + "/.git") else {
+                throw DeployRefusal("\(target.directory) is not a git checkout; the in-place strategy deploys by git checkout")
+            }
+            let status = try await tools.run(commands.git(Git.statusPorcelain(dir: target.directory)), timeout: .seconds(60)).stdout
+            let facts = GitStatusParser.parse(status, tags: [])
+            if !facts.modified.isEmpty {
+                let stat = (try? await tools.run(commands.git(Git.diffStat(dir: target.directory)), timeout: .seconds(60)).stdout) ?? ""
+                let summary = stat.split(separator: "\n").suffix(12).joined(separator: "\n")
+                guard request.force, let reason = request.reason, !reason.isEmpty else {
+                    throw DeployRefusal("the working tree of \(target.directory) has uncommitted changes in \(facts.modified.count) file(s); commit or stash them, or pass --force --reason \"…\":\n\(summary)")
+                }
+                notes.append("dirty tree forced (\(facts.modified.count) file(s)): \(reason)")
+            }
+        }
+        // The ref.
+        let resolved = try await resolveRef(request.ref, fetch: false)
+        switch RefPolicy.decide(ref: request.ref, isTag: resolved.isTag, production: target.production,
+                                allowUntagged: request.allowUntagged, reason: request.reason) {
+        case .refused(let why): throw DeployRefusal(why)
+        case .allowed: break
+        }
+        if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
+        if let commit = resolved.commit { record.commit = commit }
+        let what = resolved.commit.map { "\(request.ref) is \(String($0.prefix(12)))\(resolved.isTag ? " (tag)" : "")" } ?? "\(request.ref) will be fetched"
+        return .done(([what, free.map { "\(Format.bytes($0)) free" }].compactMap { $0 } + notes).joined(separator: "; "))
+    }
+
+    /// The commit a ref names and whether it is a tag: from the local repository, else from the remote without
+    /// fetching (read-only, for the preflight and the dry-run).
+    func resolveRef(_ ref: String, fetch: Bool) async throws -> (commit: String?, isTag: Bool) {
+        let dir = target.gitDirectory
+        if FileManager.default.fileExists(atPath: dir) {
+            if case .success(let r) = await runner.run(commands.git(Git.resolve(dir: dir, ref: ref)), timeout: .seconds(30)), r.exitCode == 0 {
+                let isTag: Bool
+                if case .success(let t) = await runner.run(commands.git(Git.tagExists(dir: dir, ref: ref)), timeout: .seconds(30)) { isTag = t.exitCode == 0 } else { isTag = false }
+                return (r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), isTag)
+            }
+        }
+        let remote = target.spec.strategy == .inPlace ? target.spec.remote : (target.spec.repository ?? target.spec.remote)
+        let lsDir = FileManager.default.fileExists(atPath: dir) ? dir : target.directory
+        let out = try await tools.run(commands.git(Git.lsRemote(dir: lsDir, remote: remote, ref: ref)), timeout: .seconds(60)).stdout
+        var commit: String?, peeled: String?, isTag = false
+        for line in out.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 2 else { continue }
+            if parts[1].hasSuffix("^{}") { peeled = String(parts[0]) } else { commit = commit ?? String(parts[0]) }
+            if parts[1].hasPrefix("refs/tags/") { isTag = true }
+        }
+        if let c = peeled ?? commit { return (c, isTag) }
+        if ref.count >= 7, ref.count <= 40, ref.allSatisfy(\.isHexDigit) { return (nil, false) }
+        throw DeployRefusal("\(ref) is neither a tag nor a branch of \(remote), nor a commit in \(dir)")
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    static func freeBytes(_ path: String) -> Int64? {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return nil }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
+    }
+
+    // MARK: 3, 10. hooks
+
+    /// Runs `.steward/hooks/NAME` of `release` when it exists and is executable, as the app's user, with the
+    /// deploy's context in `STEWARD_*` variables. A failure stops the deploy with the hook's output.
+    func hook(_ name: String, release: String) async throws -> StepOutcome {
+        let path = release + "/.steward/hooks/" + name
+        guard FileManager.default.fileExists(atPath: path) else { return .skipped("no .steward/hooks/\(name)") }
+        guard access(path, X_OK) == 0 else { throw StoreError(".steward/hooks/\(name) exists but is not executable (chmod +x)") }
+        let context = [
+            "STEWARD_APP": target.app, "STEWARD_INSTANCE": target.instance, "STEWARD_DEPLOY_ID": String(record.id),
+            "STEWARD_REF": record.ref, "STEWARD_COMMIT": record.commit, "STEWARD_PREVIOUS_COMMIT": record.previousCommit ?? "",
+            "STEWARD_RELEASE_DIR": record.release, "STEWARD_PHASE": name, "STEWARD_USER": record.user,
+        ]
+        let command = commands.app(Command(path, []), in: release, extra: context)
+        switch await runner.run(command, timeout: .seconds(600)) {
+        case .success(let r) where r.exitCode == 0:
+            return .done(".steward/hooks/\(name) passed")
+        case .success(let r):
+            let output = (r.stdout + "\n" + r.stderr).split(separator: "\n").suffix(20).joined(separator: "\n")
+            throw StoreError(tools.mask(".steward/hooks/\(name) exited \(r.exitCode):\n\(output)"))
+        case .failure(let e):
+            throw StoreError(tools.mask("\(name) hook: \(e)"))
+        }
+    }
+
+    // MARK: 4. fetch and prepare
+
+    func prepareRelease() async throws -> StepOutcome {
+        switch target.spec.strategy {
+        case .inPlace:
+            let dir = target.directory
+            try await tools.run(commands.git(Git.fetch(dir: dir, remote: target.spec.remote)), timeout: .seconds(600))
+            let resolved = try await resolveRef(record.ref, fetch: true)
+            guard let commit = resolved.commit else { throw StoreError("\(record.ref) is not in \(target.spec.remote) after fetching") }
+            record.commit = commit
+            try state.updateDeploy(record)
+            try await tools.run(commands.git(Git.checkout(dir: dir, commit: commit)), timeout: .seconds(600))
+            return .done("checked out \(record.ref) (\(record.shortCommit)) in \(dir)")
+        case .releases:
+            return try await prepareReleaseDirectory()
+        }
+    }
+
+    // MARK: 5. dependencies
+
+    /// `pip install -r requirements.txt` into the venv, skipped when the venv was last installed from a file with
+    /// the same SHA-256 (a stamp Steward writes in the venv).
+    func installDependencies(release: String) async throws -> StepOutcome {
+        let requirements = release + "/" + target.spec.requirements
+        guard FileManager.default.fileExists(atPath: requirements) else { return .skipped("no \(target.spec.requirements)") }
+        guard let venv = target.venv else { return .skipped("no venv declared or found; \(target.spec.requirements) not installed") }
+        let hash = try StoreFiles.sha256(requirements).hex
+        record.requirementsHash = hash
+        let stamp = venv + "/.steward-requirements.sha256"
+        if (try? String(contentsOfFile: stamp, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == hash {
+            return .skipped("\(target.spec.requirements) unchanged (sha256 \(hash.prefix(12)))")
+        }
+        var command = Pip.install(venv: venv, requirements: requirements, extra: target.spec.pipArguments).inApp(directory: release, environment: [:])
+        if let owner = AppCommands.ownerName(of: venv) { command = command.asUser(owner) }
+        try await tools.run(command, timeout: .seconds(1800))
+        try Data((hash + "\n").utf8).write(to: URL(fileURLWithPath: stamp), options: .atomic)
+        return .done("installed \(target.spec.requirements) (sha256 \(hash.prefix(12))) into \(venv)")
+    }
+
+    // MARK: 6. migrations
+
+    func migrate() async throws -> StepOutcome {
+        if let mode = rollbackDatabase { return try await rollbackMigrationStep(mode) }
+        let status = try await migrator.status(release: record.release)
+        if record.previousSchema == nil { record.previousSchema = status.schemaNow }
+        guard !status.pending.isEmpty else {
+            record.schema = status.schemaNow
+            return .skipped(status.kind == .none ? "no migrations" : "no pending \(status.kind.rawValue) migrations (\(status.schemaNow ?? "?"))")
+        }
+        var notes: [String] = []
+        if record.backupIDs.isEmpty && !target.databases.isEmpty {
+            say("    backing up \(target.databases.map(\.label).joined(separator: ", ")) before the migrations")
+            for source in target.databases {
+                let backup = try await backups.backup(source, store: target.store, reason: "pre-deploy #\(record.id)")
+                record.backupIDs.append(backup.id)
+                try state.updateDeploy(record)
+                notes.append("backup #\(backup.id) of \(source.label) (\(Format.bytes(backup.sizeBytes)))")
+            }
+        } else if !record.backupIDs.isEmpty {
+            notes.append("backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) from before the interruption")
+        }
+        FaultInjection.point("after-backup", .migrate)
+        try await migrator.apply(release: record.release, status: status)
+        record.schema = status.alwaysRun ? nil : status.schemaAfter
+        let names = status.pending.prefix(5).joined(separator: ", ") + (status.pending.count > 5 ? ", …" : "")
+        return .done((["applied \(status.pending.count) \(status.kind.rawValue) migration(s): \(names)"] + notes).joined(separator: "; "))
+    }
+
+    // MARK: 7. build
+
+    func build() async throws -> StepOutcome {
+        guard !target.spec.build.isEmpty else { return .skipped("no build commands") }
+        let work = target.workdir(record.release)
+        for argv in target.spec.build {
+            try await tools.run(commands.declared(argv, in: work), timeout: .seconds(1800))
+        }
+        return .done("ran \(target.spec.build.map { $0.joined(separator: " ") }.joined(separator: "; "))")
+    }
+
+    // MARK: 8. switch and restart
+
+    func switchAndRestart() async throws -> StepOutcome {
+        var notes: [String] = []
+        if target.spec.strategy == .releases {
+            try switchCurrent(to: record.release)
+            notes.append("current → \(URL(fileURLWithPath: record.release).lastPathComponent)")
+        }
+        restartedAt = Date()
+        let verb = try await restartUnits()
+        notes.append("\(verb) \(target.units.joined(separator: ", "))")
+        return .done(notes.joined(separator: "; "))
+    }
+
+    /// Restarts (or reloads, when asked and the units support it) the instance's units.
+    @discardableResult
+    func restartUnits() async throws -> String {
+        var reload = target.spec.restart == .reload
+        if target.spec.restart == .auto,
+           case .success(let r) = await runner.run(Systemctl.show(units: target.units, properties: ["Id", "CanReload", "ActiveState"]), timeout: .seconds(10)) {
+            let blocks = r.stdout.components(separatedBy: "\n\n")
+            reload = !blocks.isEmpty && blocks.allSatisfy { $0.contains("CanReload=yes") && $0.contains("ActiveState=active") }
+        }
+        let command = reload ? Systemctl.reload(target.units) : Systemctl.restart(target.units)
+        try await tools.run(command, timeout: .seconds(300))
+        return reload ? "reloaded" : "restarted"
+    }
+
+    // MARK: 9. health gate
+
+    func healthGate() async throws -> StepOutcome {
+        let deadline = ContinuousClock.now + .seconds(target.spec.healthTimeoutSeconds)
+        let start = ContinuousClock.now
+        var attempts = 0
+        while true {
+            attempts += 1
+            guard let failure = await target.checks() else {
+                lastHealthFailure = nil
+                return .done("checks pass (attempt \(attempts), \(Format.seconds(milliseconds: Self.ms(since: start))) after the restart)")
+            }
+            lastHealthFailure = failure
+            if ContinuousClock.now >= deadline {
+                throw StoreError("checks still failing after \(target.spec.healthTimeoutSeconds) s (\(attempts) attempts): \(failure)")
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    /// Before a rollback: what the failing release answered and its journal since the restart, into the record.
+    func captureEvidence() async {
+        var parts: [String] = []
+        if let failure = lastHealthFailure { parts.append("health: \(failure)") }
+        let since = Int((restartedAt ?? record.steps.first { $0.name == DeployStep.restart.rawValue }?.startedAt ?? record.startedAt).timeIntervalSince1970)
+        for unit in target.units {
+            if case .success(let r) = await runner.run(Journalctl.since(unit: unit, epochSeconds: since, lines: 60), timeout: .seconds(15)) {
+                parts.append("journal of \(unit) since the restart:\n" + r.stdout.split(separator: "\n").suffix(60).joined(separator: "\n"))
+            }
+        }
+        record.evidence = tools.mask(parts.joined(separator: "\n"))
+        try? state.updateDeploy(record)
+    }
+}
+

@@ -1,0 +1,226 @@
+import Foundation
+import StewardCore
+
+/// Runs one deploy of one app instance as a recorded, recoverable transaction: each step is written to the
+/// state database before and after it runs; a failure before the switch puts the checkout (and a migrated
+/// database) back without touching the running app; a failure after it rolls back code and database, restarts
+/// and re-checks. An interrupted deploy is finished by ``resume()`` or undone by ``abort()``.
+public final class DeployEngine {
+    let target: DeployTarget
+    let state: StateStore
+    let backups: BackupService
+    let runner: any CommandRunning
+    let tools: ToolRunner
+    let commands: AppCommands
+    let migrator: Migrator
+    /// Progress for the operator, one line at a time.
+    let say: (String) -> Void
+
+    public internal(set) var record: DeployRecord
+    var lock: InstanceLock?
+    /// When the units were restarted: the journal of a failing release is read from here.
+    var restartedAt: Date?
+    var lastHealthFailure: String?
+    var rollbackDatabase: RollbackDatabase?
+
+    public init(target: DeployTarget, state: StateStore, runner: any CommandRunning = CommandRunner(), say: @escaping (String) -> Void) {
+        self.target = target
+        self.state = state
+        self.runner = runner
+        self.backups = BackupService(state: state, runner: runner)
+        self.tools = ToolRunner(runner: runner, secrets: target.secrets)
+        self.commands = AppCommands(target: target)
+        self.migrator = Migrator(target: target, commands: commands, tools: tools)
+        self.say = say
+        self.record = DeployRecord(app: target.app, instance: target.instance, ref: "", commit: "", strategy: target.spec.strategy,
+                                   release: target.directory, user: Self.operatorName, startedAt: Date(), pid: getpid(), host: InstanceLock.hostName)
+    }
+
+    /// `SUDO_USER` (who typed `sudo steward deploy`), else `USER`.
+    static var operatorName: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["SUDO_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["USER"] ?? "root"
+    }
+
+    // MARK: - Entry points
+
+    /// A new deploy of `request.ref`. Returns the final record; throws only a ``DeployRefusal`` (nothing changed
+    /// and, when refused before a record exists, nothing recorded).
+    @discardableResult
+    public func deploy(_ request: DeployRequest) async throws -> DeployRecord {
+        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance) {
+            throw DeployRefusal(Self.interruptedMessage(unfinished))
+        }
+        let previous = try await currentRelease()
+        record.kind = request.kind
+        record.ref = request.ref
+        record.previousCommit = previous.commit
+        record.previousRef = previous.ref
+        record.previousRelease = previous.release
+        record.reason = request.reason ?? ""
+        record = try state.insertDeploy(record)
+        say("deploy #\(record.id): \(target.label) \(previous.ref ?? previous.commit.map { String($0.prefix(12)) } ?? "(nothing)") → \(request.ref)")
+        do {
+            try await step(.preflight) { try await self.preflight(request) }
+            try await step(.lock) { try self.takeLock() }
+            try await runSteps()
+        } catch let failure as DeployFailure {
+            await fail(failure)
+        } catch {
+            await fail(DeployFailure(step: .preflight, message: tools.mask("\(error)")))
+        }
+        lock = nil
+        return record
+    }
+
+    /// Finishes an interrupted deploy from the first step that did not complete.
+    @discardableResult
+    public func resume(_ interrupted: DeployRecord) async -> DeployRecord {
+        record = interrupted
+        record.pid = getpid()
+        say("resuming deploy #\(record.id) of \(record.ref) on \(target.label)")
+        do {
+            try await step(.lock) { try self.takeLock(resuming: true) }
+            if !record.completed(.preflight) {
+                let request = DeployRequest(ref: record.ref, allowUntagged: !record.reason.isEmpty, force: !record.reason.isEmpty, reason: record.reason)
+                try await step(.preflight) { try await self.preflight(request) }
+            }
+            try await runSteps()
+        } catch let failure as DeployFailure {
+            await fail(failure)
+        } catch {
+            await fail(DeployFailure(step: .lock, message: tools.mask("\(error)")))
+        }
+        lock = nil
+        return record
+    }
+
+    /// Undoes an interrupted deploy: the previous code (and database, when migrations ran), restarted when the
+    /// switch had begun, then the health gate.
+    @discardableResult
+    public func abort(_ interrupted: DeployRecord) async -> DeployRecord {
+        record = interrupted
+        say("aborting deploy #\(record.id) of \(record.ref) on \(target.label)")
+        do {
+            lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: "abort of deploy #\(record.id)")
+        } catch {
+            say("✗ \(error)")
+            return record
+        }
+        let switched = record.started(.restart)
+        let healthy = await revert(afterSwitch: switched, because: "aborted after an interruption")
+        record.status = healthy ? .aborted : .rollbackFailed
+        finish()
+        lock = nil
+        return record
+    }
+
+    // MARK: - Steps
+
+    /// The steps after the lock, each skipped when an earlier run of this deploy completed it.
+    func runSteps() async throws {
+        let order: [(DeployStep, () async throws -> StepOutcome)] = [
+            (.preDeploy, { try await self.hook("pre-deploy", release: self.hookRelease) }),
+            (.fetch, { try await self.prepareRelease() }),
+            (.dependencies, { try await self.installDependencies(release: self.record.release) }),
+            (.migrate, { try await self.migrate() }),
+            (.build, { try await self.build() }),
+            (.restart, { try await self.switchAndRestart() }),
+            (.health, { try await self.healthGate() }),
+            (.postDeploy, { try await self.hook("post-deploy", release: self.record.release) }),
+        ]
+        for (name, body) in order where !record.completed(name) {
+            try await step(name, body)
+        }
+        record.status = .succeeded
+        finish()
+        say("✓ deploy #\(record.id): \(target.label) runs \(record.ref) (\(record.shortCommit)) in \(Format.seconds(milliseconds: record.durationMs ?? 0))")
+        if target.spec.strategy == .releases { pruneReleases() }
+    }
+
+    /// The pre-deploy hook comes from the code that runs now (the new release is not there yet in place).
+    var hookRelease: String { target.spec.strategy == .inPlace ? target.directory : (record.previousRelease ?? target.directory) }
+
+    enum StepOutcome {
+        case done(String)
+        case skipped(String)
+    }
+
+    /// Records a step before and after it runs; a failure becomes a ``DeployFailure`` of that step.
+    func step(_ name: DeployStep, _ body: () async throws -> StepOutcome) async throws {
+        FaultInjection.point("before", name)
+        let started = Date()
+        let clock = ContinuousClock.now
+        let id = try state.beginStep(deploy: record.id, name, at: started)
+        record.steps.append(StepRecord(name: name.rawValue, startedAt: started))
+        do {
+            let outcome = try await body()
+            let ms = Self.ms(since: clock)
+            let (result, detail): (StepResult, String) = switch outcome {
+            case .done(let d): (.ok, d)
+            case .skipped(let d): (.skipped, d)
+            }
+            try state.updateDeploy(record)
+            try state.endStep(id, result: result, detail: detail, at: Date(), durationMs: ms)
+            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: result, detail: detail, durationMs: ms)
+            say("  \(result == .ok ? "✓" : "–") \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(detail) (\(Format.seconds(milliseconds: ms)))")
+        } catch {
+            let message = error is DeployFailure ? (error as! DeployFailure).message : tools.mask("\(error)")
+            let ms = Self.ms(since: clock)
+            try? state.updateDeploy(record)
+            try? state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
+            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: .failed, detail: message, durationMs: ms)
+            say("  ✗ \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(message)")
+            throw DeployFailure(step: name, message: message)
+        }
+        FaultInjection.point("after", name)
+    }
+
+    func takeLock(resuming: Bool = false) throws -> StepOutcome {
+        let purpose = "\(resuming ? "resumed " : "")deploy #\(record.id) of \(record.ref) by \(record.user)"
+        let lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: purpose)
+        self.lock = lock
+        if let stale = lock.staleHolder {
+            return .done("took \(lock.path); a stale lock was left there by a holder that is gone (\(stale))")
+        }
+        return .done("holding \(lock.path)")
+    }
+
+    /// Ends the deploy's record.
+    func finish() {
+        record.finishedAt = Date()
+        do { try state.updateDeploy(record) } catch { say("warning: cannot record the end of deploy #\(record.id): \(error)") }
+        state.event("deploy", subject: target.label, result: record.status.rawValue, detail: "#\(record.id) \(record.ref) \(record.shortCommit)\(record.error.map { ": \($0)" } ?? "")")
+    }
+
+    /// A step failed: before the switch, put back what changed; after it, roll back and re-check.
+    func fail(_ failure: DeployFailure) async {
+        record.error = failure.description
+        if record.id == 0 { return }
+        guard record.started(.fetch) || failure.step >= .fetch else {
+            // Nothing on the host changed (preflight, lock or the pre-deploy hook).
+            record.status = .failed
+            finish()
+            say("✗ deploy #\(record.id) failed at \(failure.step.rawValue); nothing was changed: \(failure.message)")
+            return
+        }
+        if failure.step.isAfterSwitch {
+            await captureEvidence()
+            let healthy = await revert(afterSwitch: true, because: failure.description)
+            record.status = healthy ? .rolledBack : .rollbackFailed
+            finish()
+            say(healthy ? "✗ deploy #\(record.id) failed at \(failure.step.rawValue) and was rolled back: \(target.label) runs \(record.previousRef ?? record.previousCommit.map { String($0.prefix(12)) } ?? "the previous release") again and its checks pass"
+                        : "✗ deploy #\(record.id) failed at \(failure.step.rawValue) and the rollback did not bring \(target.label) back to health; see steward releases \(target.label)")
+        } else {
+            let healthy = await revert(afterSwitch: false, because: failure.description)
+            record.status = healthy ? .failed : .rollbackFailed
+            finish()
+            say("✗ deploy #\(record.id) failed at \(failure.step.rawValue) before the switch; the running release was not touched\(healthy ? "" : ", but putting the checkout back failed"): \(failure.message)")
+        }
+    }
+
+    static func ms(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import StewardCore
+
+/// Everything a deploy needs to know about one app instance, resolved by the CLI from the manifest and the
+/// host's facts: where the code is, who runs it, its environment, its databases and how to judge its health.
+public struct DeployTarget: Sendable {
+    public var app: String
+    /// Empty for an app that runs as a single plain unit.
+    public var instance: String
+    public var spec: DeploySpec
+    public var production: Bool
+    /// The units restarted by the switch (the instance's unit).
+    public var units: [String]
+    /// `in-place`: the checkout. `releases`: the base holding `releases/`, `shared/` and `current`.
+    public var directory: String
+    public var venv: String?
+    /// Runs pip, migrations, build commands and hooks; nil runs them as root.
+    public var user: String?
+    /// The app's environment as its unit gets it (env files, `Environment=`): for `manage.py` and `alembic`.
+    public var environment: [String: String]
+    /// The databases backed up before migrations and restored by a rollback.
+    public var databases: [BackupSource]
+    public var store: String
+    /// One run of the instance's checks: nil when they pass, else what failed.
+    public var checks: @Sendable () async -> String?
+
+    public init(app: String, instance: String, spec: DeploySpec, production: Bool, units: [String], directory: String,
+                venv: String?, user: String?, environment: [String: String], databases: [BackupSource], store: String,
+                checks: @escaping @Sendable () async -> String?) {
+        self.app = app
+        self.instance = instance
+        self.spec = spec
+        self.production = production
+        self.units = units
+        self.directory = directory
+        self.venv = venv
+        self.user = user
+        self.environment = environment
+        self.databases = databases
+        self.store = store
+        self.checks = checks
+    }
+
+    public var label: String { instance.isEmpty ? app : "\(app)@\(instance)" }
+
+    /// Values never shown: the app's environment values (longer than 3 characters, so `1` or `on` are not masked
+    /// everywhere).
+    public var secrets: [String] { environment.values.filter { $0.count > 3 } }
+
+    /// The `releases` strategy's paths.
+    public var releasesDirectory: String { directory + "/releases" }
+    public var sharedDirectory: String { directory + "/shared" }
+    public var currentLink: String { directory + "/current" }
+    /// Where the `releases` strategy keeps its bare clone.
+    public var cacheRepository: String { directory + "/repo.git" }
+
+    /// The checkout git works in before the release exists: the checkout, or the cache.
+    public var gitDirectory: String { spec.strategy == .inPlace ? directory : cacheRepository }
+
+    /// The directory `manage.py`/`alembic.ini` are in, for a release.
+    public func workdir(_ release: String) -> String {
+        spec.workdir.isEmpty ? release : release + "/" + spec.workdir
+    }
+}
