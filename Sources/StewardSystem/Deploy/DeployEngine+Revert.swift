@@ -46,9 +46,14 @@ extension DeployEngine {
         let previousCode = target.spec.strategy == .inPlace ? target.directory : (record.previousRelease ?? target.directory)
         // 3. Its requirements, when this deploy installed others.
         if record.started(.dependencies) {
+            var outcome = "requirements of the previous release"
             await attempt("requirements of the previous release") {
-                if case .done(let d) = try await installDependencies(release: previousCode) { say("    \(d)") }
+                switch try await installDependencies(release: previousCode) {
+                case .done(let d): outcome = d
+                case .skipped(let d): outcome = d
+                }
             }
+            if problems.isEmpty, let last = done.indices.last { done[last] = outcome }
         }
         // 4. The database as it was before the migrations.
         if !databaseBack {

@@ -43,9 +43,16 @@ public struct DeployTarget: Sendable {
 
     public var label: String { instance.isEmpty ? app : "\(app)@\(instance)" }
 
-    /// Values never shown: the app's environment values (longer than 3 characters, so `1` or `on` are not masked
-    /// everywhere).
-    public var secrets: [String] { environment.values.filter { $0.count > 3 } }
+    /// Values never shown: those of the app's variables named like secrets (`SECRET_KEY`, `DB_PASSWORD`), and
+    /// URLs with a password and the password itself, as the audit judges them. A port or a path stays readable.
+    public var secrets: [String] {
+        var values = Set<String>()
+        for (key, value) in environment {
+            if Redactor.isSecretName(key), value.count >= 4 { values.insert(value) }
+            if let password = Redactor.urlPassword(value), password.count >= 4 { values.insert(value); values.insert(password) }
+        }
+        return values.sorted { $0.count > $1.count }
+    }
 
     /// The `releases` strategy's paths.
     public var releasesDirectory: String { directory + "/releases" }

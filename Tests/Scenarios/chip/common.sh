@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# The chip scenario's names, for populate.sh, ctl.sh and the tests.
+here=${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+# shellcheck source=../lib/scenario.sh
+. "$here/../lib/scenario.sh"
+
+CHIP_ORIGIN=/srv/git/chip.git
+CHIP_ROOT=/srv/chip
+CHIP_VENV=/srv/chip/venv
+CHIP_SECRET_KEY=chip-secret-key-test-only-5e1a
+declare -A CHIP_PORT=([prod]=8001 [test]=8002)
+
+chip_assert_sandbox() { scenario_assert_sandbox chip; }
