@@ -58,6 +58,7 @@ ENV
         && as_chip env SECRET_KEY="$SECRET_KEY" DATABASE_PATH="$DATABASE_PATH" STATIC_ROOT="$STATIC_ROOT" \
         "$CHIP_VENV/bin/python" manage.py collectstatic --noinput -v 0)
     as_chip sqlite3 "$DATABASE_PATH" "INSERT INTO core_chip (name, created) VALUES ('NE555', datetime('now')), ('LM317', datetime('now'));"
+    as_chip cp "$DATABASE_PATH" "$DATABASE_PATH.pristine"  # what ctl.sh reset puts back
 done
 unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
 

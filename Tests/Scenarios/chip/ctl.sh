@@ -1,0 +1,67 @@
+#!/bin/bash
+# Changes the chip sandbox for a test; runs INSIDE the sandbox as root.
+#
+#   ctl.sh reset INSTANCE          back to v1.0.0 with its pristine database (stopped, checked out, copied, started)
+#   ctl.sh health INSTANCE         the /health answer (version, schema)
+#   ctl.sh migrations INSTANCE     the core migrations the database has, one per line
+#   ctl.sh tables INSTANCE         the core tables, one per line
+#   ctl.sh head INSTANCE           the commit checked out
+#   ctl.sh dirty INSTANCE | clean INSTANCE     edit a tracked file / undo it
+#   ctl.sh hook INSTANCE NAME BODY | unhook INSTANCE    an untracked .steward/hooks/NAME running BODY (bash)
+#   ctl.sh load-start NAME | load-stop NAME    requests through nginx every 20 ms; stop prints "REQUESTS FAILED"
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+chip_assert_sandbox
+as_chip() { setpriv --reuid=chip --regid=chip --init-groups -- "$@"; }
+db() { echo "$CHIP_ROOT/data/$1.sqlite3"; }
+
+case $1 in
+reset)
+    i=$2
+    systemctl stop "broker_portal@$i.service"
+    as_chip git -C "$CHIP_ROOT/$i" checkout -q --force --detach v1.0.0
+    as_chip git -C "$CHIP_ROOT/$i" clean -q -fd -e .steward
+    rm -rf "$CHIP_ROOT/$i/.steward"
+    rm -f "$(db "$i")-wal" "$(db "$i")-shm"
+    as_chip cp "$(db "$i").pristine" "$(db "$i")"
+    systemctl start "broker_portal@$i.service"
+    scenario_wait_for 20 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health"
+    ;;
+health) curl -sS "http://127.0.0.1:${CHIP_PORT[$2]}/health" ;;
+migrations) sqlite3 -readonly "$(db "$2")" "SELECT name FROM django_migrations WHERE app = 'core' ORDER BY id" ;;
+tables) sqlite3 -readonly "$(db "$2")" "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'core_%' ORDER BY name" ;;
+head) git -c safe.directory='*' -C "$CHIP_ROOT/$2" rev-parse HEAD ;;
+dirty) echo "# hotfix typed on the server" | as_chip tee -a "$CHIP_ROOT/$2/chip_dashboard/core/views.py" >/dev/null ;;
+clean) as_chip git -C "$CHIP_ROOT/$2" checkout -q -- chip_dashboard/core/views.py ;;
+hook)
+    as_chip mkdir -p "$CHIP_ROOT/$2/.steward/hooks"
+    printf '#!/bin/bash\n%s\n' "$4" | as_chip tee "$CHIP_ROOT/$2/.steward/hooks/$3" >/dev/null
+    chmod +x "$CHIP_ROOT/$2/.steward/hooks/$3"
+    ;;
+unhook) rm -rf "$CHIP_ROOT/$2/.steward" ;;
+load-start)
+    out=/run/chip-load-$2
+    rm -f "$out".*
+    (
+        n=0 failed=0
+        while [[ ! -e $out.stop ]]; do
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: pravoo.in' http://127.0.0.1/health || true)
+            n=$((n + 1))
+            [[ $code == 200 ]] || failed=$((failed + 1))
+            echo "$n $failed" >"$out.count"
+            sleep 0.02
+        done
+        touch "$out.done"
+    ) >/dev/null 2>&1 &
+    scenario_wait_for 5 test -s "$out.count"
+    ;;
+load-stop)
+    out=/run/chip-load-$2
+    touch "$out.stop"
+    scenario_wait_for 10 test -e "$out.done"
+    cat "$out.count"
+    ;;
+*) echo "ctl.sh: unknown action $1" >&2; exit 2 ;;
+esac

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+
+extension IntegrationTests {
+    /// Seed 004's chip_dashboard in the real-systemd sandbox: Django under gunicorn (broker_portal@prod and
+    /// @test), SQLite, nginx, and checkouts of a bare origin with release tags (see Tests/Scenarios/chip). Each
+    /// test starts from v1.0.0 with the pristine database and uses its own state database and backup store.
+    @Suite(.sandbox("chip"), .serialized) struct ChipDeploys {
+        static let repo = Sandbox.packageRoot.path
+        static let manifest = repo + "/Tests/Scenarios/chip/steward.yml"
+        static let secret = "chip-secret-key-test-only-5e1a"
+
+        func sandbox() throws -> Sandbox { try SandboxScenario.sandbox() }
+
+        /// `steward ARGS --manifest M --state /var/lib/steward-NAME/state.db --store /var/backups/NAME`.
+        func steward(_ name: String, _ args: [String], env: [String] = []) throws -> Sandbox.Output {
+            let argv = args + ["--manifest", Self.manifest, "--state", "/var/lib/steward-\(name)/state.db", "--store", "/var/backups/\(name)"]
+            let out = env.isEmpty ? try sandbox().steward(argv) : try sandbox().exec(["env"] + env + [Sandbox.stewardBinary] + argv)
+            #expect(!out.stdout.contains(Self.secret) && !out.stderr.contains(Self.secret), "the app's SECRET_KEY was printed")
+            return out
+        }
+
+        @discardableResult
+        func ctl(_ action: String...) throws -> String {
+            let r = try sandbox().exec(["bash", Self.repo + "/Tests/Scenarios/chip/ctl.sh"] + action)
+            try #require(r.status == 0, "ctl \(action): \(r.stderr)")
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// The release and schema `/health` reports, e.g. `1.1.0 0002_chip_price`.
+        func serving(_ instance: String) throws -> String {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(ctl("health", instance).utf8)) as? [String: Any])
+            return "\(json["version"] as? String ?? "?") \(json["schema"] as? String ?? "?")"
+        }
+
+        func releases(_ name: String, _ label: String) throws -> [[String: Any]] {
+            let out = try sandbox().steward(["releases", label, "--format", "json", "--state", "/var/lib/steward-\(name)/state.db"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]], "\(out.stdout)\(out.stderr)")
+        }
+
+        @Test func aGoodDeployMigratesBuildsRestartsAndRecordsTheRelease() throws {
+            try ctl("reset", "prod")
+            try ctl("load-start", "good")
+            let out = try steward("good", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            let load = try ctl("load-stop", "good").split(separator: " ").compactMap { Int($0) }
+            print("load through nginx during the v1.0.0 → v1.1.0 deploy (restart): \(load[1]) of \(load[0]) requests failed")
+            #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            #expect(try ctl("migrations", "prod") == "0001_initial\n0002_chip_price")
+            for step in ["preflight", "lock", "fetch", "dependencies", "migrate", "build", "restart", "health"] {
+                #expect(out.stdout.contains(step), "no \(step) in \(out.stdout)")
+            }
+            let record = try #require(try releases("good", "broker_portal@prod").first)
+            #expect(record["status"] as? String == "succeeded")
+            #expect(record["ref"] as? String == "v1.1.0")
+            #expect(record["previousRef"] as? String == "v1.0.0")
+            #expect((record["backupIDs"] as? [Int])?.count == 1, "a backup before the migrations")
+            #expect(record["schema"] as? String == "django:2:core.0002_chip_price")
+            #expect((record["steps"] as? [[String: Any]])?.map { $0["name"] as? String ?? "" }
+                    == ["preflight", "lock", "pre-deploy", "fetch", "dependencies", "migrate", "build", "restart", "health", "post-deploy"])
+            // collectstatic ran as the app's user; the checkout is still the app user's.
+            let owners = try sandbox().exec(["stat", "-c", "%U", "/srv/chip/static/prod/core/app.css", "/srv/chip/prod/chip_dashboard/core/views.py"])
+            #expect(owners.stdout == "chip\nchip\n")
+            // The same release again: nothing to install or migrate.
+            let again = try steward("good", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(again.status == 0)
+            #expect(again.stdout.contains("requirements.txt unchanged") && again.stdout.contains("no pending django migrations"), "\(again.stdout)")
+        }
+
+        @Test func aReleaseWhoseHealthFailsIsRolledBackWithItsDatabase() throws {
+            try ctl("reset", "prod")
+            #expect(try steward("bad", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"]).status == 0)
+            try ctl("load-start", "bad")
+            let out = try steward("bad", ["deploy", "broker_portal@prod", "--ref", "v1.2.0"])
+            let load = try ctl("load-stop", "bad").split(separator: " ").compactMap { Int($0) }
+            print("load through nginx during the failed v1.2.0 deploy and its rollback: \(load[1]) of \(load[0]) requests failed")
+            #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
+            #expect(out.stdout.contains("was rolled back"), "\(out.stdout)")
+            // The old release serves, on the schema it had: 0003 (applied by v1.2.0) is gone with the restore.
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            #expect(try ctl("migrations", "prod") == "0001_initial\n0002_chip_price")
+            let record = try #require(try releases("bad", "broker_portal@prod").first)
+            #expect(record["status"] as? String == "rolled-back")
+            let evidence = record["evidence"] as? String ?? ""
+            #expect(evidence.contains("answered 500"), "\(evidence)")
+            #expect(evidence.contains("journal of broker_portal@prod.service since the restart"), "\(evidence)")
+            #expect((record["steps"] as? [[String: Any]])?.last?["name"] as? String == "rollback")
+        }
+
+        @Test func aMigrationFailingHalfwayLeavesTheDatabaseAsBefore() throws {
+            try ctl("reset", "prod")
+            #expect(try steward("mig", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"]).status == 0)
+            let before = try ctl("head", "prod")
+            let out = try steward("mig", ["deploy", "broker_portal@prod", "--ref", "v1.3.0"])
+            #expect(out.status == 1, "\(out.stdout)\(out.stderr)")
+            #expect(out.stdout.contains("core.customuser"), "the migration's error is shown: \(out.stdout)")
+            #expect(out.stdout.contains("the running release was not touched"))
+            // 0003 created core_tag before 0004 failed: the restore removed it.
+            #expect(try ctl("tables", "prod") == "core_chip")
+            #expect(try ctl("migrations", "prod") == "0001_initial\n0002_chip_price")
+            #expect(try ctl("head", "prod") == before)
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            #expect(try releases("mig", "broker_portal@prod").first?["status"] as? String == "failed")
+        }
+
+        @Test func aDirtyWorkingTreeIsRefusedWithTheDiffSummary() throws {
+            try ctl("reset", "prod")
+            try ctl("dirty", "prod")
+            defer { _ = try? ctl("clean", "prod") }
+            let head = try ctl("head", "prod")
+            let out = try steward("dirty", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(out.status == 1)
+            #expect(out.stdout.contains("uncommitted changes") && out.stdout.contains("chip_dashboard/core/views.py"), "\(out.stdout)")
+            #expect(try ctl("head", "prod") == head)
+            #expect(try serving("prod") == "1.0.0 0001_initial")
+            // --force needs a reason, which is recorded.
+            #expect(try steward("dirty", ["deploy", "broker_portal@prod", "--ref", "v1.0.1", "--force"]).status == 3)
+            let forced = try steward("dirty", ["deploy", "broker_portal@prod", "--ref", "v1.0.1", "--force", "--reason", "hotfix kept for the incident"])
+            #expect(forced.status == 0, "\(forced.stdout)\(forced.stderr)")
+            #expect(try releases("dirty", "broker_portal@prod").first?["reason"] as? String == "hotfix kept for the incident")
+        }
+
+        @Test func aSecondConcurrentDeployIsRefusedNamingTheHolder() throws {
+            try ctl("reset", "prod")
+            try ctl("hook", "prod", "pre-deploy", "sleep 4")
+            defer { _ = try? ctl("unhook", "prod") }
+            let first = try sandbox().exec(["bash", "-c", "setsid \(Sandbox.stewardBinary) deploy broker_portal@prod --ref v1.0.1 --manifest \(Self.manifest) --state /var/lib/steward-lock/state.db --store /var/backups/lock >/run/first-deploy.log 2>&1 & echo started"])
+            #expect(first.status == 0)
+            let holding = try sandbox().exec(["bash", "-c", "for i in $(seq 100); do grep -q 'pre-deploy' /run/first-deploy.log 2>/dev/null && exit 0; sleep 0.05; done; exit 1"])
+            #expect(holding.status == 0)
+            let second = try steward("lock", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(second.status == 1, "\(second.stdout)\(second.stderr)")
+            #expect(second.stdout.contains("broker_portal@prod is busy: deploy #1 of v1.0.1 by root by pid"), "\(second.stdout)")
+            let done = try sandbox().exec(["bash", "-c", "for i in $(seq 200); do grep -q '✓ deploy #1' /run/first-deploy.log && exit 0; sleep 0.05; done; cat /run/first-deploy.log; exit 1"])
+            #expect(done.status == 0, "\(done.stdout)")
+            #expect(try serving("prod") == "1.0.1 0001_initial")
+        }
+
+        @Test func aDryRunShowsThePlanWithArgvAndChangesNothing() throws {
+            try ctl("reset", "prod")
+            let head = try ctl("head", "prod")
+            let out = try steward("dry", ["deploy", "broker_portal@prod", "--ref", "v1.1.0", "--dry-run"])
+            #expect(out.status == 0, "\(out.stderr)")
+            #expect(out.stdout.contains("runuser -u chip -- git -c 'safe.directory=*' -c core.fsmonitor=false -c core.quotepath=off -C /srv/chip/prod fetch --quiet --tags --force --prune -- origin"), "\(out.stdout)")
+            #expect(out.stdout.contains("manage.py migrate --noinput --no-color (in /srv/chip/prod/chip_dashboard)"))
+            #expect(out.stdout.contains("systemctl restart -- broker_portal@prod.service"))
+            #expect(try ctl("head", "prod") == head)
+            #expect(try ctl("migrations", "prod") == "0001_initial")
+            #expect(try releases("dry", "broker_portal@prod").isEmpty)
+        }
+
+        @Test func productionTakesOnlyTagsUnlessAReasonIsGiven() throws {
+            try ctl("reset", "prod")
+            let out = try steward("tags", ["deploy", "broker_portal@prod", "--ref", "main"])
+            #expect(out.status == 1)
+            #expect(out.stdout.contains("main is not a tag, and production instances deploy only tags"), "\(out.stdout)")
+            #expect(try serving("prod") == "1.0.0 0001_initial")
+            try ctl("reset", "test")
+            #expect(try steward("tags", ["deploy", "broker_portal@test", "--ref", "main"]).status == 0, "test takes a branch")
+        }
+
+        @Test func promoteDeploysToProdTheTagTestRunsOnlyWhenTestIsOnATagAndHealthy() throws {
+            try ctl("reset", "prod")
+            try ctl("reset", "test")
+            #expect(try steward("promote", ["deploy", "broker_portal@test", "--ref", "main"]).status == 0)
+            let untagged = try steward("promote", ["promote", "broker_portal", "--from", "test", "--to", "prod"])
+            #expect(untagged.status == 3 && untagged.stderr.contains("which no tag points at"), "\(untagged.stderr)")
+            #expect(try steward("promote", ["deploy", "broker_portal@test", "--ref", "v1.1.0"]).status == 0)
+            let out = try steward("promote", ["promote", "broker_portal", "--from", "test", "--to", "prod"])
+            #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            #expect(try releases("promote", "broker_portal@prod").first?["kind"] as? String == "promote")
+        }
+
+        @Test func rollbackAsksWhatToDoWithAChangedSchema() throws {
+            try ctl("reset", "prod")
+            #expect(try steward("rb", ["deploy", "broker_portal@prod", "--ref", "v1.0.1"]).status == 0)
+            #expect(try steward("rb", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"]).status == 0)
+            let refused = try steward("rb", ["rollback", "broker_portal@prod"])
+            #expect(refused.status == 3)
+            #expect(refused.stderr.contains("schema changed since v1.0.1") && refused.stderr.contains("--restore-db") && refused.stderr.contains("--keep-db"), "\(refused.stderr)")
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            let out = try steward("rb", ["rollback", "broker_portal@prod", "--restore-db"])
+            #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+            #expect(try serving("prod") == "1.0.1 0001_initial")
+            #expect(try ctl("migrations", "prod") == "0001_initial")
+            // Forward again, then back with --keep-db: the code goes back, the schema stays.
+            #expect(try steward("rb", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"]).status == 0)
+            #expect(try steward("rb", ["rollback", "broker_portal@prod", "--to", "v1.0.0", "--keep-db"]).status == 3, "v1.0.0 was never deployed by steward here")
+            #expect(try steward("rb", ["rollback", "broker_portal@prod", "--to", "v1.0.1", "--keep-db"]).status == 0)
+            #expect(try serving("prod") == "1.0.1 0002_chip_price")
+            let history = try releases("rb", "broker_portal@prod")
+            #expect(history.prefix(2).map { $0["kind"] as? String ?? "" } == ["rollback", "deploy"])
+        }
+    }
+}
