@@ -173,6 +173,7 @@ import Testing
         #expect(Django.showPlan(venv: "/v").argv == ["/v/bin/python", "manage.py", "showmigrations", "--plan", "--no-color"])
         #expect(Alembic.upgradeHead(venv: "/v").argv == ["/v/bin/alembic", "upgrade", "head"])
         #expect(Systemctl.restart(["a.service"]).argv == ["systemctl", "restart", "--", "a.service"])
+        #expect(Systemctl.resetFailed(["a.service"]).argv == ["systemctl", "reset-failed", "--", "a.service"])
         #expect(Journalctl.since(unit: "a.service", epochSeconds: 1_700_000_000, lines: 60).argv
                 == ["journalctl", "--no-pager", "-u", "a.service", "--since", "@1700000000", "-n", "60", "-o", "short-iso"])
         let psql = Psql.applyMigration(file: "/m/001_a.sql", name: "001_a.sql", checksum: "ab12", database: "app",

@@ -68,7 +68,10 @@ extension DeployEngine {
         var healthy = true
         if afterSwitch || migrated {
             if afterSwitch {
-                await attempt("restarted \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.restart(target.units), timeout: .seconds(300)) }
+                await attempt("restarted \(target.units.joined(separator: ", "))") {
+                    _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))
+                    try await tools.run(Systemctl.restart(target.units), timeout: .seconds(300))
+                }
             }
             do {
                 _ = try await healthGate()

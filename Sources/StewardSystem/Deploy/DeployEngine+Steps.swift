@@ -240,6 +240,7 @@ extension DeployEngine {
             reload = !blocks.isEmpty && blocks.allSatisfy { $0.contains("CanReload=yes") && $0.contains("ActiveState=active") }
         }
         let command = reload ? Systemctl.reload(target.units) : Systemctl.restart(target.units)
+        _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))
         try await tools.run(command, timeout: .seconds(300))
         return reload ? "reloaded" : "restarted"
     }

@@ -26,6 +26,7 @@ reset)
     rm -rf "$CHIP_ROOT/$i/.steward"
     rm -f "$(db "$i")-wal" "$(db "$i")-shm"
     as_chip cp "$(db "$i").pristine" "$(db "$i")"
+    systemctl reset-failed "broker_portal@$i.service" 2>/dev/null || true
     systemctl start "broker_portal@$i.service"
     scenario_wait_for 20 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health"
     ;;
@@ -47,7 +48,7 @@ load-start)
     (
         n=0 failed=0
         while [[ ! -e $out.stop ]]; do
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: pravoo.in' http://127.0.0.1/health || true)
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: pravoo.in' http://127.0.0.1/ || true)
             n=$((n + 1))
             [[ $code == 200 ]] || failed=$((failed + 1))
             echo "$n $failed" >"$out.count"
