@@ -25,7 +25,7 @@ public struct DeploySpec: Sendable, Equatable, Codable {
     /// The venv whose `bin/python` runs `manage.py`, `alembic` and pip; nil means found from the unit's `ExecStart`
     /// (`…/bin/gunicorn`) or `venv`/`.venv`/`myenv` in the checkout.
     public var venv: String?
-    /// Relative to the checkout; skipped when the file does not exist.
+    /// Relative to the checkout; skipped when the file does not exist, or when empty (a venv managed otherwise).
     public var requirements: String = "requirements.txt"
     /// Extra pip arguments, e.g. `[--no-index, --find-links, /srv/wheels]` on a host without PyPI.
     public var pipArguments: [String] = []

@@ -30,7 +30,7 @@ extension ManifestReader {
         }
         for (key, keyPath) in [("requirements", \DeploySpec.requirements), ("workdir", \DeploySpec.workdir)] {
             guard let n = fields[key]?.value, let text = string(n, at(key)) else { continue }
-            if let relative = relativePath(text, n, at(key), allowEmpty: key == "workdir") { spec[keyPath: keyPath] = relative }
+            if let relative = relativePath(text, n, at(key), allowEmpty: true) { spec[keyPath: keyPath] = relative }
         }
         if let n = fields["pip_args"]?.value, let args = strings(n, at("pip_args")) { spec.pipArguments = args }
         if let n = fields["build"]?.value {

@@ -15,7 +15,12 @@ struct ToolRunner: Sendable {
             return r
         case .success(let r):
             let lines = r.stderr.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-            let detail = lines.suffix(3).joined(separator: " | ")
+            // The last lines, and the error line a traceback (Python, SQLAlchemy) puts before its context.
+            var shown = Array(lines.suffix(3))
+            if let error = lines.dropLast(3).last(where: { $0.contains("Error:") || $0.contains("ERROR:") || $0.contains("Error)") }) {
+                shown.insert(error.trimmingCharacters(in: .whitespaces), at: 0)
+            }
+            let detail = shown.joined(separator: " | ")
             throw StoreError(mask("\(command.executable) exited \(r.exitCode)\(detail.isEmpty ? "" : ": " + detail)"))
         case .failure(let e):
             throw StoreError(mask(e.description))

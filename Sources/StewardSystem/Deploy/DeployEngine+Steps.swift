@@ -160,6 +160,7 @@ extension DeployEngine {
     /// `pip install -r requirements.txt` into the venv, skipped when the venv was last installed from a file with
     /// the same SHA-256 (a stamp Steward writes in the venv).
     func installDependencies(release: String) async throws -> StepOutcome {
+        guard !target.spec.requirements.isEmpty else { return .skipped("deploy.requirements is empty: the venv is managed otherwise") }
         let requirements = release + "/" + target.spec.requirements
         guard FileManager.default.fileExists(atPath: requirements) else { return .skipped("no \(target.spec.requirements)") }
         guard let venv = target.venv else { return .skipped("no venv declared or found; \(target.spec.requirements) not installed") }

@@ -42,27 +42,7 @@ hook)
     chmod +x "$CHIP_ROOT/$2/.steward/hooks/$3"
     ;;
 unhook) rm -rf "$CHIP_ROOT/$2/.steward" ;;
-load-start)
-    out=/run/chip-load-$2
-    rm -f "$out".*
-    (
-        n=0 failed=0
-        while [[ ! -e $out.stop ]]; do
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: pravoo.in' http://127.0.0.1/ || true)
-            n=$((n + 1))
-            [[ $code == 200 ]] || failed=$((failed + 1))
-            echo "$n $failed" >"$out.count"
-            sleep 0.02
-        done
-        touch "$out.done"
-    ) >/dev/null 2>&1 &
-    scenario_wait_for 5 test -s "$out.count"
-    ;;
-load-stop)
-    out=/run/chip-load-$2
-    touch "$out.stop"
-    scenario_wait_for 10 test -e "$out.done"
-    cat "$out.count"
-    ;;
+load-start) bash "$here/../lib/load.sh" start "$2" http://127.0.0.1/ -H 'Host: pravoo.in' ;;
+load-stop) bash "$here/../lib/load.sh" stop "$2" ;;
 *) echo "ctl.sh: unknown action $1" >&2; exit 2 ;;
 esac

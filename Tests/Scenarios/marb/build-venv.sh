@@ -35,7 +35,7 @@ mkdir -p "$(dirname "$venv")"
 umask 022
 "$py" -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input --only-binary=:all: -r "$req"
-"$venv/bin/python" -c 'import fastapi, uvicorn, psycopg, redis' \
+"$venv/bin/python" -c 'import fastapi, uvicorn, psycopg, redis, alembic, sqlalchemy' \
     || { log "error: the venv does not import fastapi, uvicorn, psycopg, redis"; exit 1; }
 # Written last: an interrupted build is rebuilt next time.
 echo "$want" >"$stamp"

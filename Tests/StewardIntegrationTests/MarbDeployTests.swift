@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+extension IntegrationTests {
+    /// Seed 001's mARB 2.0 deploys: FastAPI under uvicorn, PostgreSQL with Alembic, Redis, nginx with TLS.
+    /// `make-origin.sh` turns the running app into a checkout of a bare origin with tagged releases.
+    @Suite(.sandbox("marb"), .serialized) struct MarbDeploys {
+        static let repo = Sandbox.packageRoot.path
+        static let manifest = repo + "/Tests/Scenarios/marb/steward.yml"
+        static let passwords = ["marb-db-test-only-5f3a", "marb-redis-test-only-9c1e"]
+
+        func sandbox() throws -> Sandbox { try SandboxScenario.sandbox() }
+
+        func steward(_ args: [String]) throws -> Sandbox.Output {
+            let out = try sandbox().steward(args + ["--manifest", Self.manifest, "--state", "/var/lib/steward-deploy/state.db", "--store", "/var/backups/deploy"])
+            for p in Self.passwords { #expect(!out.stdout.contains(p) && !out.stderr.contains(p), "a password was printed") }
+            return out
+        }
+
+        func sh(_ script: String) throws -> String {
+            let r = try sandbox().exec(["bash", "-c", script])
+            try #require(r.status == 0, "\(script): \(r.stderr)")
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// The alembic revision, and whether the `remits` table exists.
+        func schema() throws -> String {
+            try sh("cd /tmp && runuser -u postgres -- psql -XAt -d marb -c 'SELECT version_num FROM alembic_version' -c \"SELECT coalesce(to_regclass('remits')::text, 'no remits')\"")
+                .replacingOccurrences(of: "\n", with: " ")
+        }
+
+        func version() throws -> String {
+            let body = try sh("curl -s http://127.0.0.1:8000/api/v1/health")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
+            return "\(json["status"] as? String ?? "?") \(json["version"] as? String ?? "?")"
+        }
+
+        func load(_ action: String, _ name: String) throws -> [Int] {
+            let extra = action == "start" ? ["https://marb.example.org/", "-k", "--resolve", "marb.example.org:443:127.0.0.1"] : []
+            let out = try sh("bash \(Self.repo)/Tests/Scenarios/lib/load.sh \(action) \(name) \(extra.map { "'\($0)'" }.joined(separator: " "))")
+            return out.split(separator: " ").compactMap { Int($0) }
+        }
+
+        @Test func alembicDeploysBackUpMigrateAndRollBackThePostgresDatabase() throws {
+            _ = try sh("bash \(Self.repo)/Tests/Scenarios/marb/make-origin.sh")
+            #expect(try schema() == "0001 no remits")
+
+            // A good deploy: backup, alembic upgrade head, restart, health through the checks.
+            _ = try load("start", "marb-good")
+            let good = try steward(["deploy", "marb@prod", "--ref", "v2.1.0"])
+            let goodLoad = try load("stop", "marb-good")
+            print("load through nginx (TLS) during the mARB v2.0.0 → v2.1.0 deploy: \(goodLoad[1]) of \(goodLoad[0]) requests failed")
+            #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+            #expect(good.stdout.contains("applied 1 alembic migration(s): 0002") && good.stdout.contains("backup #1 of marb@prod/db"), "\(good.stdout)")
+            #expect(try version() == "healthy 2.1.0")
+            #expect(try schema() == "0002 no remits")
+
+            // 0003 commits, 0004 fails: the database goes back to 0002 without remits; the app never stopped.
+            let failing = try steward(["deploy", "marb@prod", "--ref", "v2.2.0"])
+            #expect(failing.status == 1, "\(failing.stdout)\(failing.stderr)")
+            #expect(failing.stdout.contains("paid_amount"), "the database's error is shown: \(failing.stdout)")
+            #expect(try schema() == "0002 no remits")
+            #expect(try version() == "healthy 2.1.0")
+
+            // A release whose health answers 500 after its migration: code and database rolled back.
+            _ = try load("start", "marb-bad")
+            let bad = try steward(["deploy", "marb@prod", "--ref", "v2.3.0"])
+            let badLoad = try load("stop", "marb-bad")
+            print("load through nginx (TLS) during the failed mARB v2.3.0 deploy and its rollback: \(badLoad[1]) of \(badLoad[0]) requests failed")
+            #expect(bad.status == 2, "\(bad.stdout)\(bad.stderr)")
+            #expect(try schema() == "0002 no remits")
+            #expect(try version() == "healthy 2.1.0")
+            // No database left over by the restores' swaps.
+            #expect(try sh("cd /tmp && runuser -u postgres -- psql -XAt -c \"SELECT count(*) FROM pg_database WHERE datname LIKE 'marb_steward%'\"") == "0")
+            let history = try sandbox().steward(["releases", "marb@prod", "--state", "/var/lib/steward-deploy/state.db"])
+            #expect(history.stdout.contains("rolled-back") && history.stdout.contains("failed") && history.stdout.contains("succeeded"), "\(history.stdout)")
+        }
+    }
+}
