@@ -31,6 +31,11 @@ extension IntegrationTests {
 
         @Test func tagDeploysToTestThenPromotionToProd() throws {
             _ = try sh("bash \(Self.repo)/Tests/Scenarios/n1/make-origin.sh")
+            // With the default min_free (200 MiB), N1's nearly full app filesystem stops any deploy up front.
+            _ = try sh("grep -v min_free \(Self.manifest) >/run/deploy-default.yml")
+            let full = try sandbox().steward(["deploy", "calb-sizingtool@test", "--ref", Self.tag, "--manifest", "/run/deploy-default.yml",
+                                              "--state", "/var/lib/steward-full/state.db"])
+            #expect(full.status == 1 && full.stdout.contains("free on the filesystem of /opt/calb/test/CALB_SIZINGTOOL; a deploy needs 200 MiB"), "\(full.stdout)")
             // The seed's drift: requirements.txt edited on the box. Refused, with what changed.
             let dirty = try steward(["deploy", "calb-sizingtool@test", "--ref", Self.tag])
             #expect(dirty.status == 1)

@@ -43,6 +43,13 @@ extension DeployEngine {
         if let free, free < spec.minFreeBytes {
             throw DeployRefusal("only \(Format.bytes(free)) free on the filesystem of \(target.directory); a deploy needs \(Format.bytes(spec.minFreeBytes)) (deploy.min_free)")
         }
+        // The ref.
+        let resolved = try await resolveRef(request.ref, fetch: false)
+        switch RefPolicy.decide(ref: request.ref, isTag: resolved.isTag, production: target.production,
+                                allowUntagged: request.allowUntagged, reason: request.reason) {
+        case .refused(let why): throw DeployRefusal(why)
+        case .allowed: break
+        }
         // The working tree.
         if spec.strategy == .inPlace {
             guard FileManager.default.fileExists(atPath: target.directory + "/.git") else {
@@ -58,13 +65,6 @@ extension DeployEngine {
                 }
                 notes.append("dirty tree forced (\(facts.modified.count) file(s)): \(reason)")
             }
-        }
-        // The ref.
-        let resolved = try await resolveRef(request.ref, fetch: false)
-        switch RefPolicy.decide(ref: request.ref, isTag: resolved.isTag, production: target.production,
-                                allowUntagged: request.allowUntagged, reason: request.reason) {
-        case .refused(let why): throw DeployRefusal(why)
-        case .allowed: break
         }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
         if let commit = resolved.commit { record.commit = commit }
