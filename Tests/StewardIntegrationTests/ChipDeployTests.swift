@@ -193,5 +193,58 @@ extension IntegrationTests {
             let history = try releases("rb", "broker_portal@prod")
             #expect(history.prefix(2).map { $0["kind"] as? String ?? "" } == ["rollback", "deploy"])
         }
+
+        @Test func hooksGetTheContextAndAFailingOneStopsOrRollsBackTheDeploy() throws {
+            try ctl("reset", "prod")
+            defer { _ = try? ctl("unhook", "prod") }
+            // pre-deploy fails: nothing changes, its output is shown.
+            try ctl("hook", "prod", "pre-deploy", "echo \"maintenance window closed for $STEWARD_APP@$STEWARD_INSTANCE\" >&2; exit 3")
+            let head = try ctl("head", "prod")
+            let refused = try steward("hooks", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(refused.status == 1, "\(refused.stdout)")
+            #expect(refused.stdout.contains(".steward/hooks/pre-deploy exited 3") && refused.stdout.contains("maintenance window closed for broker_portal@prod"), "\(refused.stdout)")
+            #expect(try ctl("head", "prod") == head)
+            // post-deploy gets the release's context; when it fails, the release is rolled back.
+            try ctl("hook", "prod", "pre-deploy", "echo \"$STEWARD_PHASE $STEWARD_REF $STEWARD_COMMIT $STEWARD_PREVIOUS_COMMIT\" >/tmp/steward-hook.log")
+            try ctl("hook", "prod", "post-deploy", "echo smoke test failed >&2; exit 1")
+            let rolled = try steward("hooks", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(rolled.status == 2, "\(rolled.stdout)")
+            #expect(rolled.stdout.contains("smoke test failed") && rolled.stdout.contains("was rolled back"), "\(rolled.stdout)")
+            #expect(try serving("prod") == "1.0.0 0001_initial")
+            let context = try sandbox().exec(["cat", "/tmp/steward-hook.log"]).stdout
+            #expect(context.hasPrefix("pre-deploy v1.1.0 ") && context.contains(head), "\(context)")
+        }
+
+        @Test func theReleasesStrategySwitchesCurrentAtomicallyAndKeepsTheLastReleases() throws {
+            func current() throws -> String { try sandbox().exec(["readlink", "/srv/chip/releases/stage/current"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+            func releaseDirs() throws -> [String] {
+                try sandbox().exec(["ls", "/srv/chip/releases/stage/releases"]).stdout.split(separator: "\n").map(String.init)
+            }
+            let first = try current()
+            let out = try steward("rel", ["deploy", "portal@stage", "--ref", "v1.1.0"])
+            #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+            let second = try current()
+            #expect(second.hasPrefix("releases/v1.1.0-") && second != first, "\(second)")
+            #expect(try serving("stage") == "1.1.0 0002_chip_price")
+            #expect(try releaseDirs().count == 2)
+            let media = try sandbox().exec(["readlink", "/srv/chip/releases/stage/\(second)/media"]).stdout
+            #expect(media == "/srv/chip/releases/stage/shared/media\n")
+            // A bad release: current goes back, its directory is removed.
+            let bad = try steward("rel", ["deploy", "portal@stage", "--ref", "v1.2.0"])
+            #expect(bad.status == 2, "\(bad.stdout)")
+            #expect(try current() == second)
+            #expect(try releaseDirs().count == 2)
+            #expect(try serving("stage") == "1.1.0 0002_chip_price")
+            // Two more releases: with keep 3 the oldest goes, never the running or the previous good one.
+            #expect(try steward("rel", ["deploy", "portal@stage", "--ref", "v1.0.1"]).status == 0)
+            #expect(try steward("rel", ["deploy", "portal@stage", "--ref", "v1.1.0"]).status == 0)
+            let dirs = try releaseDirs()
+            #expect(dirs.count == 3 && !dirs.contains(String(first.dropFirst("releases/".count))), "\(dirs)")
+            // The release a rollback goes back to is still there and is switched to, not rebuilt.
+            let back = try steward("rel", ["rollback", "portal@stage", "--keep-db"])
+            #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
+            #expect(back.stdout.contains("is still there"), "\(back.stdout)")
+            #expect(try serving("stage") == "1.0.1 0002_chip_price")
+        }
     }
 }

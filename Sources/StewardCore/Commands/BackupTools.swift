@@ -99,6 +99,12 @@ public enum Tar {
         Command("tar", ["--extract", "--gzip", "--file=\(archive)", "--directory=\(directory)", "--same-owner",
                         "--preserve-permissions", "--numeric-owner"])
     }
+
+    /// Extracts a release's `git archive` (plain tar) into its new directory, as the user running it: the files
+    /// become that user's, with the modes the repository records.
+    public static func extractRelease(archive: String, into directory: String) -> Command {
+        Command("tar", ["--extract", "--file=\(archive)", "--directory=\(directory)", "--no-same-owner"])
+    }
 }
 
 extension Systemctl {

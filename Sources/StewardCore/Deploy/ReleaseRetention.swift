@@ -1,7 +1,7 @@
 /// Which release directories the `releases` strategy deletes: the oldest beyond `keep`, never the one running
 /// (`current`) nor the previous good one (what a rollback goes back to).
 public enum ReleaseRetention {
-    /// `releases` oldest first (their names sort by time: `<ref>-<yyyyMMddHHmmss>`, compared on the time).
+    /// `releases` oldest first (their names sort by time: `<ref>-<yyyyMMdd'T'HHmmss.SSS>`, compared on the time).
     public static func toDelete(releases: [String], keep: Int, current: String?, previousGood: String?) -> [String] {
         let ordered = releases.sorted { stamp($0) < stamp($1) }
         let protected = Set([current, previousGood].compactMap { $0 })
@@ -14,7 +14,7 @@ public enum ReleaseRetention {
         return delete
     }
 
-    /// `v1.2-20261123T020304` → `20261123T020304`.
+    /// `v1.2-20261123T020304.123` → `20261123T020304.123`.
     static func stamp(_ name: String) -> String {
         String(name.split(separator: "-").last ?? Substring(name))
     }

@@ -37,7 +37,7 @@ extension DeployEngine {
                 ? asOwner(Git.fetchMirror(dir: target.cacheRepository)).display
                 : asOwner(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)).display))
             lines.append("                 " + asOwner(Git.archive(dir: target.cacheRepository, commit: commit, output: target.directory + "/.steward-release-PID.tar")).display)
-            lines.append("                 " + asOwner(Tar.extract(archive: target.directory + "/.steward-release-PID.tar", into: release)).display)
+            lines.append("                 " + asOwner(Tar.extractRelease(archive: target.directory + "/.steward-release-PID.tar", into: release)).display)
             for path in target.spec.shared { lines.append("                 link \(release)/\(path) → \(target.sharedDirectory)/\(path)") }
         }
         if let venv = target.venv {

@@ -25,16 +25,18 @@ extension DeployEngine {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS"
         let name = ReleaseRetention.name(ref: record.ref, stamp: formatter.string(from: Date()))
         let dir = target.releasesDirectory + "/" + name
         let archive = target.directory + "/.steward-release-\(getpid()).tar"
         defer { StoreFiles.removeQuietly(archive) }
-        try await tools.run(asOwner(Command("mkdir", ["-p", "--", dir])), timeout: .seconds(60))
+        // The releases directory may exist; the release's own must not (never extract over a release).
+        try await tools.run(asOwner(Command("mkdir", ["-p", "--", target.releasesDirectory])), timeout: .seconds(60))
+        try await tools.run(asOwner(Command("mkdir", ["--", dir])), timeout: .seconds(60))
         record.release = dir
         try state.updateDeploy(record)
         try await tools.run(asOwner(Git.archive(dir: cache, commit: commit, output: archive)), timeout: .seconds(1800))
-        try await tools.run(asOwner(Tar.extract(archive: archive, into: dir)), timeout: .seconds(1800))
+        try await tools.run(asOwner(Tar.extractRelease(archive: archive, into: dir)), timeout: .seconds(1800))
         for path in target.spec.shared {
             let inRelease = dir + "/" + path
             StoreFiles.removeQuietly(inRelease)

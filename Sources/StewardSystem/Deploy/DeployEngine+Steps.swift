@@ -16,7 +16,8 @@ extension DeployEngine {
             guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink) else { return (nil, nil, nil) }
             let release = dest.hasPrefix("/") ? dest : target.directory + "/" + dest
             let known = history.first { $0.release == release && $0.status == .succeeded }
-            return (known?.commit, known?.ref, release)
+            // A release Steward did not deploy is named by its directory (`v1.0.0-20260101T000000.000`).
+            return (known?.commit, known?.ref ?? URL(fileURLWithPath: release).lastPathComponent, release)
         }
     }
 

@@ -8,6 +8,6 @@ CHIP_ORIGIN=/srv/git/chip.git
 CHIP_ROOT=/srv/chip
 CHIP_VENV=/srv/chip/venv
 CHIP_SECRET_KEY=chip-secret-key-test-only-5e1a
-declare -A CHIP_PORT=([prod]=8001 [test]=8002)
+declare -A CHIP_PORT=([prod]=8001 [test]=8002 [stage]=8003)
 
 chip_assert_sandbox() { scenario_assert_sandbox chip; }

@@ -19,10 +19,11 @@ fixture=$repo/.build-fixtures/chip-venv
     || die "no venv at $fixture: build it on the host first: bash Tests/Scenarios/chip/build-venv.sh .build-fixtures/chip-venv"
 
 log "units"
-install -m 0644 "$here/units/broker_portal@.service" /etc/systemd/system/broker_portal@.service
+install -m 0644 "$here/units/broker_portal@.service" "$here/units/portal@.service" /etc/systemd/system/
 wants=/etc/systemd/system/multi-user.target.wants
 mkdir -p "$wants"
 for i in prod test; do ln -sfn /etc/systemd/system/broker_portal@.service "$wants/broker_portal@$i.service"; done
+ln -sfn /etc/systemd/system/portal@.service "$wants/portal@stage.service"
 ln -sfn /lib/systemd/system/nginx.service "$wants/nginx.service"
 systemctl daemon-reload
 
@@ -40,9 +41,8 @@ as_chip env HOME=/home/chip bash "$here/make-origin.sh" "$CHIP_ORIGIN"
 
 log "checkouts, env files, databases"
 install -d -m 0755 /etc/chip
-for i in prod test; do
-    as_chip git clone -q "$CHIP_ORIGIN" "$CHIP_ROOT/$i"
-    as_chip git -C "$CHIP_ROOT/$i" checkout -q --detach v1.0.0
+setup_instance() { # NAME CODE_DIR: env file, migrated database with two rows (and a pristine copy), static files
+    local i=$1 code=$2
     (
         umask 077
         cat >"/etc/chip/$i.env" <<ENV
@@ -52,14 +52,28 @@ DATABASE_PATH=$CHIP_ROOT/data/$i.sqlite3
 STATIC_ROOT=$CHIP_ROOT/static/$i
 ENV
     )
-    set -a; . "/etc/chip/$i.env"; set +a
-    (cd "$CHIP_ROOT/$i/chip_dashboard" && as_chip env SECRET_KEY="$SECRET_KEY" DATABASE_PATH="$DATABASE_PATH" STATIC_ROOT="$STATIC_ROOT" \
-        "$CHIP_VENV/bin/python" manage.py migrate --noinput -v 0 \
-        && as_chip env SECRET_KEY="$SECRET_KEY" DATABASE_PATH="$DATABASE_PATH" STATIC_ROOT="$STATIC_ROOT" \
-        "$CHIP_VENV/bin/python" manage.py collectstatic --noinput -v 0)
-    as_chip sqlite3 "$DATABASE_PATH" "INSERT INTO core_chip (name, created) VALUES ('NE555', datetime('now')), ('LM317', datetime('now'));"
-    as_chip cp "$DATABASE_PATH" "$DATABASE_PATH.pristine"  # what ctl.sh reset puts back
+    local env=(env SECRET_KEY="$CHIP_SECRET_KEY" DATABASE_PATH="$CHIP_ROOT/data/$i.sqlite3" STATIC_ROOT="$CHIP_ROOT/static/$i")
+    (cd "$code/chip_dashboard" && as_chip "${env[@]}" "$CHIP_VENV/bin/python" manage.py migrate --noinput -v 0 \
+        && as_chip "${env[@]}" "$CHIP_VENV/bin/python" manage.py collectstatic --noinput -v 0)
+    as_chip sqlite3 "$CHIP_ROOT/data/$i.sqlite3" "INSERT INTO core_chip (name, created) VALUES ('NE555', datetime('now')), ('LM317', datetime('now'));"
+    as_chip cp "$CHIP_ROOT/data/$i.sqlite3" "$CHIP_ROOT/data/$i.sqlite3.pristine"  # what ctl.sh reset puts back
+}
+for i in prod test; do
+    as_chip git clone -q "$CHIP_ORIGIN" "$CHIP_ROOT/$i"
+    as_chip git -C "$CHIP_ROOT/$i" checkout -q --detach v1.0.0
+    setup_instance "$i" "$CHIP_ROOT/$i"
 done
+# portal@stage: the releases layout (repo.git, releases/<ref>-<time>/, shared/, current), first release by hand.
+base=$CHIP_ROOT/releases/stage
+first=$base/releases/v1.0.0-20260101T000000.000
+install -d -m 0755 -o chip -g chip "$CHIP_ROOT/releases" "$base" "$base/releases" "$base/shared" "$base/shared/media" "$first"
+as_chip git clone -q --bare "$CHIP_ORIGIN" "$base/repo.git"
+as_chip git -C "$base/repo.git" archive --format=tar --output="$base/first.tar" v1.0.0
+as_chip tar -xf "$base/first.tar" -C "$first"
+rm -f "$base/first.tar"
+as_chip ln -sfn "$base/shared/media" "$first/media"
+as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
+setup_instance stage "$base/current"
 unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
 
 log "nginx"
@@ -69,8 +83,8 @@ ln -sfn ../sites-available/django /etc/nginx/sites-enabled/django
 nginx -t -q || die "nginx -t failed"
 
 log "start"
-systemctl start broker_portal@prod.service broker_portal@test.service nginx.service
-for i in prod test; do
+systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service nginx.service
+for i in prod test stage; do
     scenario_wait_for 30 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health" || {
         journalctl -u "broker_portal@$i" -n 30 --no-pager >&2
         die "broker_portal@$i is not healthy"
