@@ -35,10 +35,11 @@ struct DeployContext {
         let environment = Self.environment(unit: unit)
         let databases = ctx.sources(instance).filter(\.kind.isDatabase)
         let checks = ctx.checkSpecs(instance)
-        let target = DeployTarget(
+        var target = DeployTarget(
             app: instance.app, instance: instance.name, spec: spec, production: instance.production, units: [instance.unit],
             directory: directory, venv: venv, user: user, environment: environment, databases: databases, store: ctx.store(instance.app),
             checks: { await BackupContext.checkOnce(checks) })
+        target.nginxSiteFiles = Array(Set(ctx.facts.nginx?.sites.map(\.file) ?? [])).sorted()
         return DeployContext(backup: ctx, instance: instance, target: target)
     }
 

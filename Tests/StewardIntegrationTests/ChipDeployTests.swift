@@ -246,5 +246,24 @@ extension IntegrationTests {
             #expect(back.stdout.contains("is still there"), "\(back.stdout)")
             #expect(try serving("stage") == "1.0.1 0002_chip_price")
         }
+
+        @Test func aChangedNginxSiteIsTestedAndReloadedAndABrokenOneRolledBack() throws {
+            try ctl("reset", "prod")
+            let plain = try steward("nginx", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"])
+            #expect(plain.status == 0 && !plain.stdout.contains("nginx reloaded"), "the site did not change: \(plain.stdout)")
+            let dry = try steward("nginx", ["deploy", "broker_portal@prod", "--ref", "v1.4.0", "--dry-run"])
+            #expect(dry.stdout.contains("when /etc/nginx/sites-enabled/django (a file of the release) changes: nginx -t -q -c /etc/nginx/nginx.conf"), "\(dry.stdout)")
+            let changed = try steward("nginx", ["deploy", "broker_portal@prod", "--ref", "v1.4.0"])
+            #expect(changed.status == 0, "\(changed.stdout)\(changed.stderr)")
+            #expect(changed.stdout.contains("/etc/nginx/sites-enabled/django changed: nginx -t passed, nginx reloaded"), "\(changed.stdout)")
+            #expect(try ctl("header") == "1.4.0")
+            // A release whose site config nginx rejects: nothing is reloaded with it, the code goes back.
+            let broken = try steward("nginx", ["deploy", "broker_portal@prod", "--ref", "v1.5.0"])
+            #expect(broken.status == 2, "\(broken.stdout)\(broken.stderr)")
+            #expect(broken.stdout.contains("nginx exited 1"), "\(broken.stdout)")
+            #expect(try ctl("header") == "1.4.0")
+            #expect(try serving("prod") == "1.4.0 0002_chip_price")
+            #expect(try sandbox().exec(["nginx", "-t", "-q"]).status == 0)
+        }
     }
 }

@@ -41,6 +41,11 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     /// What the failing release answered, and its journal since the restart: captured before the rollback.
     public var evidence: String?
     public var steps: [StepRecord] = []
+    /// nginx site files that are the release's own (linked into the checkout), with their SHA-256 before the
+    /// deploy: a change means `nginx -t` and a reload.
+    public var nginxSites: [String: String] = [:]
+    /// Whether this deploy reloaded nginx with the new site config (a rollback reloads it again).
+    public var nginxReloaded = false
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

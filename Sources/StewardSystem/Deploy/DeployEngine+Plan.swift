@@ -76,6 +76,10 @@ extension DeployEngine {
         if target.spec.strategy == .releases { lines.append(" 8 switch        rename \(target.directory)/.current-steward-PID → \(target.currentLink) (→ \(release))") }
         lines.append(" 8 restart       " + (target.spec.restart == .reload ? Systemctl.reload(target.units) : Systemctl.restart(target.units)).display
                      + (target.spec.restart == .auto ? " (reload instead when every unit can reload)" : ""))
+        let ownSites = target.nginxSiteFiles.filter { Self.isFileOfRelease($0, base: target.directory) }
+        if !ownSites.isEmpty {
+            lines.append("                 when \(ownSites.joined(separator: ", ")) (a file of the release) changes: \(Nginx.testConfig().display) before the restart, \(Nginx.reload().display) after it")
+        }
         lines.append(" 9 health        the checks of \(target.label), retried for up to \(target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
         lines.append("10 post-deploy   " + hookLine("post-deploy", in: release))
         return (lines, refused)

@@ -43,6 +43,13 @@ extension DeployEngine {
                 await attempt("current → \(URL(fileURLWithPath: previous).lastPathComponent) again") { try switchCurrent(to: previous) }
             }
         }
+        // nginx back on the previous site config, when this deploy reloaded it with the new one.
+        if record.nginxReloaded {
+            await attempt("nginx reloaded with the previous site config") {
+                try await tools.run(Nginx.testConfig(), timeout: .seconds(60))
+                try await tools.run(Nginx.reload(), timeout: .seconds(120))
+            }
+        }
         let previousCode = target.spec.strategy == .inPlace ? target.directory : (record.previousRelease ?? target.directory)
         // 3. Its requirements, when this deploy installed others.
         if record.started(.dependencies) {

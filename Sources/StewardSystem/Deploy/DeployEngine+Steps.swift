@@ -68,6 +68,10 @@ extension DeployEngine {
             }
         }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
+        // nginx sites that are files of the release (a link into the checkout): remembered to see if they change.
+        for file in target.nginxSiteFiles where record.nginxSites[file] == nil {
+            if Self.isFileOfRelease(file, base: target.directory), let hash = try? StoreFiles.sha256(file).hex { record.nginxSites[file] = hash }
+        }
         if let commit = resolved.commit { record.commit = commit }
         let what = resolved.commit.map { "\(request.ref) is \(String($0.prefix(12)))\(resolved.isTag ? " (tag)" : "")" } ?? "\(request.ref) will be fetched"
         return .done(([what, free.map { "\(Format.bytes($0)) free" }].compactMap { $0 } + notes).joined(separator: "; "))
@@ -97,6 +101,13 @@ extension DeployEngine {
         if let c = peeled ?? commit { return (c, isTag) }
         if ref.count >= 7, ref.count <= 40, ref.allSatisfy(\.isHexDigit) { return (nil, false) }
         throw DeployRefusal("\(ref) is neither a tag nor a branch of \(remote), nor a commit in \(dir)")
+    }
+
+    /// Whether `file` (an nginx site, usually a link) resolves to a file under `base`: the release ships it.
+    static func isFileOfRelease(_ file: String, base: String) -> Bool {
+        guard let real = realpath(file, nil) else { return false }
+        defer { Glibc.free(real) }
+        return String(cString: real).hasPrefix(base + "/")
     }
 
     static func which(_ tool: String) -> String? {
@@ -226,9 +237,19 @@ extension DeployEngine {
             try switchCurrent(to: record.release)
             notes.append("current → \(URL(fileURLWithPath: record.release).lastPathComponent)")
         }
+        // A site config the release changed must pass nginx -t before anything restarts.
+        let changedSites = record.nginxSites.filter { (try? StoreFiles.sha256($0.key).hex) != $0.value }.keys.sorted()
+        if !changedSites.isEmpty {
+            try await tools.run(Nginx.testConfig(), timeout: .seconds(60))
+        }
         restartedAt = Date()
         let verb = try await restartUnits()
         notes.append("\(verb) \(target.units.joined(separator: ", "))")
+        if !changedSites.isEmpty {
+            try await tools.run(Nginx.reload(), timeout: .seconds(120))
+            record.nginxReloaded = true
+            notes.append("\(changedSites.joined(separator: ", ")) changed: nginx -t passed, nginx reloaded")
+        }
         return .done(notes.joined(separator: "; "))
     }
 

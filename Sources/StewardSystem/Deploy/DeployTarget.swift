@@ -23,6 +23,9 @@ public struct DeployTarget: Sendable {
     public var store: String
     /// One run of the instance's checks: nil when they pass, else what failed.
     public var checks: @Sendable () async -> String?
+    /// The site files nginx loads (`/etc/nginx/sites-enabled/app`): those that are the release's own files (a link
+    /// into the checkout) are tested with `nginx -t` and reloaded when a deploy changes them.
+    public var nginxSiteFiles: [String] = []
 
     public init(app: String, instance: String, spec: DeploySpec, production: Bool, units: [String], directory: String,
                 venv: String?, user: String?, environment: [String: String], databases: [BackupSource], store: String,

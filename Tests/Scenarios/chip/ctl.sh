@@ -6,6 +6,7 @@
 #   ctl.sh migrations INSTANCE     the core migrations the database has, one per line
 #   ctl.sh tables INSTANCE         the core tables, one per line
 #   ctl.sh head INSTANCE           the commit checked out
+#   ctl.sh header                  the X-Chip-Release header nginx adds for prod (empty when none)
 #   ctl.sh dirty INSTANCE | clean INSTANCE     edit a tracked file / undo it
 #   ctl.sh hook INSTANCE NAME BODY | unhook INSTANCE    an untracked .steward/hooks/NAME running BODY (bash)
 #   ctl.sh load-start NAME | load-stop NAME    requests through nginx every 20 ms; stop prints "REQUESTS FAILED"
@@ -26,10 +27,12 @@ reset)
     rm -rf "$CHIP_ROOT/$i/.steward"
     rm -f "$(db "$i")-wal" "$(db "$i")-shm"
     as_chip cp "$(db "$i").pristine" "$(db "$i")"
+    [[ $i != prod ]] || { nginx -t -q && systemctl reload nginx.service; }
     systemctl reset-failed "broker_portal@$i.service" 2>/dev/null || true
     systemctl start "broker_portal@$i.service"
     scenario_wait_for 20 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health"
     ;;
+header) curl -sS -o /dev/null -D - -H 'Host: pravoo.in' http://127.0.0.1/ | tr -d '\r' | sed -n 's/^X-Chip-Release: //p' ;;
 health) curl -sS "http://127.0.0.1:${CHIP_PORT[$2]}/health" ;;
 migrations) sqlite3 -readonly "$(db "$2")" "SELECT name FROM django_migrations WHERE app = 'core' ORDER BY id" ;;
 tables) sqlite3 -readonly "$(db "$2")" "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'core_%' ORDER BY name" ;;

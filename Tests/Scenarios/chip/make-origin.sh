@@ -10,6 +10,8 @@
 #   v1.2.0  (from v1.1.0) migration core.0003 (Chip.note) and a /health that answers 500: a bad release
 #   v1.3.0  (from v1.1.0) migration core.0003 (Tag table) that succeeds, then core.0004 that fails: a migration
 #           failing halfway
+#   v1.4.0  (from v1.1.0) deploy/nginx.conf (the nginx site, linked from sites-enabled) adds a header
+#   v1.5.0  (from v1.1.0) deploy/nginx.conf with a syntax error: nginx -t fails
 #   main    v1.1.0 plus one untagged commit
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -102,6 +104,16 @@ class Tag(models.Model):
     label = models.CharField(max_length=50)
 PY
 commit "1.3.0: tags" v1.3.0
+
+# v1.4.0: the nginx site (deploy/nginx.conf) adds a header; v1.5.0: a broken nginx site.
+git checkout -q -b nginx v1.1.0
+version 1.4.0
+sed -i 's|        proxy_pass http://127.0.0.1:8001;|        proxy_pass http://127.0.0.1:8001;\n        add_header X-Chip-Release 1.4.0 always;|' deploy/nginx.conf
+commit "1.4.0: release header" v1.4.0
+git checkout -q -b nginx-broken v1.1.0
+version 1.5.0
+sed -i 's|        proxy_pass http://127.0.0.1:8001;|        proxy_pass http://127.0.0.1:8001\n        add_header X-Chip-Release 1.5.0 always;|' deploy/nginx.conf
+commit "1.5.0: release header (missing semicolon)" v1.5.0
 
 git checkout -q main
 echo "# work in progress" >>chip_dashboard/core/views.py

@@ -78,8 +78,8 @@ unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
 
 log "nginx"
 rm -f /etc/nginx/sites-enabled/default
-install -m 0644 "$here/nginx-site.conf" /etc/nginx/sites-available/django
-ln -sfn ../sites-available/django /etc/nginx/sites-enabled/django
+# The site config is the repository's (deploy/nginx.conf): a release that changes it gets nginx -t and a reload.
+ln -sfn "$CHIP_ROOT/prod/deploy/nginx.conf" /etc/nginx/sites-enabled/django
 nginx -t -q || die "nginx -t failed"
 
 log "start"
