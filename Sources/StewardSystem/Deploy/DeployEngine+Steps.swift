@@ -284,7 +284,8 @@ extension DeployEngine {
             if ContinuousClock.now >= deadline {
                 throw StoreError("checks still failing after \(target.spec.healthTimeoutSeconds) s (\(attempts) attempts): \(failure)")
             }
-            try? await Task.sleep(for: .milliseconds(500))
+            // Often at first (an app is usually up within a second or two), then once a second.
+            try? await Task.sleep(for: ContinuousClock.now - start < .seconds(5) ? .milliseconds(200) : .seconds(1))
         }
     }
 
