@@ -60,24 +60,10 @@ struct DeployCommand: AsyncParsableCommand {
         let ctx = await DeployContext.load(options, label: target)
         let engine = DeployEngine(target: ctx.target, state: ctx.state, say: DeployRun.say)
         if resume || abort {
-            guard let interrupted = try DeployEngine.interrupted(state: ctx.state, app: ctx.target.app, instance: ctx.target.instance) else {
-                DeployRun.fail("no interrupted deploy of \(ctx.target.label) to \(resume ? "resume" : "abort")")
-            }
-            let record = resume ? await engine.resume(interrupted) : await engine.abort(interrupted)
-            throw ExitCode(DeployRun.exitCode(record))
+            try await DeployRun.conclude { resume ? try await engine.resume() : try await engine.abort() }
         }
         let request = DeployRequest(ref: ref!, allowUntagged: allowUntagged, force: force, reason: reason)
-        if dryRun {
-            let plan = await engine.plan(request)
-            print("dry run: nothing is changed")
-            plan.lines.forEach { print($0) }
-            throw ExitCode(plan.refused ? 1 : 0)
-        }
-        do {
-            let record = try await engine.deploy(request)
-            throw ExitCode(DeployRun.exitCode(record))
-        } catch let refusal as DeployRefusal {
-            DeployRun.fail(refusal.message)
-        }
+        if dryRun { try await DeployRun.plan(engine, request) }
+        try await DeployRun.conclude { try await engine.deploy(request) }
     }
 }

@@ -19,19 +19,24 @@ struct DeployContext {
             DeployRun.fail("\(label) names \(found.count) instances (\(found.map(\.label).joined(separator: ", "))); name one as APP@INSTANCE")
         }
         let app = ctx.manifest.app(named: instance.app)
-        let spec = app?.deploy ?? .defaults
+        var spec = app?.deploy ?? .defaults
         let unit = ctx.facts.units.first { $0.name == instance.unit }
         let resolve: (String) -> String = { app?.resolve($0, instance: instance.name) ?? $0 }
+        spec.migrations.database = spec.migrations.database.map(resolve)
         var directory = app?.directory.map(resolve) ?? unit?.workingDirectory ?? instance.workingDirectory ?? ""
-        if spec.strategy == .releases, app?.directory == nil, let range = directory.range(of: "/current") {
-            directory = String(directory[..<range.lowerBound])
+        // releases: the unit runs in <base>/current (or <base>/current/<workdir>).
+        if spec.strategy == .releases, app?.directory == nil {
+            for suffix in ["/current/" + spec.workdir, "/current"] where !spec.workdir.isEmpty || suffix == "/current" {
+                if directory.hasSuffix(suffix) { directory = String(directory.dropLast(suffix.count)); break }
+            }
         }
         guard directory.hasPrefix("/") else {
             DeployRun.fail("no directory for \(instance.label): set apps.\(instance.app).directory in the manifest (the unit has no WorkingDirectory=)")
         }
         let codeDirectory = spec.strategy == .releases ? directory + "/current" : directory
         let venv = spec.venv.map(resolve) ?? Self.findVenv(unit: unit, code: codeDirectory)
-        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user }
+        // The app's commands never run as root inside a tree its user owns: the unit's User=, else the tree's owner.
+        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user } ?? Self.owner(of: directory)
         let environment = Self.environment(unit: unit)
         let databases = ctx.sources(instance).filter(\.kind.isDatabase)
         let checks = ctx.checkSpecs(instance)
@@ -40,6 +45,7 @@ struct DeployContext {
             directory: directory, venv: venv, user: user, environment: environment, databases: databases, store: ctx.store(instance.app),
             checks: { await BackupContext.checkOnce(checks) })
         target.nginxSiteFiles = Array(Set(ctx.facts.nginx?.sites.map(\.file) ?? [])).sorted()
+        target.extraSecrets = DeployTarget.databaseSecrets(spec: spec, sources: databases)
         return DeployContext(backup: ctx, instance: instance, target: target)
     }
 
@@ -51,6 +57,13 @@ struct DeployContext {
             if fm.fileExists(atPath: venv + "/pyvenv.cfg") { return venv }
         }
         return ["venv", ".venv", "myenv"].map { code + "/" + $0 }.first { fm.fileExists(atPath: $0 + "/pyvenv.cfg") }
+    }
+
+    /// The user owning `path`, when not root.
+    static func owner(of path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_uid != 0, let pw = getpwuid(st.st_uid), let name = pw.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// What the unit's process gets: its env files (in order, later ones winning) and `Environment=`.
@@ -84,6 +97,22 @@ enum DeployRun {
     /// Progress lines go to stdout as they happen.
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints the dry-run plan of `request` and exits: 0, or 1 when the preflight would refuse it.
+    static func plan(_ engine: DeployEngine, _ request: DeployRequest) async throws {
+        let plan = await engine.plan(request)
+        print("dry run: nothing is changed")
+        plan.lines.forEach { print($0) }
+        throw ExitCode(plan.refused ? 1 : 0)
+    }
+
+    /// Runs a deploy, rollback or recovery and exits with its record's code; a refusal (nothing was changed or
+    /// recorded) exits 3 with its message.
+    static func conclude(_ body: () async throws -> DeployRecord) async throws {
+        let record: DeployRecord
+        do { record = try await body() } catch let refusal as DeployRefusal { fail(refusal.message) }
+        throw ExitCode(exitCode(record))
     }
 
     /// 0 succeeded; 1 failed before the switch (nothing changed); 2 rolled back or worse.

@@ -142,12 +142,7 @@ struct RollbackCommand: AsyncParsableCommand {
         }
         if !changed && database == .restore && later == nil { DeployRun.fail("no pre-deploy backup recorded after \(back.ref) to restore") }
         if !changed && database == nil { database = .keep }
-        do {
-            let record = try await engine.rollback(to: back, database: database, backupIDs: later?.backupIDs ?? [])
-            throw ExitCode(DeployRun.exitCode(record))
-        } catch let refusal as DeployRefusal {
-            DeployRun.fail(refusal.message)
-        }
+        try await DeployRun.conclude { try await engine.rollback(to: back, database: database, backupIDs: later?.backupIDs ?? []) }
     }
 }
 
@@ -189,17 +184,8 @@ struct PromoteCommand: AsyncParsableCommand {
         print("promote: \(app)@\(from) runs \(tag) (\(commit.prefix(12))) and its checks pass")
         let dest = await DeployContext.load(options, label: "\(app)@\(to)")
         let engine = DeployEngine(target: dest.target, state: dest.state, say: DeployRun.say)
-        let request = DeployRequest(ref: tag, kind: .promote)
-        if dryRun {
-            let plan = await engine.plan(request)
-            plan.lines.forEach { print($0) }
-            throw ExitCode(plan.refused ? 1 : 0)
-        }
-        do {
-            let record = try await engine.deploy(request)
-            throw ExitCode(DeployRun.exitCode(record))
-        } catch let refusal as DeployRefusal {
-            DeployRun.fail(refusal.message)
-        }
+        let request = DeployRequest(ref: tag, kind: .promote, expectedCommit: commit)
+        if dryRun { try await DeployRun.plan(engine, request) }
+        try await DeployRun.conclude { try await engine.deploy(request) }
     }
 }

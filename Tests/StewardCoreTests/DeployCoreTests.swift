@@ -167,6 +167,8 @@ import Testing
         #expect(Git.checkout(dir: "/srv/app", commit: "abc").argv == git + ["checkout", "--quiet", "--detach", "abc"])
         #expect(Git.lsRemote(dir: "/srv/app", remote: "origin", ref: "v1").argv == git + ["ls-remote", "--", "origin", "refs/tags/v1", "refs/tags/v1^{}", "refs/heads/v1"])
         #expect(Git.archive(dir: "/srv/app", commit: "abc", output: "/t.tar").argv == git + ["archive", "--format=tar", "--output=/t.tar", "abc"])
+        #expect(SQLite.script(file: "/srv/db.sqlite3", input: "/tmp/m.sql").argv == ["sqlite3", "-batch", "-bail", "/srv/db.sqlite3"])
+        #expect(SQLite.script(file: "/srv/db.sqlite3", input: "/tmp/m.sql").inputFile == "/tmp/m.sql")
         #expect(Tar.extractRelease(archive: "/b/.r.tar", into: "/b/releases/v1-x").argv
                 == ["tar", "--extract", "--file=/b/.r.tar", "--directory=/b/releases/v1-x", "--no-same-owner"])
         #expect(Pip.install(venv: "/v", requirements: "/r.txt", extra: ["--no-index"]).argv

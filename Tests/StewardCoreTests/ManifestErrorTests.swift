@@ -124,7 +124,7 @@ struct ManifestErrorTests {
 
     @Test func unknownKeysNeverEchoTheirValue() {
         let found = errors("apps:\n  web:\n    owner: alice-the-admin\n")
-        #expect(found == ["steward.yml:3:5: apps.web.owner: unknown key; expected one of kind, unit, directory, env_file, health, instances, backup"])
+        #expect(found == ["steward.yml:3:5: apps.web.owner: unknown key; expected one of kind, unit, directory, env_file, health, instances, backup, deploy"])
     }
 
     @Test func appNamedLikeASecretWordIsFineWhenItIsAnApp() throws {

@@ -25,7 +25,7 @@ extension IntegrationTests.ChipDeploys {
                 let now = try serving("test")
                 let lock = try sandbox().exec(["flock", "-n", "/var/lib/steward-\(name)/locks/broker_portal@test.lock", "true"])
                 let after = try sandbox().steward(["status", "broker_portal@test", "--state", "/var/lib/steward-\(name)/state.db"])
-                let checks = try sandbox().steward(["check", "--manifest", Self.manifest])
+                let checks = try sandbox().steward(["check", "broker_portal@test", "--manifest", Self.manifest])
                 let ok = killed.status == 137 && status.status == 1 && blocked.status == 3 && recovered.status == 0
                     && now == expected[recovery] && lock.status == 0 && after.status == 0 && checks.status == 0
                 rows.append("| \(point) | \(recovery) | \(killed.status == 137 ? "yes" : "no (\(killed.status))") | \(status.status == 1 && blocked.status == 3 ? "yes" : "no") | \(now) | \(checks.status == 0 ? "pass" : "exit \(checks.status)") | \(lock.status == 0 ? "yes" : "no") |")

@@ -74,6 +74,17 @@ extension IntegrationTests {
             #expect(try sh("cd /tmp && runuser -u postgres -- psql -XAt -c \"SELECT count(*) FROM pg_database WHERE datname LIKE 'marb_steward%'\"") == "0")
             let history = try sandbox().steward(["releases", "marb@prod", "--state", "/var/lib/steward-deploy/state.db"])
             #expect(history.stdout.contains("rolled-back") && history.stdout.contains("failed") && history.stdout.contains("succeeded"), "\(history.stdout)")
+
+            // Marked reversible: the rollback runs the declared downgrade (with the release that migrated) instead of
+            // restoring the backup.
+            let reversible = "/run/marb-reversible.yml"
+            _ = try sh("cp \(Self.manifest) \(reversible) && printf '      migrations: {kind: alembic, downgrade: [alembic, downgrade, \"0002\"]}\\n' >>\(reversible)")
+            let down = try sandbox().steward(["deploy", "marb@prod", "--ref", "v2.3.0", "--manifest", reversible,
+                                              "--state", "/var/lib/steward-deploy/state.db", "--store", "/var/backups/deploy"])
+            #expect(down.status == 2, "\(down.stdout)\(down.stderr)")
+            #expect(down.stdout.contains("ran the declared downgrade") && !down.stdout.contains("restored the pre-deploy backup"), "\(down.stdout)")
+            #expect(try schema() == "0002 no remits")
+            #expect(try version() == "healthy 2.1.0")
         }
     }
 }

@@ -77,6 +77,11 @@ public enum Nginx {
 
 /// `sqlite3` command lines: read-only, no init file, one statement per argument (never a shell string).
 public enum SQLite {
+    /// `sqlite3 -batch -bail FILE < SCRIPT`: a migration script, stopped at its first error.
+    public static func script(file: String, input: String) -> Command {
+        Command("sqlite3", ["-batch", "-bail", file], inputFile: input)
+    }
+
     public static func inspect(file: String) -> Command {
         Command("sqlite3", ["-readonly", "-batch", "-init", "/dev/null", file, "PRAGMA quick_check;", "PRAGMA journal_mode;"])
     }

@@ -46,6 +46,12 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     public var nginxSites: [String: String] = [:]
     /// Whether this deploy reloaded nginx with the new site config (a rollback reloads it again).
     public var nginxReloaded = false
+    /// The release directory this deploy created (`releases`): the only one its undoing may remove.
+    public var createdRelease: String?
+    /// The commit the ref had to name (a promotion).
+    public var expectedCommit: String?
+    /// Backups taken by a rollback before it restored an older database: what undoing the rollback restores.
+    public var safetyBackupIDs: [Int64] = []
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

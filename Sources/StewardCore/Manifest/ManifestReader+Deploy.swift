@@ -114,8 +114,8 @@ extension ManifestReader {
     /// A path inside the checkout: relative, without `..`.
     private mutating func relativePath(_ text: String, _ node: Node, _ path: String, allowEmpty: Bool) -> String? {
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
-        if (trimmed.isEmpty && allowEmpty) || trimmed == "." { return "" }
-        guard !trimmed.isEmpty, !trimmed.hasPrefix("/"), !trimmed.split(separator: "/").contains(".."), !trimmed.hasPrefix("-") else {
+        if (trimmed.isEmpty || trimmed == ".") && allowEmpty { return "" }
+        guard !trimmed.isEmpty, trimmed != ".", !trimmed.hasPrefix("/"), !trimmed.split(separator: "/").contains(".."), !trimmed.hasPrefix("-") else {
             report(node, path, "expected a path inside the checkout like chip_dashboard, got \(Self.describe(value: text))")
             return nil
         }

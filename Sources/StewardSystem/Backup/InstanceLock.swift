@@ -31,6 +31,27 @@ public final class InstanceLock {
         _ = holder.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
+    /// Rewrites the holder's description (`deploy #12 of v1.2 by alice`) once it is known.
+    public func describe(_ purpose: String) {
+        let holder = "\(purpose) by pid \(getpid()) on \(Self.hostName) since \(Timestamp.iso(Date()))\n"
+        ftruncate(fd, 0)
+        _ = holder.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    /// Whether some process holds the lock of `instance` now (a probe that takes and drops it at once). A
+    /// `running` deploy whose lock nobody holds was interrupted.
+    public static func isHeld(stateDirectory: String, instance: String) -> Bool {
+        let path = "\(stateDirectory)/locks/\(instance).lock"
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return true
+    }
+
     public static var hostName: String {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)

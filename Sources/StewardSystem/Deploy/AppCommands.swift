@@ -9,7 +9,8 @@ struct AppCommands: Sendable {
 
     /// `git …` as the owner of the directory git works in.
     func git(_ command: Command) -> Command {
-        let owner = Self.ownerName(of: target.gitDirectory)
+        // The releases cache may not exist yet: then its parent's owner (never root inside the app's tree).
+        let owner = FileManager.default.fileExists(atPath: target.gitDirectory) ? Self.ownerName(of: target.gitDirectory) : Self.ownerName(of: target.directory)
         return owner.map { command.asUser($0) } ?? command
     }
 

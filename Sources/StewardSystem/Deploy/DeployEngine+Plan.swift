@@ -82,7 +82,8 @@ extension DeployEngine {
         }
         lines.append(" 9 health        the checks of \(target.label), retried for up to \(target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
         lines.append("10 post-deploy   " + hookLine("post-deploy", in: release))
-        return (lines, refused)
+        // URLs with credentials (a repository, an index in pip_args) and the app's secrets are never shown.
+        return (lines.map(tools.mask), refused)
     }
 
     private func hookLine(_ name: String, in release: String) -> String {

@@ -19,8 +19,17 @@ extension DeployEngine {
         } else {
             try await tools.run(asOwner(Git.fetchMirror(dir: cache)), timeout: .seconds(600))
         }
-        let resolved = try await resolveRef(record.ref, fetch: true)
-        guard let commit = resolved.commit else { throw StoreError("\(record.ref) is not in the repository after fetching") }
+        // A rollback archives the commit it recorded, whatever its ref names now.
+        let commit: String
+        if record.kind == .rollback, !record.commit.isEmpty {
+            commit = record.commit
+        } else {
+            guard let resolved = try await resolveRef(record.ref, fetch: true).commit else { throw StoreError("\(record.ref) is not in the repository after fetching") }
+            if let expected = record.expectedCommit, expected != resolved {
+                throw StoreError("\(record.ref) names \(resolved.prefix(12)) after fetching, not \(expected.prefix(12)) as where it is promoted from")
+            }
+            commit = resolved
+        }
         record.commit = commit
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -32,14 +41,17 @@ extension DeployEngine {
         defer { StoreFiles.removeQuietly(archive) }
         // The releases directory may exist; the release's own must not (never extract over a release).
         try await tools.run(asOwner(Command("mkdir", ["-p", "--", target.releasesDirectory])), timeout: .seconds(60))
-        try await tools.run(asOwner(Command("mkdir", ["--", dir])), timeout: .seconds(60))
+        // Recorded before it exists: an undo removes this directory and no other.
         record.release = dir
+        record.createdRelease = dir
         try state.updateDeploy(record)
+        try await tools.run(asOwner(Command("mkdir", ["--", dir])), timeout: .seconds(60))
         try await tools.run(asOwner(Git.archive(dir: cache, commit: commit, output: archive)), timeout: .seconds(1800))
         try await tools.run(asOwner(Tar.extractRelease(archive: archive, into: dir)), timeout: .seconds(1800))
         for path in target.spec.shared {
             let inRelease = dir + "/" + path
-            StoreFiles.removeQuietly(inRelease)
+            // As the owner: a link the repository ships must not make root delete elsewhere.
+            try await tools.run(asOwner(Command("rm", ["-rf", "--", inRelease])), timeout: .seconds(60))
             let parent = (inRelease as NSString).deletingLastPathComponent
             try await tools.run(asOwner(Command("mkdir", ["-p", "--", parent])), timeout: .seconds(60))
             try await tools.run(asOwner(Command("ln", ["-sfn", "--", target.sharedDirectory + "/" + path, inRelease])), timeout: .seconds(60))

@@ -22,10 +22,12 @@ extension DeployEngine {
                 say("  ✗ \(message)")
             }
         }
-        let migrated = record.started(.migrate) && !record.backupIDs.isEmpty && record.kind != .rollback
+        // What undoing restores: the pre-deploy backup, or for a rollback the safety backup it took first.
+        let restorable = record.kind == .rollback ? record.safetyBackupIDs : record.backupIDs
+        let migrated = record.started(.migrate) && !restorable.isEmpty
         var databaseBack = !migrated
         // 1. A reversible migration is undone by the release that made it.
-        if migrated, target.spec.migrations.downgrade != nil, record.started(.restart) || record.completed(.migrate) {
+        if migrated, record.kind != .rollback, target.spec.migrations.downgrade != nil, record.started(.restart) || record.completed(.migrate) {
             await attempt("ran the declared downgrade") { try await migrator.downgrade(release: record.release) }
             databaseBack = problems.isEmpty
         }
@@ -63,18 +65,18 @@ extension DeployEngine {
             if problems.isEmpty, let last = done.indices.last { done[last] = outcome }
         }
         // 4. The database as it was before the migrations.
+        // The units are stopped around it: nothing writes to the database while it is put back.
+        var cleanups: [() async -> Void] = []
         if !databaseBack {
-            if afterSwitch {
-                await attempt("stopped \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300)) }
-            }
-            await attempt("restored the pre-deploy backup #\(record.backupIDs.map(String.init).joined(separator: ", #"))") {
-                try await restoreBackups(record.backupIDs)
+            await attempt("stopped \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300)) }
+            await attempt("restored the \(record.kind == .rollback ? "safety" : "pre-deploy") backup #\(restorable.map(String.init).joined(separator: ", #"))") {
+                cleanups = try await restoreBackups(restorable)
             }
         }
         // 5. Restart on the previous code, and judge it.
         var healthy = true
         if afterSwitch || migrated {
-            if afterSwitch {
+            if afterSwitch || !databaseBack {
                 await attempt("restarted \(target.units.joined(separator: ", "))") {
                     _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))
                     try await tools.run(Systemctl.restart(target.units), timeout: .seconds(300))
@@ -90,11 +92,17 @@ extension DeployEngine {
                 say("  ✗ checks fail on the previous release too: \(tools.mask("\(error)"))")
             }
         }
-        if target.spec.strategy == .releases, record.release != record.previousRelease, record.started(.fetch), !afterSwitch || healthy,
-           (try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink)).map({ !record.release.hasSuffix($0) }) ?? true {
-            StoreFiles.removeQuietly(record.release)
+        // Only the release directory this deploy created, never the running or the previous one.
+        if let created = record.createdRelease, created.hasPrefix(target.releasesDirectory + "/"), created != record.previousRelease,
+           let current = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink),
+           !created.hasSuffix("/" + current) && created != current {
+            StoreFiles.removeQuietly(created)
         }
-        let detail = "because \(because): " + (done + problems).joined(separator: "; ")
+        // The database put aside by a PostgreSQL restore is dropped only once the previous release is healthy.
+        if healthy { for cleanup in cleanups { await cleanup() } } else if !cleanups.isEmpty {
+            problems.append("the database as it was before this undo is kept aside (<db>_steward_old) for inspection")
+        }
+        let detail = tools.mask("because \(because): " + (done + problems).joined(separator: "; "))
         if let stepID {
             try? state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: Self.ms(since: clock))
         }
@@ -103,9 +111,11 @@ extension DeployEngine {
         return problems.isEmpty && healthy
     }
 
-    /// Restores catalog backups into their sources (the units are stopped by the caller when the new code runs).
-    func restoreBackups(_ ids: [Int64]) async throws {
+    /// Restores catalog backups into their sources (the caller stops the units). Returns what discards the
+    /// replaced databases, to run once the app is healthy again.
+    func restoreBackups(_ ids: [Int64]) async throws -> [() async -> Void] {
         let restore = RestoreService(service: backups, store: target.store)
+        var cleanups: [() async -> Void] = []
         for id in ids {
             guard let backup = try state.record(id: id) else { throw StoreError("backup #\(id) is no longer in the catalog") }
             guard let source = target.databases.first(where: { $0.name == backup.source }) else {
@@ -114,8 +124,9 @@ extension DeployEngine {
             let (sha, _) = try StoreFiles.sha256(backup.path)
             guard sha == backup.sha256 else { throw StoreError("backup #\(id) changed since it was taken (checksum mismatch)") }
             let (_, cleanup) = try await restore.apply(backup, source: source, tools: ToolRunner(runner: runner, secrets: (try? backups.secrets(for: source)) ?? []))
-            await cleanup?()
+            if let cleanup { cleanups.append(cleanup) }
         }
+        return cleanups
     }
 
     /// The migrate step of a rollback: restore the database the target release ran with, or keep it.
@@ -125,10 +136,19 @@ extension DeployEngine {
             return .skipped("kept the database as it is (--keep-db)")
         case .restore:
             guard !record.backupIDs.isEmpty else { return .skipped("no backup to restore") }
+            // The database as it is now is saved first: undoing this rollback puts it back.
+            if record.safetyBackupIDs.isEmpty {
+                for source in target.databases {
+                    let safety = try await backups.backup(source, store: target.store, reason: "safety before rollback #\(record.id)")
+                    record.safetyBackupIDs.append(safety.id)
+                    try state.updateDeploy(record)
+                }
+            }
             try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300))
             say("    stopped \(target.units.joined(separator: ", ")) to restore the database")
-            try await restoreBackups(record.backupIDs)
-            return .done("restored backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) (taken before the deploy that followed \(record.ref))")
+            let cleanups = try await restoreBackups(record.backupIDs)
+            for cleanup in cleanups { await cleanup() }
+            return .done("restored backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) (taken before the deploy that followed \(record.ref)); safety backup #\(record.safetyBackupIDs.map(String.init).joined(separator: ", #")) of the database it replaced")
         }
     }
 
@@ -138,7 +158,9 @@ extension DeployEngine {
     /// schema changed since then (nil: it did not).
     @discardableResult
     public func rollback(to release: DeployRecord, database: RollbackDatabase?, backupIDs: [Int64]) async throws -> DeployRecord {
-        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance) {
+        try acquireLock(purpose: "rollback to \(release.ref) by \(record.user)")
+        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) {
+            lock = nil
             throw DeployRefusal(Self.interruptedMessage(unfinished))
         }
         let previous = try await currentRelease()
@@ -154,24 +176,25 @@ extension DeployEngine {
         rollbackDatabase = database ?? .keep
         if database == .restore { record.backupIDs = backupIDs }
         record = try state.insertDeploy(record)
+        lock?.describe("rollback #\(record.id) to \(release.ref) by \(record.user)")
         say("rollback #\(record.id): \(target.label) \(previous.ref ?? "?") → \(release.ref) (\(release.shortCommit))")
-        do {
-            try await step(.lock) { try self.takeLock() }
+        return await guarded(.lock) {
+            try await self.step(.lock) {
+                self.captureNginxSites()
+                return self.lockOutcome()
+            }
             for (name, body) in [(DeployStep.fetch, { try await self.prepareRollbackCode(release) }),
                                  (.dependencies, { try await self.installDependencies(release: self.record.release) }),
                                  (.migrate, { try await self.migrate() }),
+                                 (.build, { try await self.build() }),
                                  (.restart, { try await self.switchAndRestart() }),
                                  (.health, { try await self.healthGate() })] as [(DeployStep, () async throws -> StepOutcome)] {
-                try await step(name, body)
+                try await self.step(name, body)
             }
-            record.status = .succeeded
-            finish()
-            say("✓ rollback #\(record.id): \(target.label) runs \(release.ref) (\(release.shortCommit)) again")
-        } catch let failure as DeployFailure {
-            await fail(failure)
+            self.record.status = .succeeded
+            self.finish()
+            self.say("✓ rollback #\(self.record.id): \(self.target.label) runs \(release.ref) (\(release.shortCommit)) again")
         }
-        lock = nil
-        return record
     }
 
     func prepareRollbackCode(_ release: DeployRecord) async throws -> StepOutcome {
@@ -187,12 +210,14 @@ extension DeployEngine {
 
     // MARK: - Interrupted deploys
 
-    /// The newest deploy of the instance still marked running whose process is gone: killed, or the host lost
-    /// power. Steward refuses a new deploy until it is resumed or aborted.
-    public static func interrupted(state: StateStore, app: String, instance: String) throws -> DeployRecord? {
-        guard let last = try state.deploys(app: app, instance: instance, limit: 1).first, last.status == .running else { return nil }
-        let alive = last.host == InstanceLock.hostName && kill(last.pid, 0) == 0 && last.pid != getpid()
-        return alive ? nil : last
+    /// The newest deploy of the instance still marked running whose process is gone (killed, or the host lost
+    /// power): nobody holds the instance's lock, or the caller does. Steward refuses a new deploy until it is
+    /// resumed or aborted.
+    public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false) throws -> DeployRecord? {
+        guard let newest = try state.deploys(app: app, instance: instance, limit: 100).first(where: { $0.status == .running }) else { return nil }
+        if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
+        let label = instance.isEmpty ? app : "\(app)@\(instance)"
+        return InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label) ? nil : newest
     }
 
     public static func interruptedMessage(_ r: DeployRecord) -> String {

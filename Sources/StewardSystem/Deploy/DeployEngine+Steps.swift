@@ -68,11 +68,11 @@ extension DeployEngine {
             }
         }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
-        // nginx sites that are files of the release (a link into the checkout): remembered to see if they change.
-        for file in target.nginxSiteFiles where record.nginxSites[file] == nil {
-            if Self.isFileOfRelease(file, base: target.directory), let hash = try? StoreFiles.sha256(file).hex { record.nginxSites[file] = hash }
-        }
+        captureNginxSites()
         if let commit = resolved.commit { record.commit = commit }
+        if let expected = request.expectedCommit, let commit = resolved.commit, commit != expected {
+            throw DeployRefusal("\(request.ref) names \(commit.prefix(12)) here but \(expected.prefix(12)) where it is promoted from; the tag was moved")
+        }
         let what = resolved.commit.map { "\(request.ref) is \(String($0.prefix(12)))\(resolved.isTag ? " (tag)" : "")" } ?? "\(request.ref) will be fetched"
         return .done(([what, free.map { "\(Format.bytes($0)) free" }].compactMap { $0 } + notes).joined(separator: "; "))
     }
@@ -81,14 +81,19 @@ extension DeployEngine {
     /// fetching (read-only, for the preflight and the dry-run).
     func resolveRef(_ ref: String, fetch: Bool) async throws -> (commit: String?, isTag: Bool) {
         let dir = target.gitDirectory
+        let remote = target.spec.strategy == .inPlace ? target.spec.remote : (target.spec.repository ?? target.spec.remote)
         if FileManager.default.fileExists(atPath: dir) {
-            if case .success(let r) = await runner.run(commands.git(Git.resolve(dir: dir, ref: ref)), timeout: .seconds(30)), r.exitCode == 0 {
-                let isTag: Bool
-                if case .success(let t) = await runner.run(commands.git(Git.tagExists(dir: dir, ref: ref)), timeout: .seconds(30)) { isTag = t.exitCode == 0 } else { isTag = false }
-                return (r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), isTag)
+            // A tag; else the remote's branch as last fetched (a local branch of that name may be stale); else as
+            // given (a commit).
+            var candidates = [("refs/tags/" + ref, true)]
+            if target.spec.strategy == .inPlace { candidates.append(("refs/remotes/\(target.spec.remote)/\(ref)", false)) }
+            candidates.append((ref, false))
+            for (name, isTag) in candidates {
+                if case .success(let r) = await runner.run(commands.git(Git.resolve(dir: dir, ref: name)), timeout: .seconds(30)), r.exitCode == 0 {
+                    return (r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), isTag)
+                }
             }
         }
-        let remote = target.spec.strategy == .inPlace ? target.spec.remote : (target.spec.repository ?? target.spec.remote)
         let lsDir = FileManager.default.fileExists(atPath: dir) ? dir : target.directory
         let out = try await tools.run(commands.git(Git.lsRemote(dir: lsDir, remote: remote, ref: ref)), timeout: .seconds(60)).stdout
         var commit: String?, peeled: String?, isTag = false
@@ -101,6 +106,14 @@ extension DeployEngine {
         if let c = peeled ?? commit { return (c, isTag) }
         if ref.count >= 7, ref.count <= 40, ref.allSatisfy(\.isHexDigit) { return (nil, false) }
         throw DeployRefusal("\(ref) is neither a tag nor a branch of \(remote), nor a commit in \(dir)")
+    }
+
+    /// nginx sites that are files of the release (a link into the checkout), with their SHA-256 now: a deploy
+    /// that changes one tests nginx's configuration and reloads it.
+    func captureNginxSites() {
+        for file in target.nginxSiteFiles where record.nginxSites[file] == nil {
+            if Self.isFileOfRelease(file, base: target.directory), let hash = try? StoreFiles.sha256(file).hex { record.nginxSites[file] = hash }
+        }
     }
 
     /// Whether `file` (an nginx site, usually a link) resolves to a file under `base`: the release ships it.
@@ -158,6 +171,9 @@ extension DeployEngine {
             try await tools.run(commands.git(Git.fetch(dir: dir, remote: target.spec.remote)), timeout: .seconds(600))
             let resolved = try await resolveRef(record.ref, fetch: true)
             guard let commit = resolved.commit else { throw StoreError("\(record.ref) is not in \(target.spec.remote) after fetching") }
+            if let expected = record.expectedCommit, expected != commit {
+                throw StoreError("\(record.ref) names \(commit.prefix(12)) after fetching, not \(expected.prefix(12)) as where it is promoted from")
+            }
             record.commit = commit
             try state.updateDeploy(record)
             try await tools.run(commands.git(Git.checkout(dir: dir, commit: commit)), timeout: .seconds(600))
@@ -200,6 +216,10 @@ extension DeployEngine {
             return .skipped(status.kind == .none ? "no migrations" : "no pending \(status.kind.rawValue) migrations (\(status.schemaNow ?? "?"))")
         }
         var notes: [String] = []
+        guard !target.databases.isEmpty || !record.backupIDs.isEmpty else {
+            throw StoreError("\(status.pending.count) \(status.kind.rawValue) migration(s) pending, but no database of \(target.label) is known to back up first; "
+                             + "declare it under apps.\(target.app).backup.databases (or DATABASE_URL in its env file)")
+        }
         if record.backupIDs.isEmpty && !target.databases.isEmpty {
             say("    backing up \(target.databases.map(\.label).joined(separator: ", ")) before the migrations")
             for source in target.databases {
@@ -246,8 +266,9 @@ extension DeployEngine {
         let verb = try await restartUnits()
         notes.append("\(verb) \(target.units.joined(separator: ", "))")
         if !changedSites.isEmpty {
-            try await tools.run(Nginx.reload(), timeout: .seconds(120))
             record.nginxReloaded = true
+            try state.updateDeploy(record)
+            try await tools.run(Nginx.reload(), timeout: .seconds(120))
             notes.append("\(changedSites.joined(separator: ", ")) changed: nginx -t passed, nginx reloaded")
         }
         return .done(notes.joined(separator: "; "))

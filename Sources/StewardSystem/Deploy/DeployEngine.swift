@@ -45,10 +45,13 @@ public final class DeployEngine {
     // MARK: - Entry points
 
     /// A new deploy of `request.ref`. Returns the final record; throws only a ``DeployRefusal`` (nothing changed
-    /// and, when refused before a record exists, nothing recorded).
+    /// and nothing recorded): the instance is busy, or an interrupted deploy waits for `--resume` or `--abort`.
     @discardableResult
     public func deploy(_ request: DeployRequest) async throws -> DeployRecord {
-        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance) {
+        // The lock comes first: what runs now, and whether a deploy was interrupted, are read under it.
+        try acquireLock(purpose: "deploy of \(request.ref) by \(record.user)")
+        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) {
+            lock = nil
             throw DeployRefusal(Self.interruptedMessage(unfinished))
         }
         let previous = try await currentRelease()
@@ -58,57 +61,81 @@ public final class DeployEngine {
         record.previousRef = previous.ref
         record.previousRelease = previous.release
         record.reason = request.reason ?? ""
+        record.expectedCommit = request.expectedCommit
         record = try state.insertDeploy(record)
+        lock?.describe("\(request.kind.rawValue) #\(record.id) of \(request.ref) by \(record.user)")
         say("deploy #\(record.id): \(target.label) \(previous.ref ?? previous.commit.map { String($0.prefix(12)) } ?? "(nothing)") → \(request.ref)")
+        return await guarded(.preflight) {
+            try await self.step(.preflight) { try await self.preflight(request) }
+            try await self.step(.lock) { self.lockOutcome() }
+            try await self.runSteps()
+        }
+    }
+
+    /// Runs the steps of a recorded deploy; a failure is handled by ``fail(_:)`` (rollback where needed). Ends
+    /// holding no lock; returns the final record.
+    func guarded(_ firstStep: DeployStep, _ body: () async throws -> Void) async -> DeployRecord {
         do {
-            try await step(.preflight) { try await self.preflight(request) }
-            try await step(.lock) { try self.takeLock() }
-            try await runSteps()
+            try await body()
         } catch let failure as DeployFailure {
             await fail(failure)
         } catch {
-            await fail(DeployFailure(step: .preflight, message: tools.mask("\(error)")))
+            await fail(DeployFailure(step: firstStep, message: tools.mask("\(error)")))
         }
         lock = nil
         return record
     }
 
-    /// Finishes an interrupted deploy from the first step that did not complete.
-    @discardableResult
-    public func resume(_ interrupted: DeployRecord) async -> DeployRecord {
-        record = interrupted
+    /// Takes the instance's lock, or refuses naming its holder.
+    func acquireLock(purpose: String) throws {
+        do {
+            lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: purpose)
+        } catch {
+            throw DeployRefusal("\(error)")
+        }
+    }
+
+    /// The interrupted deploy of this instance, read under the lock; refuses when there is none, or (for
+    /// `--resume`) when it was a rollback or had begun undoing itself: only `--abort` finishes those.
+    func takeInterrupted(resuming: Bool) throws {
+        try acquireLock(purpose: "\(resuming ? "resume" : "abort") by \(record.user)")
+        guard let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) else {
+            lock = nil
+            throw DeployRefusal("no interrupted deploy of \(target.label) to \(resuming ? "resume" : "abort")")
+        }
+        if resuming && (unfinished.kind == .rollback || unfinished.started(.rollback)) {
+            lock = nil
+            throw DeployRefusal("deploy #\(unfinished.id) was \(unfinished.kind == .rollback ? "a rollback" : "already putting the previous release back") when it was interrupted; finish it with --abort")
+        }
+        record = unfinished
         record.pid = getpid()
-        say("resuming deploy #\(record.id) of \(record.ref) on \(target.label)")
-        do {
-            try await step(.lock) { try self.takeLock(resuming: true) }
-            if !record.completed(.preflight) {
-                let request = DeployRequest(ref: record.ref, allowUntagged: !record.reason.isEmpty, force: !record.reason.isEmpty, reason: record.reason)
-                try await step(.preflight) { try await self.preflight(request) }
-            }
-            try await runSteps()
-        } catch let failure as DeployFailure {
-            await fail(failure)
-        } catch {
-            await fail(DeployFailure(step: .lock, message: tools.mask("\(error)")))
-        }
-        lock = nil
-        return record
+        lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(Self.operatorName)")
     }
 
-    /// Undoes an interrupted deploy: the previous code (and database, when migrations ran), restarted when the
-    /// switch had begun, then the health gate.
+    /// Finishes the interrupted deploy of this instance from the first step that did not complete.
     @discardableResult
-    public func abort(_ interrupted: DeployRecord) async -> DeployRecord {
-        record = interrupted
-        say("aborting deploy #\(record.id) of \(record.ref) on \(target.label)")
-        do {
-            lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: "abort of deploy #\(record.id)")
-        } catch {
-            say("✗ \(error)")
-            return record
+    public func resume() async throws -> DeployRecord {
+        try takeInterrupted(resuming: true)
+        say("resuming deploy #\(record.id) of \(record.ref) on \(target.label)")
+        return await guarded(.lock) {
+            try await self.step(.lock) { self.lockOutcome() }
+            if !self.record.completed(.preflight) {
+                let r = self.record
+                let request = DeployRequest(ref: r.ref, allowUntagged: !r.reason.isEmpty, force: !r.reason.isEmpty, reason: r.reason,
+                                            expectedCommit: r.expectedCommit)
+                try await self.step(.preflight) { try await self.preflight(request) }
+            }
+            try await self.runSteps()
         }
-        let switched = record.started(.restart)
-        let healthy = await revert(afterSwitch: switched, because: "aborted after an interruption")
+    }
+
+    /// Undoes the interrupted deploy of this instance: the previous code (and database, when migrations ran),
+    /// restarted when the switch had begun, then the health gate.
+    @discardableResult
+    public func abort() async throws -> DeployRecord {
+        try takeInterrupted(resuming: false)
+        say("aborting deploy #\(record.id) of \(record.ref) on \(target.label)")
+        let healthy = await revert(afterSwitch: record.started(.restart), because: "aborted after an interruption")
         record.status = healthy ? .aborted : .rollbackFailed
         finish()
         lock = nil
@@ -157,8 +184,8 @@ public final class DeployEngine {
             let outcome = try await body()
             let ms = Self.ms(since: clock)
             let (result, detail): (StepResult, String) = switch outcome {
-            case .done(let d): (.ok, d)
-            case .skipped(let d): (.skipped, d)
+            case .done(let d): (.ok, tools.mask(d))
+            case .skipped(let d): (.skipped, tools.mask(d))
             }
             try state.updateDeploy(record)
             try state.endStep(id, result: result, detail: detail, at: Date(), durationMs: ms)
@@ -176,10 +203,9 @@ public final class DeployEngine {
         FaultInjection.point("after", name)
     }
 
-    func takeLock(resuming: Bool = false) throws -> StepOutcome {
-        let purpose = "\(resuming ? "resumed " : "")deploy #\(record.id) of \(record.ref) by \(record.user)"
-        let lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: purpose)
-        self.lock = lock
+    /// The lock step's record: the lock was taken before anything was read; a stale one is reported.
+    func lockOutcome() -> StepOutcome {
+        guard let lock else { return .done("no lock") }
         if let stale = lock.staleHolder {
             return .done("took \(lock.path); a stale lock was left there by a holder that is gone (\(stale))")
         }
@@ -204,7 +230,8 @@ public final class DeployEngine {
             say("✗ deploy #\(record.id) failed at \(failure.step.rawValue); nothing was changed: \(failure.message)")
             return
         }
-        if failure.step.isAfterSwitch {
+        // After the switch means: the units may run the new code, whichever step failed (a resumed deploy's too).
+        if record.started(.restart) || failure.step.isAfterSwitch {
             await captureEvidence()
             let healthy = await revert(afterSwitch: true, because: failure.description)
             record.status = healthy ? .rolledBack : .rollbackFailed

@@ -8,13 +8,17 @@ public struct DeployRequest: Sendable {
     /// Why `--allow-untagged` or `--force` was needed; recorded with the release.
     public var reason: String?
     public var kind: DeployRecord.Kind = .deploy
+    /// The commit the ref must name (a promotion: what the source instance runs); refused when it names another.
+    public var expectedCommit: String?
 
-    public init(ref: String, allowUntagged: Bool = false, force: Bool = false, reason: String? = nil, kind: DeployRecord.Kind = .deploy) {
+    public init(ref: String, allowUntagged: Bool = false, force: Bool = false, reason: String? = nil, kind: DeployRecord.Kind = .deploy,
+                expectedCommit: String? = nil) {
         self.ref = ref
         self.allowUntagged = allowUntagged
         self.force = force
         self.reason = reason
         self.kind = kind
+        self.expectedCommit = expectedCommit
     }
 }
 

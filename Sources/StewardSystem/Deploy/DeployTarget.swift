@@ -26,6 +26,8 @@ public struct DeployTarget: Sendable {
     /// The site files nginx loads (`/etc/nginx/sites-enabled/app`): those that are the release's own files (a link
     /// into the checkout) are tested with `nginx -t` and reloaded when a deploy changes them.
     public var nginxSiteFiles: [String] = []
+    /// Further values never shown: the databases' URLs and passwords (read from their env files).
+    public var extraSecrets: [String] = []
 
     public init(app: String, instance: String, spec: DeploySpec, production: Bool, units: [String], directory: String,
                 venv: String?, user: String?, environment: [String: String], databases: [BackupSource], store: String,
@@ -54,6 +56,7 @@ public struct DeployTarget: Sendable {
             if Redactor.isSecretName(key), value.count >= 4 { values.insert(value) }
             if let password = Redactor.urlPassword(value), password.count >= 4 { values.insert(value); values.insert(password) }
         }
+        values.formUnion(extraSecrets.filter { $0.count >= 4 })
         return values.sorted { $0.count > $1.count }
     }
 
@@ -70,5 +73,17 @@ public struct DeployTarget: Sendable {
     /// The directory `manage.py`/`alembic.ini` are in, for a release.
     public func workdir(_ release: String) -> String {
         spec.workdir.isEmpty ? release : release + "/" + spec.workdir
+    }
+}
+
+extension DeployTarget {
+    /// The database URLs a deploy may read (its backups' and the SQL migrations'), and their passwords: masked in
+    /// everything a deploy prints or records.
+    public static func databaseSecrets(spec: DeploySpec, sources: [BackupSource]) -> [String] {
+        let refs = sources.compactMap(\.url) + [spec.migrations.database.flatMap { SecretRef(parsing: $0) }].compactMap { $0 }
+        return refs.flatMap { ref -> [String] in
+            guard let value = try? ProbeContext().secret(ref) else { return [] }
+            return [value] + [Redactor.urlPassword(value)].compactMap { $0 }
+        }
     }
 }

@@ -59,7 +59,7 @@ struct Migrator: Sendable {
             switch SQLMigrationPlan.plan(files: files, applied: applied) {
             case .refused(let why): throw StoreError(why)
             case .pending(let names):
-                return Status(kind: kind, pending: names, schemaNow: "sql:" + (applied.last?.name ?? "none"),
+                return Status(kind: kind, pending: names, schemaNow: "sql:" + (SQLMigrationPlan.ordered(applied.map(\.name)).last ?? "none"),
                               schemaAfter: "sql:" + (SQLMigrationPlan.ordered(files.map(\.name)).last ?? "none"))
             }
         case .command:
@@ -141,9 +141,14 @@ struct Migrator: Sendable {
             }.value
         case .postgres(let dsn):
             let engine = PostgresEngine(dsn: dsn, tools: tools)
-            let out = try await engine.withPassfile { passfile in
-                try await tools.run(Psql.query("SELECT name || ' ' || checksum FROM \(SQLMigrationTracking.table) WHERE to_regclass('\(SQLMigrationTracking.table)') IS NOT NULL ORDER BY name",
-                                               database: dsn.database, connection: dsn.connection(passfile: passfile)), okCodes: [0, 1]).stdout
+            let out = try await engine.withPassfile { passfile -> String in
+                let connection = dsn.connection(passfile: passfile)
+                // Whether the tracking table exists, then its rows: any other error is an error, not "none applied".
+                let exists = try await tools.run(Psql.query("SELECT to_regclass('\(SQLMigrationTracking.table)') IS NOT NULL", database: dsn.database,
+                                                            connection: connection)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard exists == "t" else { return "" }
+                return try await tools.run(Psql.query("SELECT name || ' ' || checksum FROM \(SQLMigrationTracking.table) ORDER BY name",
+                                                      database: dsn.database, connection: connection)).stdout
             }
             return out.split(whereSeparator: \.isNewline).compactMap {
                 let parts = $0.split(separator: " ")
@@ -155,20 +160,21 @@ struct Migrator: Sendable {
     func sqlApply(file: String, name: String, checksum: String) async throws {
         switch try database() {
         case .sqlite(let path):
+            // The sqlite3 shell, as the database's owner (never root: a migration could ATTACH any file), reading
+            // one script: the file and its tracking row in one transaction, stopped at the first error (-bail),
+            // so a failing file leaves nothing of itself.
+            var st = stat()
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { throw StoreError("\(path) is a symbolic link; refusing to migrate through it") }
             let sql = try String(contentsOfFile: file, encoding: .utf8)
-            try await Task.detached {
-                var config = Configuration()
-                config.busyMode = .timeout(30)
-                // As root, a -wal or -shm file SQLite creates would be root's: handed back to the database's owner.
-                try SQLiteEngine.keepingOwnership(of: path, owner: StoreFiles.owner(path)) {
-                    let queue = try DatabaseQueue(path: path, configuration: config)
-                    try queue.write { db in
-                        try db.execute(sql: SQLMigrationTracking.createTable)
-                        try db.execute(sql: sql)
-                        try db.execute(sql: SQLMigrationTracking.insertStatement(name: name, checksum: checksum))
-                    }
-                }
-            }.value
+            let script = "BEGIN;\n\(SQLMigrationTracking.createTable);\n\(sql)\n;\n\(SQLMigrationTracking.insertStatement(name: name, checksum: checksum));\nCOMMIT;\n"
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sql-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            try StoreFiles.makeDirectory(dir, mode: 0o700)
+            defer { StoreFiles.removeQuietly(dir) }
+            try Data(script.utf8).write(to: URL(fileURLWithPath: dir + "/migration.sql"))
+            var command = SQLite.script(file: path, input: dir + "/migration.sql")
+            let owner = AppCommands.ownerName(of: FileManager.default.fileExists(atPath: path) ? path : (path as NSString).deletingLastPathComponent)
+            if let owner { command = command.asUser(owner) }
+            try await tools.run(command, timeout: .seconds(3600))
         case .postgres(let dsn):
             let engine = PostgresEngine(dsn: dsn, tools: tools)
             try await engine.withPassfile { passfile in
