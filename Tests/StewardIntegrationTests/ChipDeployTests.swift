@@ -246,6 +246,15 @@ extension IntegrationTests {
             #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
             #expect(back.stdout.contains("is still there"), "\(back.stdout)")
             #expect(try serving("stage") == "1.0.1 0002_chip_price")
+            // A fetch that fails before its release directory exists removes nothing (not the base, not a release).
+            _ = try sandbox().exec(["chmod", "0555", "/srv/chip/releases/stage/releases"])
+            defer { _ = try? sandbox().exec(["chmod", "0755", "/srv/chip/releases/stage/releases"]) }
+            let before = try releaseDirs()
+            let failed = try steward("rel", ["deploy", "portal@stage", "--ref", "v1.1.0"])
+            #expect(failed.status == 1 && failed.stdout.contains("failed at fetch"), "\(failed.stdout)")
+            #expect(try releaseDirs() == before)
+            #expect(try sandbox().exec(["test", "-d", "/srv/chip/releases/stage/repo.git"]).status == 0)
+            #expect(try serving("stage") == "1.0.1 0002_chip_price")
         }
 
         @Test func aChangedNginxSiteIsTestedAndReloadedAndABrokenOneRolledBack() throws {
