@@ -293,5 +293,24 @@ extension IntegrationTests {
             let again = try deploy("v1.1.0")
             #expect(again.stdout.contains("no pending command migrations"), "\(again.stdout)")
         }
+
+        @Test func recoveryWaitsForACommandTheKilledDeployLeftRunning() throws {
+            try ctl("reset", "prod")
+            try ctl("hook", "prod", "pre-deploy", "sleep 4")
+            defer { _ = try? ctl("unhook", "prod") }
+            let started = try sandbox().exec(["bash", "-c", "setsid \(Sandbox.stewardBinary) deploy broker_portal@prod --ref v1.1.0 --manifest \(Self.manifest) --state /var/lib/steward-orphan/state.db --store /var/backups/orphan >/run/orphan-deploy.log 2>&1 & echo $!"])
+            let pid = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let hookRuns = try sandbox().exec(["bash", "-c", "for i in $(seq 100); do pgrep -f '^sleep 4' >/dev/null && exit 0; sleep 0.05; done; exit 1"])
+            #expect(hookRuns.status == 0)
+            _ = try sandbox().exec(["kill", "-9", pid])
+            // The hook (its own session) outlives steward: recovery waits for it.
+            let early = try steward("orphan", ["deploy", "broker_portal@prod", "--abort"])
+            #expect(early.status == 3 && early.stderr.contains("is still running") && early.stderr.contains("sleep 4"), "\(early.stdout)\(early.stderr)")
+            let gone = try sandbox().exec(["bash", "-c", "for i in $(seq 120); do pgrep -f '^sleep 4' >/dev/null || exit 0; sleep 0.05; done; exit 1"])
+            #expect(gone.status == 0)
+            let abort = try steward("orphan", ["deploy", "broker_portal@prod", "--abort"])
+            #expect(abort.status == 0, "\(abort.stdout)\(abort.stderr)")
+            #expect(try serving("prod") == "1.0.0 0001_initial")
+        }
     }
 }

@@ -107,6 +107,13 @@ public final class DeployEngine {
             lock = nil
             throw DeployRefusal("deploy #\(unfinished.id) was \(unfinished.kind == .rollback ? "a rollback" : "already putting the previous release back") when it was interrupted; finish it with --abort")
         }
+        // A tool of the interrupted run (a migration, a hook) may still be working in the app's tree.
+        let leftovers = LeftoverProcesses.find(under: [target.directory, unfinished.release], excludingUnits: target.units)
+        if !leftovers.isEmpty {
+            lock = nil
+            let list = leftovers.prefix(5).map { "pid \($0.pid): \(Redactor.scrub($0.command))" }.joined(separator: "; ")
+            throw DeployRefusal("a command of the interrupted deploy #\(unfinished.id) is still running in \(target.directory) (\(tools.mask(list))); wait for it to end (or stop it), then run --\(resuming ? "resume" : "abort") again")
+        }
         record = unfinished
         record.pid = getpid()
         lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(Self.operatorName)")
