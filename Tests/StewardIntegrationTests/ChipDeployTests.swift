@@ -168,6 +168,13 @@ extension IntegrationTests {
             let untagged = try steward("promote", ["promote", "broker_portal", "--from", "test", "--to", "prod"])
             #expect(untagged.status == 3 && untagged.stderr.contains("which no tag points at"), "\(untagged.stderr)")
             #expect(try steward("promote", ["deploy", "broker_portal@test", "--ref", "v1.1.0"]).status == 0)
+            // Not while test is unhealthy.
+            _ = try sandbox().exec(["systemctl", "stop", "broker_portal@test.service"])
+            let sick = try steward("promote", ["promote", "broker_portal", "--from", "test", "--to", "prod"])
+            _ = try sandbox().exec(["systemctl", "start", "broker_portal@test.service"])
+            #expect(sick.status == 3 && sick.stderr.contains("broker_portal@test is not healthy, so v1.1.0 is not promoted"), "\(sick.stderr)")
+            #expect(try serving("prod") == "1.0.0 0001_initial")
+            _ = try sandbox().exec(["bash", "-c", "for i in $(seq 100); do curl -fs http://127.0.0.1:8002/health >/dev/null && exit 0; sleep 0.1; done; exit 1"])
             let out = try steward("promote", ["promote", "broker_portal", "--from", "test", "--to", "prod"])
             #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
             #expect(try serving("prod") == "1.1.0 0002_chip_price")

@@ -10,7 +10,8 @@ public struct DeploySpec: Sendable, Equatable, Codable {
     }
 
     public enum RestartMode: String, Sendable, Codable, CaseIterable {
-        /// `systemctl reload` when the unit declares `ExecReload=`, else restart.
+        /// `systemctl reload` when the unit declares `ExecReload=` and the strategy is `in-place`, else restart (a
+        /// reloaded server keeps its working directory: the old release behind `current`).
         case auto
         case restart
         case reload

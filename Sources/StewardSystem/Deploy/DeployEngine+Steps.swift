@@ -69,6 +69,9 @@ extension DeployEngine {
         }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
         captureNginxSites()
+        if !record.nginxSites.isEmpty && Self.which("nginx") == nil {
+            throw DeployRefusal("nginx is not installed, but \(record.nginxSites.keys.sorted().joined(separator: ", ")) (a site of this release) is in its configuration")
+        }
         if let commit = resolved.commit { record.commit = commit }
         if let expected = request.expectedCommit, let commit = resolved.commit, commit != expected {
             throw DeployRefusal("\(request.ref) names \(commit.prefix(12)) here but \(expected.prefix(12)) where it is promoted from; the tag was moved")
@@ -278,7 +281,9 @@ extension DeployEngine {
     @discardableResult
     func restartUnits() async throws -> String {
         var reload = target.spec.restart == .reload
-        if target.spec.restart == .auto,
+        // auto reloads only in place: a reloaded server keeps the directory it started in, which for `releases`
+        // is the old release behind `current`.
+        if target.spec.restart == .auto, target.spec.strategy == .inPlace,
            case .success(let r) = await runner.run(Systemctl.show(units: target.units, properties: ["Id", "CanReload", "ActiveState"]), timeout: .seconds(10)) {
             let blocks = r.stdout.components(separatedBy: "\n\n")
             reload = !blocks.isEmpty && blocks.allSatisfy { $0.contains("CanReload=yes") && $0.contains("ActiveState=active") }
