@@ -85,6 +85,30 @@ extension IntegrationTests {
             #expect(down.stdout.contains("ran the declared downgrade") && !down.stdout.contains("restored the pre-deploy backup"), "\(down.stdout)")
             #expect(try schema() == "0002 no remits")
             #expect(try version() == "healthy 2.1.0")
+
+            // Seed 003's way: numbered SQL files applied with psql, each with its tracking row in one transaction.
+            let sqlManifest = "/run/marb-sql.yml"
+            _ = try sh("cp \(Self.manifest) \(sqlManifest) && printf '      migrations: {kind: sql}\\n' >>\(sqlManifest)")
+            func sqlDeploy(_ ref: String) throws -> Sandbox.Output {
+                let out = try sandbox().steward(["deploy", "marb@prod", "--ref", ref, "--manifest", sqlManifest,
+                                                 "--state", "/var/lib/steward-deploy/state.db", "--store", "/var/backups/deploy"])
+                for p in Self.passwords { #expect(!out.stdout.contains(p) && !out.stderr.contains(p), "a password was printed") }
+                return out
+            }
+            func applied() throws -> String {
+                try sh("cd /tmp && runuser -u postgres -- psql -XAt -d marb -c 'SELECT name FROM steward_schema_migrations ORDER BY name' -c \"SELECT coalesce(to_regclass('firmware')::text, 'no firmware')\"")
+                    .replacingOccurrences(of: "\n", with: " ")
+            }
+            let sqlGood = try sqlDeploy("v3.0.0")
+            #expect(sqlGood.status == 0, "\(sqlGood.stdout)\(sqlGood.stderr)")
+            #expect(sqlGood.stdout.contains("applied 2 sql migration(s): 000_devices.sql, 001_alerts.sql"), "\(sqlGood.stdout)")
+            #expect(try applied() == "000_devices.sql 001_alerts.sql no firmware")
+            let sqlBroken = try sqlDeploy("v3.1.0")
+            #expect(sqlBroken.status == 1 && sqlBroken.stdout.contains("firmware_images"), "\(sqlBroken.stdout)")
+            #expect(try applied() == "000_devices.sql 001_alerts.sql no firmware")
+            let sqlEdited = try sqlDeploy("v3.2.0")
+            #expect(sqlEdited.status == 1 && sqlEdited.stdout.contains("000_devices.sql was edited after it was applied"), "\(sqlEdited.stdout)")
+            #expect(try version() == "healthy 3.0.0")
         }
     }
 }

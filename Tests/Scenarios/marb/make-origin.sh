@@ -7,6 +7,9 @@
 #   v2.1.0  0002: claims.denial_reason
 #   v2.2.0  (from v2.1.0) 0003 creates remits, then 0004 fails: a migration failing halfway
 #   v2.3.0  (from v2.1.0) 0003 creates remits, and /api/v1/health answers 500: a bad release
+#   v3.0.0  (from v2.1.0) db/migrations/000_devices.sql, 001_alerts.sql: numbered SQL migrations (seed 003)
+#   v3.1.0  (from v3.0.0) 002_firmware.sql creates a table, then fails
+#   v3.2.0  (from v3.0.0) 000_devices.sql edited after it was applied
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
@@ -45,6 +48,17 @@ g checkout -q -b bad v2.1.0
 as_marb cp "$here/deploy/0003_remits.py" "$work/migrations/versions/"
 sed -i 's/^def health():/def health():\n    return JSONResponse({"status": "unhealthy", "error": "remits service unreachable"}, status_code=500)\n\n\ndef _health():/' "$work/app/main.py"
 release v2.3.0 "2.3.0: remits (health broken)"
+# Numbered SQL migrations (seed 003's db/migrations, applied with psql), for a manifest with migrations: sql.
+g checkout -q -b sql v2.1.0
+as_marb mkdir -p "$work/db/migrations"
+printf 'CREATE TABLE devices (id serial PRIMARY KEY, serial text NOT NULL UNIQUE);\n' | as_marb tee "$work/db/migrations/000_devices.sql" >/dev/null
+printf 'CREATE TABLE alerts (id serial PRIMARY KEY, device_id integer NOT NULL REFERENCES devices(id));\n' | as_marb tee "$work/db/migrations/001_alerts.sql" >/dev/null
+release v3.0.0 "3.0.0: devices and alerts (SQL migrations)"
+printf 'CREATE TABLE firmware (id serial PRIMARY KEY);\nINSERT INTO firmware_images SELECT 1;\n' | as_marb tee "$work/db/migrations/002_firmware.sql" >/dev/null
+release v3.1.0 "3.1.0: firmware (broken migration)"
+g checkout -q -b sql-edited v3.0.0
+printf 'CREATE TABLE devices (id serial PRIMARY KEY, serial text NOT NULL UNIQUE, site text);\n' | as_marb tee "$work/db/migrations/000_devices.sql" >/dev/null
+release v3.2.0 "3.2.0: an applied migration edited"
 g checkout -q main
 g push -q --tags "$bare" main
 
