@@ -36,7 +36,7 @@ struct DeployContext {
         let codeDirectory = spec.strategy == .releases ? directory + "/current" : directory
         let venv = spec.venv.map(resolve) ?? Self.findVenv(unit: unit, code: codeDirectory)
         // The app's commands never run as root inside a tree its user owns: the unit's User=, else the tree's owner.
-        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user } ?? Self.owner(of: directory)
+        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user } ?? StoreFiles.ownerName(of: directory)
         let environment = Self.environment(unit: unit)
         let databases = ctx.sources(instance).filter(\.kind.isDatabase)
         let checks = ctx.checkSpecs(instance)
@@ -59,12 +59,6 @@ struct DeployContext {
         return ["venv", ".venv", "myenv"].map { code + "/" + $0 }.first { fm.fileExists(atPath: $0 + "/pyvenv.cfg") }
     }
 
-    /// The user owning `path`, when not root.
-    static func owner(of path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_uid != 0, let pw = getpwuid(st.st_uid), let name = pw.pointee.pw_name else { return nil }
-        return String(cString: name)
-    }
 
     /// What the unit's process gets: its env files (in order, later ones winning) and `Environment=`.
     static func environment(unit: UnitFacts?) -> [String: String] {

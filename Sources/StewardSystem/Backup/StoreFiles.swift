@@ -102,6 +102,13 @@ public enum StoreFiles {
     }
 
     /// The owner of `path`, to give files Steward creates for an app back to the app's user.
+    /// The name of the user owning `path`; nil when root owns it (or it does not exist): who runs the app's tools
+    /// and git in a tree it owns.
+    public static func ownerName(of path: String) -> String? {
+        guard let uid = owner(path)?.uid, uid != 0, let pw = getpwuid(uid), let name = pw.pointee.pw_name else { return nil }
+        return String(cString: name)
+    }
+
     public static func owner(_ path: String) -> (uid: uid_t, gid: gid_t)? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }

@@ -10,7 +10,7 @@ struct AppCommands: Sendable {
     /// `git …` as the owner of the directory git works in.
     func git(_ command: Command) -> Command {
         // The releases cache may not exist yet: then its parent's owner (never root inside the app's tree).
-        let owner = FileManager.default.fileExists(atPath: target.gitDirectory) ? Self.ownerName(of: target.gitDirectory) : Self.ownerName(of: target.directory)
+        let owner = FileManager.default.fileExists(atPath: target.gitDirectory) ? StoreFiles.ownerName(of: target.gitDirectory) : StoreFiles.ownerName(of: target.directory)
         return owner.map { command.asUser($0) } ?? command
     }
 
@@ -33,12 +33,5 @@ struct AppCommands: Sendable {
             argv[0] = directory + "/" + first.dropFirst(2)
         }
         return app(Command(argv[0], Array(argv.dropFirst())), in: directory)
-    }
-
-    /// The user name owning `path`; nil when root owns it (or it does not exist).
-    static func ownerName(of path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_uid != 0, let pw = getpwuid(st.st_uid), let name = pw.pointee.pw_name else { return nil }
-        return String(cString: name)
     }
 }

@@ -43,7 +43,7 @@ extension DeployEngine {
         if let venv = target.venv {
             let stamp = (try? String(contentsOfFile: venv + "/.steward-requirements.sha256", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             var command = Pip.install(venv: venv, requirements: release + "/" + target.spec.requirements, extra: target.spec.pipArguments)
-            if let owner = AppCommands.ownerName(of: venv) { command = command.asUser(owner) }
+            if let owner = StoreFiles.ownerName(of: venv) { command = command.asUser(owner) }
             lines.append(" 5 dependencies  when the sha256 of \(target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command.display)
         } else {
             lines.append(" 5 dependencies  no venv: skipped")

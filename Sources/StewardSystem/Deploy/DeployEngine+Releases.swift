@@ -5,7 +5,7 @@ import StewardCore
 /// paths linked into `shared/`, and a `current` symlink replaced by one `rename(2)`, so the app never sees a
 /// half-switched tree.
 extension DeployEngine {
-    var baseOwner: String? { AppCommands.ownerName(of: target.directory) }
+    var baseOwner: String? { StoreFiles.ownerName(of: target.directory) }
 
     func asOwner(_ command: Command) -> Command { baseOwner.map { command.asUser($0) } ?? command }
 

@@ -104,10 +104,10 @@ extension DeployEngine {
         }
         let detail = tools.mask("because \(because): " + (done + problems).joined(separator: "; "))
         if let stepID {
-            try? state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: Self.ms(since: clock))
+            try? state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: BackupService.ms(since: clock))
         }
         record.steps.append(StepRecord(name: DeployStep.rollback.rawValue, startedAt: started, finishedAt: Date(),
-                                       result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, durationMs: Self.ms(since: clock)))
+                                       result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, durationMs: BackupService.ms(since: clock)))
         return problems.isEmpty && healthy
     }
 

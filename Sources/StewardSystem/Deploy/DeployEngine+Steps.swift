@@ -202,7 +202,7 @@ extension DeployEngine {
             return .skipped("\(target.spec.requirements) unchanged (sha256 \(hash.prefix(12)))")
         }
         var command = Pip.install(venv: venv, requirements: requirements, extra: target.spec.pipArguments).inApp(directory: release, environment: [:])
-        if let owner = AppCommands.ownerName(of: venv) { command = command.asUser(owner) }
+        if let owner = StoreFiles.ownerName(of: venv) { command = command.asUser(owner) }
         try await tools.run(command, timeout: .seconds(1800))
         try Data((hash + "\n").utf8).write(to: URL(fileURLWithPath: stamp), options: .atomic)
         return .done("installed \(target.spec.requirements) (sha256 \(hash.prefix(12))) into \(venv)")
@@ -304,7 +304,7 @@ extension DeployEngine {
             attempts += 1
             guard let failure = await target.checks() else {
                 lastHealthFailure = nil
-                return .done("checks pass (attempt \(attempts), \(Format.seconds(milliseconds: Self.ms(since: start))) after the restart)")
+                return .done("checks pass (attempt \(attempts), \(Format.seconds(milliseconds: BackupService.ms(since: start))) after the restart)")
             }
             lastHealthFailure = failure
             if ContinuousClock.now >= deadline {

@@ -189,7 +189,7 @@ public final class DeployEngine {
         record.steps.append(StepRecord(name: name.rawValue, startedAt: started))
         do {
             let outcome = try await body()
-            let ms = Self.ms(since: clock)
+            let ms = BackupService.ms(since: clock)
             let (result, detail): (StepResult, String) = switch outcome {
             case .done(let d): (.ok, tools.mask(d))
             case .skipped(let d): (.skipped, tools.mask(d))
@@ -200,7 +200,7 @@ public final class DeployEngine {
             say("  \(result == .ok ? "✓" : "–") \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(detail) (\(Format.seconds(milliseconds: ms)))")
         } catch {
             let message = error is DeployFailure ? (error as! DeployFailure).message : tools.mask("\(error)")
-            let ms = Self.ms(since: clock)
+            let ms = BackupService.ms(since: clock)
             try? state.updateDeploy(record)
             try? state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
             record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: .failed, detail: message, durationMs: ms)
@@ -251,10 +251,5 @@ public final class DeployEngine {
             finish()
             say("✗ deploy #\(record.id) failed at \(failure.step.rawValue) before the switch; the running release was not touched\(healthy ? "" : ", but putting the checkout back failed"): \(failure.message)")
         }
-    }
-
-    static func ms(since start: ContinuousClock.Instant) -> Int {
-        let d = ContinuousClock.now - start
-        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -172,7 +172,7 @@ struct Migrator: Sendable {
             defer { StoreFiles.removeQuietly(dir) }
             try Data(script.utf8).write(to: URL(fileURLWithPath: dir + "/migration.sql"))
             var command = SQLite.script(file: path, input: dir + "/migration.sql")
-            let owner = AppCommands.ownerName(of: FileManager.default.fileExists(atPath: path) ? path : (path as NSString).deletingLastPathComponent)
+            let owner = StoreFiles.ownerName(of: FileManager.default.fileExists(atPath: path) ? path : (path as NSString).deletingLastPathComponent)
             if let owner { command = command.asUser(owner) }
             try await tools.run(command, timeout: .seconds(3600))
         case .postgres(let dsn):
