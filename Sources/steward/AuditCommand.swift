@@ -71,33 +71,3 @@ struct AuditCommand: AsyncParsableCommand {
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }
-
-/// Finds and parses the manifest; an invalid one stops the run with located errors (exit 3).
-enum ManifestLoading {
-    /// The file `load` reads: the explicit one, else the first candidate that exists; absolute, for units that run
-    /// from another directory.
-    static func path(explicit: String?) -> String? {
-        let candidates = explicit.map { [$0] } ?? ["steward.yml", "/etc/steward/steward.yml"]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-    }
-
-    static func load(explicit: String?) -> Manifest {
-        let candidates = explicit.map { [$0] } ?? ["steward.yml", "/etc/steward/steward.yml"]
-        for path in candidates {
-            guard FileManager.default.fileExists(atPath: path) else {
-                if explicit != nil { AuditCommand.fail("\(path): no such manifest") }
-                continue
-            }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                AuditCommand.fail("\(path): cannot read the manifest")
-            }
-            switch ManifestParser.parse(text, file: path) {
-            case .success(let m): return m
-            case .failure(let errors):
-                for e in errors.errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
-                AuditCommand.fail("\(path): \(errors.errors.count) error(s); nothing was audited")
-            }
-        }
-        return .empty
-    }
-}

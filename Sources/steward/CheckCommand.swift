@@ -59,7 +59,7 @@ struct CheckCommand: AsyncParsableCommand {
         let context = ProbeContext(files: files)
         var specs: [CheckSpec]
         if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { Self.fail("\(file): cannot read the checks file") }
+            let text = ManifestLoading.checksFileText(file)
             switch CheckFileParser.parse(text, file: file) {
             case .success(let s): specs = s
             case .failure(let errors):
