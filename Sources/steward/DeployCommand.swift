@@ -32,7 +32,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Allow a branch or bare commit on a production instance (needs --reason).")
     var allowUntagged = false
 
-    @Flag(help: "Deploy over uncommitted changes in the checkout (needs --reason).")
+    @Flag(help: "Deploy over uncommitted changes in the checkout (needs --reason); --resume needs it again.")
     var force = false
 
     @Option(help: "Why --allow-untagged or --force is needed; recorded with the release.")
@@ -54,16 +54,19 @@ struct DeployCommand: AsyncParsableCommand {
         }
         if let ref, !RefPolicy.isSafeRef(ref) { throw ValidationError("--ref: \"\(ref.prefix(60))\" is not a tag, branch or commit name") }
         if dryRun && (resume || abort) { throw ValidationError("--dry-run plans a new deploy; it does not combine with --resume or --abort") }
+        if abort && (force || allowUntagged) { throw ValidationError("--abort puts the previous release back; --force and --allow-untagged do not apply") }
+        if resume && allowUntagged { throw ValidationError("--resume keeps the ref the interrupted deploy was allowed; --allow-untagged does not apply") }
     }
 
     func run() async throws {
         let ctx = await DeployContext.load(options, label: target)
         let engine = DeployEngine(target: ctx.target, state: ctx.state, say: DeployRun.say)
         if resume || abort {
-            try await DeployRun.conclude { resume ? try await engine.resume() : try await engine.abort() }
+            // --resume does not imply --force: a dirty tree is refused again unless this command says --force --reason.
+            try await DeployRun.conclude(engine) { resume ? try await engine.resume(force: force, reason: reason) : try await engine.abort() }
         }
         let request = DeployRequest(ref: ref!, allowUntagged: allowUntagged, force: force, reason: reason)
         if dryRun { try await DeployRun.plan(engine, request) }
-        try await DeployRun.conclude { try await engine.deploy(request) }
+        try await DeployRun.conclude(engine) { try await engine.deploy(request) }
     }
 }

@@ -35,8 +35,9 @@ struct DeployContext {
         }
         let codeDirectory = spec.strategy == .releases ? directory + "/current" : directory
         let venv = spec.venv.map(resolve) ?? Self.findVenv(unit: unit, code: codeDirectory)
-        // The app's commands never run as root inside a tree its user owns: the unit's User=, else the tree's owner.
-        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user } ?? StoreFiles.ownerName(of: directory)
+        // The app's code (pip, migrations, build steps, hooks) runs as deploy.user, else the unit's User=; never as
+        // root: with neither, those steps are refused with the fix.
+        let user = spec.user ?? unit.flatMap { $0.runsAsRoot ? nil : $0.user }
         let environment = Self.environment(unit: unit)
         let databases = ctx.sources(instance).filter(\.kind.isDatabase)
         let checks = ctx.checkSpecs(instance)
@@ -65,7 +66,7 @@ struct DeployContext {
         guard let unit else { return [:] }
         var env: [String: String] = [:]
         for file in unit.environmentFiles {
-            guard let text = try? String(contentsOfFile: file.path, encoding: .utf8) else { continue }
+            guard let text = try? BoundedFile.text(file.path) else { continue }
             for (key, value) in EnvFileParser.parse(text) { env[key] = value }
         }
         for (key, value) in unit.environment { env[key] = value.revealedForAnalysis }
@@ -103,10 +104,16 @@ enum DeployRun {
 
     /// Runs a deploy, rollback or recovery and exits with its record's code; a refusal (nothing was changed or
     /// recorded) exits 3 with its message.
-    static func conclude(_ body: () async throws -> DeployRecord) async throws {
+    /// A state write that failed (the record is not what happened) makes it exit at least 1, with the error.
+    static func conclude(_ engine: DeployEngine? = nil, _ body: () async throws -> DeployRecord) async throws {
         let record: DeployRecord
         do { record = try await body() } catch let refusal as DeployRefusal { fail(refusal.message) }
-        throw ExitCode(exitCode(record))
+        var code = exitCode(record)
+        if let unrecorded = engine?.stateWriteError {
+            FileHandle.standardError.write(Data("steward: \(unrecorded)\n".utf8))
+            code = max(code, 1)
+        }
+        throw ExitCode(code)
     }
 
     /// 0 succeeded; 1 failed before the switch (nothing changed); 2 rolled back or worse.

@@ -142,7 +142,7 @@ struct RollbackCommand: AsyncParsableCommand {
         }
         if !changed && database == .restore && later == nil { DeployRun.fail("no pre-deploy backup recorded after \(back.ref) to restore") }
         if !changed && database == nil { database = .keep }
-        try await DeployRun.conclude { try await engine.rollback(to: back, database: database, backupIDs: later?.backupIDs ?? []) }
+        try await DeployRun.conclude(engine) { try await engine.rollback(to: back, database: database, backupIDs: later?.backupIDs ?? []) }
     }
 }
 
@@ -186,6 +186,6 @@ struct PromoteCommand: AsyncParsableCommand {
         let engine = DeployEngine(target: dest.target, state: dest.state, say: DeployRun.say)
         let request = DeployRequest(ref: tag, kind: .promote, expectedCommit: commit)
         if dryRun { try await DeployRun.plan(engine, request) }
-        try await DeployRun.conclude { try await engine.deploy(request) }
+        try await DeployRun.conclude(engine) { try await engine.deploy(request) }
     }
 }

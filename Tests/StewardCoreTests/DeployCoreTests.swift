@@ -161,13 +161,13 @@ import Testing
     // MARK: - Command lines
 
     @Test func deployCommandsAreExactArgv() {
-        let git = ["git", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", "/srv/app"]
+        let git = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", "/srv/app"]
         #expect(Git.fetch(dir: "/srv/app", remote: "origin").argv == git + ["fetch", "--quiet", "--tags", "--force", "--prune", "--", "origin"])
         #expect(Git.resolve(dir: "/srv/app", ref: "v1.2").argv == git + ["rev-parse", "--verify", "--quiet", "--end-of-options", "v1.2^{commit}"])
         #expect(Git.checkout(dir: "/srv/app", commit: "abc").argv == git + ["checkout", "--quiet", "--detach", "abc"])
         #expect(Git.lsRemote(dir: "/srv/app", remote: "origin", ref: "v1").argv == git + ["ls-remote", "--", "origin", "refs/tags/v1", "refs/tags/v1^{}", "refs/heads/v1"])
         #expect(Git.archive(dir: "/srv/app", commit: "abc", output: "/t.tar").argv == git + ["archive", "--format=tar", "--output=/t.tar", "abc"])
-        #expect(SQLite.script(file: "/srv/db.sqlite3", input: "/tmp/m.sql").argv == ["sqlite3", "-batch", "-bail", "/srv/db.sqlite3"])
+        #expect(SQLite.script(file: "/srv/db.sqlite3", input: "/tmp/m.sql").argv == ["sqlite3", "-safe", "-batch", "-bail", "-init", "/dev/null", "/srv/db.sqlite3"])
         #expect(SQLite.script(file: "/srv/db.sqlite3", input: "/tmp/m.sql").inputFile == "/tmp/m.sql")
         #expect(Tar.extractRelease(archive: "/b/.r.tar", into: "/b/releases/v1-x").argv
                 == ["tar", "--extract", "--file=/b/.r.tar", "--directory=/b/releases/v1-x", "--no-same-owner"])
@@ -180,11 +180,39 @@ import Testing
         #expect(Systemctl.resetFailed(["a.service"]).argv == ["systemctl", "reset-failed", "--", "a.service"])
         #expect(Journalctl.since(unit: "a.service", epochSeconds: 1_700_000_000, lines: 60).argv
                 == ["journalctl", "--no-pager", "-u", "a.service", "--since", "@1700000000", "-n", "60", "-o", "short-iso"])
-        let psql = Psql.applyMigration(file: "/m/001_a.sql", name: "001_a.sql", checksum: "ab12", database: "app",
-                                       connection: PostgresConnectionEnv(host: "127.0.0.1"))
-        #expect(psql.argv == ["psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", "app",
-                              "-c", SQLMigrationTracking.createTable, "-f", "/m/001_a.sql",
-                              "-c", "INSERT INTO steward_schema_migrations (name, checksum, applied_at) VALUES ('001_a.sql', 'ab12', CURRENT_TIMESTAMP)"])
+        let psql = Psql.applyMigrations(script: "/tmp/steward-sql-x/migration.sql", database: "app", connection: PostgresConnectionEnv(host: "127.0.0.1"))
+        #expect(psql.argv == ["psql", "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", "app", "-f", "-"])
+        #expect(psql.inputFile == "/tmp/steward-sql-x/migration.sql")
+    }
+
+    @Test func theMigrationScriptHoldsTheFilesWithTheirTrackingRowsInOneTransaction() {
+        let files = [SQLMigrationScript.File(name: "001_a.sql", checksum: "ab12", bytes: Data("CREATE TABLE a (id int);\n-- done".utf8)),
+                     SQLMigrationScript.File(name: "002_b.sql", checksum: "cd34", bytes: Data("CREATE TABLE b (id int)".utf8))]
+        let insertA = "INSERT INTO steward_schema_migrations (name, checksum, applied_at) VALUES ('001_a.sql', 'ab12', CURRENT_TIMESTAMP);"
+        let insertB = "INSERT INTO steward_schema_migrations (name, checksum, applied_at) VALUES ('002_b.sql', 'cd34', CURRENT_TIMESTAMP);"
+        let lite = SQLMigrationScript(files: files, dialect: .sqlite)
+        #expect(String(decoding: lite.text, as: UTF8.self) == """
+            .timeout 30000
+            BEGIN IMMEDIATE;
+            \(SQLMigrationTracking.createTable);
+            CREATE TABLE a (id int);
+            -- done
+            ;
+            \(insertA)
+            CREATE TABLE b (id int)
+            ;
+            \(insertB)
+            COMMIT;
+
+            """)
+        let pg = SQLMigrationScript(files: files, dialect: .postgres)
+        #expect(String(decoding: pg.text, as: UTF8.self).hasPrefix(SQLMigrationTracking.createTable + ";\nCREATE TABLE a (id int);\n"))
+        #expect(!String(decoding: pg.text, as: UTF8.self).contains("BEGIN") && !String(decoding: pg.text, as: UTF8.self).contains("COMMIT"))
+        // Errors name the file and its own line, not the script's.
+        #expect(lite.locate(4)! == ("001_a.sql", 1) && lite.locate(8)! == ("002_b.sql", 1) && lite.locate(3) == nil)
+        #expect(pg.located("psql:<stdin>:6: ERROR:  relation \"x\" does not exist", directory: "db/migrations")
+                == "db/migrations/002_b.sql:1: ERROR:  relation \"x\" does not exist")
+        #expect(lite.located("Parse error near line 5: no such table: x", directory: "db/migrations") == "Parse error near db/migrations/001_a.sql:2: no such table: x")
     }
 
     @Test func theAppsEnvironmentIsGivenButNeverShown() {

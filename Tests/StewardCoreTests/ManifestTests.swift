@@ -67,10 +67,10 @@ struct ManifestTests {
                         envFile: "/etc/calb-sizingtool/{instance}.env", health: "/_stcore/health",
                         instances: [
                             InstanceSpec(name: "prod", production: true, port: 8511, bind: "127.0.0.1"),
-                            InstanceSpec(name: "test", production: false, port: 8512, bind: nil),
+                            InstanceSpec(name: "test", port: 8512, bind: nil),  // production by name: false, not declared
                         ]),
                 AppSpec(name: "api", kind: .fastapi, instances: [
-                    InstanceSpec(name: "live", production: true, port: 8000),
+                    InstanceSpec(name: "live", port: 8000),  // production by name: true, not declared
                     InstanceSpec(name: "staging", production: true, port: 8001, bind: "::1"),
                 ]),
                 AppSpec(name: "worker", kind: .generic),
@@ -115,7 +115,8 @@ struct ManifestTests {
         #expect(web.unit == nil)
         #expect(web.unitTemplate == "web@.service")
         #expect(web.directory == nil && web.envFile == nil && web.health == nil)
-        #expect(web.instances == [InstanceSpec(name: "prod", production: true), InstanceSpec(name: "test", production: false)])
+        #expect(web.instances == [InstanceSpec(name: "prod"), InstanceSpec(name: "test")])
+        #expect(web.instances.map(\.production) == [true, false] && web.instances.allSatisfy { $0.declaredProduction == nil })
         #expect(manifest.silences.isEmpty)
     }
 
@@ -251,7 +252,7 @@ struct ManifestTests {
         #expect(sizing.health == "/_stcore/health")
         #expect(sizing.instances == [
             InstanceSpec(name: "prod", production: true, port: 8511, bind: "127.0.0.1"),
-            InstanceSpec(name: "test", production: false, port: 8512),
+            InstanceSpec(name: "test", port: 8512),  // production by name: false, not declared
         ])
         let ngrok = manifest.apps[1]
         #expect(ngrok.kind == .generic)

@@ -209,8 +209,9 @@ import Testing
     }
 
     @Test func envFileSyntax() {
-        let pairs = EnvFileParser.parse("# comment\n; also\nPORT=8511\nexport NAME=\"quoted value\"\nEMPTY=\n  SPACED = x \nnot a line\n")
-        #expect(pairs.map(\.key) == ["PORT", "NAME", "EMPTY", "SPACED"])
+        // `export NAME=…` is no assignment for systemd (the name would be "export NAME"): see EnvFileSystemdTests.
+        let pairs = EnvFileParser.parse("# comment\n; also\nPORT=8511\nexport NAME=\"quoted value\"\nQUOTED=\"quoted value\"\nEMPTY=\n  SPACED = x \nnot a line\n")
+        #expect(pairs.map(\.key) == ["PORT", "QUOTED", "EMPTY", "SPACED"])
         #expect(pairs.map(\.value) == ["8511", "quoted value", "", "x"])
     }
 }

@@ -103,12 +103,31 @@ extension IntegrationTests {
             #expect(sqlGood.status == 0, "\(sqlGood.stdout)\(sqlGood.stderr)")
             #expect(sqlGood.stdout.contains("applied 2 sql migration(s): 000_devices.sql, 001_alerts.sql"), "\(sqlGood.stdout)")
             #expect(try applied() == "000_devices.sql 001_alerts.sql no firmware")
+            // A file failing halfway: its transaction rolls back, so nothing is restored and the app is not stopped.
+            let pidBefore = try sh("systemctl show -P MainPID marb@prod.service")
             let sqlBroken = try sqlDeploy("v3.1.0")
             #expect(sqlBroken.status == 1 && sqlBroken.stdout.contains("firmware_images"), "\(sqlBroken.stdout)")
             #expect(try applied() == "000_devices.sql 001_alerts.sql no firmware")
+            #expect(try sh("systemctl show -P MainPID marb@prod.service") == pidBefore, "the running app was stopped or restarted")
+            #expect(!sqlBroken.stdout.contains("restored the pre-deploy backup") && sqlBroken.stdout.contains("the migrations' transaction rolled back"),
+                    "\(sqlBroken.stdout)")
+            #expect(try sh("cd /tmp && runuser -u postgres -- psql -XAt -d postgres -c \"SELECT count(*) FROM pg_database WHERE datname LIKE 'marb_steward%'\"") == "0")
             let sqlEdited = try sqlDeploy("v3.2.0")
             #expect(sqlEdited.status == 1 && sqlEdited.stdout.contains("000_devices.sql was edited after it was applied"), "\(sqlEdited.stdout)")
             #expect(try version() == "healthy 3.0.0")
+
+            // A psql meta-command in a file (\! runs a program) is refused, located, before psql starts: nothing ran.
+            _ = try sh("rm -f /tmp/steward-psql-uid")
+            let escape = try sqlDeploy("v3.4.0")
+            #expect(escape.status == 1 && escape.stdout.contains("db/migrations/002_escape.sql:2: \\!: a psql meta-command"), "\(escape.stdout)")
+            #expect(try sh("test -e /tmp/steward-psql-uid && cat /tmp/steward-psql-uid || echo absent") == "absent", "the file's \\! ran")
+            #expect(try applied() == "000_devices.sql 001_alerts.sql no firmware")
+            #expect(try sh("cd /tmp && runuser -u postgres -- psql -XAt -d marb -c \"SELECT coalesce(to_regclass('escaped')::text, 'none')\"") == "none")
+
+            // psql runs with the app's role (never the postgres superuser), as the app's OS user.
+            let whoami = try sqlDeploy("v3.3.0")
+            #expect(whoami.status == 0, "\(whoami.stdout)\(whoami.stderr)")
+            #expect(try sh("cd /tmp && runuser -u postgres -- psql -XAt -d marb -c 'SELECT role FROM steward_whoami'") == "marb")
         }
     }
 }

@@ -143,17 +143,16 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: tree.root + "/srv/new")[.posixPermissions] as? Int == 0o700)
     }
 
-    @Test func ownershipRepairNeverFollowsALinkPlantedByTheAppUser() throws {
+    @Test func aBackupNeverWritesThroughASideFileLinkPlantedByTheAppUser() async throws {
         let tree = try TempTree()
         let db = tree.root + "/app.db"
         _ = try StateProbe.exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);")
         chown(db, 65534, 65534)
         let victim = try tree.write("/victim", "root's file")
         try tree.symlink("/app.db-journal", to: victim)
-        let shm = try tree.write("/app.db-shm", "made by root")  // as a root connection would leave it
-        try SQLiteEngine.keepingOwnership(of: db) {}
+        _ = try? await makeStore(tree).backup(BackupSource(app: "app", instance: "", name: "db", kind: .sqlite, path: db), store: tree.root + "/store", reason: "manual")
         #expect(StoreFiles.owner(victim)?.uid == 0, "the link's target must stay root's")
-        #expect(StoreFiles.owner(shm)?.uid == 65534, "a regular side file root made goes back to the app")
+        #expect((try? String(contentsOfFile: victim, encoding: .utf8)) == "root's file")
         #expect(throws: StoreError.self) { try SQLiteEngine.restore(from: db, into: tree.root + "/app.db-journal") }
     }
 
@@ -180,13 +179,14 @@ import Testing
     @Test func leasesOfDeadProcessesExpireAndPruneSkipsLeasedBackups() async throws {
         let tree = try TempTree()
         let service = try makeStore(tree)
-        var ids: [Int64] = []
-        for day in 0..<4 {
+        // Taken in time order (the catalog's ids grow with it): ids[day] is the backup of `day` × 8 days ago.
+        var ids: [Int64] = Array(repeating: 0, count: 4)
+        for day in (0..<4).reversed() {
             let path = try tree.write("/store/b\(day)", "x")
             let r = try service.state.insert(BackupRecord(app: "a", instance: "p", source: "db", kind: .sqlite, path: path,
                                                           createdAt: Date(timeIntervalSinceNow: Double(-day) * 86_400 * 8), sizeBytes: 1,
                                                           sha256: "x", durationMs: 1, contents: BackupContents()))
-            ids.append(r.id)
+            ids[day] = r.id
         }
         let leases = try service.state.lease([ids[3]], purpose: "restore")
         let plans = try service.prune(try service.state.records(), retention: { _ in Retention(last: 1, daily: 0, weekly: 0) }, dryRun: false)

@@ -46,6 +46,24 @@ import Testing
         ])
     }
 
+    @Test func aSocketSystemdActivatesBelongsToTheServiceThatUsesIt() throws {
+        // PID 1 holds a socket-activated listener too; the unit (and so the app's port) is the service's.
+        let t = try TempTree()
+        try t.write("/proc/net/tcp", """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000:1F44 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 50000 1 0 100 0 0 10 0
+
+            """)
+        try t.write("/proc/1/comm", "systemd\n")
+        try t.write("/proc/1/cgroup", "0::/init.scope\n")
+        try t.symlink("/proc/1/fd/40", to: "socket:[50000]")
+        try t.write("/proc/2300/comm", "gunicorn\n")
+        try t.write("/proc/2300/cgroup", "0::/system.slice/chip_dashboard.service\n")
+        try t.symlink("/proc/2300/fd/3", to: "socket:[50000]")
+        let sockets = try SocketProbe.gather(ProbeContext(files: HostFiles(root: t.root)))
+        #expect(sockets == [ListeningSocket(proto: .tcp, address: "0.0.0.0", port: 8004, pid: 2300, process: "gunicorn", unit: "chip_dashboard.service")])
+    }
+
     @Test func envFilesGiveOwnerModeAndKeysButKeepValuesSecret() throws {
         let t = try TempTree()
         try t.write("/etc/app/prod.env", "PORT=8511\nSECRET_KEY=s3cr3t-canary\n", mode: 0o640)

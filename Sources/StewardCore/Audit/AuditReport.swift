@@ -4,6 +4,7 @@
 /// `{"schemaVersion":1, "host":{hostname,kernel,architecture}, "generatedAt":ISO8601, "facts":Facts,
 ///   "inventory":[Instance], "findings":[{rule,severity,subject,summary,evidence,fix,silenced?}],
 ///   "probes":[{name,status,reason?,durationMs}], "durationMs":Int}`
+/// An Instance says why it was judged so: `productionReason`, `kindEvidence`, `portSource`, `partOf`/`partOfReason`.
 public struct AuditReport: Sendable, Codable, Equatable {
     public struct HostIdentity: Sendable, Codable, Equatable {
         public var hostname: String

@@ -1,8 +1,9 @@
 /// The apps on a host and their instances, derived from the units (zero config) and the manifest.
 ///
 /// Zero config: a unit the admin wrote (`/etc/systemd/system`) whose program or working directory lies outside the
-/// system's own directories is an app; a template's instances are its instances. A manifest adds what discovery cannot
-/// know: production flags, expected ports and addresses.
+/// system's own directories is an app; a template's instances are its instances; units of different names that share
+/// a tree or env file are one app (`partOf`). Production, kind and ports are judged from the host with their evidence
+/// (`InstanceInference.swift`). A manifest adds what discovery cannot know and its explicit settings win.
 public struct Inventory: Sendable, Equatable {
     public enum Role: String, Sendable, Codable { case app, tunnel }
 
@@ -15,7 +16,8 @@ public struct Inventory: Sendable, Equatable {
         public var unit: String
         public var role: Role
         public var production: Bool
-        /// Port the instance is configured to listen on (env file or ExecStart; the manifest's when neither says).
+        /// Port the instance is configured to listen on (env file or ExecStart; the manifest's when neither says),
+        /// else the one its processes listen on (a port set in a file Steward does not read).
         public var port: Int?
         /// Where the port came from, for evidence: `PORT in /etc/calb-sizingtool/prod.env`.
         public var portSource: String?
@@ -26,6 +28,16 @@ public struct Inventory: Sendable, Equatable {
         public var kind: String
         /// Health path from the manifest, else the framework's usual one (`/_stcore/health` for Streamlit).
         public var healthPath: String
+        /// Why the instance is judged production, for the report: `instance name prod`,
+        /// `env APP_ENV=production in /etc/x.env`, `served by nginx server_name example.com`. Nil when it is not.
+        public var productionReason: String?
+        /// What the kind was inferred from: `uvicorn in ExecStart`, `DJANGO_SETTINGS_MODULE in Environment=`.
+        public var kindEvidence: String?
+        /// The label of the app's main instance when this unit is another unit of the same app (a Celery worker
+        /// beside its API): they share a WorkingDirectory or an env file. Nil for an app's main (or only) unit.
+        public var partOf: String?
+        /// What ties it to `partOf`: `same WorkingDirectory /opt/marb/prod`, `same env file /etc/marb/prod.env`.
+        public var partOfReason: String?
 
         /// `calb-sizingtool@prod`, or the unit name without `.service`.
         public var label: String { name.isEmpty ? app : "\(app)@\(name)" }
@@ -46,6 +58,8 @@ public struct Inventory: Sendable, Equatable {
     /// Builds the inventory from facts and manifest. Pure: the same inputs give the same inventory.
     public static func build(facts: Facts, manifest: Manifest) -> Inventory {
         var result: [Instance] = []
+        var declared: Set<String> = []  // units the manifest declares
+        var notProduction: Set<String> = []  // units the manifest says are not production
         for unit in facts.units {
             let spec = manifest.apps.first { spec in
                 let unitName = spec.unit ?? (spec.instances.isEmpty ? "\(spec.name).service" : "\(spec.name)@.service")
@@ -58,35 +72,52 @@ public struct Inventory: Sendable, Equatable {
             let outsideSystem = !systemPrefixes.contains { program.hasPrefix($0) }
                 || (!unit.workingDirectory.isEmpty && !unit.workingDirectory.hasPrefix("/usr/") && unit.workingDirectory != "/")
             guard spec != nil || (isAdminUnit && (outsideSystem || isTunnel)) else { continue }
+            if spec != nil { declared.insert(unit.name) }
 
             let app = spec?.name ?? unit.templateBase ?? unit.shortName
-            let kind = spec.map { $0.kind == .generic ? detectKind(unit.execStart) : $0.kind.rawValue } ?? detectKind(unit.execStart)
+            var (kind, kindEvidence) = KindInference.detect(unit: unit, facts: facts)
+            if let spec, spec.kind != .generic { (kind, kindEvidence) = (spec.kind.rawValue, "manifest apps.\(spec.name).kind") }
             let name = unit.instance ?? ""
             let instanceSpec = spec?.instances.first { $0.name == name }
-            let production = instanceSpec?.production ?? InstanceSpec.defaultProduction(name: name)
+            if instanceSpec?.declaredProduction == false { notProduction.insert(unit.name) }
             var (port, portSource) = configuredPort(unit: unit, facts: facts)
             if port == nil, let expected = instanceSpec?.port {
                 (port, portSource) = (expected, "manifest apps.\(app).instances.\(name).port")
             }
+            let role: Role = isTunnel ? .tunnel : .app
+            // A tunnel's own sockets (ngrok's local API on 4040) are not what it forwards to.
+            if port == nil, role == .app, let socket = listeningSocket(of: unit, facts: facts) {
+                (port, portSource) = (socket.port, socketSource(socket))
+            }
+            // A tunnel is production by its name or the manifest only: its env and nginx say nothing about it.
+            let productionReason = ProductionInference.reason(
+                unit: unit, name: name, port: port, facts: facts, fromHost: role == .app,
+                declared: instanceSpec?.declaredProduction.map { ($0, "manifest apps.\(app).instances.\(name).production") })
             result.append(Instance(
-                app: app, name: name, unit: unit.name, role: isTunnel ? .tunnel : .app, production: production,
+                app: app, name: name, unit: unit.name, role: role, production: productionReason != nil,
                 port: port, portSource: portSource, expectedPort: instanceSpec?.port, expectedBind: instanceSpec?.bind,
                 workingDirectory: !unit.workingDirectory.isEmpty ? unit.workingDirectory
                     : spec?.directory.map { spec!.resolve($0, instance: name) },
-                kind: kind, healthPath: spec?.health ?? defaultHealthPath(kind)))
+                kind: kind, healthPath: spec?.health ?? defaultHealthPath(kind),
+                productionReason: productionReason, kindEvidence: kindEvidence))
         }
+        AppGrouping.group(&result, facts: facts, declared: declared, notProduction: notProduction)
         return Inventory(instances: result)
     }
 
-    /// The framework an ExecStart runs, so fixes and health URLs fit it: `streamlit run` → streamlit,
-    /// uvicorn → fastapi, a `*.wsgi` gunicorn app or `manage.py` → django, flask → flask.
-    static func detectKind(_ argv: [String]) -> String {
-        let words = argv.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-        if words.contains("streamlit") { return "streamlit" }
-        if words.contains(where: { $0.hasPrefix("uvicorn") }) { return "fastapi" }
-        if words.contains("manage.py") || (words.contains("gunicorn") && argv.contains { $0.contains(".wsgi") }) { return "django" }
-        if words.contains("flask") { return "flask" }
-        return "generic"
+    /// The TCP port the unit's processes listen on (the socket probe maps each socket to the unit of its process's
+    /// cgroup): for a port set in a config file Steward does not read (`gunicorn.conf.py`, `settings.toml`).
+    /// Several ports: the one nginx proxies to, else the lowest.
+    static func listeningSocket(of unit: UnitFacts, facts: Facts) -> ListeningSocket? {
+        let own = (facts.sockets ?? []).filter { $0.unit == unit.name && ($0.proto == .tcp || $0.proto == .tcp6) }
+            .sorted { ($0.port, $0.address) < ($1.port, $1.address) }
+        let proxied = Set((facts.nginx?.sites ?? []).flatMap { $0.locations.filter(\.upstreamIsLocal).compactMap { $0.upstream?.port } })
+        return own.first { proxied.contains($0.port) } ?? own.first
+    }
+
+    /// `listening on 0.0.0.0:8004 (gunicorn)`.
+    static func socketSource(_ socket: ListeningSocket) -> String {
+        "listening on \(socket.endpoint) (\(socket.process ?? "pid \(socket.pid.map(String.init) ?? "?")"))"
     }
 
     static func defaultHealthPath(_ kind: String) -> String {

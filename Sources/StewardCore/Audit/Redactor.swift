@@ -48,27 +48,52 @@ public enum Redactor {
         return out
     }
 
-    /// `postgres://app:hunter2@db/app` → `postgres://app:***MASKED***@db/app` (a password may hold `@`).
+    /// `postgres://app:hunter2@db/app` → `postgres://app:***MASKED***@db/app` (a password may hold `@`), for every
+    /// URL in `s`: `BROKERS=redis://a:x@h1,redis://b:y@h2` loses both passwords.
     public static func scrubURLCredentials(_ s: String) -> String {
-        guard let (range, _) = urlPasswordRange(s) else { return s }
-        return s.replacingCharacters(in: range, with: Secret.mask)
+        var out = ""
+        var rest = Substring(s)
+        while let (range, _) = urlPasswordRange(rest) {
+            out += rest[..<range.lowerBound] + Secret.mask
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
     }
 
-    /// The password of `scheme://user:password@host…`, if any.
+    /// The password of `scheme://user:password@host…`, if any (of the first URL that has one).
     public static func urlPassword(_ value: String) -> String? {
-        urlPasswordRange(value).map { String(value[$0.0]) }
+        urlPasswordRange(Substring(value)).map { String(value[$0.0]) }
     }
 
-    /// Where the password of the first URL in `s` is: between the first `:` of the userinfo and the last `@`
-    /// before the path.
-    static func urlPasswordRange(_ s: String) -> (Range<String.Index>, Void)? {
-        guard let scheme = s.range(of: "://") else { return nil }
-        let rest = s[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
-        let start = s.index(after: colon)
-        return start < at ? (start..<at, ()) : nil
+    /// Where the password of the first URL in `s` that has one is: between the first `:` of the userinfo and the
+    /// last `@` before the path.
+    static func urlPasswordRange(_ s: Substring) -> (Range<String.Index>, Void)? {
+        var from = s.startIndex
+        while let scheme = s[from...].range(of: "://") {
+            let rest = s[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" || $0.isWhitespace } ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                let start = s.index(after: colon)
+                if start < at { return (start..<at, ()) }
+            }
+            from = scheme.upperBound
+        }
+        return nil
+    }
+
+    /// Text from the host cut to `limit` characters for a report, scrubbed BEFORE it is cut: a cut first could split
+    /// a URL password or a `password=` value so that the pattern no longer matches and its head leaks. Very long text
+    /// is first reduced to its head, ending at a whitespace so that no token is split there either.
+    public static func excerpt(_ text: String, limit: Int) -> String {
+        let bound = 64 * 1024
+        var head = Substring(text)
+        if head.utf8.count > bound {
+            head = head.prefix(bound)
+            if let space = head.lastIndex(where: { $0.isWhitespace }) { head = head[..<space] } else { head = "" }
+        }
+        let clean = scrub(String(head))
+        return clean.count > limit ? String(clean.prefix(limit)) : clean
     }
 
     /// Values from the host that are secrets by name (`SECRET_KEY`, `DB_PASSWORD`…) or URL passwords, from env files

@@ -12,7 +12,10 @@ public enum BackupPlanner {
         func make(_ name: String, _ kind: BackupSource.Kind) -> BackupSource {
             BackupSource(app: instance.app, instance: instance.name, name: name, kind: kind)
         }
-        if spec.databases.isEmpty {
+        if instance.partOf != nil && app == nil {
+            // Another unit of an app (a worker beside its API): the database is the app's, planned once with its
+            // main unit, so one database gives one backup series and one `backup.missing`.
+        } else if spec.databases.isEmpty {
             result += discoveredDatabases(instance, facts: facts)
         } else {
             for db in spec.databases {

@@ -115,7 +115,7 @@ public enum LocalEvaluators {
             : .fail(expected: "exit \(e.exitStatus)", found: "exit \(exitStatus)", "\(e.argv.first ?? "") exited \(exitStatus)")]
         for needle in e.stdoutContains {
             parts.append(stdout.contains(needle) ? .pass(expected: "stdout contains \(needle.debugDescription)", found: "found")
-                : .fail(expected: "stdout contains \(needle.debugDescription)", found: Redactor.scrub(String(stdout.prefix(80))), "output lacks \(needle.debugDescription)"))
+                : .fail(expected: "stdout contains \(needle.debugDescription)", found: Redactor.excerpt(stdout, limit: 80), "output lacks \(needle.debugDescription)"))
         }
         return Verdict.all(parts)
     }

@@ -85,19 +85,32 @@ public struct PostgresConnectionEnv: Sendable, Equatable {
 public enum Tar {
     /// `tar --create --gzip --file=ARCHIVE --index-file=INDEX -vv --directory=PARENT [--exclude=P…] -- NAME…`.
     /// The verbose listing goes to the index file, so sizes and counts come from the archive being written.
-    /// `dereference` archives what symbolic links point to (config files are often links into /etc/…).
+    /// `dereference` archives what symbolic links point to. `storedAs` records a single directory under the name it
+    /// is configured by when it is archived from elsewhere (a link's target: `media -> /data/rl-media` is stored as
+    /// `media/…`), for names of letters, digits, `.`, `_` and `-`.
     public static func create(archive: String, index: String, parent: String, entries: [String], exclude: [String],
-                              dereference: Bool = false) -> Command {
+                              dereference: Bool = false, storedAs: String? = nil) -> Command {
         var args = ["--create", "--gzip", "--file=\(archive)", "--index-file=\(index)", "-vv", "--numeric-owner",
                     "--quoting-style=escape", "--directory=\(parent)"] + (dereference ? ["--dereference"] : [])
+        if let storedAs, entries.count == 1, let from = entries.first, from != storedAs, isPlainName(from), isPlainName(storedAs) {
+            // Member names and hard-link targets, not what symbolic links inside say (`S`).
+            args.append("--transform=s,^\(from.replacingOccurrences(of: ".", with: "\\.")),\(storedAs),S")
+        }
         args += exclude.map { "--exclude=\($0)" }
         return Command("tar", args + ["--"] + entries)
     }
 
-    /// Extracts everything into `directory`, keeping owners and modes (as root), never following members out of it.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// Extracts everything into `directory`, keeping owners and modes. Only ever into a new directory that only root
+    /// can enter (a restore's staging directory, a verification's scratch): as root, tar follows links to
+    /// directories that already exist and rewrites the owners and modes of existing directories, so it must never
+    /// extract where an app user can plant anything. Steward moves the result into place without following links.
     public static func extract(archive: String, into directory: String) -> Command {
         Command("tar", ["--extract", "--gzip", "--file=\(archive)", "--directory=\(directory)", "--same-owner",
-                        "--preserve-permissions", "--numeric-owner"])
+                        "--preserve-permissions", "--numeric-owner", "--no-overwrite-dir"])
     }
 
     /// Extracts a release's `git archive` (plain tar) into its new directory, as the user running it: the files
@@ -116,15 +129,13 @@ extension Systemctl {
 }
 
 extension Psql {
-    /// A migration file and its tracking row in one transaction (`-1` wraps every `-f` and `-c`): either both land
-    /// or neither does. `name` and `checksum` are checked by ``SQLMigrationPlan/isMigration(_:)`` and hex, so
-    /// they are plain literals.
-    public static func applyMigration(file: String, name: String, checksum: String, database: String,
-                                      connection: PostgresConnectionEnv) -> Command {
-        Command("psql", ["-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database,
-                         "-c", SQLMigrationTracking.createTable, "-f", file,
-                         "-c", SQLMigrationTracking.insert(name: name, checksum: checksum)],
-                environment: connection.variables)
+    /// The pending migrations and their tracking rows in ONE transaction (`--single-transaction` wraps the script):
+    /// all land or none does, so a file failing halfway leaves the database as it was. The script (``SQLMigrationScript``)
+    /// comes on standard input, opened by Steward from a root-only file: the files are read once, by Steward, and
+    /// what runs is exactly what was checked and checksummed.
+    public static func applyMigrations(script: String, database: String, connection: PostgresConnectionEnv) -> Command {
+        Command("psql", ["-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", database, "-f", "-"],
+                environment: connection.variables, inputFile: script)
     }
 }
 

@@ -43,6 +43,15 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
                 workingDirectory: workingDirectory, secretEnvironment: secretEnvironment)
     }
 
+    /// The user and the command of a ``asUser(_:)`` line (`runuser -u USER -- …`), for the runner: it starts the
+    /// inner command as that user itself rather than through `runuser`, which would run as root with the app's
+    /// environment (a `PATH` or `LD_PRELOAD` from an env file the app's user writes).
+    public var runAs: (user: String, command: Command)? {
+        guard executable == "runuser", arguments.count >= 4, arguments[0] == "-u", arguments[2] == "--" else { return nil }
+        return (arguments[1], Command(arguments[3], Array(arguments.dropFirst(4)), environment: environment, inputFile: inputFile,
+                                      workingDirectory: workingDirectory, secretEnvironment: secretEnvironment))
+    }
+
     /// The command with its environment written in front, as a shell would take it: for dry-runs and plans.
     public var display: String {
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }

@@ -1,74 +1,45 @@
-/// Command lines of a deploy. Steward runs as root over checkouts and venvs the app's user owns, so the commands
-/// that write there run as that user (``Command/asUser(_:)``), and git is always told to trust the directory and
-/// run none of its programs.
-extension Git {
-    /// `git fetch --tags --force --prune REMOTE`: tags moved on the remote are taken as they are now.
-    public static func fetch(dir: String, remote: String) -> Command {
-        git(dir, ["fetch", "--quiet", "--tags", "--force", "--prune", "--", remote])
-    }
-
-    /// Branches and tags of a bare clone, as they are on its origin now.
-    public static func fetchMirror(dir: String) -> Command {
-        git(dir, ["fetch", "--quiet", "--tags", "--force", "--prune", "--", "origin", "+refs/heads/*:refs/heads/*"])
-    }
-
-    /// The commit a ref names, or exit 1 (`--verify --quiet`; `^{commit}` peels an annotated tag).
-    public static func resolve(dir: String, ref: String) -> Command {
-        git(dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"])
-    }
-
-    /// Whether the ref is a tag: `refs/tags/REF` exists.
-    public static func tagExists(dir: String, ref: String) -> Command {
-        git(dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", "refs/tags/" + ref])
-    }
-
-    /// Remote refs named `ref` (tags and branches), read without changing the checkout: the dry-run's view.
-    public static func lsRemote(dir: String, remote: String, ref: String) -> Command {
-        git(dir, ["ls-remote", "--", remote, "refs/tags/" + ref, "refs/tags/" + ref + "^{}", "refs/heads/" + ref])
-    }
-
-    /// The commit checked out.
-    public static func head(dir: String) -> Command { git(dir, ["rev-parse", "--verify", "HEAD"]) }
-
-    /// Tags pointing at a commit, highest version first.
-    public static func tags(at commit: String, dir: String) -> Command {
-        git(dir, ["tag", "--points-at", commit, "--sort=-version:refname"])
-    }
-
-    /// `git checkout --detach COMMIT`: a release is a commit, never a branch that moves.
-    public static func checkout(dir: String, commit: String) -> Command {
-        git(dir, ["checkout", "--quiet", "--detach", commit])
-    }
-
-    /// What a dirty tree holds, for the refusal: `git diff --stat` of tracked changes.
-    public static func diffStat(dir: String) -> Command { git(dir, ["diff", "--stat", "HEAD"]) }
-
-    /// A clone without a working tree, for the `releases` strategy's cache.
-    public static func cloneBare(from repository: String, into dir: String) -> Command {
-        Command("git", ["-c", "safe.directory=*", "clone", "--quiet", "--bare", "--", repository, dir])
-    }
-
-    /// The tree of `commit` as a tar file: how a release directory is filled, with no `.git` in it.
-    public static func archive(dir: String, commit: String, output: String) -> Command {
-        git(dir, ["archive", "--format=tar", "--output=" + output, commit])
-    }
-
-    /// The content of a file at a commit (the requirements of a release not checked out yet).
-    public static func show(dir: String, commit: String, path: String) -> Command {
-        git(dir, ["show", "\(commit):\(path)"])
-    }
-
-    /// Files that differ between two commits under `path`: whether the migrations changed.
-    public static func changedFiles(dir: String, from: String, to: String) -> Command {
-        git(dir, ["diff", "--name-only", from, to])
-    }
-}
-
 /// pip, through the venv's interpreter.
 public enum Pip {
-    public static func install(venv: String, requirements: String, extra: [String]) -> Command {
-        Command(venv + "/bin/python", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"]
-                + extra + ["-r", requirements])
+    /// An index or links URL with credentials (`--index-url https://u:token@host/simple` in `deploy.pip_args`)
+    /// leaves argv, where `ps` shows it, for pip's own variable in this command's environment only.
+    /// The app's environment is not given: pip needs none of it, only its own variables.
+    public static func install(venv: String, requirements: String, extra: [String], directory: String? = nil) -> Command {
+        let (arguments, secrets) = credentialsMoved(extra)
+        return Command(venv + "/bin/python", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"]
+                       + arguments + ["-r", requirements], workingDirectory: directory, secretEnvironment: secrets)
+    }
+
+    /// pip's options that take a URL, and the variable pip reads each from (several values: space-separated).
+    static let urlOptions = ["--index-url": "PIP_INDEX_URL", "-i": "PIP_INDEX_URL", "--extra-index-url": "PIP_EXTRA_INDEX_URL",
+                             "--find-links": "PIP_FIND_LINKS", "-f": "PIP_FIND_LINKS"]
+
+    /// Every value of an option that has one URL with credentials moves, in order: pip would take the command
+    /// line's values instead of the variable's, not with them.
+    static func credentialsMoved(_ arguments: [String]) -> (arguments: [String], environment: [String: String]) {
+        // (index of the option, arguments it spans, variable, value)
+        var found: [(Int, Int, String, String)] = []
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            let (option, inline) = arg.hasPrefix("--") && arg.contains("=")
+                ? (String(arg.prefix { $0 != "=" }), Optional(String(arg.drop { $0 != "=" }.dropFirst())))
+                : (arg, nil)
+            if let variable = urlOptions[option], let value = inline ?? (i + 1 < arguments.count ? arguments[i + 1] : nil) {
+                let span = inline == nil ? 2 : 1
+                found.append((i, span, variable, value))
+                i += span
+            } else {
+                i += 1
+            }
+        }
+        let moving = Set(found.filter { URLCredentials($0.3) != nil }.map(\.2))
+        guard !moving.isEmpty else { return (arguments, [:]) }
+        var kept = arguments.map(Optional.some), environment: [String: String] = [:]
+        for (index, span, variable, value) in found where moving.contains(variable) {
+            for j in index..<(index + span) { kept[j] = nil }
+            environment[variable] = environment[variable].map { $0 + " " + value } ?? value
+        }
+        return (kept.compactMap { $0 }, environment)
     }
 }
 

@@ -51,24 +51,6 @@ public enum Journalctl {
     }
 }
 
-/// `git` command lines. Steward runs as root over checkouts that the app user owns, so it must accept them
-/// (`safe.directory=*`) and must never run a program their config names: `core.fsmonitor` is the one a
-/// read-only `status` would start, so it is forced off (the CVE-2022-24765 guard is otherwise bypassed).
-public enum Git {
-    static func git(_ dir: String, _ args: [String]) -> Command {
-        Command("git", ["-c", "safe.directory=*", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", dir] + args)
-    }
-
-    /// Branch, commit, upstream and changed files in one call.
-    public static func statusPorcelain(dir: String) -> Command {
-        git(dir, ["status", "--porcelain=v2", "--branch", "--untracked-files=normal"])
-    }
-
-    /// Tags that point exactly at HEAD.
-    /// Tags that point exactly at HEAD, highest version first (`v1.10` before `v1.9`).
-    public static func tagsAtHead(dir: String) -> Command { git(dir, ["tag", "--points-at", "HEAD", "--sort=-version:refname"]) }
-}
-
 /// `nginx` command lines.
 public enum Nginx {
     /// `nginx -t -q -c FILE`: the configuration under the audited root (the main file nginx would load on a host).
@@ -77,9 +59,10 @@ public enum Nginx {
 
 /// `sqlite3` command lines: read-only, no init file, one statement per argument (never a shell string).
 public enum SQLite {
-    /// `sqlite3 -batch -bail FILE < SCRIPT`: a migration script, stopped at its first error.
+    /// `sqlite3 -safe -batch -bail -init /dev/null FILE < SCRIPT`: a migration script, stopped at its first error;
+    /// `-safe` refuses `.shell`, `.system`, `ATTACH` and whatever else reaches beyond the database file.
     public static func script(file: String, input: String) -> Command {
-        Command("sqlite3", ["-batch", "-bail", file], inputFile: input)
+        Command("sqlite3", ["-safe", "-batch", "-bail", "-init", "/dev/null", file], inputFile: input)
     }
 
     public static func inspect(file: String) -> Command {

@@ -15,9 +15,9 @@ public struct BackupCatalogFacts: Sendable, Codable, Equatable {
         self.records = records
     }
 
-    /// The backups of one source, newest first.
+    /// The backups of one source, newest first in the catalog's order (the row id, which only grows), never by
+    /// the wall clock alone: a clock that was set in the future and corrected must not make an old backup "newest".
     public func records(of source: BackupSource) -> [BackupRecord] {
-        records.filter { $0.app == source.app && $0.instance == source.instance && $0.source == source.name }
-            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        RetentionPlan.newestFirst(records.filter { $0.app == source.app && $0.instance == source.instance && $0.source == source.name })
     }
 }

@@ -2,6 +2,9 @@
 public struct InstanceSpec: Sendable, Equatable, Codable {
     public var name: String
     public var production: Bool
+    /// What the manifest says explicitly (`production: true/false`), nil when it does not: then the audit may judge
+    /// from the host (env, nginx) as well as from the name.
+    public var declaredProduction: Bool?
     /// The port the instance should listen on.
     public var port: Int?
     /// The address it should listen on (`127.0.0.1` behind a proxy or tunnel); nil when any address is fine.
@@ -10,6 +13,7 @@ public struct InstanceSpec: Sendable, Equatable, Codable {
     public init(name: String, production: Bool? = nil, port: Int? = nil, bind: String? = nil) {
         self.name = name
         self.production = production ?? InstanceSpec.defaultProduction(name: name)
+        self.declaredProduction = production
         self.port = port
         self.bind = bind
     }

@@ -144,6 +144,7 @@ extension ManifestReader {
             var instance = InstanceSpec(name: entry.name)
             if let node = fields["production"]?.value, let production = bool(node, at("production")) {
                 instance.production = production
+                instance.declaredProduction = production
             }
             if let node = fields["bind"]?.value, let bind = string(node, at("bind")) {
                 if IPAddress.isValid(bind) {

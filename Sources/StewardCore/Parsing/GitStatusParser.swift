@@ -25,4 +25,13 @@ public enum GitStatusParser {
         }
         return facts
     }
+
+    /// `.git/HEAD` as git writes it (`ref: refs/heads/main`, or a commit when detached), read as a file where git
+    /// is not run: `branch main`, `detached at 6c618bc`, or nil for anything else.
+    public static func head(fromFile text: String) -> String? {
+        let line = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        if line.hasPrefix("ref: refs/heads/"), line.count > 16 { return "branch " + line.dropFirst(16) }
+        if line.count >= 40, line.allSatisfy(\.isHexDigit) { return "detached at " + line.prefix(7) }
+        return nil
+    }
 }

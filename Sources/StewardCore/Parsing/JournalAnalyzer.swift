@@ -24,10 +24,14 @@ public enum JournalAnalyzer {
     static let unitStopped = "9d1aaa27d60140bd96365438aad20286"
     static let unitFailed = "d9b373ed55a64feb8242e02dbe79a49c"
 
+    /// Longest journal line parsed: journald cuts messages at LineMax= (48 KiB by default) and stores binary fields of
+    /// at most 64 KiB unless told otherwise; a longer line is not a log line worth a sample and is skipped unparsed.
+    static let maxLineBytes = 1 << 20
+
     /// Parses JSON lines; a line that is not JSON is skipped. `MESSAGE` given as a byte array (non-UTF-8) is decoded lossily.
     public static func entries(fromJSONLines text: String) -> [Entry] {
         text.split(separator: "\n").compactMap { line in
-            guard let data = line.data(using: .utf8),
+            guard line.utf8.count <= maxLineBytes, line.first == "{", let data = line.data(using: .utf8),
                   let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
             let message: String
             if let s = obj["MESSAGE"] as? String { message = s }
@@ -59,7 +63,7 @@ public enum JournalAnalyzer {
         var lastType: String? = nil
         var samples: [String] = []
         func sample(_ s: String) {
-            let clean = Redactor.scrub(String(s.prefix(300)))
+            let clean = Redactor.excerpt(s, limit: 300)  // redacted before it is cut
             if !samples.contains(clean) { samples.append(clean) }
         }
         for e in entries {

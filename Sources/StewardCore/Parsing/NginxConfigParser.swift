@@ -37,7 +37,15 @@ public enum NginxConfigParser {
     /// One statement: a directive with its arguments, and its block when it has one.
     struct Statement { var name: String; var args: [String]; var line: Int; var block: [Statement]? }
 
-    static func statements(_ tokens: [Token], _ index: inout Int) -> [Statement] {
+    /// Blocks nested deeper than this are skipped whole: real configs nest a few levels (http, server, location,
+    /// if); a file of a million `{` must not overflow the stack.
+    static let maxDepth = 32
+    /// At most this many `include`d files per parsed file, this deep, and this many bytes of them in all.
+    static let maxIncludes = 64
+    static let maxIncludeDepth = 4
+    static let maxIncludedBytes = 16 << 20
+
+    static func statements(_ tokens: [Token], _ index: inout Int, depth: Int = 0) -> [Statement] {
         var result: [Statement] = []
         var words: [Token] = []
         while index < tokens.count {
@@ -48,7 +56,8 @@ public enum NginxConfigParser {
                 if let first = words.first { result.append(Statement(name: first.text, args: words.dropFirst().map(\.text), line: first.line, block: nil)) }
                 words = []
             case "{":
-                let block = statements(tokens, &index)
+                guard depth < maxDepth else { skipBlock(tokens, &index); words = []; continue }
+                let block = statements(tokens, &index, depth: depth + 1)
                 if let first = words.first { result.append(Statement(name: first.text, args: words.dropFirst().map(\.text), line: first.line, block: block)) }
                 words = []
             case "}":
@@ -60,27 +69,47 @@ public enum NginxConfigParser {
         return result
     }
 
+    /// Moves past the block just opened, counting braces instead of recursing.
+    static func skipBlock(_ tokens: [Token], _ index: inout Int) {
+        var open = 1
+        while index < tokens.count, open > 0 {
+            if tokens[index].text == "{" { open += 1 } else if tokens[index].text == "}" { open -= 1 }
+            index += 1
+        }
+    }
+
+    /// What the includes of one parse have used so far.
+    struct IncludeBudget { var files = 0; var bytes = 0 }
+
     /// - Parameters:
     ///   - include: the text of an included file (`include proxy_params;` → `/etc/nginx/proxy_params`), or nil;
     ///     Debian's usual `location / { include proxy_params; proxy_pass …; }` sets its headers that way.
-    /// Replaces `include FILE;` statements (no globs) by the statements of the file, a few levels deep.
-    static func expand(_ list: [Statement], include: (String) -> String?, depth: Int) -> [Statement] {
-        list.flatMap { s -> [Statement] in
-            if s.name == "include", depth < 4, let target = s.args.first, !target.contains("*") {
+    /// Replaces `include FILE;` statements (no globs) by the statements of the file, a few levels deep, within
+    /// ``maxIncludes`` files and ``maxIncludedBytes`` (a file that includes itself ends there).
+    static func expand(_ list: [Statement], include: (String) -> String?, depth: Int, budget: inout IncludeBudget) -> [Statement] {
+        var out: [Statement] = []
+        for s in list {
+            if s.name == "include", let target = s.args.first, !target.contains("*") {
+                guard depth < maxIncludeDepth, budget.files < maxIncludes else { continue }
                 let path = target.hasPrefix("/") ? target : "/etc/nginx/" + target
-                guard let text = include(path) else { return [] }
+                budget.files += 1
+                guard let text = include(path), budget.bytes + text.utf8.count <= maxIncludedBytes else { continue }
+                budget.bytes += text.utf8.count
                 var i = 0
-                return expand(statements(tokenize(text), &i), include: include, depth: depth + 1)
+                out += expand(statements(tokenize(text), &i), include: include, depth: depth + 1, budget: &budget)
+                continue
             }
             var s = s
-            s.block = s.block.map { expand($0, include: include, depth: depth) }
-            return [s]
+            if let block = s.block { s.block = expand(block, include: include, depth: depth, budget: &budget) }
+            out.append(s)
         }
+        return out
     }
 
     public static func parse(_ text: String, file: String, include: (String) -> String? = { _ in nil }) -> [NginxSite] {
         var index = 0
-        let top = expand(statements(tokenize(text), &index), include: include, depth: 0)
+        var budget = IncludeBudget()
+        let top = expand(statements(tokenize(text), &index), include: include, depth: 0, budget: &budget)
         // A site file holds server blocks; nginx.conf nests them in http { }.
         func servers(_ list: [Statement]) -> [Statement] {
             list.flatMap { s -> [Statement] in

@@ -22,6 +22,14 @@ public enum MarkdownRenderer {
             md.bullet("`\(app)`: " + instances.map { i in
                 "\(i.name.isEmpty ? i.unit : i.name) (\(facts.unit(i.unit)?.activeState ?? "?")\(i.production ? ", production" : "")\(i.role == .tunnel ? ", tunnel" : ""))"
             }.joined(separator: ", "))
+            // Why: the evidence of each judgement, so a wrong guess is visible and can be overridden in a manifest.
+            for i in instances where i.role == .app {
+                var why = ["\(i.kind)" + (i.kindEvidence.map { " (\($0))" } ?? "")]
+                if let main = i.partOf { why.append("part of `\(main)`" + (i.partOfReason.map { " (\($0))" } ?? "")) }
+                if let port = i.port { why.append("port \(port)" + (i.portSource.map { " (\($0))" } ?? "")) }
+                if i.production { why.append("production: " + (i.productionReason ?? "?")) }
+                md.line("  - `\(i.label)`: " + why.joined(separator: "; "))
+            }
         }
         let active = report.activeFindings
         md.bullet("Findings: \(active.filter { $0.severity == .critical }.count) critical, \(active.filter { $0.severity == .warning }.count) warning, \(active.filter { $0.severity == .info }.count) info")

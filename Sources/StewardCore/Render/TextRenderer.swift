@@ -14,6 +14,17 @@ public struct TextRenderer: Sendable {
         }
     }
 
+    /// `marb@prod: active, port 8000 (PORT in /etc/marb/prod.env), fastapi (uvicorn in ExecStart), production (env
+    /// ENVIRONMENT=production in /etc/marb/prod.env)`.
+    static func describe(_ i: Inventory.Instance, unit: UnitFacts?) -> String {
+        var parts = [unit?.activeState ?? "?"]
+        if let port = i.port { parts.append("port \(port)" + (i.portSource.map { " (\($0))" } ?? "")) }
+        parts.append(i.kind + (i.kindEvidence.map { " (\($0))" } ?? ""))
+        if let main = i.partOf { parts.append("part of \(main)" + (i.partOfReason.map { " (\($0))" } ?? "")) }
+        if i.production { parts.append("production" + (i.productionReason.map { " (\($0))" } ?? "")) }
+        return "\(i.label): " + parts.joined(separator: ", ")
+    }
+
     public func render(_ report: AuditReport) -> String {
         var out: [String] = []
         let h = report.facts.host
@@ -23,10 +34,9 @@ public struct TextRenderer: Sendable {
         }
         let apps = report.inventory.filter { $0.role == .app }
         if !apps.isEmpty {
-            out.append("apps: " + apps.map { i in
-                let unit = report.facts.unit(i.unit)
-                return "\(i.label) (\(unit?.activeState ?? "?")\(i.port.map { ", port \($0)" } ?? "")\(i.production ? ", production" : ""))"
-            }.joined(separator: "; "))
+            // One line per unit with the evidence of each judgement: an operator sees why, and can disagree.
+            out.append("apps:")
+            for i in apps { out.append("  " + Self.describe(i, unit: report.facts.unit(i.unit))) }
         }
         let active = report.activeFindings
         let counts = Severity.allCases.reversed().map { s in "\(active.filter { $0.severity == s }.count) \(s.rawValue)" }

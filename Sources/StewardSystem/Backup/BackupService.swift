@@ -89,15 +89,25 @@ public struct BackupService: Sendable {
             contents = try await postgres(source).backup(to: partial)
         case .files:
             guard let path = source.path else { throw StoreError("\(source.label): no directory") }
-            // The real directory: `uploads -> ../shared/uploads` would otherwise be archived as the bare link.
-            guard let real = realpath(path, nil) else { throw StoreError("\(path) does not exist") }
-            defer { free(real) }
-            let url = URL(fileURLWithPath: String(cString: real))
-            contents = try await files.backup(parent: url.deletingLastPathComponent().path, entries: [url.lastPathComponent],
-                                              exclude: source.exclude, to: partial)
+            // Where the data really is (a link's target, checked), read by tar through the directory opened here, and
+            // recorded under the configured name so that a restore puts it back behind the same link.
+            let data = try DataDirectory.open(path, mustExist: true)
+            contents = try await files.backup(parent: SafePath.procPath(data.parent.fd), entries: [data.name], exclude: source.exclude,
+                                              to: partial, storedAs: URL(fileURLWithPath: path).lastPathComponent)
+            withExtendedLifetime(data) {}
         case .config:
-            let entries = source.files.map { String($0.drop { $0 == "/" }) }
-            contents = try await files.backup(parent: "/", entries: entries, exclude: [], to: partial, dereference: true)
+            // Each file copied, bounded and regular only, into a private directory next to the partial file (named
+            // after it, so a crash leaves it to the stale-partial clean-up); tar archives that copy (the member names
+            // are the files' paths, as before).
+            let store = try SafePath.openDirectory((partial as NSString).deletingLastPathComponent)
+            let (name, staging) = try SafePath.makePrivateDirectory(in: store.fd, prefix: URL(fileURLWithPath: partial).lastPathComponent + ".config-", display: store.path)
+            defer {
+                close(staging)
+                try? SafeRemove.remove(name, in: store.fd)
+            }
+            try ConfigSnapshot.stage(source.files, into: staging, display: store.path + "/" + name)
+            let entries = source.files.map { SafePath.components($0).joined(separator: "/") }
+            contents = try await files.backup(parent: store.path + "/" + name, entries: entries, exclude: [], to: partial)
         }
         let (sha, size) = try await hash()
         return (contents, sha, size)
@@ -138,7 +148,11 @@ public struct BackupService: Sendable {
             let secrets = source.flatMap { try? self.secrets(for: $0) } ?? []
             verification = Verification(at: Date(), passed: false, durationMs: Self.ms(since: clock), message: describe(error, secrets: secrets))
         }
-        try? state.addVerification(verification, backup: record.id)
+        // A result that cannot be recorded is a failure: the catalog (and the audit) would not know it.
+        do { try state.addVerification(verification, backup: record.id) } catch {
+            verification = Verification(at: verification.at, passed: false, durationMs: verification.durationMs,
+                                        message: "\(verification.passed ? "verified" : verification.message), but the result could not be recorded in \(state.path): \(error)")
+        }
         return verification
     }
 
@@ -182,7 +196,7 @@ public struct BackupService: Sendable {
         case .postgres:
             try await checksum()
             let engine = try source.map(postgres) ?? PostgresEngine(dsn: PostgresDSN("postgresql://localhost/postgres")!, tools: ToolRunner(runner: runner))
-            restored = try await engine.verify(file: record.path, scratch: "steward_verify_\(record.id)_\(getpid())")
+            restored = try await engine.verify(file: record.path, scratch: PostgresNames.derived("steward_verify_\(record.id)", suffix: "_\(getpid())"))
             what = "restored into a scratch database"
         case .files, .config:
             try await checksum()
@@ -212,9 +226,7 @@ public struct BackupService: Sendable {
             for record in plan.deleted {
                 // The catalog first: a crash in between leaves an orphan file, never an entry without its file.
                 try state.delete(id: record.id)
-                if FileManager.default.fileExists(atPath: record.path) {
-                    try FileManager.default.removeItem(atPath: record.path)
-                }
+                try SafeRemove.remove(record.path)
                 state.event("prune", subject: record.label, result: "deleted", detail: "#\(record.id) \(record.path)")
             }
         }

@@ -6,8 +6,9 @@ import StewardCore
 struct FilesEngine {
     let tools: ToolRunner
 
-    /// Archives `entries` (relative to `parent`) into `destination`.
-    func backup(parent: String, entries: [String], exclude: [String], to destination: String, dereference: Bool = false) async throws -> BackupContents {
+    /// Archives `entries` (relative to `parent`) into `destination`; a single entry is recorded as `storedAs`.
+    func backup(parent: String, entries: [String], exclude: [String], to destination: String, dereference: Bool = false,
+                storedAs: String? = nil) async throws -> BackupContents {
         for entry in entries where !FileManager.default.fileExists(atPath: parent + "/" + entry) {
             throw StoreError("\(parent == "/" ? "" : parent)/\(entry) does not exist")
         }
@@ -15,7 +16,7 @@ struct FilesEngine {
         defer { StoreFiles.removeQuietly(index) }
         // Exit 1 is "a file changed while it was read" (an upload in progress): the archive is complete.
         try await tools.run(Tar.create(archive: destination, index: index, parent: parent, entries: entries, exclude: exclude,
-                                       dereference: dereference), okCodes: [0, 1])
+                                       dereference: dereference, storedAs: storedAs), okCodes: [0, 1])
         let listing = (try? String(contentsOfFile: index, encoding: .utf8)) ?? ""
         return Self.contents(ofListing: listing)
     }

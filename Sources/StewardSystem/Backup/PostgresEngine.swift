@@ -117,8 +117,9 @@ struct PostgresEngine {
 
     // MARK: - Restore in place
 
-    var restoringName: String { dsn.database + "_steward_new" }
-    var previousName: String { dsn.database + "_steward_old" }
+    /// Within PostgreSQL's 63 bytes, never truncated onto the live name (``PostgresNames``).
+    var restoringName: String { PostgresNames.derived(dsn.database, suffix: "_steward_new") }
+    var previousName: String { PostgresNames.derived(dsn.database, suffix: "_steward_old") }
 
     /// The steps of an in-place restore: the archive goes into a new database first (a failure there changes
     /// nothing), then one transaction renames the live database away and the new one into its place.
@@ -151,9 +152,11 @@ struct PostgresEngine {
         guard let host = dsn.tcpHost else {
             throw StoreError("PostgreSQL over a Unix socket needs a host in the URL for the row counts; use 127.0.0.1")
         }
-        let config = try dsn.connectionConfiguration(host: host, timeout: .seconds(10))
         do {
-            return try await PostgresConnection.connect(configuration: config, id: 1, logger: Self.logger)
+            // TLS as libpq reads sslmode (prefer tries TLS first); pg_dump gets the same sslmode through PGSSLMODE.
+            return try await dsn.connect(host: host, timeout: .seconds(10), logger: Self.logger).connection
+        } catch let error as PostgresModeError {
+            throw StoreError(error.description)
         } catch {
             throw StoreError("cannot connect to PostgreSQL at \(host):\(dsn.port) as \(dsn.user): \(PostgresProbe.describe(error))")
         }

@@ -22,6 +22,7 @@ public struct RestoreService: Sendable {
     public struct Report: Sendable {
         public var steps: [String] = []
         public var restored = false
+        /// The previous state was put back after a failure (false when putting it back failed, or there was none).
         public var rolledBack = false
         public var safety: BackupRecord?
         public var error: String?
@@ -42,10 +43,11 @@ public struct RestoreService: Sendable {
             steps.append(Step(title: "swap it with \(engine.dsn.database) in one transaction (the current one is kept as \(engine.previousName))", commands: [c.swap]))
         case .files:
             let target = source.path ?? "?"
-            steps.append(Step(title: "extract #\(record.id) next to \(target), then swap the directories (the current one is kept until the checks pass)",
+            steps.append(Step(title: "extract #\(record.id) into a new directory only root can enter, next to \(target) (next to the link's target when it is a link), then swap the directories without following links (the current one is kept until the checks pass)",
                               commands: [Tar.extract(archive: record.path, into: Self.stagingDirectory(target))]))
         case .config:
-            steps.append(Step(title: "extract #\(record.id) over \(source.files.joined(separator: ", "))", commands: [Tar.extract(archive: record.path, into: "/"), Systemctl.daemonReload()]))
+            steps.append(Step(title: "extract #\(record.id) into a private directory of the store, then write back \(source.files.joined(separator: ", ")) one by one (a new file renamed over the old, never through another user's link)",
+                              commands: [Tar.extract(archive: record.path, into: "\(store)/.scratch/restore-config-…"), Systemctl.daemonReload()]))
         }
         if !units.isEmpty { steps.append(Step(title: "start the app", commands: [Systemctl.start(units)])) }
         steps.append(Step(title: checks.isEmpty ? "check that the units are active (no checks are declared)" : "run the checks: \(checks.joined(separator: ", "))", commands: []))
@@ -53,14 +55,10 @@ public struct RestoreService: Sendable {
         return steps
     }
 
+    /// How the staging directory of a directory restore is shown by `--dry-run` (the real one has a random suffix).
     static func stagingDirectory(_ target: String) -> String {
         let url = URL(fileURLWithPath: target)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).steward-restore-\(getpid())").path
-    }
-
-    static func previousDirectory(_ target: String) -> String {
-        let url = URL(fileURLWithPath: target)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).steward-previous-\(getpid())").path
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).steward-restore-…").path
     }
 
     /// Runs the restore. `check` runs the app's checks and returns nil when they pass, else what failed.
@@ -105,6 +103,9 @@ public struct RestoreService: Sendable {
             }
             if source.kind == .sqlite, let path = source.path, !FileManager.default.fileExists(atPath: path) {
                 step("no current database at \(path): no safety backup needed")
+            } else if source.kind == .files, let path = source.path, !(try DataDirectory.open(path, mustExist: false).exists) {
+                // The disaster-recovery case: the data was deleted. Nothing to save, and nothing to put back on failure.
+                step("no data at \(path) (deleted?): no safety backup taken, nothing to put back if the restore fails")
             } else {
                 let safety = try await service.backup(source, store: store, reason: "safety")
                 report.safety = safety
@@ -137,16 +138,22 @@ public struct RestoreService: Sendable {
         } catch {
             report.error = tools.mask("\(error)")
         }
-        // 5. Put the previous state back.
-        report.rolledBack = true
+        // 5. Put the previous state back (`rolledBack` once it is).
         do {
             if !running.isEmpty { try? await tools.run(Systemctl.stop(running), timeout: .seconds(120)) }
             if let undo {
                 try await undo()
-            } else if let safety = report.safety, report.restored {
+                report.rolledBack = true
+                step("put the previous state back")
+            } else if let safety = report.safety {
+                // Also when `apply` itself failed: an engine can fail halfway (a config restore that wrote some files,
+                // then failed on another or on daemon-reload), so the data may have changed already.
                 _ = try await apply(safety, source: source, tools: tools)
+                report.rolledBack = true
+                step("put the previous state back (safety backup #\(safety.id))")
+            } else {
+                step("no previous state to put back (there was no data before the restore)")
             }
-            step("put the previous state back\(report.safety.map { " (safety backup #\($0.id))" } ?? "")")
             if !running.isEmpty {
                 try await tools.run(Systemctl.start(running), timeout: .seconds(120))
                 step("started \(running.joined(separator: ", "))")
@@ -176,7 +183,10 @@ public struct RestoreService: Sendable {
         case .sqlite:
             guard let target = source.path else { throw StoreError("\(source.label): no database path") }
             let file = record.path
-            try await Task.detached { try SQLiteEngine.restore(from: file, into: target) }.value
+            try StoreFiles.makeDirectory(store, mode: 0o700)
+            try StoreFiles.makeDirectory(store + "/.scratch", mode: 0o700)
+            let staging = "\(store)/.scratch/restore-\(record.id)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite3"
+            try await Task.detached { try SQLiteEngine.restore(from: file, into: target, staging: staging) }.value
             return (nil, nil)
         case .postgres:
             let engine = try service.postgres(source)
@@ -189,34 +199,64 @@ public struct RestoreService: Sendable {
             }
         case .files:
             guard let target = source.path else { throw StoreError("\(source.label): no directory") }
-            let previous = Self.previousDirectory(target)
-            let name = URL(fileURLWithPath: target).lastPathComponent
-            // A new directory with an unpredictable name (mkdtemp), never one that already exists: the parent is the
-            // app's, and a link planted at a known name would make root extract elsewhere.
-            var template = Array((Self.stagingDirectory(target) + "-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw StoreError("cannot create a staging directory next to \(target): \(StoreFiles.errnoText())") }
-            let staging = String(cString: made)
-            do {
-                try await tools.run(Tar.extract(archive: record.path, into: staging))
-            } catch {
-                StoreFiles.removeQuietly(staging)
-                throw error
-            }
-            let hadCurrent = FileManager.default.fileExists(atPath: target)
-            if hadCurrent { guard rename(target, previous) == 0 else { throw StoreError("cannot move \(target) aside: \(StoreFiles.errnoText())") } }
-            guard rename(staging + "/" + name, target) == 0 else {
-                if hadCurrent { _ = rename(previous, target) }
-                throw StoreError("cannot move the restored \(name) into place: \(StoreFiles.errnoText())")
-            }
-            StoreFiles.removeQuietly(staging)
-            return ({
-                StoreFiles.removeQuietly(target)
-                if hadCurrent { guard rename(previous, target) == 0 else { throw StoreError("cannot put \(previous) back: \(StoreFiles.errnoText())") } }
-            }, { StoreFiles.removeQuietly(previous) })
+            return try await restoreDirectory(record, into: target, tools: tools)
         case .config:
-            try await tools.run(Tar.extract(archive: record.path, into: "/"))
+            try StoreFiles.makeDirectory(store, mode: 0o700)
+            try StoreFiles.makeDirectory(store + "/.scratch", mode: 0o700)
+            let scratch = try SafePath.openDirectory(store + "/.scratch")
+            let (name, staging) = try SafePath.makePrivateDirectory(in: scratch.fd, prefix: "restore-config-\(getpid())-", display: scratch.path)
+            defer {
+                close(staging)
+                try? SafeRemove.remove(name, in: scratch.fd)
+            }
+            try await tools.run(Tar.extract(archive: record.path, into: SafePath.procPath(staging)))
+            _ = try ConfigSnapshot.install(from: scratch.path + "/" + name)
             try await tools.run(Systemctl.daemonReload())
             return (nil, nil)
+        }
+    }
+
+    /// Restores a directory backup. tar extracts as root only into a new directory nobody else can enter, made in
+    /// the data directory's parent (same file system); the result is then swapped in with `renameat` on the opened
+    /// parent, so no path an app user can change is resolved again. When the configured path is a symbolic link,
+    /// its target is restored and the link stays (see ``DataDirectory``).
+    func restoreDirectory(_ record: BackupRecord, into target: String, tools: ToolRunner) async throws -> ((() async throws -> Void)?, (() async -> Void)?) {
+        let data = try DataDirectory.open(target, mustExist: false)
+        let parent = data.parent, name = data.name
+        let (stagingName, staging) = try SafePath.makePrivateDirectory(in: parent.fd, prefix: ".\(name).steward-restore-\(getpid())-", display: parent.path)
+        defer { close(staging) }
+        do {
+            try await tools.run(Tar.extract(archive: record.path, into: SafePath.procPath(staging)))
+            // The archive holds one directory: the data directory, under its configured name (older backups of a link
+            // hold it under the name of the link's target).
+            let top = try SafePath.entries(staging, display: data.path)
+            var st = stat()
+            guard top.count == 1, fstatat(staging, top[0], &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw StoreError("backup #\(record.id) does not hold one directory (it holds \(top.prefix(3).joined(separator: ", ")))")
+            }
+            let previous = ".\(name).steward-previous-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+            var current = stat()
+            let hadCurrent = fstatat(parent.fd, name, &current, AT_SYMLINK_NOFOLLOW) == 0
+            if hadCurrent {
+                guard renameat(parent.fd, name, parent.fd, previous) == 0 else { throw StoreError("cannot move \(data.path) aside: \(StoreFiles.errnoText())") }
+            }
+            guard renameat(staging, top[0], parent.fd, name) == 0 else {
+                let reason = StoreFiles.errnoText()
+                if hadCurrent { _ = renameat(parent.fd, previous, parent.fd, name) }
+                throw StoreError("cannot move the restored \(name) into \(parent.path): \(reason)")
+            }
+            try? SafeRemove.remove(stagingName, in: parent.fd)
+            return ({
+                try SafeRemove.remove(name, in: parent.fd, display: data.path)
+                if hadCurrent {
+                    guard renameat(parent.fd, previous, parent.fd, name) == 0 else {
+                        throw StoreError("cannot put \(parent.path)/\(previous) back: \(StoreFiles.errnoText())")
+                    }
+                }
+            }, { try? SafeRemove.remove(previous, in: parent.fd) })
+        } catch {
+            try? SafeRemove.remove(stagingName, in: parent.fd)
+            throw error
         }
     }
 }

@@ -5,9 +5,12 @@ import StewardCore
 /// SQLite backups through SQLite's online backup API (never a file copy): consistent while the app keeps writing,
 /// correct for WAL databases, and the same API restores.
 ///
-/// Steward runs as root while the app does not: a connection opened as root can create the `-wal` and `-shm` files
-/// as root, which would lock the app out of its own database. Every operation hands such files back to the owner of
-/// the database file.
+/// Steward runs as root while the app does not. A connection opened as root creates the `-wal`, `-shm` and
+/// `-journal` files, which would lock the app out of its own database if they were root's; SQLite's unix VFS hands
+/// them to the database file's owner itself (`robustFchown` in os_unix.c, when the process runs as root), on the
+/// descriptor it opened (`RestoreSafetyRaceTests.aRootConnectionLeavesTheWALFilesToTheDatabasesOwner`). Steward
+/// chowns nothing in the app's directory afterwards: a second lookup by path there would follow whatever link the
+/// app's user put in place meanwhile (`aSQLiteBackupNeverHandsAFileOfRootsToTheAppUser`).
 enum SQLiteEngine {
     /// Copies the live database at `source` into the new file `destination` in one step of the backup API: one read
     /// transaction, so the copy is one committed state of the source however fast the app writes (the sqlite3
@@ -15,7 +18,8 @@ enum SQLiteEngine {
     /// finishes). The copy's row counts are that state's; ``BackupService`` takes them alongside the checksum.
     static func backup(source: String, to destination: String) throws {
         guard FileManager.default.fileExists(atPath: source) else { throw StoreError("no database at \(source)") }
-        try keepingOwnership(of: source) {
+        try checkSource(source)
+        try describingErrors {
             let src = try readOnly(source, busySeconds: 30)
             let dst = try DatabaseQueue(path: destination)
             // The destination is a new private file that is discarded on failure: no journal, and one fsync at the
@@ -32,16 +36,40 @@ enum SQLiteEngine {
         }
     }
 
+    /// Refuses a live database that an app user's link makes root read from elsewhere (`app.db -> /var/lib/…/x.db`:
+    /// root would copy another database into a backup that a restore then hands to that user). Followed are links
+    /// root made and a user's links to that user's own regular file.
+    static func checkSource(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw StoreError("no database at \(path)") }
+        let (parent, name) = try SafePath.openParent(of: path, trusting: st.st_uid)
+        var entry = stat()
+        guard fstatat(parent.fd, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 else { throw StoreError("no database at \(path)") }
+        var target = (parent, name, entry)
+        for _ in 0..<8 where (target.2.st_mode & S_IFMT) == S_IFLNK {
+            let link = target.2
+            guard let text = SafePath.readLink(target.0.fd, target.1) else { throw StoreError("cannot read the link \(path)") }
+            let next = try SafePath.openParent(of: text.hasPrefix("/") ? text : target.0.path + "/" + text, trusting: link.st_uid == 0 ? nil : link.st_uid)
+            var st = stat()
+            guard fstatat(next.parent.fd, next.name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw StoreError("\(path) is a symbolic link to \(text), which does not exist") }
+            if link.st_uid != 0, (st.st_mode & S_IFMT) != S_IFLNK, st.st_uid != link.st_uid {
+                throw StoreError("\(path) is a symbolic link of \(SafePath.userName(link.st_uid)) to \(text), which that user does not own; refusing to read it as root")
+            }
+            target = (next.parent, next.name, st)
+        }
+        guard (target.2.st_mode & S_IFMT) == S_IFREG else { throw StoreError("\(path) is not a regular file") }
+    }
+
     /// Replaces the content of the database at `target` by the backup `file`, in one transaction of the target (a
-    /// reader sees the old or the new database, never a mix). Creates the target when it is missing.
+    /// reader sees the old or the new database, never a mix). Creates the target when it is missing. Only for a
+    /// target in a directory no other user can write (a verification's scratch file): see
+    /// ``restore(from:into:staging:)`` for an app's database.
     static func restore(from file: String, into target: String) throws {
         var st = stat()
         if lstat(target, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
             throw StoreError("\(target) is not a regular file (a symbolic link?); refusing to restore through it")
         }
-        let directory = (target as NSString).deletingLastPathComponent
-        let owner = StoreFiles.owner(target) ?? StoreFiles.owner(directory)
-        try keepingOwnership(of: target, owner: owner) {
+        try describingErrors {
             let src = try readOnly(file)
             var targetConfig = Configuration()
             targetConfig.busyMode = .timeout(30)
@@ -50,6 +78,52 @@ enum SQLiteEngine {
             try dst.close()
             try src.close()
         }
+    }
+
+    /// Replaces the app's database at `target` (the app stopped) by the backup `file`, without ever opening a path
+    /// the app's user can change: the directory is opened once (``SafePath``) and the target checked through it;
+    /// SQLite restores into `staging`, a new file in Steward's private store; the result is copied into a new file
+    /// created in that directory (`O_EXCL | O_NOFOLLOW`), given the old file's owner and mode, and renamed over the
+    /// target. (SQLite itself resolves a path again by name, links included, so it never opens anything in the
+    /// app's directory.) The old file's `-wal`, `-shm` and `-journal` go with it: replayed into the new file they
+    /// would corrupt it. A database in WAL mode stays in WAL mode.
+    static func restore(from file: String, into target: String, staging: String) throws {
+        let (parent, name) = try SafePath.openParent(of: target)
+        var st = stat()
+        let exists = fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+        if exists, (st.st_mode & S_IFMT) != S_IFREG {
+            throw StoreError("\(target) is not a regular file (a symbolic link?); refusing to restore through it")
+        }
+        var dir = stat()
+        guard fstat(parent.fd, &dir) == 0 else { throw StoreError("cannot read \(parent.path): \(StoreFiles.errnoText())") }
+        let owner = exists ? (st.st_uid, st.st_gid) : (dir.st_uid, dir.st_gid)
+        let mode = exists ? st.st_mode & 0o7777 : 0o644
+        let wal = exists && isWAL(parent.fd, name)
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(staging + suffix) } }
+        try restore(from: file, into: staging)
+        if wal {
+            do {
+                let db = try DatabaseQueue(path: staging)
+                try db.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+                try db.close()
+            } catch let e as DatabaseError { throw StoreError(describe(e)) }
+        }
+        let input = open(staging, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard input >= 0 else { throw StoreError("cannot read the restored copy \(staging): \(StoreFiles.errnoText())") }
+        defer { close(input) }
+        try SafeWrite.replace(name, in: parent.fd, display: parent.path, owner: owner, mode: mode,
+                              fill: { output in _ = try ConfigSnapshot.copy(from: input, to: output, limit: Int64.max) },
+                              beforeRename: { for suffix in ["-wal", "-shm", "-journal"] { unlinkat(parent.fd, name + suffix, 0) } })
+        _ = fsync(parent.fd)
+    }
+
+    /// Whether the database file `name` in the directory `fd` is in WAL mode (header bytes 18 and 19 are 2).
+    static func isWAL(_ fd: Int32, _ name: String) -> Bool {
+        let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard file >= 0 else { return false }
+        defer { close(file) }
+        var bytes: [UInt8] = [0, 0]
+        return pread(file, &bytes, 2, 18) == 2 && bytes == [2, 2]
     }
 
     /// Opens `file` and runs `PRAGMA integrity_check` (or `quick_check`); returns nil when it answers ok, else the
@@ -89,21 +163,8 @@ enum SQLiteEngine {
         return counts
     }
 
-    /// Runs `body`, then gives the database's `-wal`, `-shm` and `-journal` files (and the file itself when `owner`
-    /// is given) back to the database's owner when running as root made them root's. Only regular files that root
-    /// owns are touched, and never through a symbolic link: the app's user can write this directory, and a link
-    /// planted there must not make Steward hand over some other file.
-    static func keepingOwnership<T>(of database: String, owner: (uid: uid_t, gid: gid_t)? = nil, _ body: () throws -> T) throws -> T {
-        let owner = owner ?? StoreFiles.owner(database)
-        defer {
-            if let owner, owner.uid != 0 {
-                for path in [database, database + "-wal", database + "-shm", database + "-journal"] {
-                    var st = stat()
-                    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == 0 else { continue }
-                    _ = fchownat(AT_FDCWD, path, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW)
-                }
-            }
-        }
+    /// Runs `body`, with SQLite's errors in SQLite's own words.
+    static func describingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let e as DatabaseError {

@@ -112,7 +112,8 @@ public final class StateStore: Sendable {
         FROM backup b
         """
 
-    /// Backups, newest first; only those of `app` (and `instance`) when given.
+    /// Backups, newest first in the catalog's order (the id only grows; the wall clock can jump back); only those
+    /// of `app` (and `instance`) when given.
     public func records(app: String? = nil, instance: String? = nil) throws -> [BackupRecord] {
         try queue.read { db in
             var sql = Self.selectRecords
@@ -125,7 +126,7 @@ public final class StateStore: Sendable {
                     _ = args.append(contentsOf: [instance])
                 }
             }
-            sql += " ORDER BY b.created_at DESC, b.id DESC"
+            sql += " ORDER BY b.id DESC"
             return try Row.fetchAll(db, sql: sql, arguments: args).map(Self.record)
         }
     }

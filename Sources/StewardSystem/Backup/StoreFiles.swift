@@ -91,14 +91,15 @@ public enum StoreFiles {
             guard let pid = Int32(pidText.prefix { $0.isNumber }), pid != getpid() else { continue }
             if kill(pid, 0) == 0 || errno == EPERM { continue }
             let path = directory + "/" + name
-            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(name) }
+            if (try? SafeRemove.remove(path)) != nil { removed.append(name) }
         }
         return removed
     }
 
-    /// Removes a file if it exists; errors are ignored (used for clean-up after a failure).
+    /// Removes a file or a whole tree if it exists; errors are ignored (used for clean-up after a failure). Never
+    /// follows a symbolic link nor re-resolves a path (``SafeRemove``): the tree may be an app user's.
     public static func removeQuietly(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
+        SafeRemove.removeQuietly(path)
     }
 
     /// The owner of `path`, to give files Steward creates for an app back to the app's user.

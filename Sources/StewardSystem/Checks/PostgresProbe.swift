@@ -10,12 +10,14 @@ enum PostgresProbe {
         guard let parsed = PostgresDSN(dsn), let host = parsed.tcpHost else {
             throw ProbeFailure("\(e.dsn) is not a postgresql:// URL")
         }
-        let config = try parsed.connectionConfiguration(host: host, timeout: .milliseconds(Int64(timeoutMs)))
         let logger = PostgresDSN.quietLogger
         let expected = "\(e.query) → \(e.expect ?? "ok")"
         let connection: PostgresConnection
+        let note: String?
         do {
-            connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+            (connection, _, note) = try await parsed.connect(host: host, timeout: .milliseconds(Int64(timeoutMs)), logger: logger)
+        } catch let error as PostgresModeError {
+            throw ProbeFailure(error.description)
         } catch {
             return .noConnection(expected: expected, found: "no connection", "cannot connect to PostgreSQL at \(host):\(parsed.port): \(describe(error))")
         }
@@ -27,7 +29,10 @@ enum PostgresProbe {
                 break
             }
             try? await connection.close()
-            return NetworkEvaluators.postgres(e, value: value)
+            // Whether TLS was used, when sslmode (allow, prefer) left it to the server: shown with what was found.
+            var verdict = NetworkEvaluators.postgres(e, value: value)
+            if let note { verdict.found += "; \(note)" }
+            return verdict
         } catch {
             try? await connection.close()
             return .fail(expected: expected, found: "query failed", "query failed: \(describe(error))")
@@ -59,6 +64,6 @@ enum PostgresProbe {
         }
         let text = String(describing: error)
         if text.contains("refused") { return "connection refused" }
-        return String(text.prefix(160))
+        return Redactor.excerpt(text, limit: 160)
     }
 }

@@ -7,31 +7,48 @@ import StewardCore
 struct AppCommands: Sendable {
     let target: DeployTarget
 
-    /// `git …` as the owner of the directory git works in.
-    func git(_ command: Command) -> Command {
-        // The releases cache may not exist yet: then its parent's owner (never root inside the app's tree).
-        let owner = FileManager.default.fileExists(atPath: target.gitDirectory) ? StoreFiles.ownerName(of: target.gitDirectory) : StoreFiles.ownerName(of: target.directory)
-        return owner.map { command.asUser($0) } ?? command
+    /// `git …` as the owner of the repository git works in (root only in a tree only root can write); refused
+    /// when that owner cannot be told (a uid with no account, a `.git` owned by another user).
+    func git(_ command: Command) throws -> Command {
+        // The releases cache may not exist yet: then the base directory's owner (never root inside the app's tree).
+        let runAs = GitRunAs.forCheckout(FileManager.default.fileExists(atPath: target.gitDirectory) ? target.gitDirectory : target.directory)
+        guard let wrapped = runAs.wrap(command) else { throw StoreError("git not run: " + (runAs.refusal ?? "no owner")) }
+        return wrapped
+    }
+
+    /// The user the app's code runs as: `deploy.user`, else the unit's `User=`. Never root: the release's files
+    /// (a migration, `manage.py`, a hook, a `setup.py` pip runs) are the app user's to write, so running them as root
+    /// would hand root to that user. Without one, app-code steps are refused with the fix.
+    func appUser() throws -> String {
+        guard let user = target.user, !user.isEmpty, user != "root", user != "0", getpwnam(user).map({ $0.pointee.pw_uid != 0 }) ?? true else {
+            throw StoreError("\(target.label) has no app user to run its code as (its unit runs as root and apps.\(target.app).deploy.user is not set); "
+                             + "Steward never runs pip, migrations, build steps or hooks as root: set apps.\(target.app).deploy.user (or User= in the unit)")
+        }
+        return user
+    }
+
+    /// `command` as the app's user (refused when that would be root).
+    func asAppUser(_ command: Command) throws -> Command {
+        command.asUser(try appUser())
     }
 
     /// A tool of the app, run in `directory` as the app's user with the app's environment.
-    func app(_ command: Command, in directory: String, extra: [String: String] = [:]) -> Command {
+    func app(_ command: Command, in directory: String, extra: [String: String] = [:]) throws -> Command {
         var c = command.inApp(directory: directory, environment: target.environment)
         c.environment.merge(extra) { _, new in new }
         if target.venv != nil { c.environment["VIRTUAL_ENV"] = target.venv }
-        if let user = target.user, user != "root" { return c.asUser(user) }
-        return c
+        return try asAppUser(c)
     }
 
     /// A declared command: `python` and `pip` mean the venv's; anything else as written (a path in the repo
     /// like `./bin/migrate` is relative to the workdir).
-    func declared(_ argv: [String], in directory: String) -> Command {
+    func declared(_ argv: [String], in directory: String) throws -> Command {
         var argv = argv
         if let venv = target.venv, let first = argv.first, ["python", "python3", "pip", "alembic", "gunicorn"].contains(first) {
             argv[0] = venv + "/bin/" + first
         } else if let first = argv.first, first.hasPrefix("./") {
             argv[0] = directory + "/" + first.dropFirst(2)
         }
-        return app(Command(argv[0], Array(argv.dropFirst())), in: directory)
+        return try app(Command(argv[0], Array(argv.dropFirst())), in: directory)
     }
 }

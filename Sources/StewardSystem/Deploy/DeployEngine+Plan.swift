@@ -7,6 +7,11 @@ extension DeployEngine {
     public func plan(_ request: DeployRequest) async -> (lines: [String], refused: Bool) {
         var lines: [String] = []
         var refused = false
+        // An app-code command without an app user to run it as is refused, and says why.
+        var noAppUser: String?
+        func shown(_ make: () throws -> Command) -> String {
+            do { return try make().display } catch { noAppUser = "\(error)"; return "REFUSED: \(error)" }
+        }
         record.ref = request.ref
         let previous = try? await currentRelease()
         record.previousCommit = previous?.commit
@@ -25,26 +30,25 @@ extension DeployEngine {
         let release: String
         lines.append(" 2 lock          flock \(backups.stateDirectory)/locks/\(target.label).lock")
         let hookDir = target.spec.strategy == .inPlace ? target.directory : (previous?.release ?? target.directory)
-        lines.append(" 3 pre-deploy    " + hookLine("pre-deploy", in: hookDir))
+        lines.append(" 3 pre-deploy    " + hookLine("pre-deploy", in: hookDir, shown))
         switch target.spec.strategy {
         case .inPlace:
             release = target.directory
-            lines.append(" 4 fetch         " + commands.git(Git.fetch(dir: target.directory, remote: target.spec.remote)).display)
-            lines.append("                 " + commands.git(Git.checkout(dir: target.directory, commit: commit)).display)
+            lines.append(" 4 fetch         " + shown { try commands.git(Git.fetch(dir: target.directory, remote: target.spec.remote)) })
+            lines.append("                 " + shown { try commands.git(Git.checkout(dir: target.directory, commit: commit)) })
         case .releases:
             release = target.releasesDirectory + "/" + ReleaseRetention.name(ref: request.ref, stamp: "<time>")
             lines.append(" 4 fetch         " + (FileManager.default.fileExists(atPath: target.cacheRepository)
-                ? asOwner(Git.fetchMirror(dir: target.cacheRepository)).display
-                : asOwner(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)).display))
-            lines.append("                 " + asOwner(Git.archive(dir: target.cacheRepository, commit: commit, output: target.directory + "/.steward-release-PID.tar")).display)
-            lines.append("                 " + asOwner(Tar.extractRelease(archive: target.directory + "/.steward-release-PID.tar", into: release)).display)
+                ? shown { try commands.git(Git.fetchMirror(dir: target.cacheRepository, repository: target.spec.repository)) }
+                : shown { try commands.git(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)) }))
+            lines.append("                 " + shown { try commands.git(Git.archive(dir: target.cacheRepository, commit: commit, output: target.directory + "/.steward-release-PID.tar")) })
+            lines.append("                 " + shown { try asOwner(Tar.extractRelease(archive: target.directory + "/.steward-release-PID.tar", into: release)) })
             for path in target.spec.shared { lines.append("                 link \(release)/\(path) → \(target.sharedDirectory)/\(path)") }
         }
         if let venv = target.venv {
-            let stamp = (try? String(contentsOfFile: venv + "/.steward-requirements.sha256", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            var command = Pip.install(venv: venv, requirements: release + "/" + target.spec.requirements, extra: target.spec.pipArguments)
-            if let owner = StoreFiles.ownerName(of: venv) { command = command.asUser(owner) }
-            lines.append(" 5 dependencies  when the sha256 of \(target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command.display)
+            let stamp = (try? BoundedFile.text(venv + "/.steward-requirements.sha256", limit: 4096))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let command = shown { try commands.asAppUser(Pip.install(venv: venv, requirements: release + "/" + target.spec.requirements, extra: target.spec.pipArguments)) }
+            lines.append(" 5 dependencies  when the sha256 of \(target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command)
         } else {
             lines.append(" 5 dependencies  no venv: skipped")
         }
@@ -55,14 +59,14 @@ extension DeployEngine {
         switch kind {
         case .django:
             let venv = target.venv ?? "<venv>"
-            lines.append(" 6 migrate       django: " + commands.app(Django.showPlan(venv: venv), in: work).display)
-            lines.append("                 when pending: \(backupNote), then " + commands.app(Django.migrate(venv: venv), in: work).display)
+            lines.append(" 6 migrate       django: " + shown { try commands.app(Django.showPlan(venv: venv), in: work) })
+            lines.append("                 when pending: \(backupNote), then " + shown { try commands.app(Django.migrate(venv: venv), in: work) })
         case .alembic:
             let venv = target.venv ?? "<venv>"
-            lines.append(" 6 migrate       alembic: " + commands.app(Alembic.current(venv: venv), in: work).display + " vs heads")
-            lines.append("                 when pending: \(backupNote), then " + commands.app(Alembic.upgradeHead(venv: venv), in: work).display)
+            lines.append(" 6 migrate       alembic: " + shown { try commands.app(Alembic.current(venv: venv), in: work) } + " vs heads")
+            lines.append("                 when pending: \(backupNote), then " + shown { try commands.app(Alembic.upgradeHead(venv: venv), in: work) })
         case .sql:
-            lines.append(" 6 migrate       sql: files of \(target.spec.migrations.directory) not in \(SQLMigrationTracking.table) (checksums checked); when pending: \(backupNote), then each in one transaction")
+            lines.append(" 6 migrate       sql: files of \(target.spec.migrations.directory) not in \(SQLMigrationTracking.table) (checksums checked); when pending: \(backupNote), then all of them with their tracking rows in one transaction, as \((try? commands.appUser()) ?? "the app's user")")
         case .command:
             lines.append(" 6 migrate       command: \((target.spec.migrations.command ?? []).joined(separator: " ")); \(backupNote) first")
         case .none, .auto:
@@ -71,7 +75,7 @@ extension DeployEngine {
         if target.spec.build.isEmpty {
             lines.append(" 7 build         none")
         } else {
-            for (i, argv) in target.spec.build.enumerated() { lines.append((i == 0 ? " 7 build         " : "                 ") + commands.declared(argv, in: work).display) }
+            for (i, argv) in target.spec.build.enumerated() { lines.append((i == 0 ? " 7 build         " : "                 ") + shown { try commands.declared(argv, in: work) }) }
         }
         if target.spec.strategy == .releases { lines.append(" 8 switch        rename \(target.directory)/.current-steward-PID → \(target.currentLink) (→ \(release))") }
         lines.append(" 8 restart       " + (target.spec.restart == .reload ? Systemctl.reload(target.units) : Systemctl.restart(target.units)).display
@@ -81,15 +85,19 @@ extension DeployEngine {
             lines.append("                 when \(ownSites.joined(separator: ", ")) (a file of the release) changes: \(Nginx.testConfig().display) before the restart, \(Nginx.reload().display) after it")
         }
         lines.append(" 9 health        the checks of \(target.label), retried for up to \(target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
-        lines.append("10 post-deploy   " + hookLine("post-deploy", in: release))
+        lines.append("10 post-deploy   " + hookLine("post-deploy", in: release, shown))
+        if let noAppUser {
+            lines.append("  REFUSED: \(noAppUser)")
+            refused = true
+        }
         // URLs with credentials (a repository, an index in pip_args) and the app's secrets are never shown.
         return (lines.map(tools.mask), refused)
     }
 
-    private func hookLine(_ name: String, in release: String) -> String {
+    private func hookLine(_ name: String, in release: String, _ shown: (() throws -> Command) -> String) -> String {
         let path = release + "/.steward/hooks/" + name
         guard FileManager.default.fileExists(atPath: path) else { return "no .steward/hooks/\(name)" }
-        return commands.app(Command(path, []), in: release).display + " (with STEWARD_* context)"
+        return shown { try commands.app(Command(path, []), in: release) } + " (with STEWARD_* context)"
     }
 }
 

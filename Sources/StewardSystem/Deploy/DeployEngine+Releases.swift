@@ -5,9 +5,18 @@ import StewardCore
 /// paths linked into `shared/`, and a `current` symlink replaced by one `rename(2)`, so the app never sees a
 /// half-switched tree.
 extension DeployEngine {
-    var baseOwner: String? { StoreFiles.ownerName(of: target.directory) }
-
-    func asOwner(_ command: Command) -> Command { baseOwner.map { command.asUser($0) } ?? command }
+    /// A command in the releases tree, as the owner of its base directory: root only in root's own tree, and
+    /// never as root in a tree whose owner has no account (root would follow the links its owner plants there).
+    func asOwner(_ command: Command) throws -> Command {
+        guard let owner = StoreFiles.owner(target.directory) else {
+            throw StoreError("\(target.directory): cannot look at it (\(StoreFiles.errnoText()))")
+        }
+        if owner.uid == 0 { return command }
+        guard let name = StoreFiles.ownerName(of: target.directory) else {
+            throw StoreError("\(target.directory) is owned by uid \(owner.uid), which has no account: Steward does not work in it as root (fix: chown it to the app's user)")
+        }
+        return command.asUser(name)
+    }
 
     func prepareReleaseDirectory() async throws -> StepOutcome {
         let cache = target.cacheRepository
@@ -15,9 +24,14 @@ extension DeployEngine {
             guard let repository = target.spec.repository else {
                 throw StoreError("the releases strategy needs deploy.repository (the URL or path to clone)")
             }
-            try await tools.run(asOwner(Git.cloneBare(from: repository, into: cache)), timeout: .seconds(1800))
+            try await tools.run(commands.git(Git.cloneBare(from: repository, into: cache)), timeout: .seconds(1800))
         } else {
-            try await tools.run(asOwner(Git.fetchMirror(dir: cache)), timeout: .seconds(600))
+            // git writes the release archive into the base directory: a cache of another owner (root's, in an app's
+            // tree) would have root write where the app's user can plant a link.
+            if let cacheOwner = StoreFiles.owner(cache)?.uid, let baseOwner = StoreFiles.owner(target.directory)?.uid, cacheOwner != baseOwner {
+                throw StoreError("\(cache) is owned by uid \(cacheOwner) but \(target.directory) by uid \(baseOwner): Steward does not run git for a tree of two owners (fix: chown -R the cache to the base directory's owner)")
+            }
+            try await tools.run(remoteCommand(Git.fetchMirror(dir: cache, repository: target.spec.repository), dir: cache, remote: "origin"), timeout: .seconds(600))
         }
         // A rollback archives the commit it recorded, whatever its ref names now.
         let commit: String
@@ -40,21 +54,21 @@ extension DeployEngine {
         let archive = target.directory + "/.steward-release-\(getpid()).tar"
         defer { StoreFiles.removeQuietly(archive) }
         // The releases directory may exist; the release's own must not (never extract over a release).
-        try await tools.run(asOwner(Command("mkdir", ["-p", "--", target.releasesDirectory])), timeout: .seconds(60))
+        try await tools.run(try asOwner(Command("mkdir", ["-p", "--", target.releasesDirectory])), timeout: .seconds(60))
         // Recorded before it exists: an undo removes this directory and no other.
         record.release = dir
         record.createdRelease = dir
         try state.updateDeploy(record)
-        try await tools.run(asOwner(Command("mkdir", ["--", dir])), timeout: .seconds(60))
-        try await tools.run(asOwner(Git.archive(dir: cache, commit: commit, output: archive)), timeout: .seconds(1800))
-        try await tools.run(asOwner(Tar.extractRelease(archive: archive, into: dir)), timeout: .seconds(1800))
+        try await tools.run(try asOwner(Command("mkdir", ["--", dir])), timeout: .seconds(60))
+        try await tools.run(commands.git(Git.archive(dir: cache, commit: commit, output: archive)), timeout: .seconds(1800))
+        try await tools.run(try asOwner(Tar.extractRelease(archive: archive, into: dir)), timeout: .seconds(1800))
         for path in target.spec.shared {
             let inRelease = dir + "/" + path
             // As the owner: a link the repository ships must not make root delete elsewhere.
-            try await tools.run(asOwner(Command("rm", ["-rf", "--", inRelease])), timeout: .seconds(60))
+            try await tools.run(try asOwner(Command("rm", ["-rf", "--", inRelease])), timeout: .seconds(60))
             let parent = (inRelease as NSString).deletingLastPathComponent
-            try await tools.run(asOwner(Command("mkdir", ["-p", "--", parent])), timeout: .seconds(60))
-            try await tools.run(asOwner(Command("ln", ["-sfn", "--", target.sharedDirectory + "/" + path, inRelease])), timeout: .seconds(60))
+            try await tools.run(try asOwner(Command("mkdir", ["-p", "--", parent])), timeout: .seconds(60))
+            try await tools.run(try asOwner(Command("ln", ["-sfn", "--", target.sharedDirectory + "/" + path, inRelease])), timeout: .seconds(60))
         }
         return .done("release \(name) from \(record.ref) (\(record.shortCommit))\(target.spec.shared.isEmpty ? "" : "; shared: \(target.spec.shared.joined(separator: ", "))")")
     }
@@ -79,7 +93,8 @@ extension DeployEngine {
         let name = { (path: String?) in path.map { URL(fileURLWithPath: $0).lastPathComponent } }
         let doomed = ReleaseRetention.toDelete(releases: names, keep: target.spec.keep, current: name(record.release), previousGood: name(record.previousRelease))
         for release in doomed {
-            StoreFiles.removeQuietly(target.releasesDirectory + "/" + release)
+            // Root, in the app's tree: never FileManager.removeItem, which re-resolves paths the owner can swap.
+            SafeRemove.removeQuietly(target.releasesDirectory + "/" + release)
         }
         if !doomed.isEmpty { say("  removed \(doomed.count) old release(s): \(doomed.joined(separator: ", "))") }
     }

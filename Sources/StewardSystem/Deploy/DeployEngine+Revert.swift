@@ -8,7 +8,8 @@ extension DeployEngine {
     func revert(afterSwitch: Bool, because: String) async -> Bool {
         let started = Date()
         let clock = ContinuousClock.now
-        let stepID = try? state.beginStep(deploy: record.id, .rollback, at: started)
+        var stepID: Int64?
+        recordState("the start of the rollback") { stepID = try state.beginStep(deploy: record.id, .rollback, at: started) }
         var done: [String] = []
         var problems: [String] = []
         func attempt(_ what: String, _ body: () async throws -> Void) async {
@@ -26,6 +27,15 @@ extension DeployEngine {
         let restorable = record.kind == .rollback ? record.safetyBackupIDs : record.backupIDs
         let migrated = record.started(.migrate) && !restorable.isEmpty
         var databaseBack = !migrated
+        // 0. Numbered SQL files run in one transaction with their tracking rows: when the tracking table still says
+        // what it said before the migrations, that transaction rolled back and the database is as it was. Nothing to
+        // restore, and the running app is not stopped.
+        if migrated, record.kind != .rollback, let before = record.previousSchema, before.hasPrefix("sql:"),
+           let now = try? await migrator.sqlSchemaNow(), now == before {
+            databaseBack = true
+            done.append("the database is as it was (\(now)): the migrations' transaction rolled back, nothing to restore")
+            say("  ↺ the database is as it was (\(now)): the migrations' transaction rolled back")
+        }
         // 1. A reversible migration is undone by the release that made it.
         if migrated, record.kind != .rollback, target.spec.migrations.downgrade != nil, record.started(.restart) || record.completed(.migrate) {
             await attempt("ran the declared downgrade") { try await migrator.downgrade(release: record.release) }
@@ -67,15 +77,34 @@ extension DeployEngine {
         // 4. The database as it was before the migrations.
         // The units are stopped around it: nothing writes to the database while it is put back.
         var cleanups: [() async -> Void] = []
+        var leftStopped = false
         if !databaseBack {
             await attempt("stopped \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300)) }
-            await attempt("restored the \(record.kind == .rollback ? "safety" : "pre-deploy") backup #\(restorable.map(String.init).joined(separator: ", #"))") {
-                cleanups = try await restoreBackups(restorable)
+            // What the database holds now (writes made during the deploy) is backed up first: never lost without a copy.
+            var safety: [Int64] = []
+            let problemsBefore = problems.count
+            await attempt("took a safety backup of the database as it is") {
+                safety = try await safetyBackups(reason: "safety before undoing \(record.kind.rawValue) #\(record.id)")
+            }
+            if problems.count == problemsBefore, !safety.isEmpty, let last = done.indices.last {
+                done[last] = "took safety backup #\(safety.map(String.init).joined(separator: ", #")) of the database as it was"
+            }
+            if problems.count == problemsBefore {
+                await attempt("restored the \(record.kind == .rollback ? "safety" : "pre-deploy") backup #\(restorable.map(String.init).joined(separator: ", #"))") {
+                    cleanups = try await restoreBackups(restorable)
+                }
+            } else {
+                // No copy of the current database, so it is not replaced; but the previous code must not start on the
+                // database the new release migrated. The units stay stopped, and the operator is told what to do.
+                leftStopped = true
+                let message = "left \(target.units.joined(separator: ", ")) stopped: the database still holds this deploy's migrations, which the previous release may not run on, and the \(record.kind == .rollback ? "safety" : "pre-deploy") backup #\(restorable.map(String.init).joined(separator: ", #")) was not restored because no safety copy of the current database could be taken. Free what the safety backup needs, back the database up, then `steward restore \(restorable.first ?? 0)` and start the units"
+                problems.append(message)
+                say("  ✗ \(message)")
             }
         }
         // 5. Restart on the previous code, and judge it.
-        var healthy = true
-        if afterSwitch || migrated {
+        var healthy = !leftStopped
+        if afterSwitch || migrated, !leftStopped {
             if afterSwitch || !databaseBack {
                 await attempt("restarted \(target.units.joined(separator: ", "))") {
                     _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))
@@ -104,11 +133,31 @@ extension DeployEngine {
         }
         let detail = tools.mask("because \(because): " + (done + problems).joined(separator: "; "))
         if let stepID {
-            try? state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: BackupService.ms(since: clock))
+            recordState("the end of the rollback") {
+                try state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: BackupService.ms(since: clock))
+            }
         }
         record.steps.append(StepRecord(name: DeployStep.rollback.rawValue, startedAt: started, finishedAt: Date(),
                                        result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, durationMs: BackupService.ms(since: clock)))
         return problems.isEmpty && healthy
+    }
+
+    /// Backs up the instance's databases as they are now (the caller stops the units): before a restore replaces
+    /// them, so writes made since the pre-deploy backup keep a copy. The same backup a restore takes first
+    /// (``RestoreService``); a database file that does not exist has nothing to save. A deploy records them.
+    func safetyBackups(reason: String) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for source in target.databases {
+            if source.kind == .sqlite, let path = source.path, !FileManager.default.fileExists(atPath: path) { continue }
+            let safety = try await backups.backup(source, store: target.store, reason: reason)
+            ids.append(safety.id)
+            // A rollback's own safety backups are what undoing it restores: those stay as they are.
+            if record.kind != .rollback {
+                record.safetyBackupIDs.append(safety.id)
+                try state.updateDeploy(record)
+            }
+        }
+        return ids
     }
 
     /// Restores catalog backups into their sources (the caller stops the units). Returns what discards the

@@ -39,6 +39,11 @@ extension DeployEngine {
         if let venv = target.venv, !FileManager.default.isExecutableFile(atPath: venv + "/bin/python") {
             throw DeployRefusal("the venv's python \(venv)/bin/python does not exist")
         }
+        // Who runs the app's code (pip, migrations, build steps, hooks): never root, so without an app user the deploy
+        // is refused here, before anything changes, rather than halfway.
+        if target.venv != nil || !spec.build.isEmpty || spec.migrations.kind != .none {
+            do { _ = try commands.appUser() } catch { throw DeployRefusal("\(error)") }
+        }
         // Disk.
         let free = Self.freeBytes(target.directory)
         if let free, free < spec.minFreeBytes {
@@ -52,21 +57,7 @@ extension DeployEngine {
         case .allowed: break
         }
         // The working tree.
-        if spec.strategy == .inPlace {
-            guard FileManager.default.fileExists(atPath: target.directory + "/.git") else {
-                throw DeployRefusal("\(target.directory) is not a git checkout; the in-place strategy deploys by git checkout")
-            }
-            let status = try await tools.run(commands.git(Git.statusPorcelain(dir: target.directory)), timeout: .seconds(60)).stdout
-            let facts = GitStatusParser.parse(status, tags: [])
-            if !facts.modified.isEmpty {
-                let stat = (try? await tools.run(commands.git(Git.diffStat(dir: target.directory)), timeout: .seconds(60)).stdout) ?? ""
-                let summary = stat.split(separator: "\n").suffix(12).joined(separator: "\n")
-                guard request.force, let reason = request.reason, !reason.isEmpty else {
-                    throw DeployRefusal("the working tree of \(target.directory) has uncommitted changes in \(facts.modified.count) file(s); commit or stash them, or pass --force --reason \"…\":\n\(summary)")
-                }
-                notes.append("dirty tree forced (\(facts.modified.count) file(s)): \(reason)")
-            }
-        }
+        if let note = try await checkWorkingTree(force: request.force, reason: request.reason) { notes.append(note) }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
         captureNginxSites()
         if !record.nginxSites.isEmpty && Self.which("nginx") == nil {
@@ -80,6 +71,24 @@ extension DeployEngine {
         return .done(([what, free.map { "\(Format.bytes($0)) free" }].compactMap { $0 } + notes).joined(separator: "; "))
     }
 
+    /// In place, uncommitted changes in the checkout are refused with `git diff --stat`, unless forced with a
+    /// reason (returns the note recorded then). A resumed deploy asks again: `--resume` is not `--force`.
+    func checkWorkingTree(force: Bool, reason: String?, refusal: String = "commit or stash them, or pass --force --reason \"…\"") async throws -> String? {
+        guard target.spec.strategy == .inPlace else { return nil }
+        guard FileManager.default.fileExists(atPath: target.directory + "/.git") else {
+            throw DeployRefusal("\(target.directory) is not a git checkout; the in-place strategy deploys by git checkout")
+        }
+        let status = try await tools.run(commands.git(Git.statusPorcelain(dir: target.directory)), timeout: .seconds(60)).stdout
+        let facts = GitStatusParser.parse(status, tags: [])
+        guard !facts.modified.isEmpty else { return nil }
+        let stat = (try? await tools.run(commands.git(Git.diffStat(dir: target.directory)), timeout: .seconds(60)).stdout) ?? ""
+        let summary = stat.split(separator: "\n").suffix(12).joined(separator: "\n")
+        guard force, let reason, !reason.isEmpty else {
+            throw DeployRefusal("the working tree of \(target.directory) has uncommitted changes in \(facts.modified.count) file(s); \(refusal):\n\(summary)")
+        }
+        return "dirty tree forced (\(facts.modified.count) file(s)): \(reason)"
+    }
+
     /// The commit a ref names and whether it is a tag: from the local repository, else from the remote without
     /// fetching (read-only, for the preflight and the dry-run).
     func resolveRef(_ ref: String, fetch: Bool) async throws -> (commit: String?, isTag: Bool) {
@@ -89,16 +98,17 @@ extension DeployEngine {
             // A tag; else the remote's branch as last fetched (a local branch of that name may be stale); else as
             // given (a commit).
             var candidates = [("refs/tags/" + ref, true)]
-            if target.spec.strategy == .inPlace { candidates.append(("refs/remotes/\(target.spec.remote)/\(ref)", false)) }
+            // Only a remote's name has remote-tracking refs (a URL may hold credentials, never put in argv).
+            if target.spec.strategy == .inPlace, !target.spec.remote.contains(":") { candidates.append(("refs/remotes/\(target.spec.remote)/\(ref)", false)) }
             candidates.append((ref, false))
             for (name, isTag) in candidates {
-                if case .success(let r) = await runner.run(commands.git(Git.resolve(dir: dir, ref: name)), timeout: .seconds(30)), r.exitCode == 0 {
+                if case .success(let r) = try await runner.run(commands.git(Git.resolve(dir: dir, ref: name)), timeout: .seconds(30)), r.exitCode == 0 {
                     return (r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), isTag)
                 }
             }
         }
         let lsDir = FileManager.default.fileExists(atPath: dir) ? dir : target.directory
-        let out = try await tools.run(commands.git(Git.lsRemote(dir: lsDir, remote: remote, ref: ref)), timeout: .seconds(60)).stdout
+        let out = try await tools.run(remoteCommand(Git.lsRemote(dir: lsDir, remote: remote, ref: ref), dir: lsDir, remote: remote), timeout: .seconds(60)).stdout
         var commit: String?, peeled: String?, isTag = false
         for line in out.split(separator: "\n") {
             let parts = line.split(separator: "\t")
@@ -115,7 +125,7 @@ extension DeployEngine {
     /// that changes one tests nginx's configuration and reloads it.
     func captureNginxSites() {
         for file in target.nginxSiteFiles where record.nginxSites[file] == nil {
-            if Self.isFileOfRelease(file, base: target.directory), let hash = try? StoreFiles.sha256(file).hex { record.nginxSites[file] = hash }
+            if Self.isFileOfRelease(file, base: target.directory), let hash = try? BoundedFile.sha256(file) { record.nginxSites[file] = hash }
         }
     }
 
@@ -153,7 +163,7 @@ extension DeployEngine {
             "STEWARD_REF": record.ref, "STEWARD_COMMIT": record.commit, "STEWARD_PREVIOUS_COMMIT": record.previousCommit ?? "",
             "STEWARD_RELEASE_DIR": record.release, "STEWARD_PHASE": name, "STEWARD_USER": record.user,
         ]
-        let command = commands.app(Command(path, []), in: release, extra: context)
+        let command = try commands.app(Command(path, []), in: release, extra: context)
         switch await runner.run(command, timeout: .seconds(600)) {
         case .success(let r) where r.exitCode == 0:
             return .done(".steward/hooks/\(name) passed")
@@ -171,7 +181,7 @@ extension DeployEngine {
         switch target.spec.strategy {
         case .inPlace:
             let dir = target.directory
-            try await tools.run(commands.git(Git.fetch(dir: dir, remote: target.spec.remote)), timeout: .seconds(600))
+            try await tools.run(remoteCommand(Git.fetch(dir: dir, remote: target.spec.remote), dir: dir), timeout: .seconds(600))
             let resolved = try await resolveRef(record.ref, fetch: true)
             guard let commit = resolved.commit else { throw StoreError("\(record.ref) is not in \(target.spec.remote) after fetching") }
             if let expected = record.expectedCommit, expected != commit {
@@ -195,16 +205,18 @@ extension DeployEngine {
         let requirements = release + "/" + target.spec.requirements
         guard FileManager.default.fileExists(atPath: requirements) else { return .skipped("no \(target.spec.requirements)") }
         guard let venv = target.venv else { return .skipped("no venv declared or found; \(target.spec.requirements) not installed") }
-        let hash = try StoreFiles.sha256(requirements).hex
+        let hash = try BoundedFile.sha256(requirements)
         record.requirementsHash = hash
         let stamp = venv + "/.steward-requirements.sha256"
-        if (try? String(contentsOfFile: stamp, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == hash {
+        if (try? BoundedFile.text(stamp, limit: 4096))?.trimmingCharacters(in: .whitespacesAndNewlines) == hash {
             return .skipped("\(target.spec.requirements) unchanged (sha256 \(hash.prefix(12)))")
         }
-        var command = Pip.install(venv: venv, requirements: requirements, extra: target.spec.pipArguments).inApp(directory: release, environment: [:])
-        if let owner = StoreFiles.ownerName(of: venv) { command = command.asUser(owner) }
+        // As the app's user, never root (a requirement may build from source and run its setup.py): a venv that
+        // user cannot write makes pip fail, and the step with it.
+        let command = try commands.asAppUser(Pip.install(venv: venv, requirements: requirements, extra: target.spec.pipArguments, directory: release))
         try await tools.run(command, timeout: .seconds(1800))
-        try Data((hash + "\n").utf8).write(to: URL(fileURLWithPath: stamp), options: .atomic)
+        // Written without following anything the venv's owner planted, and owned by that owner like the venv.
+        try SafeWrite.replace(".steward-requirements.sha256", in: venv, with: Data((hash + "\n").utf8))
         return .done("installed \(target.spec.requirements) (sha256 \(hash.prefix(12))) into \(venv)")
     }
 
@@ -247,7 +259,7 @@ extension DeployEngine {
         guard !target.spec.build.isEmpty else { return .skipped("no build commands") }
         let work = target.workdir(record.release)
         for argv in target.spec.build {
-            try await tools.run(commands.declared(argv, in: work), timeout: .seconds(1800))
+            try await tools.run(try commands.declared(argv, in: work), timeout: .seconds(1800))
         }
         return .done("ran \(target.spec.build.map { $0.joined(separator: " ") }.joined(separator: "; "))")
     }
@@ -261,7 +273,7 @@ extension DeployEngine {
             notes.append("current → \(URL(fileURLWithPath: record.release).lastPathComponent)")
         }
         // A site config the release changed must pass nginx -t before anything restarts.
-        let changedSites = record.nginxSites.filter { (try? StoreFiles.sha256($0.key).hex) != $0.value }.keys.sorted()
+        let changedSites = record.nginxSites.filter { (try? BoundedFile.sha256($0.key)) != $0.value }.keys.sorted()
         if !changedSites.isEmpty {
             try await tools.run(Nginx.testConfig(), timeout: .seconds(60))
         }
@@ -326,7 +338,7 @@ extension DeployEngine {
             }
         }
         record.evidence = tools.mask(parts.joined(separator: "\n"))
-        try? state.updateDeploy(record)
+        recordState("the failing release's evidence") { try state.updateDeploy(record) }
     }
 }
 

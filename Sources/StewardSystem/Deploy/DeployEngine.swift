@@ -22,6 +22,9 @@ public final class DeployEngine {
     var restartedAt: Date?
     var lastHealthFailure: String?
     var rollbackDatabase: RollbackDatabase?
+    /// A write to the state database that failed (a step's end, the deploy's end, the rollback's record): the
+    /// command then exits non-zero with it, whatever the deploy's outcome, since its record is not what happened.
+    public internal(set) var stateWriteError: String?
 
     public init(target: DeployTarget, state: StateStore, runner: any CommandRunning = CommandRunner(), say: @escaping (String) -> Void) {
         self.target = target
@@ -119,21 +122,38 @@ public final class DeployEngine {
         lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(Self.operatorName)")
     }
 
-    /// Finishes the interrupted deploy of this instance from the first step that did not complete.
+    /// Finishes the interrupted deploy of this instance from the first step that did not complete. A dirty working
+    /// tree is refused again unless this resume is itself told `force` with a `reason`: the interrupted run's
+    /// `--force` does not carry over (the tree may have changed since).
     @discardableResult
-    public func resume() async throws -> DeployRecord {
+    public func resume(force: Bool = false, reason: String? = nil) async throws -> DeployRecord {
         try takeInterrupted(resuming: true)
+        let request = Self.resumeRequest(record, force: force, reason: reason)
+        do {
+            if let note = try await checkWorkingTree(force: request.force, reason: request.reason,
+                                                     refusal: "commit or stash them and resume, pass --resume --force --reason \"…\", or --abort") {
+                say("  \(note)")
+            }
+        } catch {
+            lock = nil
+            throw error as? DeployRefusal ?? DeployRefusal(tools.mask("\(error)"))
+        }
         say("resuming deploy #\(record.id) of \(record.ref) on \(target.label)")
         return await guarded(.lock) {
             try await self.step(.lock) { self.lockOutcome() }
             if !self.record.completed(.preflight) {
-                let r = self.record
-                let request = DeployRequest(ref: r.ref, allowUntagged: !r.reason.isEmpty, force: !r.reason.isEmpty, reason: r.reason,
-                                            expectedCommit: r.expectedCommit)
                 try await self.step(.preflight) { try await self.preflight(request) }
             }
             try await self.runSteps()
         }
+    }
+
+    /// The request a resumed preflight runs with: the recorded ref, commit and untagged-ref permission (its reason was
+    /// recorded), but `--force` only when this resume says so, with its own reason.
+    static func resumeRequest(_ r: DeployRecord, force: Bool, reason: String?) -> DeployRequest {
+        let forced = force && !(reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+        return DeployRequest(ref: r.ref, allowUntagged: !r.reason.isEmpty, force: forced,
+                             reason: forced ? reason : (r.reason.isEmpty ? nil : r.reason), expectedCommit: r.expectedCommit)
     }
 
     /// Undoes the interrupted deploy of this instance: the previous code (and database, when migrations ran),
@@ -201,8 +221,10 @@ public final class DeployEngine {
         } catch {
             let message = error is DeployFailure ? (error as! DeployFailure).message : tools.mask("\(error)")
             let ms = BackupService.ms(since: clock)
-            try? state.updateDeploy(record)
-            try? state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
+            recordState("the failure of \(name.rawValue)") {
+                try state.updateDeploy(record)
+                try state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
+            }
             record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: .failed, detail: message, durationMs: ms)
             say("  ✗ \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(message)")
             throw DeployFailure(step: name, message: message)
@@ -219,10 +241,20 @@ public final class DeployEngine {
         return .done("holding \(lock.path)")
     }
 
+    /// A write to the state database that must not be lost silently: a failure is said and kept in
+    /// ``stateWriteError`` (the command exits non-zero with it).
+    func recordState(_ what: String, _ body: () throws -> Void) {
+        do { try body() } catch {
+            let message = "cannot record \(what) of deploy #\(record.id) in \(state.path): \(tools.mask("\(error)"))"
+            stateWriteError = stateWriteError.map { $0 + "; " + message } ?? message
+            say("  ✗ \(message)")
+        }
+    }
+
     /// Ends the deploy's record.
     func finish() {
         record.finishedAt = Date()
-        do { try state.updateDeploy(record) } catch { say("warning: cannot record the end of deploy #\(record.id): \(error)") }
+        recordState("the end") { try state.updateDeploy(record) }
         state.event("deploy", subject: target.label, result: record.status.rawValue, detail: "#\(record.id) \(record.ref) \(record.shortCommit)\(record.error.map { ": \($0)" } ?? "")")
     }
 

@@ -14,7 +14,7 @@ public struct DeployTarget: Sendable {
     /// `in-place`: the checkout. `releases`: the base holding `releases/`, `shared/` and `current`.
     public var directory: String
     public var venv: String?
-    /// Runs pip, migrations, build commands and hooks; nil runs them as root.
+    /// Runs pip, migrations, build commands and hooks; nil (or root) refuses those steps (``AppCommands/appUser()``).
     public var user: String?
     /// The app's environment as its unit gets it (env files, `Environment=`): for `manage.py` and `alembic`.
     public var environment: [String: String]

@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 
 /// Processes an interrupted deploy may have left running: Steward runs each tool in a session of its own (so a
 /// timeout can kill its whole group), which also means a `manage.py migrate` or a hook outlives a `kill -9` of
@@ -21,7 +22,9 @@ enum LeftoverProcesses {
             let cgroup = (try? String(contentsOfFile: "\(proc)/\(entry)/cgroup", encoding: .utf8)) ?? ""
             if units.contains(where: { cgroup.contains("/\($0)") }) { continue }
             let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "\(proc)/\(entry)/cmdline"))) ?? Data()
-            let command = String(decoding: cmdline.prefix(200).map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            // Scrubbed argument by argument, then cut: a cut first could split a password so that it no longer matches.
+            let argv = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            let command = String(Redactor.scrub(argv).joined(separator: " ").prefix(200)).trimmingCharacters(in: .whitespaces)
             found.append(Found(pid: pid, command: command))
         }
         return found.sorted { $0.pid < $1.pid }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import StewardCore
@@ -6,6 +7,8 @@ import StewardCore
 /// directory, a declared command), and names the schema state so a rollback can tell whether the database
 /// changed since a release.
 struct Migrator: Sendable {
+    /// Migration files are the app's: read bounded (a data migration can be large, a device never is).
+    static let sqlFileLimit = 64 << 20
     let target: DeployTarget
     let commands: AppCommands
     let tools: ToolRunner
@@ -18,6 +21,9 @@ struct Migrator: Sendable {
         var schemaAfter: String?
         /// For `command` without a check: run every deploy.
         var alwaysRun = false
+        /// Numbered SQL: the pending files as read once by ``status(release:)`` (checked, checksummed): exactly what
+        /// ``apply(release:status:)`` runs and records.
+        var sqlPending: [SQLMigrationScript.File] = []
     }
 
     /// The kind for a release: the declared one, or what its files say.
@@ -39,15 +45,16 @@ struct Migrator: Sendable {
         switch kind {
         case .django:
             let venv = try requireVenv()
-            let out = try await tools.run(commands.app(Django.showPlan(venv: venv), in: work), timeout: .seconds(300)).stdout
+            let out = try await tools.run(try commands.app(Django.showPlan(venv: venv), in: work), timeout: .seconds(300)).stdout
             let plan = MigrationParsers.djangoPlan(out)
             return Status(kind: kind, pending: plan.pending,
                           schemaNow: MigrationParsers.fingerprint(kind: "django", items: plan.applied),
                           schemaAfter: MigrationParsers.fingerprint(kind: "django", items: plan.applied + plan.pending))
         case .alembic:
             let venv = try requireVenv()
-            async let current = tools.run(commands.app(Alembic.current(venv: venv), in: work), timeout: .seconds(300))
-            async let heads = tools.run(commands.app(Alembic.heads(venv: venv), in: work), timeout: .seconds(300))
+            let currentCommand = try commands.app(Alembic.current(venv: venv), in: work), headsCommand = try commands.app(Alembic.heads(venv: venv), in: work)
+            async let current = tools.run(currentCommand, timeout: .seconds(300))
+            async let heads = tools.run(headsCommand, timeout: .seconds(300))
             let now = MigrationParsers.alembicRevisions(try await current.stdout)
             let after = MigrationParsers.alembicRevisions(try await heads.stdout)
             return Status(kind: kind, pending: now == after ? [] : after.sorted(),
@@ -56,15 +63,19 @@ struct Migrator: Sendable {
         case .sql:
             let files = try sqlFiles(release: release)
             let applied = try await sqlApplied()
-            switch SQLMigrationPlan.plan(files: files, applied: applied) {
+            switch SQLMigrationPlan.plan(files: files.map { SQLMigrationPlan.File(name: $0.name, checksum: $0.checksum) }, applied: applied) {
             case .refused(let why): throw StoreError(why)
             case .pending(let names):
-                return Status(kind: kind, pending: names, schemaNow: "sql:" + (SQLMigrationPlan.ordered(applied.map(\.name)).last ?? "none"),
-                              schemaAfter: "sql:" + (SQLMigrationPlan.ordered(files.map(\.name)).last ?? "none"))
+                let byName = Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let pending = names.compactMap { byName[$0] }
+                // Refused here, before the pre-deploy backup and before anything runs.
+                try refuseTransactionControl(pending, dialect: try database().dialect)
+                return Status(kind: kind, pending: names, schemaNow: Self.sqlSchema(applied.map(\.name)), schemaAfter: Self.sqlSchema(files.map(\.name)),
+                              sqlPending: pending)
             }
         case .command:
             guard let check = target.spec.migrations.check else { return Status(kind: kind, pending: ["(declared command)"], alwaysRun: true) }
-            let result = await tools.runner.run(commands.declared(check, in: work), timeout: .seconds(300))
+            let result = await tools.runner.run(try commands.declared(check, in: work), timeout: .seconds(300))
             if case .success(let r) = result, r.exitCode == 0 { return Status(kind: kind, pending: []) }
             return Status(kind: kind, pending: ["(declared command)"])
         case .none, .auto:
@@ -77,18 +88,22 @@ struct Migrator: Sendable {
         let work = target.workdir(release)
         switch status.kind {
         case .django:
-            try await tools.run(commands.app(Django.migrate(venv: try requireVenv()), in: work), timeout: .seconds(3600))
+            try await tools.run(try commands.app(Django.migrate(venv: try requireVenv()), in: work), timeout: .seconds(3600))
         case .alembic:
-            try await tools.run(commands.app(Alembic.upgradeHead(venv: try requireVenv()), in: work), timeout: .seconds(3600))
+            try await tools.run(try commands.app(Alembic.upgradeHead(venv: try requireVenv()), in: work), timeout: .seconds(3600))
         case .sql:
-            let files = Dictionary(try sqlFiles(release: release).map { ($0.name, $0.checksum) }, uniquingKeysWith: { a, _ in a })
-            let dir = release + "/" + target.spec.migrations.directory
-            for name in status.pending {
-                try await sqlApply(file: dir + "/" + name, name: name, checksum: files[name] ?? "")
+            var pending = status.sqlPending
+            if pending.map(\.name) != status.pending {
+                let byName = Dictionary(try sqlFiles(release: release).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                pending = try status.pending.map { name in
+                    guard let file = byName[name] else { throw StoreError("\(target.spec.migrations.directory)/\(name) is no longer in the release") }
+                    return file
+                }
             }
+            try await sqlApply(pending, in: work)
         case .command:
             guard let command = target.spec.migrations.command else { return }
-            try await tools.run(commands.declared(command, in: work), timeout: .seconds(3600))
+            try await tools.run(try commands.declared(command, in: work), timeout: .seconds(3600))
         case .none, .auto:
             return
         }
@@ -97,7 +112,7 @@ struct Migrator: Sendable {
     /// The declared downgrade, for a rollback of a reversible migration.
     func downgrade(release: String) async throws {
         guard let argv = target.spec.migrations.downgrade else { throw StoreError("no downgrade declared") }
-        try await tools.run(commands.declared(argv, in: target.workdir(release)), timeout: .seconds(3600))
+        try await tools.run(try commands.declared(argv, in: target.workdir(release)), timeout: .seconds(3600))
     }
 
     private func requireVenv() throws -> String {
@@ -107,13 +122,53 @@ struct Migrator: Sendable {
 
     // MARK: - Numbered SQL files
 
-    func sqlFiles(release: String) throws -> [SQLMigrationPlan.File] {
-        let dir = release + "/" + target.spec.migrations.directory
-        let names = SQLMigrationPlan.ordered((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-        return try names.map { SQLMigrationPlan.File(name: $0, checksum: try StoreFiles.sha256(dir + "/" + $0).hex) }
+    /// The numbered files of `release`, each read ONCE, as root but never through a link: the directory is opened
+    /// component by component (following only links root or the app's user made, in a tree that user owns anyway),
+    /// each file with `openat(O_NOFOLLOW)`, regular and capped. A file the app's user could not read itself (a link
+    /// to `/root/.ssh/id_rsa` named `001_x.sql`, a root-only file) is refused: its bytes would reach the SQL tool's
+    /// errors. The checksum is of the bytes read, which are the bytes that run.
+    func sqlFiles(release: String) throws -> [SQLMigrationScript.File] {
+        let directory = target.spec.migrations.directory
+        let dir = release + "/" + directory
+        guard FileManager.default.fileExists(atPath: dir) else { return [] }
+        let appUID = (try? commands.appUser()).flatMap { getpwnam($0) }.map { $0.pointee.pw_uid }
+        let opened = try SafePath.openDirectory(dir, trusting: appUID)
+        let names = SQLMigrationPlan.ordered(try SafePath.entries(opened.fd, display: directory))
+        return try names.map { name in
+            let shown = directory + "/" + name
+            let fd = openat(opened.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+            guard fd >= 0 else {
+                if errno == ELOOP {
+                    throw StoreError("\(shown) is a symbolic link; a migration must be a regular file in the release (root never reads through a link the app's user can point anywhere)")
+                }
+                throw StoreError("cannot open \(shown): \(StoreFiles.errnoText())")
+            }
+            defer { close(fd) }
+            var st = stat()
+            if let appUID, fstat(fd, &st) == 0, st.st_uid != appUID, st.st_mode & 0o004 == 0 {
+                throw StoreError("\(shown) is not the app user's and not readable by everyone; Steward reads migrations only as the app's user could")
+            }
+            let bytes = try BoundedFile.read(descriptor: fd, limit: Migrator.sqlFileLimit, display: shown)
+            return SQLMigrationScript.File(name: name, checksum: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), bytes: bytes)
+        }
     }
 
-    enum Database { case sqlite(String), postgres(PostgresDSN) }
+    /// Refuses, with its file and line, a pending file that controls transactions or the tool (see ``SQLScriptCheck``).
+    func refuseTransactionControl(_ files: [SQLMigrationScript.File], dialect: SQLScriptCheck.Dialect) throws {
+        for f in files {
+            if let finding = SQLScriptCheck.check(f.bytes, dialect: dialect) {
+                throw StoreError(SQLScriptCheck.refusal(file: target.spec.migrations.directory + "/" + f.name, finding))
+            }
+        }
+    }
+
+    enum Database {
+        case sqlite(String), postgres(PostgresDSN)
+        var dialect: SQLScriptCheck.Dialect {
+            if case .sqlite = self { return .sqlite }
+            return .postgres
+        }
+    }
 
     func database() throws -> Database {
         let url: String?
@@ -140,15 +195,15 @@ struct Migrator: Sendable {
                 }
             }.value
         case .postgres(let dsn):
-            let engine = PostgresEngine(dsn: dsn, tools: tools)
-            let out = try await engine.withPassfile { passfile -> String in
-                let connection = dsn.connection(passfile: passfile)
+            // As the app's user with the app's credentials, like the migrations themselves.
+            let out = try await withAppPassfile(dsn) { connection -> String in
                 // Whether the tracking table exists, then its rows: any other error is an error, not "none applied".
-                let exists = try await tools.run(Psql.query("SELECT to_regclass('\(SQLMigrationTracking.table)') IS NOT NULL", database: dsn.database,
-                                                            connection: connection)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                let exists = try await tools.run(try commands.asAppUser(Psql.query("SELECT to_regclass('\(SQLMigrationTracking.table)') IS NOT NULL",
+                                                                                    database: dsn.database, connection: connection)))
+                    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard exists == "t" else { return "" }
-                return try await tools.run(Psql.query("SELECT name || ' ' || checksum FROM \(SQLMigrationTracking.table) ORDER BY name",
-                                                      database: dsn.database, connection: connection)).stdout
+                return try await tools.run(try commands.asAppUser(Psql.query("SELECT name || ' ' || checksum FROM \(SQLMigrationTracking.table) ORDER BY name",
+                                                                             database: dsn.database, connection: connection))).stdout
             }
             return out.split(whereSeparator: \.isNewline).compactMap {
                 let parts = $0.split(separator: " ")
@@ -157,30 +212,92 @@ struct Migrator: Sendable {
         }
     }
 
-    func sqlApply(file: String, name: String, checksum: String) async throws {
-        switch try database() {
-        case .sqlite(let path):
-            // The sqlite3 shell, as the database's owner (never root: a migration could ATTACH any file), reading
-            // one script: the file and its tracking row in one transaction, stopped at the first error (-bail),
-            // so a failing file leaves nothing of itself.
-            var st = stat()
-            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { throw StoreError("\(path) is a symbolic link; refusing to migrate through it") }
-            let sql = try String(contentsOfFile: file, encoding: .utf8)
-            let script = "BEGIN;\n\(SQLMigrationTracking.createTable);\n\(sql)\n;\n\(SQLMigrationTracking.insertStatement(name: name, checksum: checksum));\nCOMMIT;\n"
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sql-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-            try StoreFiles.makeDirectory(dir, mode: 0o700)
-            defer { StoreFiles.removeQuietly(dir) }
-            try Data(script.utf8).write(to: URL(fileURLWithPath: dir + "/migration.sql"))
-            var command = SQLite.script(file: path, input: dir + "/migration.sql")
-            let owner = StoreFiles.ownerName(of: FileManager.default.fileExists(atPath: path) ? path : (path as NSString).deletingLastPathComponent)
-            if let owner { command = command.asUser(owner) }
-            try await tools.run(command, timeout: .seconds(3600))
-        case .postgres(let dsn):
-            let engine = PostgresEngine(dsn: dsn, tools: tools)
-            try await engine.withPassfile { passfile in
-                _ = try await tools.run(Psql.applyMigration(file: file, name: name, checksum: checksum, database: dsn.database,
-                                                            connection: dsn.connection(passfile: passfile)), timeout: .seconds(3600))
+    /// The schema a list of applied numbered files names: its highest file (`sql:003_x.sql`), or `sql:none`.
+    static func sqlSchema(_ applied: [String]) -> String {
+        "sql:" + (SQLMigrationPlan.ordered(applied).last ?? "none")
+    }
+
+    /// The numbered-SQL schema of the database now (what ``status(release:)`` calls `schemaNow`).
+    func sqlSchemaNow() async throws -> String {
+        Self.sqlSchema(try await sqlApplied().map(\.name))
+    }
+
+    /// Applies the pending files in ONE transaction with their tracking rows, as the app's user: a file failing
+    /// halfway leaves the database exactly as it was before the deploy (no restore needed, the running app untouched).
+    /// The files' bytes (read once, checked by ``SQLScriptCheck``) go into one script in a root-only file that the
+    /// tool reads on standard input (``SQLMigrationScript``).
+    /// SQLite: `sqlite3 -safe -bail` reading `.timeout 30000`, `BEGIN IMMEDIATE; … INSERT …; COMMIT;` (no `.shell`,
+    /// `.system`, `ATTACH` of other files).
+    /// PostgreSQL: `psql --single-transaction -v ON_ERROR_STOP=1 -f -` with the app's own role, never the superuser.
+    func sqlApply(_ files: [SQLMigrationScript.File], in work: String) async throws {
+        guard !files.isEmpty else { return }
+        let database = try database()
+        try refuseTransactionControl(files, dialect: database.dialect)
+        let script = SQLMigrationScript(files: files, dialect: database.dialect)
+        do {
+            try await withPrivateScript(script.text) { input in
+                switch database {
+                case .sqlite(let path):
+                    var st = stat()
+                    if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { throw StoreError("\(path) is a symbolic link; refusing to migrate through it") }
+                    let command = try commands.asAppUser(SQLite.script(file: path, input: input).inApp(directory: work, environment: [:]))
+                    try await tools.run(command, timeout: .seconds(3600))
+                case .postgres(let dsn):
+                    try await withAppPassfile(dsn) { connection in
+                        let command = Psql.applyMigrations(script: input, database: dsn.database, connection: connection)
+                        _ = try await tools.run(try commands.asAppUser(command.inApp(directory: work, environment: [:])), timeout: .seconds(3600))
+                    }
+                }
             }
+        } catch let error as StoreError {
+            throw StoreError(script.located(error.description, directory: target.spec.migrations.directory))
         }
+    }
+
+    /// Writes `text` to a new file in a new directory only root can enter, runs `body` with its path, removes both.
+    /// The tool never opens it: Steward does, as root, and gives it as standard input.
+    func withPrivateScript<T>(_ text: Data, _ body: (String) async throws -> T) async throws -> T {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/steward-sql-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw StoreError("cannot create a temporary directory: \(StoreFiles.errnoText())") }
+        let dir = String(cString: made)
+        defer { StoreFiles.removeQuietly(dir) }
+        let file = dir + "/migration.sql"
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError("cannot write the migration script in \(dir): \(StoreFiles.errnoText())") }
+        var written = 0
+        let ok = text.withUnsafeBytes { raw -> Bool in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                written += n
+            }
+            return true
+        }
+        close(fd)
+        guard ok else { throw StoreError("cannot write the migration script in \(dir): \(StoreFiles.errnoText())") }
+        return try await body(file)
+    }
+
+    /// Runs `body` with the app's connection to `dsn`; its password (if any) in a `PGPASSFILE` that only the app's
+    /// user can read (a root-only directory it may traverse), removed afterwards. Never in argv or the environment.
+    func withAppPassfile<T>(_ dsn: PostgresDSN, _ body: (PostgresConnectionEnv) async throws -> T) async throws -> T {
+        guard let line = dsn.pgpassLine() else { return try await body(dsn.connection(passfile: nil)) }
+        let user = try commands.appUser()
+        guard let pw = getpwnam(user) else { throw StoreError("the app user \(user) does not exist") }
+        let (uid, gid) = (pw.pointee.pw_uid, pw.pointee.pw_gid)
+        var template = Array((FileManager.default.temporaryDirectory.path + "/steward-pg-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw StoreError("cannot create a temporary directory: \(StoreFiles.errnoText())") }
+        let dir = String(cString: made)
+        defer { StoreFiles.removeQuietly(dir) }
+        chmod(dir, 0o711)
+        let file = dir + "/pgpass"
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError("cannot write a password file in \(dir): \(StoreFiles.errnoText())") }
+        let bytes = Array(line.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let owned = fchown(fd, uid, gid)
+        close(fd)
+        guard written == bytes.count, owned == 0 else { throw StoreError("cannot write a password file for \(user) in \(dir)") }
+        return try await body(dsn.connection(passfile: file))
     }
 }

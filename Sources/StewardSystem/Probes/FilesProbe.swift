@@ -54,9 +54,18 @@ public enum FilesProbe {
         return nil
     }
 
+    /// git as the checkout's owner (root only in a tree only root can write), or not at all: the reason becomes
+    /// the app directory's `gitUnknown`.
     static func git(_ ctx: ProbeContext, dir: String) async throws -> GitFacts {
-        async let status = ctx.output(Git.statusPorcelain(dir: ctx.files.path(dir)))
-        async let tags = ctx.output(Git.tagsAtHead(dir: ctx.files.path(dir)))
+        let checkout = ctx.files.path(dir)
+        let runAs = GitRunAs.forCheckout(checkout)
+        guard let statusCommand = runAs.wrap(Git.statusPorcelain(dir: checkout)), let tagsCommand = runAs.wrap(Git.tagsAtHead(dir: checkout)) else {
+            // What HEAD names is still told, read as a bounded file.
+            let head = (try? BoundedFile.text(checkout + "/.git/HEAD", limit: 4096)).flatMap(GitStatusParser.head(fromFile:))
+            throw ProbeFailure("git not run: " + (runAs.refusal ?? "no owner") + (head.map { " (HEAD: \($0))" } ?? ""))
+        }
+        async let status = ctx.output(statusCommand)
+        async let tags = ctx.output(tagsCommand)
         let tagList = (try? await tags)?.split(separator: "\n").map(String.init) ?? []
         return GitStatusParser.parse(try await status, tags: tagList)
     }

@@ -18,12 +18,17 @@ public enum SocketProbe {
         let wanted = Set(entries.map { $0.1.inode }.filter { $0 != 0 })
         var owners: [Int: Int] = [:]  // inode → pid
         if !wanted.isEmpty {
+            // systemd (PID 1) also holds the sockets it activates services with: the service's process is the owner
+            // that tells the unit (and so the unit's port), PID 1 only when nothing else holds it.
+            var settled = 0
             scan: for pid in f.list("/proc") where pid.first?.isNumber == true {
                 for fd in f.list("/proc/\(pid)/fd") {
                     guard let target = f.linkTarget("/proc/\(pid)/fd/\(fd)"), target.hasPrefix("socket:[") else { continue }
-                    if let inode = Int(target.dropFirst(8).dropLast()), wanted.contains(inode), owners[inode] == nil {
-                        owners[inode] = Int(pid)
-                        if owners.count == wanted.count { break scan }
+                    guard let inode = Int(target.dropFirst(8).dropLast()), wanted.contains(inode), let id = Int(pid) else { continue }
+                    if owners[inode] == nil || (owners[inode] == 1 && id != 1) {
+                        if id != 1 { settled += 1 }
+                        owners[inode] = id
+                        if settled == wanted.count { break scan }
                     }
                 }
             }

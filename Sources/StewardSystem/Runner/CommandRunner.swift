@@ -40,40 +40,70 @@ public protocol CommandRunning: Sendable {
     func run(_ command: Command, timeout: Duration) async -> Result<CommandResult, RunnerError>
 }
 
-/// The one place Steward starts processes: argv only, a fixed C locale, no pager or colours, a timeout that
-/// kills the whole process group (so no grandchild outlives it).
+/// The one place Steward starts processes: argv only, a fixed minimal environment (C locale, no pager or colours,
+/// nothing of Steward's own), a timeout that kills the whole process group (so no grandchild outlives it).
 public struct CommandRunner: CommandRunning {
     /// Output beyond this is an error rather than unbounded memory use.
     public var outputLimit = 32 * 1024 * 1024
 
     public init() {}
 
-    static let environment: Environment = .inherit.updating([
-        "LC_ALL": "C.UTF-8", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0", "PAGER": "cat", "GIT_TERMINAL_PROMPT": "0",
-        "GIT_OPTIONAL_LOCKS": "0",
-    ])
+    /// A child's whole environment, with its command's own `environment` and `secretEnvironment` added: nothing is
+    /// inherited from Steward's, where a root or CI token (`GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`), a `PGHOST` or
+    /// a `PYTHONPATH` must not reach `manage.py`, pip, git or a hook. `HOME` is root's own (tools look there for
+    /// their config); `runuser` replaces it with the target user's.
+    static let baseEnvironment: [String: String] = [
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
+        "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0", "PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+        "HOME": homeOfSteward,
+    ]
+
+    /// An absolute path as is; a name through the fixed PATH of ``baseEnvironment``.
+    static func resolve(_ name: String) -> String? {
+        if name.contains("/") { return name }
+        for dir in (baseEnvironment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            var st = stat()
+            if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    static let homeOfSteward: String = {
+        guard let pw = getpwuid(geteuid()), let dir = pw.pointee.pw_dir else { return "/" }
+        return String(cString: dir)
+    }()
 
     public func run(_ command: Command, timeout: Duration = .seconds(10)) async -> Result<CommandResult, RunnerError> {
-        let name = command.executable
-        let executable: Executable = name.hasPrefix("/") ? .path(FilePath(name)) : .name(name)
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .milliseconds(300))]
+        // `runuser -u USER -- CMD` is started as CMD with USER's uid, gid and groups set before exec: nothing runs as
+        // root with the environment meant for the app (its env file may set PATH, LD_PRELOAD or GLIBC_TUNABLES).
+        var base = Self.baseEnvironment
+        var started = command
+        if let (user, inner) = command.runAs {
+            guard let account = Account.named(user) else { return .failure(.failedToRun("runuser", reason: "no user \(user)")) }
+            options.userID = account.uid
+            options.groupID = account.gid
+            options.supplementaryGroups = account.groups
+            base.merge(["HOME": account.home, "USER": user, "LOGNAME": user, "SHELL": account.shell]) { _, user in user }
+            started = inner
+        }
+        let command = started
+        let name = command.executable
+        // Looked up in Steward's own PATH, never the child's (swift-subprocess would use the PATH it is given).
+        guard let path = Self.resolve(name) else { return .failure(.notFound(name)) }
+        let executable: Executable = .path(FilePath(path))
         let limit = outputLimit
         let platformOptions = options
-        var extra: [Environment.Key: String?] = [:]
-        // A command that says how to reach PostgreSQL gets nothing else: a PGHOST, PGSERVICE or PGOPTIONS exported
-        // in root's shell would send pg_dump or pg_restore to another server.
-        if command.environment.keys.contains(where: { $0.hasPrefix("PG") }) {
-            for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("PG") {
-                if let key = Environment.Key(rawValue: name) { extra[key] = .some(nil) }
-            }
-        }
-        for (name, value) in command.secretEnvironment.merging(command.environment, uniquingKeysWith: { _, visible in visible }) {
+        var variables: [Environment.Key: String] = [:]
+        for (name, value) in base.merging(command.secretEnvironment, uniquingKeysWith: { _, own in own })
+            .merging(command.environment, uniquingKeysWith: { _, visible in visible }) {
             guard let key = Environment.Key(rawValue: name) else { return .failure(.failedToRun(name, reason: "invalid environment variable name")) }
-            extra[key] = value
+            variables[key] = value
         }
-        let environment = extra.isEmpty ? Self.environment : Self.environment.updating(extra)
+        let environment: Environment = .custom(variables)
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in

@@ -29,7 +29,7 @@ public struct HostFiles: Sendable {
     public init(root: String = "/") {
         self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
         func table(_ path: String) -> [Int: String] {
-            guard let text = try? String(contentsOfFile: (root == "/" ? "" : root) + path, encoding: .utf8) else { return [:] }
+            guard let text = try? BoundedFile.text((root == "/" ? "" : root) + path, limit: 64 << 20) else { return [:] }
             var map: [Int: String] = [:]
             for line in text.split(separator: "\n") {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
@@ -45,14 +45,14 @@ public struct HostFiles: Sendable {
     public func path(_ p: String) -> String { root + p }
 
     /// The file's text; bytes that are not UTF-8 are replaced rather than making the whole file unreadable.
-    public func read(_ p: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path(p)) else {
-            if access(path(p), F_OK) != 0 && errno == ENOENT { throw FileError.missing(p) }
-            if access(path(p), R_OK) != 0 { throw FileError.permissionDenied(p) }
-            throw FileError.unreadable(p)
-        }
-        return String(decoding: data, as: UTF8.self)
+    /// Bounded (see ``BoundedFile``): a device, FIFO or socket is refused, and so is a file over `limit` bytes
+    /// (default: ``BoundedFile/defaultLimit``; for `/proc`, which the kernel writes and where `/proc/net/tcp` of a busy
+    /// host runs to megabytes, ``procLimit``).
+    public func read(_ p: String, limit: Int? = nil) throws -> String {
+        try BoundedFile.text(path(p), limit: limit ?? (p.hasPrefix("/proc/") ? Self.procLimit : BoundedFile.defaultLimit), display: p)
     }
+
+    public static let procLimit = 256 << 20
 
     /// `read`, or nil when the file is missing or unreadable.
     public func readIfPresent(_ p: String) -> String? { try? read(p) }
@@ -97,13 +97,15 @@ public struct HostFiles: Sendable {
 }
 
 public enum FileError: Error, Equatable, CustomStringConvertible {
-    case missing(String), permissionDenied(String), unreadable(String)
+    case missing(String), permissionDenied(String), unreadable(String), notRegular(String), tooLarge(String, limit: Int)
 
     public var description: String {
         switch self {
         case .missing(let p): "\(p): no such file"
         case .permissionDenied(let p): "\(p): permission denied"
-        case .unreadable(let p): "\(p): not readable as UTF-8 text"
+        case .unreadable(let p): "\(p): cannot be read"
+        case .notRegular(let p): "\(p): not a regular file (a device, FIFO or socket is never read)"
+        case .tooLarge(let p, let limit): "\(p): larger than \(limit / 1024) KiB, not read"
         }
     }
 }

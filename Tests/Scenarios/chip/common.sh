@@ -9,5 +9,8 @@ CHIP_ROOT=/srv/chip
 CHIP_VENV=/srv/chip/venv
 CHIP_SECRET_KEY=chip-secret-key-test-only-5e1a
 declare -A CHIP_PORT=([prod]=8001 [test]=8002 [stage]=8003)
+# chip_dashboard.service (the seed's non-template unit): its port is only in /etc/chip_dashboard/gunicorn.conf.py.
+CHIP_LIVE_PORT=8004
+CHIP_LIVE_DOMAIN=live.pravoo.in
 
 chip_assert_sandbox() { scenario_assert_sandbox chip; }

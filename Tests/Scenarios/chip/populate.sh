@@ -19,11 +19,13 @@ fixture=$repo/.build-fixtures/chip-venv
     || die "no venv at $fixture: build it on the host first: bash Tests/Scenarios/chip/build-venv.sh .build-fixtures/chip-venv"
 
 log "units"
-install -m 0644 "$here/units/broker_portal@.service" "$here/units/portal@.service" /etc/systemd/system/
+install -m 0644 "$here/units/broker_portal@.service" "$here/units/portal@.service" "$here/units/chip_dashboard.service" \
+    /etc/systemd/system/
 wants=/etc/systemd/system/multi-user.target.wants
 mkdir -p "$wants"
 for i in prod test; do ln -sfn /etc/systemd/system/broker_portal@.service "$wants/broker_portal@$i.service"; done
 ln -sfn /etc/systemd/system/portal@.service "$wants/portal@stage.service"
+ln -sfn /etc/systemd/system/chip_dashboard.service "$wants/chip_dashboard.service"
 ln -sfn /lib/systemd/system/nginx.service "$wants/nginx.service"
 systemctl daemon-reload
 
@@ -75,15 +77,41 @@ as_chip ln -sfn "$base/shared/media" "$first/media"
 as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
 setup_instance stage "$base/current"
 unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
+# chip_dashboard.service, the seed's own unit shape (no instance name, no PORT): a checkout at v1.0.0 with a copy of
+# a migrated database, its port only in a gunicorn config file, served by nginx as live.pravoo.in.
+as_chip git clone -q "$CHIP_ORIGIN" "$CHIP_ROOT/live"
+as_chip git -C "$CHIP_ROOT/live" checkout -q --detach v1.0.0
+as_chip cp "$CHIP_ROOT/data/prod.sqlite3.pristine" "$CHIP_ROOT/data/live.sqlite3"
+# Its own /etc directory: a file in /etc/chip would read as one more instance of the templates (EnvironmentFile=/etc/chip/%i.env).
+install -d -m 0755 /etc/chip_dashboard
+(
+    umask 077
+    printf 'SECRET_KEY=%s\nDATABASE_PATH=%s\n' "$CHIP_SECRET_KEY" "$CHIP_ROOT/data/live.sqlite3" >/etc/chip_dashboard/env
+)
+printf 'bind = "0.0.0.0:%s"\n' "$CHIP_LIVE_PORT" >/etc/chip_dashboard/gunicorn.conf.py
+chmod 0644 /etc/chip_dashboard/gunicorn.conf.py
 
 log "nginx"
 rm -f /etc/nginx/sites-enabled/default
 # The site config is the repository's (deploy/nginx.conf): a release that changes it gets nginx -t and a reload.
 ln -sfn "$CHIP_ROOT/prod/deploy/nginx.conf" /etc/nginx/sites-enabled/django
+cat >/etc/nginx/sites-enabled/chip_dashboard <<SITE
+# chip_dashboard.service (seed 004's broker_portal.service) behind nginx under a public name.
+server {
+    listen 127.0.0.1:80;
+    server_name $CHIP_LIVE_DOMAIN;
+    location / {
+        proxy_pass http://127.0.0.1:$CHIP_LIVE_PORT;
+        proxy_set_header Host \$host;
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+}
+SITE
 nginx -t -q || die "nginx -t failed"
 
 log "start"
-systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service nginx.service
+systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service chip_dashboard.service nginx.service
 for i in prod test stage; do
     scenario_wait_for 30 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health" || {
         journalctl -u "broker_portal@$i" -n 30 --no-pager >&2
@@ -91,4 +119,8 @@ for i in prod test stage; do
     }
 done
 scenario_wait_for 10 curl -fsS -H 'Host: pravoo.in' http://127.0.0.1/health || die "nginx does not reach broker_portal@prod"
+scenario_wait_for 30 curl -fsS -H "Host: $CHIP_LIVE_DOMAIN" http://127.0.0.1/health || {
+    journalctl -u chip_dashboard -n 30 --no-pager >&2
+    die "nginx does not reach chip_dashboard.service as $CHIP_LIVE_DOMAIN"
+}
 log "ready: $(curl -fsS http://127.0.0.1:8001/health)"

@@ -10,6 +10,8 @@
 #   v3.0.0  (from v2.1.0) db/migrations/000_devices.sql, 001_alerts.sql: numbered SQL migrations (seed 003)
 #   v3.1.0  (from v3.0.0) 002_firmware.sql creates a table, then fails
 #   v3.2.0  (from v3.0.0) 000_devices.sql edited after it was applied
+#   v3.3.0  (from v3.0.0) 002_whoami.sql records current_user (the role psql connects as)
+#   v3.4.0  (from v3.0.0) 002_escape.sql has a psql meta-command (\!, runs a program): refused before psql starts
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
@@ -59,6 +61,15 @@ release v3.1.0 "3.1.0: firmware (broken migration)"
 g checkout -q -b sql-edited v3.0.0
 printf 'CREATE TABLE devices (id serial PRIMARY KEY, serial text NOT NULL UNIQUE, site text);\n' | as_marb tee "$work/db/migrations/000_devices.sql" >/dev/null
 release v3.2.0 "3.2.0: an applied migration edited"
+g checkout -q -b sql-whoami v3.0.0
+# Who runs the migrations: the role psql connects as.
+printf 'CREATE TABLE steward_whoami AS SELECT current_user::text AS role;\n' | as_marb tee "$work/db/migrations/002_whoami.sql" >/dev/null
+release v3.3.0 "3.3.0: who runs the SQL migrations"
+g checkout -q -b sql-escape v3.0.0
+# A meta-command in a migration: psql's \! runs a program (as whoever runs psql), \set ON_ERROR_STOP off and the like
+# would take the file out of Steward's transaction. Refused before psql starts.
+printf 'CREATE TABLE escaped (id integer);\n\\! id -u > /tmp/steward-psql-uid\n' | as_marb tee "$work/db/migrations/002_escape.sql" >/dev/null
+release v3.4.0 "3.4.0: a migration with a psql meta-command"
 g checkout -q main
 g push -q --tags "$bare" main
 

@@ -39,6 +39,10 @@ trap 'rm -rf "$tmp"' EXIT
 log "units"
 sed "s|@VENV@|$venv|g" "$here/units/marb@.service" >/etc/systemd/system/marb@.service
 chmod 0644 /etc/systemd/system/marb@.service
+# The Celery worker beside the API (seed 001's marb2.0-celery.service), from a stand-in module.
+sed -e "s|@VENV@|$venv|g" -e "s|@STANDIN@|$here/celery-standin|g" "$here/units/marb-celery@.service" \
+    >/etc/systemd/system/marb-celery@.service
+chmod 0644 /etc/systemd/system/marb-celery@.service
 wants=/etc/systemd/system/multi-user.target.wants
 mkdir -p "$wants" /etc/systemd/system/postgresql.service.wants
 for u in postgresql.service redis-server.service nginx.service; do
@@ -46,6 +50,7 @@ for u in postgresql.service redis-server.service nginx.service; do
 done
 ln -sfn /lib/systemd/system/postgresql@.service "$wants/postgresql@$cluster.service"
 ln -sfn /etc/systemd/system/marb@.service "$wants/marb@$MARB_INSTANCE.service"
+ln -sfn /etc/systemd/system/marb-celery@.service "$wants/marb-celery@$MARB_INSTANCE.service"
 ln -sfn /lib/systemd/system/redis-server.service /etc/systemd/system/redis.service # its Alias=
 # What Debian's postgresql-generator (masked in the sandbox) would link: postgresql.service
 # starts and stops the cluster.
@@ -114,6 +119,7 @@ install -d -m 0755 -o root -g root /etc/marb
     umask 077
     cat >"$MARB_ENV_FILE" <<EOF
 PORT=$MARB_PORT
+ENVIRONMENT=production
 DATABASE_URL=postgresql://$MARB_DB_USER:$MARB_DB_PASSWORD@127.0.0.1:5432/$MARB_DB_NAME
 REDIS_URL=redis://:$MARB_REDIS_PASSWORD@127.0.0.1:6379/0
 EOF
@@ -185,7 +191,7 @@ nginx -t -q || die "nginx -t failed"
 # 6. start Redis (then the queue), nginx and the app; the app waits for nobody
 # ---------------------------------------------------------------------------
 log "start redis, nginx, marb@$MARB_INSTANCE"
-systemctl start --no-block "marb@$MARB_INSTANCE.service"
+systemctl start --no-block "marb@$MARB_INSTANCE.service" "marb-celery@$MARB_INSTANCE.service"
 systemctl start redis-server.service nginx.service
 wait_for "redis answering PING with the password" 30 marb_redis ping
 marb_reset_queue
@@ -213,7 +219,8 @@ fi
 check() { # WHAT EXPECTED ACTUAL
     [[ "$2" == "$3" ]] || die "$1: expected '$2', got '$3'"
 }
-for u in postgresql.service "postgresql@$cluster.service" redis-server.service nginx.service "marb@$MARB_INSTANCE.service"; do
+for u in postgresql.service "postgresql@$cluster.service" redis-server.service nginx.service "marb@$MARB_INSTANCE.service" \
+    "marb-celery@$MARB_INSTANCE.service"; do
     check "$u ActiveState" active "$(systemctl show -P ActiveState "$u")"
     check "$u UnitFileState" enabled "$(systemctl show -P UnitFileState "$u")"
 done

@@ -1,0 +1,28 @@
+import Foundation
+import StewardCore
+
+extension GitRunAs {
+    /// Who runs git in `checkout` (a worktree with `.git`, or a bare repository), from the host's `stat` and
+    /// account database (`runuser` resolves names there, so the owner's name comes from the same place).
+    public static func forCheckout(_ checkout: String) -> GitRunAs {
+        let tree = owned(checkout)
+        let dotGit = checkout + "/.git"
+        let gitDirectory = owned(dotGit) != nil ? dotGit : checkout
+        let candidates = (gitDirectory == checkout ? [] : [gitDirectory]) + [gitDirectory + "/config", gitDirectory + "/hooks"]
+        return decide(tree: tree, gitFiles: candidates.compactMap(owned), ownerName: tree.flatMap { accountName($0.uid) })
+    }
+
+    static func owned(_ path: String) -> Owned? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Owned(path: path, uid: st.st_uid, mode: Int(st.st_mode & 0o7777))
+    }
+
+    /// `getpwuid_r`: the audit looks at several checkouts at once.
+    static func accountName(_ uid: uid_t) -> String? {
+        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        guard getpwuid_r(uid, &pw, &buffer, buffer.count, &result) == 0, result != nil, let name = pw.pw_name else { return nil }
+        return String(cString: name)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Opens directories for root without letting a less trusted user redirect it.
+///
+/// Steward runs as root next to trees its app users own. A path such as `/srv/app/releases/v1` is only as safe as
+/// every directory on it: the app's user can rename `releases` away and put a symbolic link to `/etc` in its place,
+/// between the moment root checks a path and the moment it uses it. So root never resolves such a path twice: it
+/// opens the directory once, component by component with `O_NOFOLLOW`, and then works relative to that descriptor
+/// (`openat`, `unlinkat`, `renameat`).
+public enum SafePath {
+    /// A directory opened by ``openDirectory(_:)``: its descriptor and the path it was reached by, without links.
+    public final class Directory: Sendable {
+        public let fd: Int32
+        /// The link-free path of the directory (what `realpath` would say when nothing changed meanwhile).
+        public let path: String
+        init(fd: Int32, path: String) {
+            self.fd = fd
+            self.path = path
+        }
+        deinit { close(fd) }
+    }
+
+    /// The most symbolic links followed while resolving one path (Linux's own limit).
+    static let maxLinks = 40
+
+    /// Opens the absolute path `path` as a directory, one component at a time with `O_NOFOLLOW`. A symbolic link on
+    /// the way is followed only when nobody but root could have made or changed it: root owns the link and its
+    /// directory, and that directory is not writable by group or others. (`/var/run -> /run` is followed; a link an
+    /// app user planted in a directory it can write is refused, with its path.) Links owned by `trusting` are
+    /// followed too: for a tree that user owns anyway, where the caller then checks what the path leads to.
+    public static func openDirectory(_ path: String, trusting: uid_t? = nil) throws -> Directory {
+        guard path.hasPrefix("/") else { throw StoreError("\(path) is not an absolute path") }
+        var fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError("cannot open /: \(StoreFiles.errnoText())") }
+        var resolved: [String] = []
+        var pending = components(path)
+        var links = 0
+        func fail(_ message: String) -> StoreError {
+            close(fd)
+            return StoreError(message)
+        }
+        while !pending.isEmpty {
+            let name = pending.removeFirst()
+            if name == ".." {
+                // The directory reached so far is a real one (no link in `resolved`), so its parent is `..`.
+                let up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard up >= 0 else { throw fail("cannot open the parent of /\(resolved.joined(separator: "/")): \(StoreFiles.errnoText())") }
+                close(fd)
+                fd = up
+                if !resolved.isEmpty { resolved.removeLast() }
+                continue
+            }
+            let here = "/" + (resolved + [name]).joined(separator: "/")
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next >= 0 {
+                close(fd)
+                fd = next
+                resolved.append(name)
+                continue
+            }
+            let openError = errno
+            var st = stat()
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw fail("cannot open \(here): \(String(cString: strerror(openError)))")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFLNK else { throw fail("\(here) is not a directory") }
+            var dir = stat()
+            guard fstat(fd, &dir) == 0 else { throw fail("cannot open \(here): \(StoreFiles.errnoText())") }
+            let trusted = (st.st_uid == 0 && dir.st_uid == 0 && dir.st_mode & 0o022 == 0) || (trusting.map { $0 != 0 && st.st_uid == $0 } ?? false)
+            guard trusted else {
+                throw fail("\(here) is a symbolic link that \(userName(st.st_uid == 0 ? dir.st_uid : st.st_uid)) can change; refusing to follow it as root")
+            }
+            links += 1
+            guard links <= maxLinks, let target = readLink(fd, name) else { throw fail("cannot resolve \(here) (too many links?)") }
+            if target.hasPrefix("/") {
+                let top = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard top >= 0 else { throw fail("cannot open /: \(StoreFiles.errnoText())") }
+                close(fd)
+                fd = top
+                resolved = []
+            }
+            pending = components(target) + pending
+        }
+        return Directory(fd: fd, path: "/" + resolved.joined(separator: "/"))
+    }
+
+    /// The parent directory of `path`, opened by ``openDirectory(_:)``, and the last component's name.
+    public static func openParent(of path: String, trusting: uid_t? = nil) throws -> (parent: Directory, name: String) {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        guard path.hasPrefix("/"), !name.isEmpty, name != "/", name != ".", name != ".." else {
+            throw StoreError("\(path) does not name a file in a directory")
+        }
+        return (try openDirectory(url.deletingLastPathComponent().path, trusting: trusting), name)
+    }
+
+    /// The text of the symbolic link `name` in the directory `fd`.
+    public static func readLink(_ fd: Int32, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(fd, name, &buffer, Int(PATH_MAX))
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func components(_ path: String) -> [String] {
+        path.split(separator: "/").map(String.init).filter { $0 != "." }
+    }
+
+    static func userName(_ uid: uid_t) -> String {
+        if let pw = getpwuid(uid), let name = pw.pointee.pw_name { return "user \(String(cString: name))" }
+        return "uid \(uid)"
+    }
+
+    /// The names (but `.` and `..`) in the open directory `fd` (read through a duplicate, so `fd` stays open for `unlinkat`).
+    public static func entries(_ fd: Int32, display: String) throws -> [String] {
+        let copy = dup(fd)
+        guard copy >= 0, let dir = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw StoreError("cannot read \(display): \(StoreFiles.errnoText())")
+        }
+        defer { closedir(dir) }
+        rewinddir(dir)  // the duplicate shares the offset of `fd`, which an earlier listing left at the end
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { p in
+                p.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Creates a new directory only root can enter, named `prefix` and a random suffix, in the open directory
+    /// `parent`, and opens it. Made with `mkdirat` (which never reuses an existing name nor follows a link) and
+    /// checked once open: an app user who renamed it away and put its own in its place is caught.
+    public static func makePrivateDirectory(in parent: Int32, prefix: String, display: String) throws -> (name: String, fd: Int32) {
+        for _ in 0..<5 {
+            let name = prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            guard mkdirat(parent, name, 0o700) == 0 else { throw StoreError("cannot create a private directory in \(display): \(StoreFiles.errnoText())") }
+            let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            var st = stat()
+            if fd >= 0, fstat(fd, &st) == 0, st.st_uid == geteuid(), st.st_mode & 0o077 == 0 { return (name, fd) }
+            if fd >= 0 { close(fd) }
+            // Replaced between mkdirat and openat: another name (what is there now is not ours to remove).
+        }
+        throw StoreError("a private directory made in \(display) was replaced each time before it was opened; refusing to go on")
+    }
+
+    /// A path that names the open directory `fd` for a child process (`tar --directory=`): the kernel resolves
+    /// `/proc/PID/fd/N` to the very directory Steward opened, whatever was renamed or linked since.
+    public static func procPath(_ fd: Int32) -> String { "/proc/\(getpid())/fd/\(fd)" }
+}
