@@ -106,8 +106,8 @@ public enum StoreFiles {
     /// The name of the user owning `path`; nil when root owns it (or it does not exist): who runs the app's tools
     /// and git in a tree it owns.
     public static func ownerName(of path: String) -> String? {
-        guard let uid = owner(path)?.uid, uid != 0, let pw = getpwuid(uid), let name = pw.pointee.pw_name else { return nil }
-        return String(cString: name)
+        guard let uid = owner(path)?.uid, uid != 0 else { return nil }
+        return Account.name(of: uid)
     }
 
     public static func owner(_ path: String) -> (uid: uid_t, gid: gid_t)? {

@@ -12,6 +12,15 @@ struct Account: Sendable, Equatable {
     var home: String
     var shell: String
 
+    /// The account name of `uid`, nil when it has none: `getpwuid_r`, since probes and commands run from many tasks
+    /// at once (plain `getpwuid` shares one static buffer). The one uid-to-name lookup of StewardSystem.
+    static func name(of uid: uid_t) -> String? {
+        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        guard getpwuid_r(uid, &pw, &buffer, buffer.count, &result) == 0, result != nil, let name = pw.pw_name else { return nil }
+        return String(cString: name)
+    }
+
     /// `getpwnam_r` and `getgrouplist`: reentrant, since commands start from many tasks at once.
     static func named(_ name: String) -> Account? {
         var pw = passwd(), result: UnsafeMutablePointer<passwd>?

@@ -18,11 +18,5 @@ extension GitRunAs {
         return Owned(path: path, uid: st.st_uid, mode: Int(st.st_mode & 0o7777))
     }
 
-    /// `getpwuid_r`: the audit looks at several checkouts at once.
-    static func accountName(_ uid: uid_t) -> String? {
-        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        guard getpwuid_r(uid, &pw, &buffer, buffer.count, &result) == 0, result != nil, let name = pw.pw_name else { return nil }
-        return String(cString: name)
-    }
+    static func accountName(_ uid: uid_t) -> String? { Account.name(of: uid) }
 }

@@ -107,8 +107,7 @@ public enum SafePath {
     }
 
     static func userName(_ uid: uid_t) -> String {
-        if let pw = getpwuid(uid), let name = pw.pointee.pw_name { return "user \(String(cString: name))" }
-        return "uid \(uid)"
+        Account.name(of: uid).map { "user \($0)" } ?? "uid \(uid)"
     }
 
     /// The names (but `.` and `..`) in the open directory `fd` (read through a duplicate, so `fd` stays open for `unlinkat`).

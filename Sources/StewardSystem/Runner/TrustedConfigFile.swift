@@ -56,8 +56,5 @@ public enum TrustedConfigFile {
         return .success(text)
     }
 
-    static func userName(_ uid: uid_t) -> String? {
-        guard let pw = getpwuid(uid), let name = pw.pointee.pw_name else { return nil }
-        return String(cString: name)
-    }
+    static func userName(_ uid: uid_t) -> String? { Account.name(of: uid) }
 }
