@@ -46,11 +46,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Operations: what the CLI, the daemon and the agent run. Typed requests and results, events, errors;
+        // no printing, exiting or reading the process environment (scripts/lint-layers checks).
+        .target(
+            name: "StewardOps",
+            dependencies: [
+                "StewardCore", "StewardSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The CLI.
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardCore", "StewardSystem",
+                "StewardCore", "StewardSystem", "StewardOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +67,7 @@ let package = Package(
         .target(name: "StewardTestSupport", path: "Tests/StewardTestSupport"),
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore"]),
+        .testTarget(name: "StewardOpsTests", dependencies: ["StewardOps", "StewardSystem", "StewardCore"]),
         .testTarget(name: "StewardIntegrationTests", dependencies: ["StewardTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardOps
 import StewardSystem
 
 struct ReleasesCommand: AsyncParsableCommand {
@@ -58,27 +59,13 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Steward's state database.")
     var state: String = StateStore.defaultPath
 
+    @Option(help: "Output format: text or json (schema steward.status/1).")
+    var format: ListFormat = .text
+
     func run() async throws {
-        let store: StateStore
-        do { store = try StateStore(path: state) } catch { DeployRun.fail("cannot open the state database \(state): \(error)") }
-        let parts = target?.split(separator: "@", maxSplits: 1).map(String.init)
-        var latest: [String: DeployRecord] = [:]
-        for r in try store.deploys(app: parts?.first, instance: (parts?.count ?? 0) > 1 ? parts![1] : nil, limit: 5000) where latest[r.label] == nil {
-            latest[r.label] = r
-        }
-        if latest.isEmpty { print("no deploys recorded in \(state)"); return }
-        var interrupted = false
-        for label in latest.keys.sorted() {
-            let history = try store.deploys(app: latest[label]!.app, instance: latest[label]!.instance, limit: 200)
-            let serving = history.first { $0.status == .succeeded }
-            let last = history[0]
-            print("\(label): runs \(serving.map { "\($0.ref) (\($0.shortCommit)) since \(Timestamp.iso($0.finishedAt ?? $0.startedAt))" } ?? "no release deployed by steward"); last deploy #\(last.id) \(last.ref) \(last.status.rawValue)")
-            if let unfinished = try DeployEngine.interrupted(state: store, app: last.app, instance: last.instance) {
-                interrupted = true
-                print("  ! " + DeployEngine.interruptedMessage(unfinished))
-            }
-        }
-        if interrupted { throw ExitCode(1) }
+        let output = try await OperationCLI.run(StatusOperation.self, .init(target: target), statePath: state, json: format == .json)
+        if format == .json { OperationCLI.printJSON(output) } else { print(StatusText.render(output), terminator: "") }
+        if output.exitCode != 0 { throw ExitCode(output.exitCode) }
     }
 }
 

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import StewardCore
+import StewardSystem
+
+/// Everything an operation may touch on its host, passed in rather than reached for: the runner (every process),
+/// the file root (`/` on a host, a fixture tree in tests), the clock, the state database, who runs it and where
+/// its events go. The CLI, the daemon and the agent each build one per operation (see ``HostContext/forProcess``).
+public struct HostContext: Sendable {
+    public var runner: any CommandRunning
+    public var files: HostFiles
+    public var clock: any OperationClock
+    /// Steward's state database (catalog, deploy records, leases): a path, opened by the operations that need it.
+    public var statePath: String
+    public var identity: OperationIdentity
+    public var events: EventSink
+    public var logger: Logger
+
+    public init(runner: any CommandRunning = CommandRunner(), files: HostFiles = HostFiles(), clock: any OperationClock = SystemClock(),
+                statePath: String = StateStore.defaultPath, identity: OperationIdentity, events: EventSink = .discard,
+                logger: Logger? = nil) {
+        self.runner = runner
+        self.files = files
+        self.clock = clock
+        self.statePath = statePath
+        self.identity = identity
+        self.events = events
+        var log = logger ?? Logger(label: "steward")
+        log[metadataKey: "operation"] = .string(identity.operationID)
+        self.logger = log
+    }
+
+    /// Opens the state database, or a typed error naming it.
+    public func openState() throws(OperationError) -> StateStore {
+        do { return try StateStore(path: statePath) } catch {
+            throw OperationError(.stateUnavailable, "cannot open the state database \(statePath): \(error)", subject: statePath)
+        }
+    }
+
+    /// A probe context on this host's runner and files.
+    public func probeContext(windowHours: Int = 24) -> ProbeContext {
+        ProbeContext(runner: runner, files: files, windowHours: windowHours)
+    }
+
+    /// Emits an event stamped with this operation's id and the clock's time.
+    public func emit(_ kind: OperationEvent.Kind, step: String? = nil, message: String? = nil) {
+        events.emit(OperationEvent(operation: identity.operationID, at: clock.now(), kind: kind, step: step, message: message))
+    }
+
+    /// A line of progress for the operator (the CLI prints it; the daemon stores it).
+    public func say(_ line: String) { emit(.log, message: line) }
+    public func warn(_ line: String) { emit(.warning, message: line) }
+}

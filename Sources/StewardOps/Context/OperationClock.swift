@@ -1,0 +1,11 @@
+import Foundation
+
+/// The time an operation sees: the wall clock on a host, a settable one in unit tests (retention, lease expiry).
+public protocol OperationClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: OperationClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
