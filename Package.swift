@@ -61,13 +61,15 @@ let package = Package(
             dependencies: [
                 "StewardCore", "StewardSystem", "StewardOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Golden-file comparison shared by the test targets (STEWARD_RECORD_GOLDENS=1 re-records).
         .target(name: "StewardTestSupport", path: "Tests/StewardTestSupport"),
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore"]),
-        .testTarget(name: "StewardOpsTests", dependencies: ["StewardOps", "StewardSystem", "StewardCore"]),
+        .testTarget(name: "StewardOpsTests", dependencies: ["StewardOps", "StewardSystem", "StewardCore",
+                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StewardIntegrationTests", dependencies: ["StewardTestSupport"]),
     ]
 )

@@ -15,6 +15,8 @@
 # With hyperfine: --warmup 2 --runs 10, -i (non-zero exits are expected: findings), JSON
 # export; otherwise a bash loop timed with date +%s%N.
 #
+# BENCH_BASELINE=/path/to/an/older/steward adds a row "baseline" (the same audit by that binary), so a change
+# is compared with the build before it in the same run.
 # Environment: BENCH_RUNS (10), BENCH_WARMUP (2), BENCH_OUT (directory for results;
 # default: a new mktemp -d). Results: BENCH_OUT/hyperfine.json (or times.tsv),
 # BENCH_OUT/steward-audit.json (one audit's output), BENCH_OUT/summary.txt.
@@ -65,6 +67,11 @@ cmds=(
     "bash $(q "$sandbox") exec $(q "$state") -- $(q "$steward") audit --format json"
     "bash $(q "$sandbox") exec $(q "$state") -- bash $(q "$manual")"
 )
+if [[ -n "${BENCH_BASELINE:-}" ]]; then
+    [[ -x "$BENCH_BASELINE" ]] || die "BENCH_BASELINE is not an executable: $BENCH_BASELINE"
+    names+=(baseline)
+    cmds+=("bash $(q "$sandbox") exec $(q "$state") -- $(q "$(realpath "$BENCH_BASELINE")") audit --format json")
+fi
 if in_sbx sh -c 'command -v ansible' >/dev/null 2>&1; then
     names+=(ansible)
     cmds+=("bash $(q "$sandbox") exec $(q "$state") -- env ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False ansible localhost -m setup")
@@ -113,7 +120,7 @@ for name, (mean, mn) in t.items():
     print("%-14s %12.1f %12.1f %14.1f" % (name, mean, mn, mean - over if name != "exec-overhead" else 0.0))
 s = t.get("steward")
 if s:
-    for other in ("manual", "ansible"):
+    for other in ("baseline", "manual", "ansible"):
         if other in t:
             ratio = "%.2fx" % (t[other][0] / s[0]) if s[0] > 0 else "n/a"
             net_s = s[0] - over

@@ -185,8 +185,8 @@ verify_facts() { # PREFIX JSON_FILE
     python3 - "$@" >>"$out/facts.tsv" <<'EOF'
 import json, sys
 prefix, path = sys.argv[1:3]
-v = json.load(open(path))
-if len(v) == 1 and v[0]["passed"] == "true":
+v = json.load(open(path))["verifications"]  # steward.verify/1
+if len(v) == 1 and v[0]["passed"] is True:
     print("%s_internal_ms\t%s" % (prefix, v[0]["durationMs"]))
     print("%s_message\t%s" % (prefix, v[0]["message"]))
 else:

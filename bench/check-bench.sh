@@ -190,6 +190,12 @@ cmds=(
     "$exec_prefix bash $bash_rel"
     "$exec_prefix $(q "$steward") check -f $local_rel --parallel 1 --format json"
 )
+# BENCH_BASELINE=/path/to/an/older/steward: the same 100 checks by that binary, in the same run.
+if [[ -n "${BENCH_BASELINE:-}" ]]; then
+    [[ -x "$BENCH_BASELINE" ]] || die "BENCH_BASELINE is not an executable: $BENCH_BASELINE"
+    names+=(baseline)
+    cmds+=("$exec_prefix $(q "$(realpath "$BENCH_BASELINE")") check -f $checks_rel --format json")
+fi
 
 if command -v hyperfine >/dev/null; then
     args=(--warmup "$warmup" --runs "$runs" --style basic --export-json "$out/hyperfine.json")
@@ -245,6 +251,8 @@ for name, (mean, mn) in t.items():
 
 s = t["steward"][0]
 net_s = s - over
+if "baseline" in t:
+    print("baseline/steward: %.2fx (without the exec overhead: %.2fx)" % (t["baseline"][0] / s, (t["baseline"][0] - over) / net_s if net_s > 0 else float("nan")))
 for other, target, label in (("testinfra", 10.0, ">= 10x"), ("bash", 1.0, "> 1x")):
     ratio = t[other][0] / s
     net = (t[other][0] - over) / net_s if net_s > 0 else float("nan")

@@ -1,15 +1,15 @@
 import Foundation
 import StewardCore
 
-/// Gathers the facts of a host with the probes, concurrently where they are independent, then applies the rules.
-///
-/// Phase 1 needs nothing: systemd units, sockets, host basics, host-wide logs, nginx, system python.
-/// Phase 2 needs the units: their logs, env files, app directories (git), filesystems and ngrok configs.
+/// Gathers the facts of a host with the probes of ``AuditProbe/all``, each started as soon as the probes it needs
+/// are done, then applies the rules.
 public struct Audit: Sendable {
     public var context: ProbeContext
     public var manifest: Manifest
     /// Steward's state database, for the backup rules; nil leaves the catalog out (and those rules silent).
     public var statePath: String?
+    /// The probes to run (all but those the manifest disables); a parameter so tests can hand in their own.
+    var probes: [AuditProbe] = AuditProbe.all
 
     public init(context: ProbeContext = ProbeContext(), manifest: Manifest = .empty, statePath: String? = nil) {
         self.context = context
@@ -17,77 +17,53 @@ public struct Audit: Sendable {
         self.statePath = statePath
     }
 
-    /// The units the manifest declares, probed even when systemd does not list them (a template's instances).
-    var declaredUnits: [String] {
-        manifest.apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
-    }
-
     /// Only what the inventory and the backup plan need: the units and their env files. No journal, git, sockets
     /// or nginx, so commands that act on apps (backup, verify, prune) do not pay for a whole audit at start-up.
     public func gatherUnitsAndEnvFiles() async throws -> Facts {
         let ctx = context
-        var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: declaredUnits), windowHours: ctx.windowHours)
+        var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: manifest.declaredUnits), windowHours: ctx.windowHours)
         let inventory = Inventory.build(facts: facts, manifest: manifest)
         facts.envFiles = FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
         return facts
     }
 
+    /// Runs every probe once those it needs are done, each on the facts gathered so far; a probe the manifest
+    /// disables is reported `skipped`, a name the manifest disables that no probe has is reported `unknown`.
+    /// Reports come in the table's order, whatever finishes first.
     public func gather() async -> (Facts, [ProbeReport]) {
         let ctx = context
-        let declared = declaredUnits
-        async let unitsProbe = measure("systemd") { try await SystemdProbe.gather(ctx, extraUnits: declared) }
-        async let socketsProbe = measure("sockets") { try SocketProbe.gather(ctx) }
-        async let hostProbe = measure("host") { try HostProbe.gather(ctx) }
-        async let hostLogsProbe = measure("journal.host") { try await JournalProbe.hostLogs(ctx) }
-        async let nginxProbe = measure("nginx") { try await ProxyProbe.nginx(ctx) }
-        let python = HostProbe.systemPython(ctx.files)
-        let statePath = self.statePath.map { ctx.files.path($0) }
-        async let backupsProbe = measure("backups") { () throws -> BackupCatalogFacts? in
-            guard let statePath else { throw ProbeSkipped("no state database given") }
-            let records = try StateStore.openReadOnly(path: statePath)?.records() ?? []
-            return BackupCatalogFacts(database: statePath, observedAt: Date(), records: records)
-        }
-
-        let (units, unitsReport) = await unitsProbe
-        var facts = Facts(units: units ?? [], systemPythonVersion: python, windowHours: ctx.windowHours)
-        let inventory = Inventory.build(facts: facts, manifest: manifest)
-        let auditedUnits = inventory.instances.compactMap { facts.unit($0.unit) }
-        let envPaths = unique(auditedUnits.flatMap { $0.environmentFiles.map(\.path) })
-        let dirs = unique(inventory.instances.compactMap(\.workingDirectory))
-
-        async let logsProbe = measure("journal.units") { try await JournalProbe.unitLogs(ctx, units: auditedUnits.map(\.name)) }
-        async let dirsProbe = measure("appdirs") {
-            await withTaskGroup(of: (Int, AppDirFacts).self) { group in
-                for (i, dir) in dirs.enumerated() { group.addTask { (i, await FilesProbe.appDir(ctx, path: dir)) } }
-                var out: [(Int, AppDirFacts)] = []
-                for await item in group { out.append(item) }
-                return out.sorted { $0.0 < $1.0 }.map(\.1)
+        var facts = Facts(systemPythonVersion: HostProbe.systemPython(ctx.files), windowHours: ctx.windowHours)
+        var reports: [String: ProbeReport] = [:]
+        var waiting = probes
+        var done = Set<String>()
+        let input = { (facts: Facts) in AuditProbe.Input(context: ctx, manifest: manifest, statePath: statePath, facts: facts) }
+        await withTaskGroup(of: (String, AuditProbe.Apply?, ProbeReport).self) { group in
+            func startReady() {
+                while let i = waiting.firstIndex(where: { $0.needs.allSatisfy(done.contains) }) {
+                    let probe = waiting.remove(at: i)
+                    guard manifest.probes.enabled(probe.name) else {
+                        reports[probe.name] = ProbeReport(name: probe.name, status: .skipped, reason: "disabled in the manifest")
+                        done.insert(probe.name)
+                        continue
+                    }
+                    let given = input(facts)
+                    group.addTask { await measure(probe.name) { try await probe.gather(given) } }
+                }
+            }
+            startReady()
+            while let (name, apply, report) = await group.next() {
+                apply?(&facts)
+                reports[name] = report
+                done.insert(name)
+                startReady()
             }
         }
-        let (envFiles, envReport) = await measure("envfiles") { FilesProbe.envFiles(ctx, paths: envPaths) }
-        let (ngrok, ngrokReport) = await measure("ngrok") { ProxyProbe.ngrok(ctx, units: auditedUnits, envFiles: envFiles ?? []) }
-        let (filesystems, fsReport) = await measure("filesystems") { try HostProbe.filesystems(ctx.files, holding: dirs) }
-
-        let (host, hostReport) = await hostProbe
-        facts.host = host
-        facts.host?.filesystems = filesystems ?? []
-        let (sockets, socketsReport) = await socketsProbe
-        facts.sockets = sockets
-        let (hostLogs, hostLogsReport) = await hostLogsProbe
-        facts.hostLogs = hostLogs
-        let (nginx, nginxReport) = await nginxProbe
-        facts.nginx = nginx
-        let (logs, logsReport) = await logsProbe
-        facts.unitLogs = logs ?? []
-        let (appDirs, dirsReport) = await dirsProbe
-        facts.appDirs = appDirs ?? []
-        facts.envFiles = envFiles ?? []
-        facts.ngrok = ngrok ?? []
-        let (backups, backupsReport) = await backupsProbe
-        facts.backups = backups ?? nil
-        let reports = [hostReport, fsReport, unitsReport, logsReport, hostLogsReport, socketsReport, envReport, dirsReport,
-                       nginxReport, ngrokReport] + (self.statePath == nil ? [] : [backupsReport])
-        return (facts, reports)
+        let known = Set(probes.map(\.name))
+        let unknown = manifest.probes.disabled.subtracting(known).sorted().map { name in
+            ProbeReport(name: name, status: .unknown,
+                        reason: "probes.disable names no probe \"\(name)\"; the probes are \(probes.map(\.name).joined(separator: ", "))")
+        }
+        return (facts, probes.compactMap { reports[$0.name] } + unknown)
     }
 
     /// Gathers, evaluates and packages a report.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardOps
 import StewardSystem
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -44,11 +45,12 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     func run() async throws {
-        let manifest = ManifestLoading.load(explicit: self.manifest)
-        let hours = since.flatMap(TimeWindow.parseHours) ?? manifest.journalWindowHours
-        let audit = Audit(context: ProbeContext(files: HostFiles(root: root), windowHours: hours), manifest: manifest, statePath: state)
-        let report = await audit.run()
+        let request = AuditOperation.Request(manifest: manifest, since: since, state: state)
+        let report = try await OperationCLI.run(AuditOperation.self, request, root: root, json: format == .json, events: events)
         let text: String
         switch format {
         case .json: text = JSONRenderer.render(report)
@@ -58,7 +60,7 @@ struct AuditCommand: AsyncParsableCommand {
             let color = !noColor && output == nil && (env["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) == 1
             text = TextRenderer(color: color).render(report)
         }
-        let masked = Redactor.maskKnown(Redactor.knownSecrets(in: report.facts), in: text)
+        let masked = Redactor.maskKnown(report.knownSecrets, in: text)
         if let output {
             do {
                 try masked.write(toFile: output, atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardOps
 import StewardSystem
 
 struct BackupCommand: AsyncParsableCommand {
@@ -32,59 +33,22 @@ struct BackupRun: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: ListFormat = .text
 
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     @OptionGroup var options: BackupOptions
 
     func validate() throws {
-        guard ["manual", "scheduled", "pre-deploy"].contains(reason) else {
+        guard BackupOperation.reasons.contains(reason) else {
             throw ValidationError("--reason: expected manual, scheduled or pre-deploy, got \"\(reason.prefix(30))\"")
         }
     }
 
-    struct Result: Encodable {
-        var source: String
-        var backup: BackupRecord?
-        var error: String?
-        var verification: Verification?
-    }
-
     func run() async throws {
-        let ctx = await BackupContext.load(options)
-        var results: [Result] = []
-        func add(_ result: Result) {
-            results.append(result)
-            if format == .text { print(Self.text(result)) }
-        }
-        for instance in ctx.instances(target) {
-            let sources = ctx.sources(instance)
-            if sources.isEmpty {
-                add(Result(source: instance.label, error: "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"))
-                continue
-            }
-            let lock: InstanceLock
-            do { lock = try InstanceLock(stateDirectory: ctx.service.stateDirectory, instance: instance.label, purpose: "steward backup") } catch {
-                add(Result(source: instance.label, error: "\(error)"))
-                continue
-            }
-            for outcome in await ctx.service.backup(sources, store: ctx.store(instance.app), reason: reason) {
-                var result = Result(source: outcome.source.label, backup: outcome.record, error: outcome.error)
-                if verify, let record = outcome.record {
-                    result.verification = await ctx.service.verify(record, source: outcome.source, store: ctx.store(instance.app), quick: ctx.spec(instance.app).quickVerify)
-                }
-                add(result)
-            }
-            withExtendedLifetime(lock) {}
-        }
-        if format == .json { JSONOutput.print(results) }
-        if results.contains(where: { $0.error != nil || $0.verification?.passed == false }) { throw ExitCode(2) }
-    }
-
-    static func text(_ r: Result) -> String {
-        guard let b = r.backup else { return "✗ \(r.source): \(r.error ?? "failed")" }
-        var line = "✓ \(b.label)  #\(b.id)  \(Format.bytes(b.sizeBytes))  \(Format.seconds(milliseconds: b.durationMs))  sha256:\(b.sha256.prefix(12))  \(b.contents.summary)\n  \(b.path)"
-        if let v = r.verification {
-            line += "\n  \(v.passed ? "verified" : "VERIFICATION FAILED") in \(Format.seconds(milliseconds: v.durationMs)): \(v.message)"
-        }
-        return line
+        let request = BackupOperation.Request(target: target, verify: verify, reason: reason, manifest: options.manifest, store: options.store)
+        let output = try await OperationCLI.run(BackupOperation.self, request, statePath: options.state, json: format == .json, events: events)
+        if format == .json { OperationCLI.printJSON(output) } else if events == .jsonl { print(BackupRunText.render(output), terminator: "") }
+        if output.exitCode != 0 { throw ExitCode(output.exitCode) }
     }
 }
 
@@ -101,8 +65,11 @@ struct BackupVerify: AsyncParsableCommand {
     @Flag(help: "Use PRAGMA quick_check instead of integrity_check for SQLite (faster on large databases).")
     var quick = false
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text or json (schema steward.verify/1).")
     var format: ListFormat = .text
+
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
 
     @OptionGroup var options: BackupOptions
 
@@ -112,31 +79,11 @@ struct BackupVerify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = await BackupContext.load(options)
-        let all = try ctx.service.state.records()
-        var chosen: [BackupRecord] = []
-        if latest {
-            let parts = id?.split(separator: "@", maxSplits: 1).map(String.init)
-            var seen = Set<String>()
-            for r in all where parts == nil || (r.app == parts![0] && (parts!.count == 1 || r.instance == parts![1])) {
-                if seen.insert(r.label).inserted { chosen.append(r) }
-            }
-        } else if let id, let n = Int64(id.drop { $0 == "#" }), let r = all.first(where: { $0.id == n }) {
-            chosen = [r]
-        }
-        if chosen.isEmpty { Self.fail(latest ? "no backups to verify\(id.map { " for \($0)" } ?? "")" : "no backup \(id ?? "")") }
-        var failed = false
-        var out: [[String: String]] = []
-        for record in chosen {
-            let v = await ctx.service.verify(record, source: ctx.source(of: record), store: ctx.store(record.app), quick: quick || ctx.spec(record.app).quickVerify)
-            failed = failed || !v.passed
-            if format == .text {
-                print("\(v.passed ? "✓" : "✗") #\(record.id) \(record.label)  \(v.passed ? "verified" : "FAILED") in \(Format.seconds(milliseconds: v.durationMs)): \(v.message)")
-            }
-            out.append(["id": String(record.id), "source": record.label, "passed": String(v.passed), "durationMs": String(v.durationMs), "message": v.message])
-        }
-        if format == .json { JSONOutput.print(out) }
-        if failed { throw ExitCode(2) }
+        let request = VerifyOperation.Request(id: latest ? nil : id, latest: latest, target: latest ? id : nil, quick: quick,
+                                              manifest: options.manifest, store: options.store)
+        let output = try await OperationCLI.run(VerifyOperation.self, request, statePath: options.state, json: format == .json, events: events)
+        if format == .json { OperationCLI.printJSON(output) } else if events == .jsonl { print(BackupVerifyText.render(output), terminator: "") }
+        if output.exitCode != 0 { throw ExitCode(output.exitCode) }
     }
 }
 
@@ -151,27 +98,18 @@ struct BackupPrune: AsyncParsableCommand {
     @Flag(help: "Show what would be deleted and why the rest is kept; delete nothing.")
     var dryRun = false
 
+    @Option(help: "Output format: text or json (schema steward.prune/1).")
+    var format: ListFormat = .text
+
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     @OptionGroup var options: BackupOptions
 
     func run() async throws {
-        let ctx = await BackupContext.load(options)
-        let parts = target?.split(separator: "@", maxSplits: 1).map(String.init)
-        let records = try ctx.service.state.records().filter { r in
-            parts == nil || (r.app == parts![0] && (parts!.count == 1 || r.instance == parts![1]))
-        }
-        let plans = try ctx.service.prune(records, retention: { ctx.spec($0.app).retention }, dryRun: dryRun)
-        var deleted = 0
-        for plan in plans {
-            for d in plan.decisions {
-                if d.keep {
-                    print("keep    #\(d.record.id) \(d.record.label) \(Timestamp.iso(d.record.createdAt))  (\(d.reasons.joined(separator: ", ")))")
-                } else {
-                    deleted += 1
-                    print("\(dryRun ? "would delete" : "deleted") #\(d.record.id) \(d.record.label) \(Timestamp.iso(d.record.createdAt))  \(d.record.path)")
-                }
-            }
-        }
-        print("\(dryRun ? "would delete" : "deleted") \(deleted) backup(s)")
+        let request = PruneOperation.Request(target: target, dryRun: dryRun, manifest: options.manifest)
+        let output = try await OperationCLI.run(PruneOperation.self, request, statePath: options.state, json: format == .json, events: events)
+        if format == .json { OperationCLI.printJSON(output) } else { print(BackupPruneText.render(output), terminator: "") }
     }
 }
 
@@ -188,45 +126,21 @@ struct BackupSchedule: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to write the units.", visibility: .hidden))
     var unitDirectory: String = "/etc/systemd/system"
 
+    @Option(help: "Output format: text or json (schema steward.schedule/1).")
+    var format: ListFormat = .text
+
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     @OptionGroup var options: BackupOptions
 
     func run() async throws {
-        let ctx = await BackupContext.load(options)
-        _ = ctx.instances(app)
-        let steward = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let manifestPath = ManifestLoading.path(explicit: options.manifest)
-        let name = BackupUnits.name(app: app)
-        var service = BackupUnits.service(app: app, steward: steward, manifest: manifestPath)
-        if options.state != StateStore.defaultPath || options.store != nil {
-            // Carry non-default locations into the unit, so the timer writes where this command was pointed.
-            let extra = [" --state \(Command.quote(options.state))"] + (options.store.map { [" --store \(Command.quote($0))"] } ?? [])
-            service = service.replacing("--reason scheduled", with: "--reason scheduled" + extra.joined())
-                .replacing("backup prune \(app)", with: "backup prune \(app)" + extra.joined())
-        }
-        let timer = BackupUnits.timer(app: app, onCalendar: ctx.spec(app).schedule)
-        let commands = [Systemctl.daemonReload(), Systemctl.enableNow("\(name).timer")]
-        if dryRun {
-            print("# \(unitDirectory)/\(name).service\n\(service)\n# \(unitDirectory)/\(name).timer\n\(timer)")
-            for c in commands { print(c.display) }
-            return
-        }
-        do {
-            for (file, text) in [("\(name).service", service), ("\(name).timer", timer)] {
-                let path = "\(unitDirectory)/\(file)"
-                let partial = StoreFiles.partialPath(for: path)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: partial))
-                chmod(partial, 0o644)
-                guard rename(partial, path) == 0 else { throw StoreError("cannot write \(path)") }
-                print("wrote \(path)")
-            }
-            let runner = CommandRunner()
-            for c in commands {
-                guard case .success(let r) = await runner.run(c, timeout: .seconds(60)), r.exitCode == 0 else { throw StoreError("\(c.description) failed") }
-                print(c.description)
-            }
-            ctx.service.state.event("schedule", subject: app, result: "installed", detail: "\(name).timer OnCalendar=\(ctx.spec(app).schedule)")
-        } catch {
-            Self.fail("\(error)")
+        let request = ScheduleOperation.Request(app: app, dryRun: dryRun, unitDirectory: unitDirectory, manifest: options.manifest, store: options.store)
+        let output = try await OperationCLI.run(ScheduleOperation.self, request, statePath: options.state, json: format == .json, events: events)
+        if format == .json {
+            OperationCLI.printJSON(output)
+        } else if dryRun || events == .jsonl {
+            print(BackupScheduleText.render(output), terminator: "")
         }
     }
 }
@@ -245,18 +159,7 @@ struct BackupsCommand: AsyncParsableCommand {
     var state: String = StateStore.defaultPath
 
     func run() async throws {
-        let parts = target?.split(separator: "@", maxSplits: 1).map(String.init)
-        let records: [BackupRecord]
-        do {
-            records = try StateStore.openReadOnly(path: state)?.records(app: parts?.first, instance: parts?.count == 2 ? parts![1] : nil) ?? []
-        } catch {
-            Self.fail("cannot read the state database \(state): \(error)")
-        }
-        if format == .json { JSONOutput.print(records); return }
-        if records.isEmpty { print("no backups\(target.map { " of \($0)" } ?? "") in \(state)"); return }
-        for r in records {
-            print(r.line)
-            if let v = r.lastVerification, !v.passed { print("    last verification \(Timestamp.iso(v.at)): \(v.message)") }
-        }
+        let output = try await OperationCLI.run(CatalogOperation.self, .init(target: target), statePath: state, json: format == .json)
+        if format == .json { OperationCLI.printJSON(output) } else { print(BackupCatalogText.render(output, target: target, state: state), terminator: "") }
     }
 }

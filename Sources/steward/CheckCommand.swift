@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardOps
 import StewardSystem
 
 enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
@@ -54,44 +55,18 @@ struct CheckCommand: AsyncParsableCommand {
         if let target, target.isEmpty || target.hasPrefix("@") { throw ValidationError("APP[@INSTANCE]: got \"\(target.prefix(40))\"") }
     }
 
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     func run() async throws {
-        let files = HostFiles(root: root)
-        let context = ProbeContext(files: files)
-        var specs: [CheckSpec]
-        if let file {
-            let text = ManifestLoading.checksFileText(file)
-            switch CheckFileParser.parse(text, file: file) {
-            case .success(let s): specs = s
-            case .failure(let errors):
-                for e in errors.errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
-                Self.fail("\(file): \(errors.errors.count) error(s); no check was run")
-            }
-        } else {
-            let manifest = ManifestLoading.load(explicit: self.manifest)
-            let (facts, _) = await Audit(context: context, manifest: manifest).gather()
-            let inventory = Inventory.build(facts: facts, manifest: manifest)
-            if suggest {
-                // The health URL is found by asking: the first candidate path that answers 200 now.
-                let probes = CheckSuggestions.healthProbes(inventory: inventory, facts: facts)
-                let answers = await CheckRunner(context: context, maxParallel: parallel).run(probes).results
-                var healthPaths: [String: String] = [:]
-                for result in answers where result.status == .pass {
-                    let parts = result.id.split(separator: "|", maxSplits: 1).map(String.init)
-                    if parts.count == 2, healthPaths[parts[0]] == nil { healthPaths[parts[0]] = parts[1] }
-                }
-                print(CheckSuggestions.yaml(inventory: inventory, facts: facts, healthPaths: healthPaths), terminator: "")
-                return
-            }
-            specs = manifest.checks + Presets.checks(inventory: inventory, facts: facts, manifest: manifest)
+        if suggest {
+            let output = try await OperationCLI.run(CheckSuggestOperation.self, .init(manifest: manifest, parallel: parallel), root: root, events: events)
+            print(output.yaml, terminator: "")
+            return
         }
-        if let target {
-            let parts = target.split(separator: "@", maxSplits: 1).map(String.init)
-            specs = specs.filter { $0.app == parts[0] && (parts.count == 1 || $0.instance == parts[1]) }
-            if specs.isEmpty { Self.fail("no checks for \(target)") }
-        }
-        if specs.isEmpty { Self.fail("no checks: declare some in the manifest (checks: or apps with a kind) or pass -f FILE") }
-        let runner = CheckRunner(context: context, maxParallel: parallel, deadline: .milliseconds(CheckDuration.parseMilliseconds(deadline) ?? 30_000))
-        let report = await runner.run(specs)
+        let request = CheckOperation.Request(file: file, manifest: manifest, target: target, parallel: parallel,
+                                             deadlineMs: CheckDuration.parseMilliseconds(deadline) ?? 30_000)
+        let report = try await OperationCLI.run(CheckOperation.self, request, root: root, json: format == .json, events: events)
         let text: String
         switch format {
         case .text:

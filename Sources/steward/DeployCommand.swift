@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import StewardCore
-import StewardSystem
+import StewardOps
 
 struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,27 +45,25 @@ struct DeployCommand: AsyncParsableCommand {
 
     @OptionGroup var options: BackupOptions
 
+    @Option(help: "Output format: text or json (schema steward.deploy/1).")
+    var format: ListFormat = .text
+
+    @Option(help: "Progress as text lines (default) or JSON lines on stderr.")
+    var events: EventStyle = .text
+
+    var request: DeployOperation.Request {
+        DeployOperation.Request(target: target, ref: ref, resume: resume, abort: abort, dryRun: dryRun, allowUntagged: allowUntagged,
+                                force: force, reason: reason, manifest: options.manifest, store: options.store)
+    }
+
     func validate() throws {
-        let modes = [ref != nil, resume, abort].filter { $0 }.count
-        guard modes == 1 else { throw ValidationError("give exactly one of --ref TAG, --resume or --abort") }
-        if (allowUntagged || force) && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--allow-untagged and --force need --reason \"why\"; it is recorded with the release")
-        }
-        if let ref, !RefPolicy.isSafeRef(ref) { throw ValidationError("--ref: \"\(ref.prefix(60))\" is not a tag, branch or commit name") }
-        if dryRun && (resume || abort) { throw ValidationError("--dry-run plans a new deploy; it does not combine with --resume or --abort") }
-        if abort && (force || allowUntagged) { throw ValidationError("--abort puts the previous release back; --force and --allow-untagged do not apply") }
-        if resume && allowUntagged { throw ValidationError("--resume keeps the ref the interrupted deploy was allowed; --allow-untagged does not apply") }
+        if let problem = request.problem { throw ValidationError(problem) }
     }
 
     func run() async throws {
-        let ctx = await DeployContext.load(options, label: target)
-        let engine = DeployEngine(target: ctx.target, state: ctx.state, say: DeployRun.say)
-        if resume || abort {
-            // --resume does not imply --force: a dirty tree is refused again unless this command says --force --reason.
-            try await DeployRun.conclude(engine) { resume ? try await engine.resume(force: force, reason: reason) : try await engine.abort() }
-        }
-        let request = DeployRequest(ref: ref!, allowUntagged: allowUntagged, force: force, reason: reason)
-        if dryRun { try await DeployRun.plan(engine, request) }
-        try await DeployRun.conclude(engine) { try await engine.deploy(request) }
+        let output = try await OperationCLI.run(DeployOperation.self, request, statePath: options.state, json: format == .json, events: events)
+        if format == .json { OperationCLI.printJSON(output) } else { print(DeployText.render(output), terminator: "") }
+        DeployText.reportUnrecorded(output.stateWriteError)
+        throw ExitCode(output.exitCode)
     }
 }

@@ -4,7 +4,7 @@ import StewardCore
 
 struct ManifestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "manifest", abstract: "Work with steward.yml.", subcommands: [Check.self])
+        commandName: "manifest", abstract: "Work with steward.yml.", subcommands: [Check.self, Schema.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,6 +24,19 @@ struct ManifestCommand: ParsableCommand {
                 for e in errors.errors { print(e) }
                 throw ExitCode(1)
             }
+        }
+    }
+
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema (draft 2020-12) of steward.yml, for editors.",
+            discussion: """
+                Save it and point yaml-language-server at it with a first line like
+                # yaml-language-server: $schema=./steward.schema.json
+                """)
+
+        func run() {
+            print(ManifestJSONSchema.text(), terminator: "")
         }
     }
 }

@@ -20,17 +20,17 @@ enum OperationCLI {
         }
     }
 
-    /// Renders a typed error and exits with its code.
+    /// Renders a typed error and exits with its code: always as text on stderr (for the person), and with
+    /// `--format json` also as a `steward.error/1` document on stdout (for the program reading it).
     static func fail(_ error: OperationError, json: Bool = false) -> Never {
         if json {
             let data = (try? JSONEncoder.stewardDocument.encode(ErrorDocument(error: error))) ?? Data()
             FileHandle.standardOutput.write(data + Data("\n".utf8))
-        } else {
-            var text = error.details.map { $0 + "\n" }.joined()
-            text += "steward: \(error.message)\n"
-            if let hint = error.hint { text += "  hint: \(hint)\n" }
-            FileHandle.standardError.write(Data(text.utf8))
         }
+        var text = error.details.map { $0 + "\n" }.joined()
+        text += "steward: \(error.message)\n"
+        if let hint = error.hint { text += "  hint: \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
         Foundation.exit(error.exitCode)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardOps
 import StewardSystem
 
 struct RestoreCommand: AsyncParsableCommand {
@@ -21,6 +22,12 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
+    @Option(help: "Output format: text or json (schema steward.restore/1).")
+    var format: ListFormat = .text
+
+    @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
+    var events: EventStyle = .text
+
     @OptionGroup var options: BackupOptions
 
     func validate() throws {
@@ -28,41 +35,32 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = await BackupContext.load(options, full: true)
-        guard let record = try ctx.service.state.record(id: Int64(id.drop { $0 == "#" })!) else { Self.fail("no backup \(id) in \(options.state)") }
-        guard let instance = ctx.inventory.apps.first(where: { $0.app == record.app && $0.name == record.instance }),
-              let source = ctx.sources(instance).first(where: { $0.name == record.source }) else {
-            Self.fail("\(record.label) is not declared on this host any more; nothing to restore into")
-        }
-        let units = [instance.unit]
-        let checkIDs = ctx.checkSpecs(instance).map(\.id)
-        let restorer = RestoreService(service: ctx.service, store: ctx.store(record.app))
-        let plan: [RestoreService.Step]
-        do { plan = try restorer.plan(record, source: source, units: units, checks: checkIDs) } catch { Self.fail("\(error)") }
-        if dryRun {
-            print("restore #\(record.id) (\(Timestamp.iso(record.createdAt)), \(record.contents.summary)) into \(source.label) — dry run, nothing changes:")
-            for (n, step) in plan.enumerated() {
-                print("\(n + 1). \(step.title)")
-                for c in step.commands { print("     \(c.display)") }
+        let json = format == .json
+        var request = RestoreOperation.Request(id: id, dryRun: true, manifest: options.manifest, store: options.store)
+        if !dryRun {
+            if !yes {
+                // The operator confirms what the plan says would be overwritten; the run then reads the same manifest.
+                let plan = try await OperationCLI.run(RestoreOperation.self, request, statePath: options.state, json: json, events: events)
+                confirm(plan)
+                request.manifest = plan.manifest ?? options.manifest
             }
-            return
+            request.dryRun = false
         }
-        if !yes {
-            guard isatty(STDIN_FILENO) == 1 else { Self.fail("restore overwrites \(source.origin); run it with --yes, or from a terminal to confirm") }
-            print("This overwrites \(source.label) (\(source.origin)) with backup #\(record.id) from \(Timestamp.iso(record.createdAt)) and restarts \(units.joined(separator: ", ")).")
-            print("Type \(instance.label) to continue: ", terminator: "")
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == instance.label else { Self.fail("not confirmed; nothing was changed") }
+        let output = try await OperationCLI.run(RestoreOperation.self, request, statePath: options.state, json: json, events: events)
+        if json {
+            OperationCLI.printJSON(output)
+        } else {
+            print(RestoreText.render(output), terminator: "")
+            if let failure = RestoreText.failure(output) { FileHandle.standardError.write(Data(failure.utf8)) }
         }
-        let lock: InstanceLock
-        do { lock = try InstanceLock(stateDirectory: ctx.service.stateDirectory, instance: instance.label, purpose: "steward restore #\(record.id)") } catch { Self.fail("\(error)") }
-        let report = await restorer.restore(record, source: source, units: units) { await ctx.runChecks(instance) }
-        withExtendedLifetime(lock) {}
-        for step in report.steps { print("• \(step)") }
-        if let error = report.error {
-            FileHandle.standardError.write(Data("steward: restore of #\(record.id) failed: \(error)\n".utf8))
-            if report.rolledBack { FileHandle.standardError.write(Data("steward: the previous state was put back\n".utf8)) }
-            throw ExitCode(2)
-        }
-        print("restored \(source.label) from #\(record.id)")
+        if output.exitCode != 0 { throw ExitCode(output.exitCode) }
+    }
+
+    /// Asks the operator to type the instance's name; anything else (or no terminal) stops here, nothing changed.
+    func confirm(_ plan: RestoreOperation.Output) {
+        guard isatty(STDIN_FILENO) == 1 else { Self.fail("restore overwrites \(plan.origin); run it with --yes, or from a terminal to confirm") }
+        let question = RestoreText.confirmation(plan)
+        if format == .json { FileHandle.standardError.write(Data(question.utf8)) } else { print(question, terminator: "") }
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == plan.instance else { Self.fail("not confirmed; nothing was changed") }
     }
 }

@@ -15,7 +15,7 @@ struct Steward: AsyncParsableCommand {
             """,
         version: StewardVersion.string,
         subcommands: [AuditCommand.self, CheckCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
-                      DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, PromoteCommand.self, StatusCommand.self, RulesCommand.self, ManifestCommand.self, VersionCommand.self],
+                      DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, PromoteCommand.self, StatusCommand.self, AgentCommand.self, RulesCommand.self, ManifestCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
 }
@@ -24,6 +24,7 @@ extension Steward {
     /// Runs the command; a usage error exits 3 ("could not run", Nagios UNKNOWN) rather than 64, so monitoring
     /// that calls `steward audit` tells a broken invocation from findings.
     static func main() async {
+        StewardLogging.bootstrap()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -47,7 +48,18 @@ enum StewardVersion {
 
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Steward's version.")
-    func run() { print("steward \(StewardVersion.string)") }
+
+    @Option(help: "text or json (schema steward.version/1).")
+    var format: ListFormat = .text
+
+    struct Document: Encodable {
+        var schema = "steward.version/1"
+        var version = StewardVersion.string
+    }
+
+    func run() {
+        if format == .json { OperationCLI.printJSON(Document()) } else { print("steward \(StewardVersion.string)") }
+    }
 }
 
 /// Exit with a code and nothing else printed (findings were already rendered).

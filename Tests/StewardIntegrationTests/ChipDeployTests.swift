@@ -35,7 +35,9 @@ extension IntegrationTests {
 
         func releases(_ name: String, _ label: String) throws -> [[String: Any]] {
             let out = try sandbox().steward(["releases", label, "--format", "json", "--state", "/var/lib/steward-\(name)/state.db"])
-            return try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]], "\(out.stdout)\(out.stderr)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(out.stdout)\(out.stderr)")
+            #expect(document["schema"] as? String == "steward.releases/1")
+            return try #require(document["releases"] as? [[String: Any]])
         }
 
         @Test func aGoodDeployMigratesBuildsRestartsAndRecordsTheRelease() throws {

@@ -71,6 +71,68 @@ import Testing
         let result = try #require(await run([CheckSpec(id: "tcp", kind: .tcp(TCPExpectation(host: "127.0.0.1", port: 1)))]).results.first)
         #expect(result.status == .fail && result.message.contains("Connection refused"))
     }
+
+    // Every timeout holds against peers that never answer (real sockets, a real hung mount). The checks wait on NIO's
+    // event loops and on threads of their own, not on Swift's cooperative pool (two threads here): eight of them
+    // at once end together, where eight blocking waits would have taken turns, two at a time.
+
+    @Test func tcpChecksToAListenerWhoseBacklogIsFullEndWithinTheirTimeout() async throws {
+        let (fds, port) = try SilentPeers.fullBacklog()
+        defer { fds.forEach { close($0) } }
+        let specs = (0..<8).map { CheckSpec(id: "t\($0)", kind: .tcp(TCPExpectation(host: "127.0.0.1", port: port)), timeoutMs: 400) }
+        let start = ContinuousClock.now
+        let report = await CheckRunner(maxParallel: 8).run(specs)
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(400 + 400), "eight 400 ms checks at once took \(elapsed)")
+        for r in report.results { #expect(r.status != .pass && r.message.contains("timed out"), "\(r.id): \(r.status) \(r.message)") }
+    }
+
+    @Test func redisChecksAgainstAServerThatNeverAnswersEndWithinTheirTimeout() async throws {
+        let (fd, port) = try SilentPeers.listener()
+        defer { close(fd) }
+        let specs = (0..<8).map { CheckSpec(id: "r\($0)", kind: .redis(RedisExpectation(host: "127.0.0.1", port: port)), timeoutMs: 400) }
+        let start = ContinuousClock.now
+        let report = await CheckRunner(maxParallel: 8).run(specs)
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(400 + 400), "eight 400 ms checks at once took \(elapsed)")
+        for r in report.results { #expect(r.status == .unknown && r.message.contains("timed out"), "\(r.id): \(r.status) \(r.message)") }
+    }
+
+    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+    func aDiskCheckOnAHungMountEndsWithinItsTimeoutAndSaysWhy() async throws {
+        let mount = try SilentPeers.HungMount()
+        defer { mount.end() }
+        let spec = CheckSpec(id: "disk", kind: .disk(DiskExpectation(path: mount.path)), timeoutMs: 1000)
+        let start = ContinuousClock.now
+        let result = try #require(await CheckRunner().run([spec]).results.first)
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(1000 + 400), "took \(elapsed)")
+        #expect(result.status == .unknown && result.message == "statvfs of \(mount.path) did not answer within 0.9 s", "\(result.message)")
+    }
+
+    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+    func theFilesystemsProbeTellsTheOthersAndNamesTheHungMount() async throws {
+        let mount = try SilentPeers.HungMount()
+        defer { mount.end() }
+        let start = ContinuousClock.now
+        let (filesystems, unanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .milliseconds(300))
+        #expect(ContinuousClock.now - start < .milliseconds(300 + 300))
+        #expect(filesystems.map(\.mountPoint) == ["/"] && unanswered == [mount.path])
+        // The first call's thread is still blocked: the next one does not start another, and answers at once.
+        let again = ContinuousClock.now
+        let (_, stillUnanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .seconds(5))
+        #expect(ContinuousClock.now - again < .milliseconds(200) && stillUnanswered == [mount.path])
+
+        // In the audit: the probe is unknown with the reason, and `/` is still in the host's facts.
+        let unit = UnitFacts(name: "app.service", workingDirectory: mount.path, execStart: ["/usr/bin/app"], fragmentPath: "/etc/systemd/system/app.service")
+        var audit = Audit(context: ProbeContext(commandTimeout: .milliseconds(300)))
+        audit.probes = [AuditProbe("host") { _ in { $0.host = HostFacts() } }, AuditProbe("systemd") { _ in { $0.units = [unit] } }]
+            + AuditProbe.all.filter { $0.name == "filesystems" }
+        let (facts, reports) = await audit.gather()
+        let report = try #require(reports.first { $0.name == "filesystems" })
+        #expect(report.status == .unknown && report.reason == "statvfs of \(mount.path) did not answer within 0.3 s", "\(report)")
+        #expect(facts.host?.filesystems.map(\.mountPoint) == ["/"])
+    }
 }
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3 (installed by .ci/run)"))

@@ -80,7 +80,7 @@ import Testing
         let (writable, readOnly) = try Self.readOnlyState(tree)
         let inserted = try writable.insertDeploy(Self.record())
         let lines = LineCollector()
-        let engine = DeployEngine(target: Self.target(tree, user: "chip"), state: readOnly, say: { lines.append($0) })
+        let engine = DeployEngine(target: Self.target(tree, user: "chip"), state: readOnly, holder: OperationHolder(operatorName: "ops", host: "h"), progress: { $0.text.map(lines.append) })
         engine.record = inserted
         engine.record.status = .succeeded
         engine.finish()

@@ -28,17 +28,26 @@ import Testing
 
     @Test(arguments: ["$9223372036854775807\r\nabc", "*9223372036854775807\r\n", "$5000000\r\n",
                       String(repeating: "*1\r\n", count: 20_000), "HTTP/1.1 400 Bad Request\r\n\r\n"])
-    func hostileRepliesAreErrors(_ reply: String) throws {
+    func hostileRepliesAreErrors(_ reply: String) async throws {
         let (process, port) = try server(reply)
         defer { process.terminate() }
-        var client = try RedisClient(host: "127.0.0.1", port: port, timeoutMs: 5000)
-        #expect(throws: RESPParser.Malformed.self) { try client.call(["PING"]) }
+        let connection = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeoutMs: 5000)
+        await #expect(throws: RESPParser.Malformed.self) {
+            try await connection.exchange { exchange in
+                var client = RedisClient(exchange)
+                _ = try await client.call(["PING"])
+            }
+        }
     }
 
-    @Test func anOrdinaryReplyStillParses() throws {
+    @Test func anOrdinaryReplyStillParses() async throws {
         let (process, port) = try server("+PONG\r\n")
         defer { process.terminate() }
-        var client = try RedisClient(host: "127.0.0.1", port: port, timeoutMs: 5000)
-        #expect(try client.call(["PING"]) == .simple("PONG"))
+        let connection = try await TCPConnection.connect(host: "127.0.0.1", port: port, timeoutMs: 5000)
+        let reply = try await connection.exchange { exchange in
+            var client = RedisClient(exchange)
+            return try await client.call(["PING"])
+        }
+        #expect(reply == .simple("PONG"))
     }
 }

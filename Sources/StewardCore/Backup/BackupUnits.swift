@@ -4,8 +4,11 @@
 public enum BackupUnits {
     public static func name(app: String) -> String { "steward-backup-\(app)" }
 
-    public static func service(app: String, steward: String, manifest: String?) -> String {
-        let manifestArgs = manifest.map { " --manifest \(Command.quote($0))" } ?? ""
+    /// The service unit. `state` and `store`, when given, are carried into both commands (before `--manifest`), so a
+    /// timer installed by a command pointed at non-default locations writes where that command did.
+    public static func service(app: String, steward: String, manifest: String?, state: String? = nil, store: String? = nil) -> String {
+        let locations = (state.map { " --state \(Command.quote($0))" } ?? "") + (store.map { " --store \(Command.quote($0))" } ?? "")
+        let args = locations + (manifest.map { " --manifest \(Command.quote($0))" } ?? "")
         return """
             # Installed by `steward backup schedule \(app)`: back up \(app), then prove the backups by restoring them.
             [Unit]
@@ -14,8 +17,8 @@ public enum BackupUnits {
 
             [Service]
             Type=oneshot
-            ExecStart=\(Command.quote(steward)) backup run \(app) --verify --reason scheduled\(manifestArgs)
-            ExecStartPost=\(Command.quote(steward)) backup prune \(app)\(manifestArgs)
+            ExecStart=\(Command.quote(steward)) backup run \(app) --verify --reason scheduled\(args)
+            ExecStartPost=\(Command.quote(steward)) backup prune \(app)\(args)
             Nice=10
             IOSchedulingClass=idle
 

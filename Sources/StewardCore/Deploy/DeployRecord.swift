@@ -26,8 +26,12 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     public var startedAt: Date
     public var finishedAt: Date?
     public var status: DeployStatus = .running
+    /// The process that ran it last (shown; an operation is told alive by its lease, not by this).
     public var pid: Int32
     public var host: String
+    /// The operation that runs it (a resume's, once resumed): its lease in the state database's `operation` table
+    /// says whether it still runs. Nil for records from before leases.
+    public var operationID: String?
     /// Backups taken before the migrations (catalog ids).
     public var backupIDs: [Int64] = []
     /// The schema after this release's migrations (`alembic:3f2a…`, `django:12 applied:…`), to tell whether a

@@ -15,18 +15,22 @@ public struct Manifest: Sendable, Equatable, Codable {
     public var silences: [Silence]
     /// Health checks for `steward check` (`checks:`, run with `check_defaults:`), in file order.
     public var checks: [CheckSpec]
+    /// The fact probes to run (`probes: {disable: [...]}`); all by default.
+    public var probes: ProbeSelection
 
     public init(version: Int = 1, journalWindowHours: Int = 24, thresholds: Thresholds = .defaults,
-                apps: [AppSpec] = [], silences: [Silence] = [], checks: [CheckSpec] = []) {
+                apps: [AppSpec] = [], silences: [Silence] = [], checks: [CheckSpec] = [],
+                probes: ProbeSelection = .all) {
         self.version = version
         self.journalWindowHours = journalWindowHours
         self.thresholds = thresholds
         self.apps = apps
         self.silences = silences
         self.checks = checks
+        self.probes = probes
     }
 
-    /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences, no checks.
+    /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences, no checks, every probe.
     public static let empty = Manifest()
 
     /// The app declared under `name`, if any.

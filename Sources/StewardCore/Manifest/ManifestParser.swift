@@ -10,7 +10,11 @@ public enum ManifestParser {
     /// - Returns: The manifest, or every problem of the file sorted by position. A YAML syntax error is a single
     ///   located error, since nothing after it can be read.
     public static func parse(_ yaml: String, file: String) -> Result<Manifest, ManifestErrors> {
-        ManifestReader.read(yaml, file: file) { reader, root in reader.manifest(root) }
+        ManifestReader.read(yaml, file: file) { reader, root in
+            var document = ManifestSchema.Document()
+            if let root, !ManifestReader.isNull(root) { ManifestSchema.document.read(root, "", into: &document, &reader) }
+            return document.manifest
+        }
     }
 }
 

@@ -272,10 +272,34 @@ extension ManifestReader {
     // MARK: - Order of thresholds
 
     /// Reports when the `below` key's value is not strictly less than the `above` key's, with the defaults for the
-    /// keys the file does not set (see ``checkOrder(_:_:below:above:valid:show:)``).
+    /// keys the check does not set (see ``checkOrder(_:_:below:above:refused:show:)``).
     mutating func checkThresholdOrder<T: Comparable>(_ parts: CheckFields, below: (key: String, value: T),
                                                      above: (key: String, value: T), valid: [String: T],
                                                      show: (T) -> String) {
-        checkOrder(parts.fields, parts.path, below: below, above: above, valid: valid, show: show)
+        let refused = Set(parts.fields.keys.filter { valid[$0] == nil })
+        checkOrder(parts.fields, parts.path, below: below, above: above, refused: refused, show: show)
+    }
+
+    /// Reports when `below` is not strictly less than `above`: at the second key of the two the file sets (in file
+    /// order), or at the one it sets when the other is a default. Skips pairs where a set value was refused.
+    mutating func checkOrder<T: Comparable>(_ present: PresentKeys, _ path: String, below: (key: String, value: T),
+                                            above: (key: String, value: T), refused: Set<String>,
+                                            show: (T) -> String) {
+        guard below.value >= above.value, !refused.contains(below.key), !refused.contains(above.key) else { return }
+        let belowNode = present[below.key]?.value, aboveNode = present[above.key]?.value
+        func isLater(_ a: Node?, than b: Node?) -> Bool {
+            guard let a = a?.mark else { return false }
+            guard let b = b?.mark else { return true }
+            return (a.line, a.column) > (b.line, b.column)
+        }
+        if isLater(aboveNode, than: belowNode) {
+            let other = belowNode == nil ? "the default " : ""
+            report(aboveNode, Self.join(path, above.key),
+                   "\(show(above.value)) must be above \(below.key) (\(other)\(show(below.value)))")
+        } else {
+            let other = aboveNode == nil ? "the default " : ""
+            report(belowNode, Self.join(path, below.key),
+                   "\(show(below.value)) must be below \(above.key) (\(other)\(show(above.value)))")
+        }
     }
 }

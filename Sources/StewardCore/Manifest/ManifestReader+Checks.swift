@@ -2,7 +2,7 @@ import Yams
 
 /// How every check of a file runs unless it says otherwise: `defaults:` of a checks file, `check_defaults:` of
 /// `steward.yml`.
-struct CheckDefaults: Equatable {
+struct CheckDefaults: Equatable, Sendable {
     var timeoutMs = 5000
     var retries = 0
     var retryDelayMs = 200
@@ -30,19 +30,18 @@ struct CheckFields {
 }
 
 extension ManifestReader {
-    static let checkFileKeys = ["defaults", "checks"]
-    static let checkDefaultsKeys = ["timeout", "retries", "retry_delay"]
-    static let checkCommonKeys = ["name", "app", "instance", "timeout", "retries", "retry_delay"]
+    static let checkFileKeys = ManifestSchema.checkFileTree.names
+    static let checkCommonKeys = (ManifestSchema.checkIdentity + ManifestSchema.checkDefaults.tree.keys).map(\.name)
     /// The kinds in the order messages list them.
-    static let checkKinds = ["service", "port", "http", "tcp", "tls", "postgres", "redis", "sqlite", "file", "command",
-                             "disk", "memory", "load", "journal"]
+    static let checkKinds = ManifestSchema.checkKinds.map(\.name)
     /// The key a kind's value stands for when the kind is written as a plain value.
-    static let checkShorthands = ["service": "unit", "port": "port", "http": "url", "postgres": "dsn", "redis": "url",
-                                  "sqlite": "path", "file": "path", "command": "argv", "disk": "path",
-                                  "journal": "unit"]
+    static let checkShorthands = Dictionary(uniqueKeysWithValues: ManifestSchema.checkKinds.compactMap { kind in
+        kind.shorthand.map { (kind.name, $0) }
+    })
+    /// The known keys of each kind's mapping.
+    static let checkKindKeys = Dictionary(uniqueKeysWithValues: ManifestSchema.checkKinds.map { ($0.name, $0.keys.map(\.name)) })
     static let maxRetries = 10
 
-    /// The errors sorted by position (unlocated ones last), in report order among equals.
     // MARK: - Files and lists
 
     /// The checks of a standalone checks file: `defaults:` and `checks:`. The empty document has no checks.
@@ -66,8 +65,7 @@ extension ManifestReader {
     /// `timeout`, `retries` and `retry_delay` over the built-in defaults (5s, 0, 200ms).
     mutating func checkDefaults(_ node: Node, _ path: String) -> CheckDefaults {
         var defaults = CheckDefaults()
-        guard let fields = fields(node, path, known: Self.checkDefaultsKeys) else { return defaults }
-        readRunSettings(fields, path, into: &defaults)
+        ManifestSchema.checkDefaults.read(node, path, into: &defaults, &self)
         return defaults
     }
 
@@ -145,7 +143,7 @@ extension ManifestReader {
             valid = false
         }
         var settings = defaults
-        if !readRunSettings(fields, path, into: &settings) { valid = false }
+        if !ManifestSchema.checkDefaults.readFields(fields, node, path, into: &settings, &self).isEmpty { valid = false }
 
         // Exactly one kind, in file order.
         let kindKeys = mapping.compactMap { key, _ -> (name: String, key: Node)? in
@@ -173,27 +171,6 @@ extension ManifestReader {
                              retryDelayMs: settings.retryDelayMs,
                              source: node.mark.map { "\(file):\($0.line)" } ?? file)
         return (spec, fields["name"]?.value ?? node)
-    }
-
-    /// `timeout`, `retries` and `retry_delay` of `fields` into `settings`; false when one was invalid.
-    @discardableResult
-    private mutating func readRunSettings(_ fields: [String: (key: Node, value: Node)], _ path: String,
-                                          into settings: inout CheckDefaults) -> Bool {
-        var valid = true
-        func at(_ key: String) -> String { Self.join(path, key) }
-        if let node = fields["timeout"]?.value,
-           let timeout = reading(node, at("timeout"), &valid, { $0.duration($1, $2) }) {
-            settings.timeoutMs = timeout
-        }
-        if let node = fields["retries"]?.value,
-           let retries = reading(node, at("retries"), &valid, { $0.integer($1, $2, in: 0...Self.maxRetries) }) {
-            settings.retries = retries
-        }
-        if let node = fields["retry_delay"]?.value,
-           let delay = reading(node, at("retry_delay"), &valid, { $0.duration($1, $2) }) {
-            settings.retryDelayMs = delay
-        }
-        return valid
     }
 
     /// The kind's expectation, read from its mapping or its short form; nil (and reported) when invalid.
@@ -229,25 +206,6 @@ extension ManifestReader {
         default: return nil
         }
     }
-
-    /// The known keys of each kind's mapping.
-    static let checkKindKeys: [String: [String]] = [
-        "service": ["unit", "active", "enabled", "sub_state", "max_restarts", "user"],
-        "port": ["port", "address", "udp", "owner_unit", "owner_process", "listening"],
-        "http": ["url", "method", "headers", "secret_headers", "bearer", "status", "body_contains", "json",
-                 "max_latency", "follow_redirects", "verify_tls"],
-        "tcp": ["host", "port"],
-        "tls": ["host", "port", "file", "server_name", "warning_days", "critical_days", "allow_self_signed"],
-        "postgres": ["dsn", "query", "expect"],
-        "redis": ["url", "host", "port", "max_length"],
-        "sqlite": ["path", "quick_check", "journal_mode", "warning_size", "critical_size"],
-        "file": ["path", "exists", "mode", "owner", "group", "contains"],
-        "command": ["argv", "exit_status", "stdout_contains"],
-        "disk": ["path", "warning", "critical"],
-        "memory": ["warning", "critical"],
-        "load": ["warning_per_cpu", "critical_per_cpu"],
-        "journal": ["unit", "since", "max_errors", "pattern", "max_matches"],
-    ]
 
     /// Reports `missing key "<key>": <what>` at the kind key.
     mutating func reportMissing(_ parts: CheckFields, _ key: String, _ what: String) {

@@ -7,6 +7,10 @@ import Yams
 struct ManifestReader {
     let file: String
     private(set) var errors: [ManifestError] = []
+    /// The app being read, for `{instance}` templates and port claims.
+    var app: AppScope?
+    /// Every port the instances read so far listen on, across apps.
+    var portClaims: [Int: [PortClaim]] = [:]
 
     init(file: String) {
         self.file = file
@@ -122,6 +126,16 @@ struct ManifestReader {
             result.append((name, keyNode, value))
         }
         return result
+    }
+
+    /// The items of a list with their paths (`databases[0]`); null or missing is empty, anything else is reported.
+    mutating func items(_ node: Node?, _ path: String, expected: String) -> [(Node, String)] {
+        guard let node, !Self.isNull(node) else { return [] }
+        guard case .sequence(let list) = node else {
+            report(node, path, "expected \(expected), got \(Self.describe(node))")
+            return []
+        }
+        return list.enumerated().map { ($0.element, "\(path)[\($0.offset)]") }
     }
 
     /// Whether `name` is a valid app or instance name: `[A-Za-z0-9][A-Za-z0-9_.-]*`.

@@ -42,9 +42,26 @@ public struct HostContext: Sendable {
         ProbeContext(runner: runner, files: files, windowHours: windowHours)
     }
 
-    /// Emits an event stamped with this operation's id and the clock's time.
+    /// Emits an event stamped with this operation's id and the clock's time, and logs it (structured, with the
+    /// operation id) for the journal: the CLI shows the log only when asked (`STEWARD_LOG_LEVEL`), the daemon routes it.
     public func emit(_ kind: OperationEvent.Kind, step: String? = nil, message: String? = nil) {
-        events.emit(OperationEvent(operation: identity.operationID, at: clock.now(), kind: kind, step: step, message: message))
+        emit(OperationEvent(operation: identity.operationID, at: clock.now(), kind: kind, step: step, message: message))
+    }
+
+    public func emit(_ event: OperationEvent) {
+        events.emit(event)
+        var metadata: Logger.Metadata = ["event": .string(event.kind.rawValue)]
+        if let step = event.step { metadata["step"] = .string(step) }
+        if let result = event.result { metadata["result"] = .string(result) }
+        if let ms = event.durationMs { metadata["duration_ms"] = .stringConvertible(ms) }
+        if let done = event.done { metadata["done"] = .stringConvertible(done) }
+        let level: Logger.Level = switch event.kind {
+        case .warning: .notice
+        case .log: .info
+        case .stepStarted, .stepFinished: .debug
+        case .progress: .trace
+        }
+        logger.log(level: level, "\(event.message ?? event.step ?? event.kind.rawValue)", metadata: metadata)
     }
 
     /// A line of progress for the operator (the CLI prints it; the daemon stores it).

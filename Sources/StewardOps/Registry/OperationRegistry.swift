@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 
 /// Operations by name, for front ends that receive a request as data (`steward agent`, the daemon's API): decode
 /// the request, run it, encode the result. A table, not a switch: an operation registers one line here.
@@ -12,15 +13,33 @@ public enum OperationRegistry {
             do { request = try JSONDecoder.steward.decode(O.Request.self, from: data) } catch {
                 throw OperationError(.invalidRequest, "\(O.name): the request is not valid: \(DecodingErrorText.describe(error))")
             }
+            if let key = RequestKeys.unknown(in: data, decoded: request).first {
+                throw OperationError(.invalidRequest, "\(O.name): the request is not valid: unknown key \"\(key.prefix(60))\"")
+            }
             let output = try await O.run(request, on: host)
             let encoded = (try? JSONEncoder.stewardLine.encode(output)) ?? Data("null".utf8)
-            return (encoded, output.exitCode)
+            let secrets = output.knownSecrets
+            if secrets.isEmpty { return (encoded, output.exitCode) }
+            return (Data(Redactor.maskKnown(secrets, in: String(decoding: encoded, as: UTF8.self)).utf8), output.exitCode)
         })
     }
 
     /// Every operation a request can name. Operations add themselves here.
     public static let all: [String: Runner] = Dictionary(uniqueKeysWithValues: [
         entry(StatusOperation.self),
+        entry(BackupOperation.self),
+        entry(VerifyOperation.self),
+        entry(PruneOperation.self),
+        entry(ScheduleOperation.self),
+        entry(CatalogOperation.self),
+        entry(RestoreOperation.self),
+        entry(DeployOperation.self),
+        entry(RollbackOperation.self),
+        entry(PromoteOperation.self),
+        entry(ReleasesOperation.self),
+        entry(AuditOperation.self),
+        entry(CheckOperation.self),
+        entry(CheckSuggestOperation.self),
     ])
 }
 

@@ -18,4 +18,11 @@ public protocol StewardOperation: Sendable {
 /// the CLI returns for it (0 fine, 1 warning, 2 critical or failed, 3 could not run).
 public protocol OperationOutput: Codable, Sendable {
     var exitCode: Int32 { get }
+    /// Secret values the output may contain (an audit's env values read for analysis), masked in every encoding
+    /// that leaves the process (the agent's result line, the daemon's API) as the CLI masks its rendering.
+    var knownSecrets: [String] { get }
+}
+
+extension OperationOutput {
+    public var knownSecrets: [String] { [] }
 }

@@ -9,16 +9,27 @@ public struct BackupOutcome: Sendable {
     public var error: String?
 }
 
-/// Takes, verifies and prunes backups: the engines write, the store commits, the catalog records.
+/// Takes, verifies and prunes backups: the engines write (one per kind, found in ``BackupEngines``), the store
+/// commits, the catalog records. Progress is reported as values (``BackupProgress``) to an optional sink.
 public struct BackupService: Sendable {
     public let state: StateStore
     public let files: HostFiles
+    /// The store's files and the engines' simple file needs: the host's under `files.root`, or a fake in tests.
+    public let storeFiles: any BackupFileSystem
     var runner: any CommandRunning
+    let engines: BackupEngines
 
     public init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning = CommandRunner()) {
+        self.init(state: state, files: files, runner: runner, storeFiles: HostBackupFiles(root: files.root.isEmpty ? "/" : files.root))
+    }
+
+    init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning, storeFiles: any BackupFileSystem,
+         engines: BackupEngines = .standard) {
         self.state = state
         self.files = files
         self.runner = runner
+        self.storeFiles = storeFiles
+        self.engines = engines
     }
 
     /// The state database's directory, where the locks live.
@@ -29,14 +40,19 @@ public struct BackupService: Sendable {
         "\(store)/\(source.app)/\(source.instance.isEmpty ? "_" : source.instance)"
     }
 
+    /// What an engine works with for `source` (its secrets masked in the tools' messages).
+    func context(for source: BackupSource?, store: String) -> BackupEngineContext {
+        BackupEngineContext(service: self, tools: ToolRunner(runner: runner, secrets: source.flatMap { try? secrets(for: $0) } ?? []), store: store)
+    }
+
     // MARK: - Backup
 
     /// Backs up each source in turn; one failing source does not stop the others.
-    public func backup(_ sources: [BackupSource], store: String, reason: String) async -> [BackupOutcome] {
+    public func backup(_ sources: [BackupSource], store: String, reason: String, progress: BackupProgressSink? = nil) async -> [BackupOutcome] {
         var outcomes: [BackupOutcome] = []
         for source in sources {
             do {
-                outcomes.append(BackupOutcome(source: source, record: try await backup(source, store: store, reason: reason)))
+                outcomes.append(BackupOutcome(source: source, record: try await backup(source, store: store, reason: reason, progress: progress)))
             } catch {
                 outcomes.append(BackupOutcome(source: source, error: describe(error, secrets: (try? secrets(for: source)) ?? [])))
             }
@@ -44,81 +60,80 @@ public struct BackupService: Sendable {
         return outcomes
     }
 
-    /// One source: written under a partial name, checksummed, synced, renamed, then catalogued.
-    public func backup(_ source: BackupSource, store: String, reason: String) async throws -> BackupRecord {
-        let dir = Self.directory(store: store, source: source)
-        try StoreFiles.makeDirectory(store, mode: 0o700)
-        try StoreFiles.makeDirectory(dir, mode: 0o700)
-        StoreFiles.removeStalePartials(in: dir)
-        let started = Date()
-        let clock = ContinuousClock.now
-        let final = "\(dir)/\(source.name)-\(Self.stamp(started))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16)).\(source.fileExtension)"
-        let partial = StoreFiles.partialPath(for: final)
-        do {
-            let (contents, sha, size) = try await writeAndHash(source, to: partial)
-            try StoreFiles.commit(partial, to: final)
-            let record = BackupRecord(app: source.app, instance: source.instance, source: source.name, kind: source.kind,
-                                      path: final, createdAt: started, sizeBytes: size, sha256: sha,
-                                      durationMs: Self.ms(since: clock), contents: contents, reason: reason)
+    /// One source: written under a partial name, checksummed, synced, renamed, then catalogued. The progress step is
+    /// `backup <label>`, with the bytes written sampled every second while the engine writes.
+    public func backup(_ source: BackupSource, store: String, reason: String, progress: BackupProgressSink? = nil) async throws -> BackupRecord {
+        let step = "backup \(source.label)"
+        return try await progress.step(step) {
+            let engine = try engines.engine(for: source.kind)
+            let dir = Self.directory(store: store, source: source)
+            try storeFiles.makeDirectory(store, mode: 0o700)
+            try storeFiles.makeDirectory(dir, mode: 0o700)
+            storeFiles.removeStalePartials(in: dir)
+            let started = Date()
+            let clock = ContinuousClock.now
+            let final = "\(dir)/\(source.name)-\(Self.stamp(started))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16)).\(source.fileExtension)"
+            let partial = StoreFiles.partialPath(for: final)
             do {
-                return try state.insert(record)
+                let context = context(for: source, store: store)
+                let count = try await sampling(partial, step: step, progress: progress) { try await engine.backup(source, to: partial, in: context) }
+                // What the copy holds is counted while its checksum is computed (two cores, both from the page cache).
+                async let contents = count()
+                let files = storeFiles
+                let (sha, size) = try await Task.detached { try files.sha256(partial) }.value
+                let counted = try await contents
+                progress.send(.bytes(step: step, done: size))
+                if let items = counted.items { progress.send(.items(step: step, count: items.count, unit: items.unit)) }
+                try storeFiles.commit(partial, to: final)
+                let record = BackupRecord(app: source.app, instance: source.instance, source: source.name, kind: source.kind,
+                                          path: final, createdAt: started, sizeBytes: size, sha256: sha,
+                                          durationMs: Self.ms(since: clock), contents: counted, reason: reason)
+                do {
+                    return try state.insert(record)
+                } catch {
+                    storeFiles.removeQuietly(final)
+                    throw error
+                }
             } catch {
-                StoreFiles.removeQuietly(final)
+                storeFiles.removeQuietly(partial)
                 throw error
             }
+        }
+    }
+
+    /// Runs `body` (an engine writing `partial`) and, when someone listens, reports the file's size every second.
+    func sampling<T>(_ partial: String, step: String, progress: BackupProgressSink?, _ body: () async throws -> T) async throws -> T {
+        guard let progress else { return try await body() }
+        let files = storeFiles
+        let sampler = Task {
+            var last: Int64 = -1
+            while true {
+                try await Task.sleep(for: .seconds(1))
+                if let size = files.size(partial), size != last {
+                    progress(.bytes(step: step, done: size))
+                    last = size
+                }
+            }
+        }
+        // Awaited after it is cancelled, either way: no sample arrives after the step's end.
+        do {
+            let value = try await body()
+            sampler.cancel()
+            _ = await sampler.result
+            return value
         } catch {
-            StoreFiles.removeQuietly(partial)
+            sampler.cancel()
+            _ = await sampler.result
             throw error
         }
     }
 
-    /// Writes the source into `partial` and returns what it holds and its checksum. For SQLite the row counts are
-    /// read from the copy while the checksum is computed, on two cores, both from the page cache.
-    func writeAndHash(_ source: BackupSource, to partial: String) async throws -> (BackupContents, String, Int64) {
-        let hash = { try await Task.detached { try StoreFiles.sha256(partial) }.value }
-        let files = FilesEngine(tools: ToolRunner(runner: runner))
-        let contents: BackupContents
-        switch source.kind {
-        case .sqlite:
-            guard let path = source.path else { throw StoreError("\(source.label): no database path") }
-            try await Task.detached { try SQLiteEngine.backup(source: path, to: partial) }.value
-            async let counts = Task.detached { try SQLiteEngine.tableCounts(file: partial) }.value
-            let (sha, size) = try await hash()
-            return (BackupContents(tables: try await counts), sha, size)
-        case .postgres:
-            contents = try await postgres(source).backup(to: partial)
-        case .files:
-            guard let path = source.path else { throw StoreError("\(source.label): no directory") }
-            // Where the data really is (a link's target, checked), read by tar through the directory opened here, and
-            // recorded under the configured name so that a restore puts it back behind the same link.
-            let data = try DataDirectory.open(path, mustExist: true)
-            contents = try await files.backup(parent: SafePath.procPath(data.parent.fd), entries: [data.name], exclude: source.exclude,
-                                              to: partial, storedAs: URL(fileURLWithPath: path).lastPathComponent)
-            withExtendedLifetime(data) {}
-        case .config:
-            // Each file copied, bounded and regular only, into a private directory next to the partial file (named
-            // after it, so a crash leaves it to the stale-partial clean-up); tar archives that copy (the member names
-            // are the files' paths, as before).
-            let store = try SafePath.openDirectory((partial as NSString).deletingLastPathComponent)
-            let (name, staging) = try SafePath.makePrivateDirectory(in: store.fd, prefix: URL(fileURLWithPath: partial).lastPathComponent + ".config-", display: store.path)
-            defer {
-                close(staging)
-                try? SafeRemove.remove(name, in: store.fd)
-            }
-            try ConfigSnapshot.stage(source.files, into: staging, display: store.path + "/" + name)
-            let entries = source.files.map { SafePath.components($0).joined(separator: "/") }
-            contents = try await files.backup(parent: store.path + "/" + name, entries: entries, exclude: [], to: partial)
-        }
-        let (sha, size) = try await hash()
-        return (contents, sha, size)
-    }
-
-    /// The engine for a PostgreSQL source, with its DSN read from the env file.
-    func postgres(_ source: BackupSource) throws -> PostgresEngine {
+    /// The database of a PostgreSQL source, with its DSN read from the env file.
+    func postgres(_ source: BackupSource) throws -> PostgresDatabase {
         guard let ref = source.url else { throw StoreError("\(source.label): no database URL") }
         let value = try ProbeContext(files: files).secret(ref)
         guard let dsn = PostgresDSN(value) else { throw StoreError("\(ref) is not a postgresql:// URL") }
-        return PostgresEngine(dsn: dsn, tools: ToolRunner(runner: runner, secrets: try secrets(for: source)))
+        return PostgresDatabase(dsn: dsn, tools: ToolRunner(runner: runner, secrets: try secrets(for: source)))
     }
 
     /// The secret values a source's messages must never show: its DSN and the DSN's password.
@@ -137,12 +152,13 @@ public struct BackupService: Sendable {
     // MARK: - Verify
 
     /// Proves a backup by restoring it into a scratch target: checksum first, then a restore, an integrity check for
-    /// SQLite, and the row (or file) counts compared with those recorded at backup time. Records the result.
-    public func verify(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool) async -> Verification {
+    /// SQLite, and the row (or file) counts compared with those recorded at backup time. Records the result. The
+    /// progress step is `verify #<id>`.
+    public func verify(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool, progress: BackupProgressSink? = nil) async -> Verification {
         let clock = ContinuousClock.now
         var verification: Verification
         do {
-            let message = try await prove(record, source: source, store: store, quick: quick)
+            let message = try await progress.step("verify #\(record.id)") { try await prove(record, source: source, store: store, quick: quick) }
             verification = Verification(at: Date(), passed: true, durationMs: Self.ms(since: clock), message: message)
         } catch {
             let secrets = source.flatMap { try? self.secrets(for: $0) } ?? []
@@ -157,64 +173,49 @@ public struct BackupService: Sendable {
     }
 
     func prove(_ record: BackupRecord, source: BackupSource?, store: String, quick: Bool) async throws -> String {
-        guard FileManager.default.fileExists(atPath: record.path) else { throw StoreError("the file \(record.path) is missing") }
-        let scratchRoot = "\(store)/.scratch"
-        try StoreFiles.makeDirectory(store, mode: 0o700)
-        try StoreFiles.makeDirectory(scratchRoot, mode: 0o700)
-        let scratch = "\(scratchRoot)/verify-\(record.id)-\(getpid())"
-        let path = record.path
-        // The checksum is computed while the restore runs (two cores, one read of the file each from the page
-        // cache); a mismatch is the verdict whatever the restore found.
-        let hash = Task.detached { try StoreFiles.sha256(path) }
-        func checksum() async throws {
+        guard storeFiles.exists(record.path) else { throw StoreError("the file \(record.path) is missing") }
+        let engine = try engines.engine(for: record.kind)
+        let context = context(for: source, store: store)
+        let scratch = "\(try context.scratchDirectory())/verify-\(record.id)-\(getpid())"
+        let (files, path, expected) = (storeFiles, record.path, record.sha256)
+        let hash = Task.detached { try files.sha256(path) }
+        let checksum: @Sendable () async throws -> Void = {
             let (sha, _) = try await hash.value
-            guard sha == record.sha256 else {
-                throw StoreError("checksum mismatch: \(record.path) changed since the backup (sha256 \(sha.prefix(12))…, recorded \(record.sha256.prefix(12))…)")
+            guard sha == expected else {
+                throw StoreError("checksum mismatch: \(path) changed since the backup (sha256 \(sha.prefix(12))…, recorded \(expected.prefix(12))…)")
             }
         }
-        let restored: BackupContents
-        var what: String
-        switch record.kind {
-        case .sqlite:
-            let file = scratch + ".sqlite3"
-            let restoring = Task.detached { () throws -> BackupContents in
-                defer { for suffix in ["", "-wal", "-shm", "-journal"] { StoreFiles.removeQuietly(file + suffix) } }
-                try SQLiteEngine.restore(from: path, into: file)
-                if let problems = try SQLiteEngine.integrityProblems(file, quick: quick) {
-                    throw StoreError("the restored database fails \(quick ? "quick_check" : "integrity_check"): \(problems)")
-                }
-                return BackupContents(tables: try SQLiteEngine.tableCounts(file: file))
-            }
-            do {
-                try await checksum()
-            } catch {
-                _ = try? await restoring.value
-                throw error
-            }
-            restored = try await restoring.value
-            what = "restored into a scratch file, \(quick ? "quick_check" : "integrity_check") ok"
-        case .postgres:
-            try await checksum()
-            let engine = try source.map(postgres) ?? PostgresEngine(dsn: PostgresDSN("postgresql://localhost/postgres")!, tools: ToolRunner(runner: runner))
-            restored = try await engine.verify(file: record.path, scratch: PostgresNames.derived("steward_verify_\(record.id)", suffix: "_\(getpid())"))
-            what = "restored into a scratch database"
-        case .files, .config:
-            try await checksum()
-            restored = try await FilesEngine(tools: ToolRunner(runner: runner)).verify(file: record.path, scratch: scratch)
-            what = "extracted into a scratch directory"
-        }
+        let (restored, how) = try await engine.verify(record, source: source, scratch: scratch, quick: quick, checksum: checksum, in: context)
         let differences = record.contents.differences(from: restored)
         guard differences.isEmpty else {
             throw StoreError("the restored copy differs from the source at backup time: \(differences.prefix(3).joined(separator: "; "))")
         }
-        return "\(what); \(restored.summary) match the source at backup time"
+        return "\(how); \(restored.summary) match the source at backup time"
     }
 
     // MARK: - Prune
 
     /// Applies retention to each source's backups: deletes the files, then the catalog rows. With `dryRun`, only
     /// returns the plans.
-    public func prune(_ records: [BackupRecord], retention: (BackupRecord) -> Retention, dryRun: Bool) throws -> [RetentionPlan] {
+    /// The progress step is `prune`, with the number of backups deleted.
+    public func prune(_ records: [BackupRecord], retention: (BackupRecord) -> Retention, dryRun: Bool,
+                      progress: BackupProgressSink? = nil) throws -> [RetentionPlan] {
+        progress.send(.started(step: "prune"))
+        let clock = ContinuousClock.now
+        var deleted: Int64 = 0
+        do {
+            let plans = try prune(records, retention: retention, dryRun: dryRun) { _ in deleted += 1 }
+            progress.send(.items(step: "prune", count: deleted, unit: "backups"))
+            progress.send(.finished(step: "prune", ms: Self.ms(since: clock), ok: true))
+            return plans
+        } catch {
+            progress.send(.items(step: "prune", count: deleted, unit: "backups"))
+            progress.send(.finished(step: "prune", ms: Self.ms(since: clock), ok: false))
+            throw error
+        }
+    }
+
+    func prune(_ records: [BackupRecord], retention: (BackupRecord) -> Retention, dryRun: Bool, deleted: (BackupRecord) -> Void) throws -> [RetentionPlan] {
         let inUse = try state.backupsInUse()
         let groups = Dictionary(grouping: records) { "\($0.app)\u{0}\($0.instance)\u{0}\($0.source)" }
         var plans: [RetentionPlan] = []
@@ -226,7 +227,8 @@ public struct BackupService: Sendable {
             for record in plan.deleted {
                 // The catalog first: a crash in between leaves an orphan file, never an entry without its file.
                 try state.delete(id: record.id)
-                try SafeRemove.remove(record.path)
+                try storeFiles.remove(record.path)
+                deleted(record)
                 state.event("prune", subject: record.label, result: "deleted", detail: "#\(record.id) \(record.path)")
             }
         }

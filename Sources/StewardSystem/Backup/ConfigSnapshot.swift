@@ -14,12 +14,12 @@ enum ConfigSnapshot {
     /// `O_PATH` (Linux): a descriptor that names a file without opening it (no device driver is involved).
     static let oPath: Int32 = 0o10000000
 
-    /// Copies each of `files` (absolute paths) into the private directory `staging`, under the same path relative to
-    /// `/`, with its owner, mode and modification time.
-    static func stage(_ files: [String], into staging: Int32, display: String) throws {
+    /// Copies each of `files` (absolute paths, read under the host directory `root`, empty for `/`) into the
+    /// private directory `staging`, under the same path relative to `/`, with its owner, mode and modification time.
+    static func stage(_ files: [String], root: String = "", into staging: Int32, display: String) throws {
         var staged = Set<String>()
         for path in files where staged.insert(SafePath.components(path).joined(separator: "/")).inserted {
-            let source = try openPath(path)
+            let source = try openPath(root + path)
             defer { close(source) }
             var st = stat()
             guard fstat(source, &st) == 0 else { throw StoreError("cannot read \(path): \(StoreFiles.errnoText())") }
@@ -50,14 +50,14 @@ enum ConfigSnapshot {
     }
 
     /// Puts every regular file under the private directory `staged` (an extracted snapshot) back at its path
-    /// relative to `/`. Returns the paths written.
-    static func install(from staged: String) throws -> [String] {
+    /// relative to `/` (under the host directory `root`, empty for `/`). Returns the paths written.
+    static func install(from staged: String, root: String = "") throws -> [String] {
         var written: [String] = []
         guard let walker = FileManager.default.enumerator(atPath: staged) else { throw StoreError("cannot read \(staged)") }
         for case let relative as String in walker {
             var st = stat()
             guard lstat(staged + "/" + relative, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            written.append(try install(staged + "/" + relative, to: "/" + relative, depth: 0))
+            written.append(try install(staged + "/" + relative, to: root + "/" + relative, depth: 0))
         }
         return written
     }

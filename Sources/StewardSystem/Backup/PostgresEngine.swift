@@ -9,7 +9,9 @@ import StewardCore
 ///
 /// The password never reaches argv or the environment: it is written to a private `.pgpass` file that
 /// `PGPASSFILE` names, and removed afterwards.
-struct PostgresEngine {
+///
+/// One database (its DSN read from the env file); ``PostgresEngine`` is the kind's entry in ``BackupEngines``.
+struct PostgresDatabase {
     let dsn: PostgresDSN
     let tools: ToolRunner
 
@@ -160,5 +162,49 @@ struct PostgresEngine {
         } catch {
             throw StoreError("cannot connect to PostgreSQL at \(host):\(dsn.port) as \(dsn.user): \(PostgresProbe.describe(error))")
         }
+    }
+}
+
+/// PostgreSQL sources in the engine table: the work is ``PostgresDatabase``'s, for the DSN the source names.
+struct PostgresEngine: BackupEngine {
+    var kind: BackupSource.Kind { .postgres }
+
+    func backup(_ source: BackupSource, to partial: String, in context: BackupEngineContext) async throws -> BackupEngineCount {
+        let contents = try await context.service.postgres(source).backup(to: context.host(partial))
+        return { contents }
+    }
+
+    func verify(_ record: BackupRecord, source: BackupSource?, scratch: String, quick: Bool,
+                checksum: @escaping @Sendable () async throws -> Void, in context: BackupEngineContext) async throws -> (contents: BackupContents, how: String) {
+        try await checksum()
+        let database = try source.map(context.service.postgres)
+            ?? PostgresDatabase(dsn: PostgresDSN("postgresql://localhost/postgres")!, tools: ToolRunner(runner: context.service.runner))
+        let restored = try await database.verify(file: context.host(record.path),
+                                                 scratch: PostgresNames.derived("steward_verify_\(record.id)", suffix: "_\(getpid())"))
+        return (restored, "restored into a scratch database")
+    }
+
+    func nothingToSave(_ source: BackupSource, in context: BackupEngineContext) throws -> String? { nil }
+
+    /// The archive goes into a new database, swapped with the live one in one transaction; the live one is kept
+    /// under another name until the checks pass (swapped back if they fail).
+    func restore(_ record: BackupRecord, into source: BackupSource, in context: BackupEngineContext) async throws -> RestoreUndo {
+        let database = try context.service.postgres(source)
+        let (tools, file) = (context.tools, context.host(record.path))
+        return try await database.withPassfile { passfile in
+            let c = database.restoreCommands(file: file, passfile: passfile)
+            for command in c.prepare { try await tools.run(command) }
+            try await tools.run(c.swap)
+            return RestoreUndo(
+                undo: { try await database.withPassfile { p in _ = try await tools.run(database.restoreCommands(file: file, passfile: p).swapBack) } },
+                cleanup: { _ = try? await database.withPassfile { p in try await tools.run(database.restoreCommands(file: file, passfile: p).dropPrevious) } })
+        }
+    }
+
+    func restoreSteps(_ record: BackupRecord, into source: BackupSource, in context: BackupEngineContext) throws -> [RestoreService.Step] {
+        let database = try context.service.postgres(source)
+        let c = database.restoreCommands(file: context.host(record.path), passfile: "<private password file>")
+        return [RestoreService.Step(title: "restore #\(record.id) into a new database \(database.restoringName)", commands: c.prepare),
+                RestoreService.Step(title: "swap it with \(database.dsn.database) in one transaction (the current one is kept as \(database.previousName))", commands: [c.swap])]
     }
 }

@@ -11,7 +11,7 @@ import StewardCore
 /// descriptor it opened (`RestoreSafetyRaceTests.aRootConnectionLeavesTheWALFilesToTheDatabasesOwner`). Steward
 /// chowns nothing in the app's directory afterwards: a second lookup by path there would follow whatever link the
 /// app's user put in place meanwhile (`aSQLiteBackupNeverHandsAFileOfRootsToTheAppUser`).
-enum SQLiteEngine {
+struct SQLiteEngine {
     /// Copies the live database at `source` into the new file `destination` in one step of the backup API: one read
     /// transaction, so the copy is one committed state of the source however fast the app writes (the sqlite3
     /// shell's `.backup` copies 100 pages at a time and restarts at every commit: under a busy writer it never
@@ -183,5 +183,55 @@ enum SQLiteEngine {
         case .SQLITE_READONLY: "the target is read-only (\(e.resultCode))"
         default: "SQLite error \(e.resultCode.rawValue): \(e.message ?? "")"
         }
+    }
+}
+
+extension SQLiteEngine: BackupEngine {
+    var kind: BackupSource.Kind { .sqlite }
+
+    func backup(_ source: BackupSource, to partial: String, in context: BackupEngineContext) async throws -> BackupEngineCount {
+        guard let path = source.path else { throw StoreError("\(source.label): no database path") }
+        let (from, to) = (context.host(path), context.host(partial))
+        try await Task.detached { try Self.backup(source: from, to: to) }.value
+        return { try await Task.detached { BackupContents(tables: try Self.tableCounts(file: to)) }.value }
+    }
+
+    func verify(_ record: BackupRecord, source: BackupSource?, scratch: String, quick: Bool,
+                checksum: @escaping @Sendable () async throws -> Void, in context: BackupEngineContext) async throws -> (contents: BackupContents, how: String) {
+        let (file, path) = (context.host(scratch + ".sqlite3"), context.host(record.path))
+        // The checksum is computed while the restore runs (two cores, one read of the file each from the page cache);
+        // a mismatch is the verdict whatever the restore found.
+        let restoring = Task.detached { () throws -> BackupContents in
+            defer { for suffix in ["", "-wal", "-shm", "-journal"] { StoreFiles.removeQuietly(file + suffix) } }
+            try Self.restore(from: path, into: file)
+            if let problems = try Self.integrityProblems(file, quick: quick) {
+                throw StoreError("the restored database fails \(quick ? "quick_check" : "integrity_check"): \(problems)")
+            }
+            return BackupContents(tables: try Self.tableCounts(file: file))
+        }
+        do {
+            try await checksum()
+        } catch {
+            _ = try? await restoring.value
+            throw error
+        }
+        return (try await restoring.value, "restored into a scratch file, \(quick ? "quick_check" : "integrity_check") ok")
+    }
+
+    func nothingToSave(_ source: BackupSource, in context: BackupEngineContext) throws -> String? {
+        guard let path = source.path, !context.files.exists(path) else { return nil }
+        return "no current database at \(path): no safety backup needed"
+    }
+
+    func restore(_ record: BackupRecord, into source: BackupSource, in context: BackupEngineContext) async throws -> RestoreUndo {
+        guard let target = source.path else { throw StoreError("\(source.label): no database path") }
+        let staging = context.host("\(try context.scratchDirectory())/restore-\(record.id)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite3")
+        let (file, into) = (context.host(record.path), context.host(target))
+        try await Task.detached { try Self.restore(from: file, into: into, staging: staging) }.value
+        return RestoreUndo()
+    }
+
+    func restoreSteps(_ record: BackupRecord, into source: BackupSource, in context: BackupEngineContext) throws -> [RestoreService.Step] {
+        [RestoreService.Step(title: "copy #\(record.id) into \(source.path ?? "?") with SQLite's backup API, in one transaction", commands: [])]
     }
 }

@@ -80,6 +80,7 @@ public final class StateStore: Sendable {
                 CREATE INDEX deploy_step_by_deploy ON deploy_step(deploy_id, id);
                 """)
         }
+        m.registerMigration("v3-operations", migrate: createOperations)
         return m
     }
 

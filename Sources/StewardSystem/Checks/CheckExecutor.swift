@@ -82,8 +82,14 @@ final class CheckExecutor: Sendable {
             case .failure(let err): return .unknown(expected: "exit \(e.exitStatus)", err.description)
             }
         case .disk(let e):
-            let filesystems = try HostProbe.filesystems(context.files, holding: [e.path])
-            guard let fs = filesystems.first(where: { $0.holds.contains(e.path) }) else { return .unknown(expected: "disk \(e.path)", "no filesystem holds \(e.path)") }
+            // statvfs gets nine tenths of the check's time, so that a hung mount is named as such rather than as the
+            // check's bare timeout.
+            let timeout = Duration.milliseconds(timeoutMs * 9 / 10)
+            let (filesystems, unanswered) = try await HostProbe.filesystems(context.files, holding: [e.path], timeout: timeout)
+            guard let fs = filesystems.first(where: { $0.holds.contains(e.path) }) else {
+                if !unanswered.isEmpty { return .unknown(expected: "disk \(e.path)", HostProbe.unansweredReason(unanswered, timeout: timeout)) }
+                return .unknown(expected: "disk \(e.path)", "no filesystem holds \(e.path)")
+            }
             return LocalEvaluators.disk(e, fs)
         case .memory(let e):
             guard let host = snapshot.host else { return .unknown(expected: "memory", snapshot.hostError ?? "no host facts") }
@@ -102,13 +108,13 @@ final class CheckExecutor: Sendable {
             return LocalEvaluators.journal(e, errors: errors, matches: matches)
         case .tcp(let e):
             do {
-                _ = try TCPSocket.connect(host: e.host, port: e.port, timeoutMs: timeoutMs)
+                try await TCPConnection.connect(host: e.host, port: e.port, timeoutMs: timeoutMs).close()
                 return .pass(expected: "connect \(e.host):\(e.port)", found: "connected")
             } catch {
-                return .noConnection(expected: "connect \(e.host):\(e.port)", found: "no connection", String(describing: error))
+                return .noConnection(expected: "connect \(e.host):\(e.port)", found: "no connection", error.description)
             }
         case .redis(let e):
-            return try redis(e, timeoutMs: timeoutMs)
+            return try await redis(e, timeoutMs: timeoutMs)
         case .http(let e):
             return try await http(e, timeoutMs: timeoutMs)
         case .tls(let e):
@@ -120,7 +126,7 @@ final class CheckExecutor: Sendable {
         }
     }
 
-    private func redis(_ e: RedisExpectation, timeoutMs: Int) throws -> Verdict {
+    private func redis(_ e: RedisExpectation, timeoutMs: Int) async throws -> Verdict {
         var host = e.host, port = e.port, password: String? = nil, db: Int? = nil
         if let ref = e.url {
             guard let url = URL(string: try secret(ref)), let h = url.host else { throw ProbeFailure("\(ref) is not a redis:// URL") }
@@ -129,29 +135,32 @@ final class CheckExecutor: Sendable {
             password = url.password.flatMap { $0.removingPercentEncoding ?? $0 }
             if let d = Int(url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) { db = d }
         }
-        var client: RedisClient
+        let connection: TCPConnection
         do {
-            client = try RedisClient(host: host, port: port, timeoutMs: timeoutMs)
+            connection = try await TCPConnection.connect(host: host, port: port, timeoutMs: timeoutMs)
         } catch {
             return .noConnection(expected: "PONG", found: "no connection", "redis at \(host):\(port): \(error)")
         }
-        if let password {
-            if case .error(let message) = try client.call(["AUTH", password]) {
-                return .fail(expected: "PONG", found: "auth failed", "redis refused the password: \(message)")
+        return try await connection.exchange { exchange -> Verdict in
+            var client = RedisClient(exchange)
+            if let password {
+                if case .error(let message) = try await client.call(["AUTH", password]) {
+                    return .fail(expected: "PONG", found: "auth failed", "redis refused the password: \(message)")
+                }
             }
+            if let db, db != 0 { _ = try await client.call(["SELECT", String(db)]) }
+            let pong: Bool
+            switch try await client.call(["PING"]) {
+            case .simple("PONG"): pong = true
+            case .error(let message): return .fail(expected: "PONG", found: "error", "redis answered: \(message)")
+            default: pong = false
+            }
+            var lengths: [String: Int] = [:]
+            for key in e.maxLength.keys.sorted() {
+                if case .integer(let n) = try await client.call(["LLEN", key]) { lengths[key] = n }
+            }
+            return NetworkEvaluators.redis(e, pong: pong, lengths: lengths)
         }
-        if let db, db != 0 { _ = try client.call(["SELECT", String(db)]) }
-        let pong: Bool
-        switch try client.call(["PING"]) {
-        case .simple("PONG"): pong = true
-        case .error(let message): return .fail(expected: "PONG", found: "error", "redis answered: \(message)")
-        default: pong = false
-        }
-        var lengths: [String: Int] = [:]
-        for key in e.maxLength.keys.sorted() {
-            if case .integer(let n) = try client.call(["LLEN", key]) { lengths[key] = n }
-        }
-        return NetworkEvaluators.redis(e, pong: pong, lengths: lengths)
     }
 
     private func http(_ e: HTTPExpectation, timeoutMs: Int) async throws -> Verdict {

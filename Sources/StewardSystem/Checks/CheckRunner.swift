@@ -87,17 +87,19 @@ public struct CheckRunner: Sendable {
                            durationMs: ms(since: start), attempts: attempts)
     }
 
-    /// The verdict of `body`, or `unknown` when it takes longer than `budget` (the body is cancelled).
+    /// The verdict of `body`, or `unknown` when it takes longer than `budget`. The body is cancelled and not waited
+    /// for: one that ignores cancellation (a driver blocked on a server that never answers) cannot make the check
+    /// outlast its timeout.
     static func withTimeout(_ budget: Duration, spec: CheckSpec, _ body: @escaping @Sendable () async -> Verdict) async -> Verdict {
-        await withTaskGroup(of: Verdict?.self) { group in
-            group.addTask { await body() }
-            group.addTask {
-                try? await Task.sleep(for: budget)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .unknown(expected: spec.kind.name, "timed out after \(spec.timeoutMs) ms")
+        let first = FirstAnswer<Verdict>()
+        let work = Task { first.give(await body()) }
+        let timer = Task {
+            try? await Task.sleep(for: budget)
+            first.give(nil)
         }
+        let verdict = await first.value()
+        work.cancel()
+        timer.cancel()
+        return verdict ?? .unknown(expected: spec.kind.name, "timed out after \(spec.timeoutMs) ms")
     }
 }

@@ -2,15 +2,16 @@ import Foundation
 import StewardCore
 
 /// Just enough RESP2 for health checks: AUTH, SELECT, PING, LLEN. No Redis library is available here, and these
-/// four commands do not justify one.
+/// four commands do not justify one. It speaks over a ``TCPConnection``'s exchange, so every call ends by the
+/// connection's deadline.
 struct RedisClient {
     typealias Reply = RESPReply
 
-    let socket: TCPSocket
+    var connection: TCPConnection.Exchange
     var buffer: [UInt8] = []
 
-    init(host: String, port: Int, timeoutMs: Int) throws {
-        socket = try TCPSocket.connect(host: host, port: port, timeoutMs: timeoutMs)
+    init(_ connection: TCPConnection.Exchange) {
+        self.connection = connection
     }
 
     /// Encodes a command as a RESP array of bulk strings: arguments are data, never parsed by the server as syntax.
@@ -20,8 +21,8 @@ struct RedisClient {
         return Array(out.utf8)
     }
 
-    mutating func call(_ args: [String]) throws -> Reply {
-        try socket.send(Self.encode(args))
+    mutating func call(_ args: [String]) async throws -> Reply {
+        try await connection.send(Self.encode(args))
         while true {
             var index = 0
             if let reply = try Self.parse(buffer, &index) {
@@ -30,7 +31,7 @@ struct RedisClient {
             }
             // The parser refuses any header over its bounds, so a reply that is still incomplete past them is not one.
             guard buffer.count <= RESPParser.Limits().maxBulkLength + (1 << 20) else { throw RESPParser.Malformed(reason: "reply larger than expected") }
-            buffer += try socket.receive()
+            buffer += try await connection.receive()
         }
     }
 

@@ -203,16 +203,21 @@ extension DeployEngine {
 
     // MARK: - steward rollback
 
-    /// Deploys an earlier good release again as a `rollback` record. `database` says what to do when the
-    /// schema changed since then (nil: it did not).
+    /// Deploys an earlier good release again as a `rollback` record. `choose` picks the release and what to do
+    /// with the database from what serves now and the schema now; it runs under the instance's lock, so no deploy
+    /// changes either between the choice and the rollback. An error it throws refuses the rollback (nothing recorded).
     @discardableResult
-    public func rollback(to release: DeployRecord, database: RollbackDatabase?, backupIDs: [Int64]) async throws -> DeployRecord {
-        try acquireLock(purpose: "rollback to \(release.ref) by \(record.user)")
-        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) {
-            lock = nil
-            throw DeployRefusal(Self.interruptedMessage(unfinished))
-        }
+    public func rollback(choosing choose: (_ servingCommit: String?, _ schemaNow: String?) throws -> RollbackChoice) async throws -> DeployRecord {
+        try acquireLock(purpose: "rollback by \(record.user)")
+        try refuseUnfinished()
         let previous = try await currentRelease()
+        let schemaNow = await currentSchema()
+        let choice: RollbackChoice
+        do { choice = try choose(previous.commit, schemaNow) } catch {
+            lock = nil
+            throw error
+        }
+        let (release, database, backupIDs) = (choice.release, choice.database, choice.backupIDs)
         record.kind = .rollback
         record.ref = release.ref
         record.commit = release.commit
@@ -222,8 +227,9 @@ extension DeployEngine {
         record.reason = "rollback to deploy #\(release.id)"
         record.schema = release.schema
         if target.spec.strategy == .releases, FileManager.default.fileExists(atPath: release.release) { record.release = release.release }
-        rollbackDatabase = database ?? .keep
+        rollbackDatabase = database
         if database == .restore { record.backupIDs = backupIDs }
+        try startLease(kind: "rollback")
         record = try state.insertDeploy(record)
         lock?.describe("rollback #\(record.id) to \(release.ref) by \(record.user)")
         say("rollback #\(record.id): \(target.label) \(previous.ref ?? "?") → \(release.ref) (\(release.shortCommit))")
@@ -255,24 +261,5 @@ extension DeployEngine {
             if FileManager.default.fileExists(atPath: record.release), record.release != target.directory { return .done("release \(URL(fileURLWithPath: record.release).lastPathComponent) is still there") }
             return try await prepareReleaseDirectory()
         }
-    }
-
-    // MARK: - Interrupted deploys
-
-    /// The newest deploy of the instance still marked running whose process is gone (killed, or the host lost
-    /// power): nobody holds the instance's lock, or the caller does. Steward refuses a new deploy until it is
-    /// resumed or aborted.
-    public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false) throws -> DeployRecord? {
-        guard let newest = try state.deploys(app: app, instance: instance, limit: 100).first(where: { $0.status == .running }) else { return nil }
-        if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
-        let label = instance.isEmpty ? app : "\(app)@\(instance)"
-        return InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label) ? nil : newest
-    }
-
-    public static func interruptedMessage(_ r: DeployRecord) -> String {
-        let step = r.steps.last.map { "\($0.name) (\($0.result.rawValue))" } ?? "its start"
-        return "deploy #\(r.id) of \(r.ref) on \(r.label) was interrupted at \(step): its process (pid \(r.pid) on \(r.host)) is gone. "
-            + "Run `steward deploy \(r.label) --resume` to finish it, or `steward deploy \(r.label) --abort` to put "
-            + "\(r.previousRef ?? r.previousCommit.map { String($0.prefix(12)) } ?? "the previous release") back."
     }
 }

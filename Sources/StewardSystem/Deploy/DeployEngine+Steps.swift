@@ -35,7 +35,7 @@ extension DeployEngine {
         // Tools the plan needs.
         var needed = ["git"]
         if target.databases.contains(where: { $0.kind == .postgres }) { needed += ["pg_dump", "pg_restore"] }
-        for tool in needed where Self.which(tool) == nil { throw DeployRefusal("\(tool) is not installed (needed by this deploy)") }
+        for tool in needed where host.tool(tool) == nil { throw DeployRefusal("\(tool) is not installed (needed by this deploy)") }
         if let venv = target.venv, !FileManager.default.isExecutableFile(atPath: venv + "/bin/python") {
             throw DeployRefusal("the venv's python \(venv)/bin/python does not exist")
         }
@@ -45,7 +45,7 @@ extension DeployEngine {
             do { _ = try commands.appUser() } catch { throw DeployRefusal("\(error)") }
         }
         // Disk.
-        let free = Self.freeBytes(target.directory)
+        let free = host.freeBytes(target.directory)
         if let free, free < spec.minFreeBytes {
             throw DeployRefusal("only \(Format.bytes(free)) free on the filesystem of \(target.directory); a deploy needs \(Format.bytes(spec.minFreeBytes)) (deploy.min_free)")
         }
@@ -60,7 +60,7 @@ extension DeployEngine {
         if let note = try await checkWorkingTree(force: request.force, reason: request.reason) { notes.append(note) }
         if !resolved.isTag { notes.append("untagged ref: \(request.reason ?? "not production")") }
         captureNginxSites()
-        if !record.nginxSites.isEmpty && Self.which("nginx") == nil {
+        if !record.nginxSites.isEmpty && host.tool("nginx") == nil {
             throw DeployRefusal("nginx is not installed, but \(record.nginxSites.keys.sorted().joined(separator: ", ")) (a site of this release) is in its configuration")
         }
         if let commit = resolved.commit { record.commit = commit }
@@ -134,20 +134,6 @@ extension DeployEngine {
         guard let real = realpath(file, nil) else { return false }
         defer { Glibc.free(real) }
         return String(cString: real).hasPrefix(base + "/")
-    }
-
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
-    static func freeBytes(_ path: String) -> Int64? {
-        var st = statvfs()
-        guard statvfs(path, &st) == 0 else { return nil }
-        return Int64(st.f_bavail) * Int64(st.f_frsize)
     }
 
     // MARK: 3, 10. hooks
@@ -246,7 +232,7 @@ extension DeployEngine {
         } else if !record.backupIDs.isEmpty {
             notes.append("backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) from before the interruption")
         }
-        FaultInjection.point("after-backup", .migrate)
+        faults.check("after-backup", .migrate)
         try await migrator.apply(release: record.release, status: status)
         record.schema = status.alwaysRun ? nil : status.schemaAfter
         let names = status.pending.prefix(5).joined(separator: ", ") + (status.pending.count > 5 ? ", …" : "")

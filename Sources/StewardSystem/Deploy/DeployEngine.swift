@@ -13,8 +13,10 @@ public final class DeployEngine {
     let tools: ToolRunner
     let commands: AppCommands
     let migrator: Migrator
-    /// Progress for the operator, one line at a time.
-    let say: (String) -> Void
+    let host: DeployHost
+    let faults: FaultInjection
+    /// Progress as data: the operator's lines and the steps' starts and ends (``DeployProgress``).
+    let progress: (DeployProgress) -> Void
 
     public internal(set) var record: DeployRecord
     var lock: InstanceLock?
@@ -25,8 +27,15 @@ public final class DeployEngine {
     /// A write to the state database that failed (a step's end, the deploy's end, the rollback's record): the
     /// command then exits non-zero with it, whatever the deploy's outcome, since its record is not what happened.
     public internal(set) var stateWriteError: String?
+    /// Who runs this engine's operation, where, and its id: the record's user and the operation's lease.
+    let holder: OperationHolder
+    let leaseTiming: OperationLease.Timing
+    /// The lease of the operation under way (a deploy, rollback, resume or abort).
+    var lease: OperationLease?
 
-    public init(target: DeployTarget, state: StateStore, runner: any CommandRunning = CommandRunner(), say: @escaping (String) -> Void) {
+    public init(target: DeployTarget, state: StateStore, holder: OperationHolder, runner: any CommandRunning = CommandRunner(),
+                host: DeployHost = .live, faults: FaultInjection = .none, leaseTiming: OperationLease.Timing = .standard,
+                progress: @escaping (DeployProgress) -> Void) {
         self.target = target
         self.state = state
         self.runner = runner
@@ -34,15 +43,13 @@ public final class DeployEngine {
         self.tools = ToolRunner(runner: runner, secrets: target.secrets)
         self.commands = AppCommands(target: target)
         self.migrator = Migrator(target: target, commands: commands, tools: tools)
-        self.say = say
+        self.host = host
+        self.faults = faults
+        self.progress = progress
+        self.holder = holder
+        self.leaseTiming = leaseTiming
         self.record = DeployRecord(app: target.app, instance: target.instance, ref: "", commit: "", strategy: target.spec.strategy,
-                                   release: target.directory, user: Self.operatorName, startedAt: Date(), pid: getpid(), host: InstanceLock.hostName)
-    }
-
-    /// `SUDO_USER` (who typed `sudo steward deploy`), else `USER`.
-    static var operatorName: String {
-        let env = ProcessInfo.processInfo.environment
-        return env["SUDO_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? env["USER"] ?? "root"
+                                   release: target.directory, user: holder.operatorName, startedAt: Date(), pid: getpid(), host: holder.host)
     }
 
     // MARK: - Entry points
@@ -53,10 +60,7 @@ public final class DeployEngine {
     public func deploy(_ request: DeployRequest) async throws -> DeployRecord {
         // The lock comes first: what runs now, and whether a deploy was interrupted, are read under it.
         try acquireLock(purpose: "deploy of \(request.ref) by \(record.user)")
-        if let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) {
-            lock = nil
-            throw DeployRefusal(Self.interruptedMessage(unfinished))
-        }
+        try refuseUnfinished()
         let previous = try await currentRelease()
         record.kind = request.kind
         record.ref = request.ref
@@ -65,26 +69,32 @@ public final class DeployEngine {
         record.previousRelease = previous.release
         record.reason = request.reason ?? ""
         record.expectedCommit = request.expectedCommit
+        try startLease(kind: request.kind.rawValue)
         record = try state.insertDeploy(record)
         lock?.describe("\(request.kind.rawValue) #\(record.id) of \(request.ref) by \(record.user)")
         say("deploy #\(record.id): \(target.label) \(previous.ref ?? previous.commit.map { String($0.prefix(12)) } ?? "(nothing)") → \(request.ref)")
         return await guarded(.preflight) {
-            try await self.step(.preflight) { try await self.preflight(request) }
-            try await self.step(.lock) { self.lockOutcome() }
-            try await self.runSteps()
+            for step in self.steps(request) { try await self.run(step) }
+            self.succeeded()
         }
     }
 
     /// Runs the steps of a recorded deploy; a failure is handled by ``fail(_:)`` (rollback where needed). Ends
     /// holding no lock; returns the final record.
+    ///
+    /// A cancelled task (a daemon stopping it) stops where it is and undoes nothing, as a kill would: the record
+    /// stays running and its lease, no longer renewed, lapses; it is then reported interrupted, to resume or abort.
     func guarded(_ firstStep: DeployStep, _ body: () async throws -> Void) async -> DeployRecord {
         do {
-            try await body()
+            try await renewingLease(body)
+        } catch where Task.isCancelled {
+            say("✗ deploy #\(record.id) stopped at \(record.steps.last?.name ?? firstStep.rawValue): its task was cancelled")
         } catch let failure as DeployFailure {
             await fail(failure)
         } catch {
             await fail(DeployFailure(step: firstStep, message: tools.mask("\(error)")))
         }
+        endLease()
         lock = nil
         return record
     }
@@ -94,7 +104,7 @@ public final class DeployEngine {
         do {
             lock = try InstanceLock(stateDirectory: backups.stateDirectory, instance: target.label, purpose: purpose)
         } catch {
-            throw DeployRefusal("\(error)")
+            throw DeployRefusal("\(error)", busy: true)
         }
     }
 
@@ -104,6 +114,9 @@ public final class DeployEngine {
         try acquireLock(purpose: "\(resuming ? "resume" : "abort") by \(record.user)")
         guard let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) else {
             lock = nil
+            if case let (stopped, lease?)? = try Self.unfinished(state: state, app: target.app, instance: target.instance) {
+                throw DeployRefusal(Self.leaseHeldMessage(stopped, lease), busy: true)
+            }
             throw DeployRefusal("no interrupted deploy of \(target.label) to \(resuming ? "resume" : "abort")")
         }
         if resuming && (unfinished.kind == .rollback || unfinished.started(.rollback)) {
@@ -111,7 +124,7 @@ public final class DeployEngine {
             throw DeployRefusal("deploy #\(unfinished.id) was \(unfinished.kind == .rollback ? "a rollback" : "already putting the previous release back") when it was interrupted; finish it with --abort")
         }
         // A tool of the interrupted run (a migration, a hook) may still be working in the app's tree.
-        let leftovers = LeftoverProcesses.find(under: [target.directory, unfinished.release], excludingUnits: target.units)
+        let leftovers = host.leftovers([target.directory, unfinished.release], target.units)
         if !leftovers.isEmpty {
             lock = nil
             let list = leftovers.prefix(5).map { "pid \($0.pid): \(Redactor.scrub($0.command))" }.joined(separator: "; ")
@@ -119,7 +132,11 @@ public final class DeployEngine {
         }
         record = unfinished
         record.pid = getpid()
-        lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(Self.operatorName)")
+        record.host = holder.host
+        // From here the record names this operation: it is interrupted again only if this one stops too.
+        try startLease(kind: resuming ? "resume" : "abort")
+        try state.updateDeploy(record)
+        lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(holder.operatorName)")
     }
 
     /// Finishes the interrupted deploy of this instance from the first step that did not complete. A dirty working
@@ -135,16 +152,17 @@ public final class DeployEngine {
                 say("  \(note)")
             }
         } catch {
+            endLease("refused")
             lock = nil
             throw error as? DeployRefusal ?? DeployRefusal(tools.mask("\(error)"))
         }
         say("resuming deploy #\(record.id) of \(record.ref) on \(target.label)")
+        // The lock's step first (it is held already), then every step the interrupted run did not complete.
+        let steps = self.steps(request)
         return await guarded(.lock) {
-            try await self.step(.lock) { self.lockOutcome() }
-            if !self.record.completed(.preflight) {
-                try await self.step(.preflight) { try await self.preflight(request) }
-            }
-            try await self.runSteps()
+            for step in steps where step.name == .lock { try await self.run(step) }
+            for step in steps where step.name != .lock && !self.record.completed(step.name) { try await self.run(step) }
+            self.succeeded()
         }
     }
 
@@ -162,30 +180,18 @@ public final class DeployEngine {
     public func abort() async throws -> DeployRecord {
         try takeInterrupted(resuming: false)
         say("aborting deploy #\(record.id) of \(record.ref) on \(target.label)")
-        let healthy = await revert(afterSwitch: record.started(.restart), because: "aborted after an interruption")
+        let healthy = await renewingLease { await revert(afterSwitch: record.started(.restart), because: "aborted after an interruption") }
         record.status = healthy ? .aborted : .rollbackFailed
         finish()
+        endLease()
         lock = nil
         return record
     }
 
     // MARK: - Steps
 
-    /// The steps after the lock, each skipped when an earlier run of this deploy completed it.
-    func runSteps() async throws {
-        let order: [(DeployStep, () async throws -> StepOutcome)] = [
-            (.preDeploy, { try await self.hook("pre-deploy", release: self.hookRelease) }),
-            (.fetch, { try await self.prepareRelease() }),
-            (.dependencies, { try await self.installDependencies(release: self.record.release) }),
-            (.migrate, { try await self.migrate() }),
-            (.build, { try await self.build() }),
-            (.restart, { try await self.switchAndRestart() }),
-            (.health, { try await self.healthGate() }),
-            (.postDeploy, { try await self.hook("post-deploy", release: self.record.release) }),
-        ]
-        for (name, body) in order where !record.completed(name) {
-            try await step(name, body)
-        }
+    /// Every step ran: the deploy's end.
+    func succeeded() {
         record.status = .succeeded
         finish()
         say("✓ deploy #\(record.id): \(target.label) runs \(record.ref) (\(record.shortCommit)) in \(Format.seconds(milliseconds: record.durationMs ?? 0))")
@@ -200,13 +206,24 @@ public final class DeployEngine {
         case skipped(String)
     }
 
+    /// A line for the operator.
+    func say(_ line: String) { progress(.line(line)) }
+
+    /// Runs one step of the list.
+    func run(_ step: DeployStepAction) async throws {
+        try await self.step(step.name, step.run)
+    }
+
     /// Records a step before and after it runs; a failure becomes a ``DeployFailure`` of that step.
     func step(_ name: DeployStep, _ body: () async throws -> StepOutcome) async throws {
-        FaultInjection.point("before", name)
+        // A cancelled task starts no further step (see ``guarded(_:_:)``).
+        try Task.checkCancellation()
+        faults.check("before", name)
         let started = Date()
         let clock = ContinuousClock.now
         let id = try state.beginStep(deploy: record.id, name, at: started)
         record.steps.append(StepRecord(name: name.rawValue, startedAt: started))
+        progress(.stepStarted(name))
         do {
             let outcome = try await body()
             let ms = BackupService.ms(since: clock)
@@ -217,6 +234,7 @@ public final class DeployEngine {
             try state.updateDeploy(record)
             try state.endStep(id, result: result, detail: detail, at: Date(), durationMs: ms)
             record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: result, detail: detail, durationMs: ms)
+            progress(.stepFinished(name, result: result, detail: detail, ms: ms))
             say("  \(result == .ok ? "✓" : "–") \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(detail) (\(Format.seconds(milliseconds: ms)))")
         } catch {
             let message = error is DeployFailure ? (error as! DeployFailure).message : tools.mask("\(error)")
@@ -226,10 +244,11 @@ public final class DeployEngine {
                 try state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
             }
             record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: .failed, detail: message, durationMs: ms)
+            progress(.stepFinished(name, result: .failed, detail: message, ms: ms))
             say("  ✗ \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(message)")
             throw DeployFailure(step: name, message: message)
         }
-        FaultInjection.point("after", name)
+        faults.check("after", name)
     }
 
     /// The lock step's record: the lock was taken before anything was read; a stale one is reported.

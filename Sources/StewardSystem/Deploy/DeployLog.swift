@@ -19,8 +19,9 @@ extension StateStore {
         var record = record
         let body = try Self.encode(record)
         record.id = try queue.write { db in
-            try db.execute(sql: "INSERT INTO deploy (app, instance, status, started_at, body) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [record.app, record.instance, record.status.rawValue, record.startedAt.timeIntervalSince1970, body])
+            try db.execute(sql: "INSERT INTO deploy (app, instance, status, started_at, body, operation) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [record.app, record.instance, record.status.rawValue, record.startedAt.timeIntervalSince1970, body,
+                                       record.operationID])
             return db.lastInsertedRowID
         }
         return record
@@ -30,7 +31,8 @@ extension StateStore {
     public func updateDeploy(_ record: DeployRecord) throws {
         let body = try Self.encode(record)
         try queue.write { db in
-            try db.execute(sql: "UPDATE deploy SET status = ?, body = ? WHERE id = ?", arguments: [record.status.rawValue, body, record.id])
+            try db.execute(sql: "UPDATE deploy SET status = ?, body = ?, operation = ? WHERE id = ?",
+                           arguments: [record.status.rawValue, body, record.operationID, record.id])
         }
     }
 

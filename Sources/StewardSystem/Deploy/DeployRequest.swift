@@ -30,6 +30,21 @@ public enum RollbackDatabase: Sendable {
     case keep
 }
 
+/// What a rollback brings back, chosen under the instance's lock (``DeployEngine/rollback(choosing:)``).
+public struct RollbackChoice: Sendable, Equatable {
+    /// The earlier good deploy whose code comes back.
+    public var release: DeployRecord
+    public var database: RollbackDatabase
+    /// The backups a `restore` restores: those taken before the first deploy after `release` that took one.
+    public var backupIDs: [Int64]
+
+    public init(release: DeployRecord, database: RollbackDatabase, backupIDs: [Int64]) {
+        self.release = release
+        self.database = database
+        self.backupIDs = backupIDs
+    }
+}
+
 /// A failure of one step, with what failed.
 public struct DeployFailure: Error, CustomStringConvertible, Sendable {
     public var step: DeployStep
@@ -40,6 +55,11 @@ public struct DeployFailure: Error, CustomStringConvertible, Sendable {
 /// A deploy refused before it changed anything.
 public struct DeployRefusal: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Another operation holds the instance (its lock): worth retrying later, unlike a policy's no.
+    public var busy: Bool
+    public init(_ message: String, busy: Bool = false) {
+        self.message = message
+        self.busy = busy
+    }
     public var description: String { message }
 }

@@ -55,8 +55,13 @@ public enum HostProbe {
         return info.exists ? info.owner : "?"
     }
 
-    /// `/` and the filesystems that hold the given directories, each once.
-    public static func filesystems(_ f: HostFiles, holding dirs: [String]) throws -> [FilesystemFacts] {
+    /// `/` and the filesystems that hold the given directories, each once, with what `statvfs` says of them.
+    ///
+    /// Each `statvfs` runs on a thread of its own (``BlockingCall``), all at once, and is waited for at most `timeout`:
+    /// a stale NFS mount cannot hang the run. The mount points that did not answer are `unanswered`; the others
+    /// are still told.
+    public static func filesystems(_ f: HostFiles, holding dirs: [String], timeout: Duration) async throws
+        -> (filesystems: [FilesystemFacts], unanswered: [String]) {
         guard let text = f.readIfPresent("/proc/self/mounts") else { throw ProbeFailure("/proc/self/mounts is not readable") }
         let mounts = ProcParsers.mounts(text)
         var byMount: [String: (ProcParsers.Mount, [String])] = [:]
@@ -66,12 +71,35 @@ public enum HostProbe {
             if byMount[m.mountPoint] == nil { order.append(m.mountPoint); byMount[m.mountPoint] = (m, []) }
             if !byMount[m.mountPoint]!.1.contains(dir) { byMount[m.mountPoint]!.1.append(dir) }
         }
-        return order.compactMap { point in
-            let (m, holds) = byMount[point]!
-            guard let usage = f.filesystemUsage(point) else { return nil }
-            return FilesystemFacts(mountPoint: point, device: m.device, fsType: m.fsType, sizeBytes: usage.size,
-                                   usedBytes: usage.used, availableBytes: usage.available, holds: holds)
+        let usage = await withTaskGroup(of: (String, Usage?).self) { group in
+            for point in order {
+                group.addTask {
+                    (point, await BlockingCall.run(key: "statvfs " + f.path(point), timeout: timeout) { Usage(f.filesystemUsage(point)) })
+                }
+            }
+            var answers: [String: Usage] = [:]
+            for await (point, answer) in group { answers[point] = answer }
+            return answers
         }
+        let facts = order.compactMap { point -> FilesystemFacts? in
+            let (m, holds) = byMount[point]!
+            guard let u = usage[point]?.value else { return nil }
+            return FilesystemFacts(mountPoint: point, device: m.device, fsType: m.fsType, sizeBytes: u.size,
+                                   usedBytes: u.used, availableBytes: u.available, holds: holds)
+        }
+        return (facts, order.filter { usage[$0] == nil })
+    }
+
+    /// What `statvfs` answered (nil when it failed), told apart from no answer at all.
+    private struct Usage: Sendable {
+        var value: (size: Int64, used: Int64, available: Int64)?
+        init(_ value: (size: Int64, used: Int64, available: Int64)?) { self.value = value }
+    }
+
+    /// The reason given for mount points whose `statvfs` did not answer.
+    public static func unansweredReason(_ points: [String], timeout: Duration) -> String {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        return "statvfs of \(points.joined(separator: ", ")) did not answer within \(String(format: "%.1f", seconds)) s"
     }
 
     /// The system's python3 minor version from where `/usr/bin/python3` points (`python3.11` → `3.11`), without starting it.

@@ -40,20 +40,23 @@ public struct ProbeFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Times a probe and turns a thrown error into an "unknown" report, so one probe never aborts the run.
-func measure<T: Sendable>(_ name: String, _ body: () async throws -> T) async -> (T?, ProbeReport) {
+/// Times a probe and turns a thrown error into an "unknown" report, so one probe never aborts the run; an
+/// incomplete probe's facts are kept.
+func measure(_ name: String, _ body: () async throws -> AuditProbe.Apply) async -> (String, AuditProbe.Apply?, ProbeReport) {
     let start = ContinuousClock.now
     func ms() -> Int {
         let d = ContinuousClock.now - start
         return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
     }
     do {
-        let value = try await body()
-        return (value, ProbeReport(name: name, status: .ok, durationMs: ms()))
+        let apply = try await body()
+        return (name, apply, ProbeReport(name: name, status: .ok, durationMs: ms()))
     } catch let skip as ProbeSkipped {
-        return (nil, ProbeReport(name: name, status: .skipped, reason: skip.reason, durationMs: ms()))
+        return (name, nil, ProbeReport(name: name, status: .skipped, reason: skip.reason, durationMs: ms()))
+    } catch let partial as ProbeIncomplete {
+        return (name, partial.apply, ProbeReport(name: name, status: .unknown, reason: partial.reason, durationMs: ms()))
     } catch {
-        return (nil, ProbeReport(name: name, status: .unknown, reason: String(describing: error), durationMs: ms()))
+        return (name, nil, ProbeReport(name: name, status: .unknown, reason: String(describing: error), durationMs: ms()))
     }
 }
 

@@ -1,0 +1,67 @@
+import Yams
+
+extension ManifestSchema {
+    /// The app named `name`: read with its scope set, so `{instance}` templates and port claims know their app.
+    static func app(_ name: String) -> ValueType<AppSpec> {
+        ValueType(schema: .section(appSection.tree), read: { reader, node, path in
+            reader.app = ManifestReader.AppScope(name: name, path: path)
+            defer { reader.app = nil }
+            var spec = AppSpec(name: name)
+            return appSection.read(node, path, into: &spec, &reader) ? spec : nil
+        }, acceptsNull: true)
+    }
+
+    /// Instances are read first: whether the app has any decides what its unit and paths may be.
+    static let appSection = Section<AppSpec>(fields: [
+        Field("kind", .appKind, \.kind, doc: "Turns on framework-specific checks.", in: AppSpec(name: "")),
+        Field("unit", .string, doc: "The systemd unit; a template like web@.service for an app with instances.") { reader, node, path, app, unit in
+            if reader.checkUnit(unit, node, path) { app.unit = unit }
+        },
+        Field("directory", .pathTemplate, \.directory, doc: "The git checkout; {instance} is the instance's name."),
+        Field("env_file", .pathTemplate, \.envFile, doc: "The unit's EnvironmentFile=; only its keys are read."),
+        Field("health", .string.checked { health in
+            health.hasPrefix("/") && !health.contains(where: \.isWhitespace) ? nil
+                : "expected a URL path like \"/health\", got \(ManifestReader.describe(value: health))"
+        }, \.health, doc: "An HTTP path that answers 200 when the app is healthy."),
+        Field("instances", .named(instance), doc: "The instances, by name; each runs as <unit>@<instance>.") { reader, node, path, app, entries in
+            // An app whose instances are all invalid still has instances as far as the unit is concerned.
+            if case .mapping(let mapping) = node, !mapping.isEmpty { reader.app?.hasInstances = true }
+            for entry in entries {
+                let valid = ManifestReader.isValidName(entry.name)
+                if !valid { reader.report(entry.key, ManifestReader.join(path, entry.name), "invalid instance name; \(ManifestReader.nameRule)") }
+                if valid, let instance = entry.value { app.instances.append(instance) }
+            }
+        }.first(),
+        Field("backup", backup, \.backup, doc: "What steward backup saves, how long it is kept, when it runs."),
+        Field("deploy", .section(deploy, DeploySpec()), \.deploy, doc: "How steward deploy deploys the app."),
+    ])
+
+    static func instance(_ name: String) -> ValueType<InstanceSpec> {
+        .section(instanceSection, InstanceSpec(name: name))
+    }
+
+    /// The address is read first: a port is claimed with it.
+    static let instanceSection = Section<InstanceSpec>(fields: [
+        Field("production", .bool, doc: "Whether the strict checks apply; default true for prod, production and live.") { _, _, _, instance, production in
+            instance.production = production
+            instance.declaredProduction = production
+        },
+        Field("port", .integer(1...65535), doc: "The port it must listen on; two instances may not share one.") { reader, node, path, instance, port in
+            if reader.claimPort(port, instance: instance.name, bind: instance.bind, node, path) { instance.port = port }
+        },
+        Field("bind", .string.checked { bind in
+            IPAddress.isValid(bind) ? nil
+                : "expected an IP address like 127.0.0.1 or ::1, got " + ManifestReader.describe(value: bind)
+        }, \.bind, doc: "The address it should listen on, like 127.0.0.1.").first(),
+    ])
+}
+
+extension ValueType where T == AppKind {
+    static let appKind = ValueType(schema: .choice(AppKind.allCases.map(\.rawValue)), read: { reader, node, path in
+        guard let text = reader.string(node, path) else { return nil }
+        if let kind = AppKind(rawValue: text) { return kind }
+        let allowed = AppKind.allCases.map(\.rawValue).joined(separator: ", ")
+        reader.report(node, path, "unknown kind \(ManifestReader.describe(value: text)); expected one of \(allowed)")
+        return nil
+    }, written: { .string($0.rawValue) })
+}

@@ -1,0 +1,157 @@
+import Foundation
+import StewardCore
+
+/// `steward agent`: the seam the fleet drives over SSH. It reads one request as JSON (an ``Envelope``), runs the
+/// operation it names through ``OperationRegistry`` and writes JSON lines: each event as it happens, then one last
+/// line with the result or the error. The exit code is the operation's. Here without the I/O, so a test runs a whole
+/// session in memory; `Sources/steward/AgentCommand.swift` reads stdin and writes stdout. docs/json.md documents it.
+public enum AgentProtocol {
+    /// The most a request may be: it names an operation and its options, never data.
+    public static let maxRequestBytes = 1 << 20
+
+    /// What the agent reads: `{"operation": "status", "request": {...}, "state": "/var/lib/steward/state.db",
+    /// "operation_id": "…"}`. Keys other than these are refused (a misspelt one must not be silently ignored).
+    public struct Envelope: Codable, Sendable {
+        /// A name in ``OperationRegistry/all``.
+        public var operation: String
+        /// The operation's request, as its `Request` type encodes; `{}` when absent.
+        public var request: JSONTree
+        /// The state database; Steward's default when absent.
+        public var state: String?
+        /// The caller's id for the operation (the fleet reuses the controller's); a new one when absent.
+        public var operationID: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case operation, request, state, operationID = "operation_id"
+        }
+
+        public init(operation: String, request: JSONTree = .object([:]), state: String? = nil, operationID: String? = nil) {
+            self.operation = operation
+            self.request = request
+            self.state = state
+            self.operationID = operationID
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let keys = try decoder.container(keyedBy: JSONTree.Key.self).allKeys.map(\.stringValue)
+            let known = CodingKeys.allCases.map(\.rawValue)
+            if let unknown = keys.first(where: { !known.contains($0) }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown key \"\(unknown.prefix(60))\"; known: \(known.joined(separator: ", "))"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            operation = try c.decode(String.self, forKey: .operation)
+            request = try c.decodeIfPresent(JSONTree.self, forKey: .request) ?? .object([:])
+            state = try c.decodeIfPresent(String.self, forKey: .state)
+            operationID = try c.decodeIfPresent(String.self, forKey: .operationID)
+        }
+    }
+
+    /// The envelope in `input`, checked: bounded, JSON, an object with an operation name, an absolute state path and
+    /// an operation id of at most 128 letters, digits and `.-_:`.
+    public static func parse(_ input: Data) throws(OperationError) -> Envelope {
+        guard input.count <= maxRequestBytes else {
+            throw OperationError(.invalidRequest, "the request is larger than \(maxRequestBytes >> 20) MiB")
+        }
+        let envelope: Envelope
+        do { envelope = try JSONDecoder.steward.decode(Envelope.self, from: input) } catch {
+            throw OperationError(.invalidRequest, "the request is not valid: \(DecodingErrorText.describe(error))")
+        }
+        if let state = envelope.state, !state.hasPrefix("/") || state == "/" {
+            throw OperationError(.invalidRequest, "state: expected an absolute path, got \"\(state.prefix(60))\"")
+        }
+        if let id = envelope.operationID,
+           id.isEmpty || id.count > 128 || !id.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-_:".unicodeScalars.contains($0)) }) {
+            throw OperationError(.invalidRequest, "operation_id: expected 1 to 128 letters, digits or .-_:")
+        }
+        return envelope
+    }
+
+    /// Runs one request: every event as a line, then the result (or the error) as the last line. Returns the exit
+    /// code: the operation's, or the error's (3 for a request that cannot run).
+    /// - Parameters:
+    ///   - host: builds the operation's context from the envelope, with `events` as its sink.
+    ///   - write: one line, newline included; called in order.
+    public static func serve(_ input: Data, operations: [String: OperationRegistry.Runner] = OperationRegistry.all,
+                             host: (_ envelope: Envelope, _ events: EventSink) -> HostContext,
+                             write: @escaping @Sendable (Data) -> Void) async -> Int32 {
+        do throws(OperationError) {
+            let envelope = try parse(input)
+            guard let runner = operations[envelope.operation] else {
+                throw OperationError(.invalidRequest, "unknown operation \"\(envelope.operation.prefix(60))\"; known: \(operations.keys.sorted().joined(separator: ", "))")
+            }
+            let context = host(envelope, EventSink { write(eventLine($0)) })
+            let request = (try? JSONEncoder.stewardLine.encode(envelope.request)) ?? Data("{}".utf8)
+            let (result, exitCode) = try await runner(request, context)
+            write(line("result", ["\"exit_code\":\(exitCode)", "\"result\":" + String(decoding: result, as: UTF8.self)]))
+            return exitCode
+        } catch {
+            let encoded = (try? JSONEncoder.stewardLine.encode(error)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            write(line("error", ["\"error\":" + encoded]))
+            return error.exitCode
+        }
+    }
+
+    /// `{"type":"event",` and the event's own fields.
+    static func eventLine(_ event: OperationEvent) -> Data {
+        let encoded = (try? JSONEncoder.stewardLine.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return line("event", encoded == "{}" ? [] : [String(encoded.dropFirst().dropLast())])
+    }
+
+    /// One JSON line whose first key is `type`.
+    static func line(_ type: String, _ members: [String]) -> Data {
+        Data(("{" + (["\"type\":\"\(type)\""] + members).joined(separator: ",") + "}\n").utf8)
+    }
+}
+
+/// Any JSON value, kept as it came: the agent's `request` before the operation's own type decodes it.
+public indirect enum JSONTree: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONTree])
+    case object([String: JSONTree])
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if var items = try? decoder.unkeyedContainer() {
+            var array: [JSONTree] = []
+            while !items.isAtEnd { array.append(try items.decode(JSONTree.self)) }
+            self = .array(array)
+        } else if let object = try? decoder.container(keyedBy: Key.self) {
+            var members: [String: JSONTree] = [:]
+            for key in object.allKeys { members[key.stringValue] = try object.decode(JSONTree.self, forKey: key) }
+            self = .object(members)
+        } else {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() { self = .null }
+            else if let b = try? value.decode(Bool.self) { self = .bool(b) }
+            else if let i = try? value.decode(Int64.self) { self = .integer(i) }
+            else if let d = try? value.decode(Double.self) { self = .number(d) }
+            else { self = .string(try value.decode(String.self)) }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
+        case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
+        case .integer(let i): var c = encoder.singleValueContainer(); try c.encode(i)
+        case .number(let d): var c = encoder.singleValueContainer(); try c.encode(d)
+        case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
+        case .array(let a):
+            var c = encoder.unkeyedContainer()
+            for item in a { try c.encode(item) }
+        case .object(let o):
+            var c = encoder.container(keyedBy: Key.self)
+            for (key, value) in o { try c.encode(value, forKey: Key(stringValue: key)) }
+        }
+    }
+}

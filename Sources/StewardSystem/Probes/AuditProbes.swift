@@ -1,0 +1,80 @@
+import Foundation
+import StewardCore
+
+extension AuditProbe {
+    /// Every probe of the audit, in the order of its report.
+    ///
+    /// The first ones need nothing: host basics, systemd units, host-wide logs, sockets, nginx, the backup catalog.
+    /// The others need the units (the inventory is built from them): their logs, env files, app directories (git),
+    /// ngrok configs (which also read the env files) and the filesystems that hold the directories (which land in
+    /// the host's facts).
+    public static let all: [AuditProbe] = [
+        AuditProbe("host") { input in
+            let host = try HostProbe.gather(input.context)
+            return { $0.host = host }
+        },
+        AuditProbe("filesystems", needs: ["systemd", "host"]) { input in
+            guard input.facts.host != nil else { throw ProbeSkipped("no host facts to hold them") }
+            let timeout = input.context.commandTimeout
+            let (filesystems, unanswered) = try await HostProbe.filesystems(input.context.files, holding: input.appDirectories, timeout: timeout)
+            let apply: Apply = { $0.host?.filesystems = filesystems }
+            guard unanswered.isEmpty else { throw ProbeIncomplete(reason: HostProbe.unansweredReason(unanswered, timeout: timeout), apply: apply) }
+            return apply
+        },
+        AuditProbe("systemd") { input in
+            let units = try await SystemdProbe.gather(input.context, extraUnits: input.manifest.declaredUnits)
+            return { $0.units = units }
+        },
+        AuditProbe("journal.units", needs: ["systemd"]) { input in
+            let logs = try await JournalProbe.unitLogs(input.context, units: input.auditedUnits.map(\.name))
+            return { $0.unitLogs = logs }
+        },
+        AuditProbe("journal.host") { input in
+            let logs = try await JournalProbe.hostLogs(input.context)
+            return { $0.hostLogs = logs }
+        },
+        AuditProbe("sockets") { input in
+            let sockets = try SocketProbe.gather(input.context)
+            return { $0.sockets = sockets }
+        },
+        AuditProbe("envfiles", needs: ["systemd"]) { input in
+            let files = FilesProbe.envFiles(input.context, paths: input.envFilePaths)
+            return { $0.envFiles = files }
+        },
+        AuditProbe("appdirs", needs: ["systemd"]) { input in
+            let ctx = input.context
+            let dirs = input.appDirectories
+            let appDirs = await withTaskGroup(of: (Int, AppDirFacts).self) { group in
+                for (i, dir) in dirs.enumerated() { group.addTask { (i, await FilesProbe.appDir(ctx, path: dir)) } }
+                var out: [(Int, AppDirFacts)] = []
+                for await item in group { out.append(item) }
+                return out.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            return { $0.appDirs = appDirs }
+        },
+        AuditProbe("nginx") { input in
+            let nginx = try await ProxyProbe.nginx(input.context)
+            return { $0.nginx = nginx }
+        },
+        AuditProbe("ngrok", needs: ["systemd", "envfiles"]) { input in
+            let ngrok = ProxyProbe.ngrok(input.context, units: input.auditedUnits, envFiles: input.facts.envFiles)
+            return { $0.ngrok = ngrok }
+        },
+        AuditProbe("backups") { input in
+            guard let statePath = input.statePath.map({ input.context.files.path($0) }) else { throw ProbeSkipped("no state database given") }
+            let records = try StateStore.openReadOnly(path: statePath)?.records() ?? []
+            let backups = BackupCatalogFacts(database: statePath, observedAt: Date(), records: records)
+            return { $0.backups = backups }
+        },
+    ]
+
+    /// The names of ``all``, in order.
+    public static var names: [String] { all.map(\.name) }
+}
+
+extension Manifest {
+    /// The units the manifest declares, probed even when systemd does not list them (a template's instances).
+    var declaredUnits: [String] {
+        apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
+    }
+}

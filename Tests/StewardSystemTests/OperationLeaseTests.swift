@@ -1,0 +1,91 @@
+import Foundation
+import StewardCore
+import Testing
+@testable import StewardSystem
+
+/// Operation leases (issue 11): renewed while the operation runs, finished with it; one that stops being
+/// renewed lapses; a holder killed on this host is seen gone at once, whatever the expiry says.
+@Suite struct OperationLeaseTests {
+    static let holder = OperationHolder(operatorName: "alice", host: InstanceLock.hostName)
+
+    static func row(_ id: String, host: String = InstanceLock.hostName, pid: Int32 = getpid(), process: String = ProcessInstance.current,
+                    expiresIn: TimeInterval = 60) -> OperationLeaseRecord {
+        let now = Date()
+        return OperationLeaseRecord(id: id, kind: "deploy", subject: "chip@prod", operatorName: "alice", host: host, pid: pid, process: process,
+                                    startedAt: now, renewedAt: now, expiresAt: now + expiresIn, finishedAt: nil, status: "running")
+    }
+
+    /// The pid of a process that has exited.
+    static func deadPid() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    @Test func aLeaseIsRenewedWhileHeldAndEndsWhenFinished() async throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let lease = try OperationLease(state: state, kind: "deploy", subject: "chip@prod", holder: Self.holder,
+                                       timing: .init(ttl: 0.5, renewEvery: 0.1))
+        try await Task.sleep(for: .seconds(1.2))
+        let held = try #require(try state.operation(id: lease.id))
+        #expect(held.isHeld(), "a renewed lease lapsed: \(held)")
+        #expect(held.renewedAt.timeIntervalSince(held.startedAt) > 0.8 && held.status == "running")
+        #expect(held.operatorName == "alice" && held.pid == getpid() && held.process == ProcessInstance.current && !held.process.isEmpty)
+        try lease.finish("succeeded")
+        let ended = try #require(try state.operation(id: lease.id))
+        #expect(!ended.isHeld() && ended.status == "succeeded" && ended.finishedAt != nil)
+        try await Task.sleep(for: .seconds(0.3))
+        #expect(try state.operation(id: lease.id)?.renewedAt == ended.renewedAt, "renewed after it finished")
+    }
+
+    @Test func anAbandonedLeaseLapsesAfterItsTTL() async throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let lease = try OperationLease(state: state, kind: "backup", subject: "chip@prod", holder: Self.holder,
+                                       timing: .init(ttl: 0.6, renewEvery: 0.1))
+        try await Task.sleep(for: .seconds(0.3))
+        lease.abandon()
+        #expect(try state.operation(id: lease.id)?.isHeld() == true, "lapsed before its TTL")
+        try await Task.sleep(for: .seconds(0.9))
+        let lapsed = try #require(try state.operation(id: lease.id))
+        #expect(!lapsed.isHeld() && lapsed.finishedAt == nil && lapsed.status == "running")
+    }
+
+    @Test func aCancelledTaskStopsRenewing() async throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let lease = try OperationLease(state: state, kind: "check", subject: "chip@prod", holder: Self.holder,
+                                       timing: .init(ttl: 0.5, renewEvery: 0.1))
+        let task = Task { await lease.renewed { try? await Task.sleep(for: .seconds(30)) } }
+        try await Task.sleep(for: .seconds(0.7))
+        #expect(try state.operation(id: lease.id)?.isHeld() == true)
+        task.cancel()
+        await task.value
+        try await Task.sleep(for: .seconds(0.8))
+        #expect(try state.operation(id: lease.id)?.isHeld() == false, "the lease of a cancelled task was still renewed")
+    }
+
+    @Test func aHolderGoneFromThisHostIsSeenAtOnce() throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let dead = try Self.deadPid()
+        // A killed CLI: its pid is gone; the lease's expiry is far off.
+        try state.insertOperation(Self.row("killed", pid: dead, process: "boot/1"))
+        #expect(try state.operation(id: "killed")?.isHeld() == false)
+        // Its pid now names another process (this one): the start time tells them apart.
+        try state.insertOperation(Self.row("reused", pid: getpid(), process: "another-boot/42"))
+        #expect(try state.operation(id: "reused")?.isHeld() == false)
+        // This process, alive: held until it lapses.
+        try state.insertOperation(Self.row("alive"))
+        #expect(try state.operation(id: "alive")?.isHeld() == true)
+        try state.insertOperation(Self.row("lapsed", expiresIn: -1))
+        #expect(try state.operation(id: "lapsed")?.isHeld() == false)
+        // Another host's pid says nothing here: only the expiry.
+        try state.insertOperation(Self.row("remote", host: "elsewhere", pid: dead, process: "boot/1"))
+        #expect(try state.operation(id: "remote")?.isHeld() == true)
+        #expect(try state.operations(subject: "chip@prod").count == 5)
+    }
+}
