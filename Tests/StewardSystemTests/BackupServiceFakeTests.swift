@@ -26,6 +26,17 @@ import Testing
                                    "finished backup app@prod/db ok"])
     }
 
+    @Test func theBytesWrittenAreSampledWhileTheEngineWrites() async throws {
+        var fakes = try BackupFakes()
+        fakes.service.progressInterval = .milliseconds(5)
+        fakes.engine.payload = String(repeating: "x", count: 1000)
+        fakes.engine.halfwayPause = .milliseconds(200)
+        let progress = BackupProgressLog()
+        _ = try await fakes.service.backup(fakes.source, store: fakes.store, reason: "manual", progress: progress.sink)
+        #expect(progress.lines.contains("bytes backup app@prod/db 500"), "\(progress.lines)")
+        #expect(progress.lines.suffix(3) == ["bytes backup app@prod/db 1000", "items backup app@prod/db 3 rows", "finished backup app@prod/db ok"])
+    }
+
     @Test func aFailingToolLeavesNoPartialFileNoRecordAndNoSecretInTheMessage() async throws {
         let fakes = try BackupFakes()
         fakes.runner.fail("fake-dump", stderr: "connection to postgresql://app:hunter2@db/app refused")

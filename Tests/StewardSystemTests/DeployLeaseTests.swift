@@ -92,7 +92,7 @@ import Testing
         }
     }
 
-    static let fast = OperationLease.Timing(ttl: 1, renewEvery: 0.2)
+    static let fast = OperationLease.Timing(ttl: 2, renewEvery: 0.2)
 
     static func engine(_ target: DeployTarget, _ state: StateStore, _ holder: OperationHolder, _ runner: Systemd,
                        lines: LineCollector = LineCollector()) -> DeployEngine {
@@ -143,7 +143,7 @@ import Testing
         while systemd.restarted == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         try #require(systemd.restarted == 1, "the deploy never reached its restart: \(lines.all)")
         // Held in its restart for longer than a TTL: the renewed lease keeps it from looking interrupted.
-        try await Task.sleep(for: .seconds(1.5))
+        try await Task.sleep(for: .seconds(2.5))
         #expect(try DeployEngine.interrupted(state: state, app: "chip", instance: instance.name) == nil, "a running deploy was reported interrupted")
         task.cancel()
         let record = try await task.value

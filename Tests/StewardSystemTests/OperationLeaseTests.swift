@@ -28,11 +28,11 @@ import Testing
         let tree = try TempTree()
         let state = try StateStore(path: tree.root + "/state/state.db")
         let lease = try OperationLease(state: state, kind: "deploy", subject: "chip@prod", holder: Self.holder,
-                                       timing: .init(ttl: 0.5, renewEvery: 0.1))
-        try await Task.sleep(for: .seconds(1.2))
+                                       timing: .init(ttl: 1, renewEvery: 0.1))
+        try await Task.sleep(for: .seconds(2))
         let held = try #require(try state.operation(id: lease.id))
         #expect(held.isHeld(), "a renewed lease lapsed: \(held)")
-        #expect(held.renewedAt.timeIntervalSince(held.startedAt) > 0.8 && held.status == "running")
+        #expect(held.renewedAt.timeIntervalSince(held.startedAt) > 1.2 && held.status == "running")
         #expect(held.operatorName == "alice" && held.pid == getpid() && held.process == ProcessInstance.current && !held.process.isEmpty)
         try lease.finish("succeeded")
         let ended = try #require(try state.operation(id: lease.id))
@@ -45,11 +45,11 @@ import Testing
         let tree = try TempTree()
         let state = try StateStore(path: tree.root + "/state/state.db")
         let lease = try OperationLease(state: state, kind: "backup", subject: "chip@prod", holder: Self.holder,
-                                       timing: .init(ttl: 0.6, renewEvery: 0.1))
+                                       timing: .init(ttl: 1, renewEvery: 0.1))
         try await Task.sleep(for: .seconds(0.3))
         lease.abandon()
         #expect(try state.operation(id: lease.id)?.isHeld() == true, "lapsed before its TTL")
-        try await Task.sleep(for: .seconds(0.9))
+        try await Task.sleep(for: .seconds(1.3))
         let lapsed = try #require(try state.operation(id: lease.id))
         #expect(!lapsed.isHeld() && lapsed.finishedAt == nil && lapsed.status == "running")
     }
@@ -58,13 +58,13 @@ import Testing
         let tree = try TempTree()
         let state = try StateStore(path: tree.root + "/state/state.db")
         let lease = try OperationLease(state: state, kind: "check", subject: "chip@prod", holder: Self.holder,
-                                       timing: .init(ttl: 0.5, renewEvery: 0.1))
+                                       timing: .init(ttl: 1, renewEvery: 0.1))
         let task = Task { await lease.renewed { try? await Task.sleep(for: .seconds(30)) } }
-        try await Task.sleep(for: .seconds(0.7))
+        try await Task.sleep(for: .seconds(1.3))
         #expect(try state.operation(id: lease.id)?.isHeld() == true)
         task.cancel()
         await task.value
-        try await Task.sleep(for: .seconds(0.8))
+        try await Task.sleep(for: .seconds(1.3))
         #expect(try state.operation(id: lease.id)?.isHeld() == false, "the lease of a cancelled task was still renewed")
     }
 

@@ -80,6 +80,6 @@ import Testing
         #expect(reports.map(\.name) == AuditProbe.names)
         #expect(reports.filter { $0.status == .skipped }.map(\.name) == AuditProbe.names.filter { $0 != "host" })
         #expect(reports.allSatisfy { $0.name == "host" ? $0.status == .ok : $0.reason == "disabled in the manifest" })
-        #expect(facts.host?.memory.totalBytes == 2_000_000 * 1024)
+        #expect(try #require(facts.host).memory.totalBytes == 2_000_000 * 1024)
     }
 }

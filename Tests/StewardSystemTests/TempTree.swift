@@ -4,8 +4,9 @@ import Foundation
 final class TempTree {
     let root: String
 
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("steward-test-\(UUID().uuidString)").path
+    /// Under `base`: the temporary directory, or a memory-backed one for tests that write and sync a lot.
+    init(base: String = FileManager.default.temporaryDirectory.path) throws {
+        root = base + "/steward-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
 

@@ -19,7 +19,7 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     /// The release directory (the checkout for `in-place`).
     public var release: String
     public var previousRelease: String?
-    /// `SUDO_USER`, else `USER`.
+    /// Who ran it: the operator the front end names (the CLI: `SUDO_USER`, else `USER`).
     public var user: String
     /// Why a refused condition was overridden (`--allow-untagged`, `--force`); empty otherwise.
     public var reason: String = ""

@@ -2,8 +2,9 @@ import Yams
 
 /// Walks the composed YAML of a manifest and collects every problem with its position and key path.
 ///
-/// Each `read…` helper reports its own errors and returns nil for a missing, null or invalid value, so one pass
-/// finds all the problems of a file.
+/// Each value reader reports its own errors and returns nil for an invalid value, so one pass finds all the problems
+/// of a file. Which keys exist, and what null means for each, is ``ManifestSchema``'s: a ``Section`` drives these
+/// readers.
 struct ManifestReader {
     let file: String
     private(set) var errors: [ManifestError] = []

@@ -75,13 +75,15 @@ public enum BackupOperation: StewardOperation {
                 add(Result(source: instance.label, error: "\(error)"))
                 continue
             }
-            for outcome in await apps.service.backup(sources, store: apps.store(instance.app), reason: request.reason, progress: host.backupProgress) {
-                var result = Result(source: outcome.source.label, backup: outcome.record, error: outcome.error)
-                if request.verify, let record = outcome.record {
-                    result.verification = await apps.service.verify(record, source: outcome.source, store: apps.store(instance.app),
-                                                                     quick: apps.spec(instance.app).quickVerify, progress: host.backupProgress)
+            try await host.leased("backup", subject: instance.label, state: apps.state) { () async throws(OperationError) in
+                for outcome in await apps.service.backup(sources, store: apps.store(instance.app), reason: request.reason, progress: host.backupProgress) {
+                    var result = Result(source: outcome.source.label, backup: outcome.record, error: outcome.error)
+                    if request.verify, let record = outcome.record {
+                        result.verification = await apps.service.verify(record, source: outcome.source, store: apps.store(instance.app),
+                                                                         quick: apps.spec(instance.app).quickVerify, progress: host.backupProgress)
+                    }
+                    add(result)
                 }
-                add(result)
             }
             withExtendedLifetime(lock) {}
         }

@@ -84,7 +84,9 @@ public enum RestoreOperation: StewardOperation {
         do { lock = try InstanceLock(stateDirectory: apps.service.stateDirectory, instance: instance.label, purpose: "steward restore #\(record.id)") } catch {
             throw OperationError(.busy, "\(error)", subject: instance.label)
         }
-        let report = await restorer.restore(record, source: source, units: units, progress: host.backupProgress) { await apps.runChecks(instance) }
+        let report = try await host.leased("restore", subject: instance.label, state: apps.state) { () async throws(OperationError) in
+            await restorer.restore(record, source: source, units: units, progress: host.backupProgress) { await apps.runChecks(instance) }
+        }
         withExtendedLifetime(lock) {}
         output.steps = report.steps
         output.restored = report.restored

@@ -18,6 +18,8 @@ public struct BackupService: Sendable {
     public let storeFiles: any BackupFileSystem
     var runner: any CommandRunning
     let engines: BackupEngines
+    /// How often the size of a backup being written is reported to a progress sink.
+    var progressInterval: Duration = .seconds(1)
 
     public init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning = CommandRunner()) {
         self.init(state: state, files: files, runner: runner, storeFiles: HostBackupFiles(root: files.root.isEmpty ? "/" : files.root))
@@ -101,14 +103,15 @@ public struct BackupService: Sendable {
         }
     }
 
-    /// Runs `body` (an engine writing `partial`) and, when someone listens, reports the file's size every second.
+    /// Runs `body` (an engine writing `partial`) and, when someone listens, reports the file's size every
+    /// ``progressInterval``.
     func sampling<T>(_ partial: String, step: String, progress: BackupProgressSink?, _ body: () async throws -> T) async throws -> T {
         guard let progress else { return try await body() }
-        let files = storeFiles
+        let (files, interval) = (storeFiles, progressInterval)
         let sampler = Task {
             var last: Int64 = -1
             while true {
-                try await Task.sleep(for: .seconds(1))
+                try await Task.sleep(for: interval)
                 if let size = files.size(partial), size != last {
                     progress(.bytes(step: step, done: size))
                     last = size

@@ -35,7 +35,7 @@ extension DeployEngine {
     /// instance's flock, or (`holdingLock`) by the pid.
     public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false) throws -> DeployRecord? {
         guard let (newest, lease) = try unfinished(state: state, app: app, instance: instance) else { return nil }
-        if let lease, false { return lease.isHeld() ? nil : newest }
+        if let lease { return lease.isHeld() ? nil : newest }
         if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
         let label = instance.isEmpty ? app : "\(app)@\(instance)"
         return InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label) ? nil : newest

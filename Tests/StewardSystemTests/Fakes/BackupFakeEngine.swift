@@ -13,6 +13,8 @@ final class BackupFakeEngine: BackupEngine, @unchecked Sendable {
     let files: BackupMemoryFiles
     let log: BackupFakeLog
     var payload = "the backup's bytes"
+    /// How long a backup takes after writing the first half of ``payload`` (for the progress samples).
+    var halfwayPause: Duration?
     var contents = BackupContents(tables: ["t": 3])
     /// What a verification finds (default: ``contents``).
     var restored: BackupContents?
@@ -31,6 +33,10 @@ final class BackupFakeEngine: BackupEngine, @unchecked Sendable {
         log.add("engine backup \(source.label)")
         files.write(partial, "")
         try await context.tools.run(Command("fake-dump", [context.host(partial)]))
+        if let halfwayPause {
+            files.write(partial, String(payload.prefix(payload.count / 2)))
+            try await Task.sleep(for: halfwayPause)
+        }
         files.write(partial, payload)
         let contents = contents
         return { contents }
@@ -70,7 +76,7 @@ struct BackupFakes {
     let log = BackupFakeLog()
     let runner: BackupFakeRunner
     let engine: BackupFakeEngine
-    let service: BackupService
+    var service: BackupService
     let store = "/store"
     let source = BackupSource(app: "app", instance: "prod", name: "db", kind: .sqlite, path: "/srv/app/app.db")
 
