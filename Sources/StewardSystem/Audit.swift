@@ -32,6 +32,7 @@ public struct Audit: Sendable {
     /// Reports come in the table's order, whatever finishes first.
     public func gather() async -> (Facts, [ProbeReport]) {
         let ctx = context
+        BlockingCall.prepare()
         var facts = Facts(systemPythonVersion: HostProbe.systemPython(ctx.files), windowHours: ctx.windowHours)
         var reports: [String: ProbeReport] = [:]
         var waiting = probes

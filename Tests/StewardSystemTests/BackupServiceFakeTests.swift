@@ -30,8 +30,11 @@ import Testing
         var fakes = try BackupFakes()
         fakes.service.progressInterval = .milliseconds(5)
         fakes.engine.payload = String(repeating: "x", count: 1000)
-        fakes.engine.halfwayPause = .milliseconds(200)
         let progress = BackupProgressLog()
+        // The engine goes on once the half-written file was sampled (or after 10 s, and the expectation fails).
+        fakes.engine.halfway = {
+            for _ in 0..<2000 where !progress.lines.contains("bytes backup app@prod/db 500") { try? await Task.sleep(for: .milliseconds(5)) }
+        }
         _ = try await fakes.service.backup(fakes.source, store: fakes.store, reason: "manual", progress: progress.sink)
         #expect(progress.lines.contains("bytes backup app@prod/db 500"), "\(progress.lines)")
         #expect(progress.lines.suffix(3) == ["bytes backup app@prod/db 1000", "items backup app@prod/db 3 rows", "finished backup app@prod/db ok"])

@@ -111,6 +111,24 @@ import Testing
     }
 
     @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+    func aFileCheckOnAHungMountEndsWithinItsTimeout() async throws {
+        let mount = try SilentPeers.HungMount()
+        defer { mount.end() }
+        let spec = CheckSpec(id: "file", kind: .file(FileExpectation(path: mount.path + "/app.env")), timeoutMs: 500)
+        let start = ContinuousClock.now
+        let result = try #require(await CheckRunner().run([spec]).results.first)
+        #expect(ContinuousClock.now - start < .milliseconds(500 + 400))
+        #expect(result.status == .unknown && result.message == "stat of \(mount.path)/app.env did not answer within 0.5 s", "\(result.message)")
+    }
+
+    @Test func diskChecksOnOneFilesystemAtOnceAllAnswer() async throws {
+        // Calls running side by side are not mistaken for a hung one.
+        let specs = (0..<6).map { CheckSpec(id: "d\($0)", kind: .disk(DiskExpectation(path: "/", warningPercent: 100, criticalPercent: 100))) }
+        let report = await CheckRunner(maxParallel: 6).run(specs)
+        #expect(report.results.allSatisfy { $0.status == .pass }, "\(report.results.map(\.message))")
+    }
+
+    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
     func theFilesystemsProbeTellsTheOthersAndNamesTheHungMount() async throws {
         let mount = try SilentPeers.HungMount()
         defer { mount.end() }

@@ -20,6 +20,7 @@ public typealias BackupProgressSink = @Sendable (BackupProgress) -> Void
 
 extension Optional where Wrapped == BackupProgressSink {
     /// Runs `body` as the step `name`: started, then finished with its duration and whether it threw.
+    @discardableResult
     func step<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
         guard let sink = self else { return try await body() }
         sink(.started(step: name))

@@ -71,10 +71,17 @@ final class CheckExecutor: Sendable {
             guard let sockets = snapshot.sockets else { return .unknown(expected: "port \(e.port)", snapshot.socketsError ?? "no socket table") }
             return LocalEvaluators.port(e, sockets)
         case .file(let e):
-            let info = context.files.info(e.path)
-            if info.denied { return .unknown(expected: e.path, "\(e.path): permission denied") }
-            let content = info.exists && !e.contains.isEmpty ? context.files.readIfPresent(e.path) : nil
-            return LocalEvaluators.file(e, .init(exists: info.exists, mode: info.mode, owner: info.owner, group: info.group, content: content))
+            // stat and read on a thread of their own, as the disk check's statvfs: a file on a mount that stopped
+            // answering must neither hold a thread of the pool nor outlast the check.
+            let files = context.files
+            let timeout = Duration.milliseconds(timeoutMs * 9 / 10)
+            let verdict = await BlockingCall.run(key: "stat " + files.path(e.path), timeout: timeout) { () -> Verdict in
+                let info = files.info(e.path)
+                if info.denied { return .unknown(expected: e.path, "\(e.path): permission denied") }
+                let content = info.exists && !e.contains.isEmpty ? files.readIfPresent(e.path) : nil
+                return LocalEvaluators.file(e, .init(exists: info.exists, mode: info.mode, owner: info.owner, group: info.group, content: content))
+            }
+            return verdict ?? .unknown(expected: e.path, "stat of \(e.path) did not answer within \(BlockingCall.seconds(timeout))")
         case .command(let e):
             guard let program = e.argv.first else { return .unknown(expected: "command", "empty argv") }
             switch await context.runner.run(Command(program, Array(e.argv.dropFirst())), timeout: .milliseconds(timeoutMs)) {

@@ -20,6 +20,7 @@ public struct CheckRunner: Sendable {
         // The snapshot (one systemctl show, the socket table, host facts) is gathered while the checks that do not
         // need it already run; those that do wait for it.
         let context = self.context
+        BlockingCall.prepare()
         let snapshot = Task { await CheckSnapshot.gather(specs, context) }
         let executor = CheckExecutor(context: context, snapshot: snapshot)
         defer { executor.shutdown() }

@@ -98,8 +98,7 @@ public enum HostProbe {
 
     /// The reason given for mount points whose `statvfs` did not answer.
     public static func unansweredReason(_ points: [String], timeout: Duration) -> String {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        return "statvfs of \(points.joined(separator: ", ")) did not answer within \(String(format: "%.1f", seconds)) s"
+        "statvfs of \(points.joined(separator: ", ")) did not answer within \(BlockingCall.seconds(timeout))"
     }
 
     /// The system's python3 minor version from where `/usr/bin/python3` points (`python3.11` → `3.11`), without starting it.

@@ -13,8 +13,8 @@ final class BackupFakeEngine: BackupEngine, @unchecked Sendable {
     let files: BackupMemoryFiles
     let log: BackupFakeLog
     var payload = "the backup's bytes"
-    /// How long a backup takes after writing the first half of ``payload`` (for the progress samples).
-    var halfwayPause: Duration?
+    /// Awaited after the first half of ``payload`` is written (a test waits there for a progress sample).
+    var halfway: (@Sendable () async -> Void)?
     var contents = BackupContents(tables: ["t": 3])
     /// What a verification finds (default: ``contents``).
     var restored: BackupContents?
@@ -33,9 +33,9 @@ final class BackupFakeEngine: BackupEngine, @unchecked Sendable {
         log.add("engine backup \(source.label)")
         files.write(partial, "")
         try await context.tools.run(Command("fake-dump", [context.host(partial)]))
-        if let halfwayPause {
+        if let halfway {
             files.write(partial, String(payload.prefix(payload.count / 2)))
-            try await Task.sleep(for: halfwayPause)
+            await halfway()
         }
         files.write(partial, payload)
         let contents = contents
