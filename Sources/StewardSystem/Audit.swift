@@ -8,7 +8,7 @@ public struct Audit: Sendable {
     public var manifest: Manifest
     /// Steward's state database, for the backup rules; nil leaves the catalog out (and those rules silent).
     public var statePath: String?
-    /// The probes to run (all but those the manifest disables); a parameter so tests can hand in their own.
+    /// The probe table, ``AuditProbe/all``; a property so tests can hand in their own.
     var probes: [AuditProbe] = AuditProbe.all
 
     public init(context: ProbeContext = ProbeContext(), manifest: Manifest = .empty, statePath: String? = nil) {
