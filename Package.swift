@@ -26,11 +26,13 @@ let package = Package(
             name: "StewardCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // A seccomp filter that keeps privilege-dropping children from hanging (see its header).
+        .target(name: "CStewardSys"),
         // I/O: the command runner and the probes that fill the facts.
         .target(
             name: "StewardSystem",
             dependencies: [
-                "StewardCore",
+                "StewardCore", "CStewardSys",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),

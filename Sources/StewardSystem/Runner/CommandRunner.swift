@@ -75,6 +75,7 @@ public struct CommandRunner: CommandRunning {
     }()
 
     public func run(_ command: Command, timeout: Duration = .seconds(10)) async -> Result<CommandResult, RunnerError> {
+        _ = ForkSafety.installed
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .milliseconds(300))]

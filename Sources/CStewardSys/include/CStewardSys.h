@@ -1,0 +1,14 @@
+#ifndef C_STEWARD_SYS_H
+#define C_STEWARD_SYS_H
+
+/// Makes clone3(2) fail with ENOSYS in this process (every thread) and its children, with a seccomp filter.
+/// Returns 0, or -1 with errno set (the filter is then not installed).
+///
+/// Why: swift-subprocess creates children with a raw clone3 syscall, so glibc's thread list is not reset in the
+/// child. When the child then drops privileges (setgroups, setgid, setuid go through glibc's setxid broadcast to
+/// "all threads"), it can wait forever for a thread of the parent that was being created at that instant. With
+/// clone3 unavailable, swift-subprocess falls back to glibc's fork(), which resets the list; glibc's own
+/// pthread_create and posix_spawn fall back to clone as well (Docker's default profile does the same).
+int steward_refuse_clone3(void);
+
+#endif
