@@ -16,7 +16,8 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let input = FileHandle.standardInput.readBounded(AgentProtocol.maxRequestBytes + 1)
         let code = await AgentProtocol.serve(input, host: { envelope, events in
-            HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID)
+            HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID,
+                                   operatorName: envelope.operatorName)
         }, write: { FileHandle.standardOutput.write($0) })
         throw ExitCode(code)
     }

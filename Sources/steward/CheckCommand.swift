@@ -60,8 +60,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         if suggest {
-            let output = try await OperationCLI.run(CheckSuggestOperation.self, .init(manifest: manifest, parallel: parallel), root: root, events: events)
-            print(output.yaml, terminator: "")
+            let output = try await OperationCLI.run(CheckSuggestOperation.self, .init(manifest: manifest, parallel: parallel), root: root,
+                                                    json: format == .json, events: events)
+            if format == .json { OperationCLI.printJSON(output) } else { print(output.yaml, terminator: "") }
             return
         }
         let request = CheckOperation.Request(file: file, manifest: manifest, target: target, parallel: parallel,

@@ -62,8 +62,6 @@ struct VersionCommand: ParsableCommand {
     }
 }
 
-/// Exit with a code and nothing else printed (findings were already rendered).
-struct ExitStatus: Error { let code: Int32 }
 
 extension ParsableCommand {
     static func fail(_ message: String) -> Never {

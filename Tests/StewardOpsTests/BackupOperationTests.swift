@@ -27,8 +27,9 @@ import Testing
         chmod(manifest, 0o644)
     }
 
-    func host() -> HostContext {
-        HostContext(runner: RacklabSystemd(), files: HostFiles(root: dir + "/root"), statePath: dir + "/state.db",
+    /// `root`: the host's file root; the catalog's paths are read under it (the verify test's backups are real files).
+    func host(root: String? = nil) -> HostContext {
+        HostContext(runner: RacklabSystemd(), files: HostFiles(root: root ?? dir + "/root"), statePath: dir + "/state.db",
                     identity: OperationIdentity(operatorName: "test", host: "test"))
     }
 
@@ -46,7 +47,7 @@ import Testing
         handle.write(Data("garbage".utf8))
         try handle.close()
 
-        let output = try await VerifyOperation.run(.init(latest: true, target: "racklab", manifest: manifest), on: host())
+        let output = try await VerifyOperation.run(.init(latest: true, target: "racklab", manifest: manifest), on: host(root: "/"))
         #expect(output.exitCode == 2)
         // Decoded with a strict Decodable: `passed` must be a JSON boolean (the string "true" fails), ids numbers.
         struct Document: Decodable {
@@ -76,7 +77,7 @@ import Testing
 
     @Test func scheduleCarriesNonDefaultStateAndStoreIntoBothCommands() async throws {
         let output = try await ScheduleOperation.run(.init(app: "racklab", dryRun: true, unitDirectory: "/etc/systemd/system", manifest: manifest,
-                                                           store: "/srv/backups", steward: "/usr/local/bin/steward"), on: host())
+                                                           store: "/srv/backups", steward: "/usr/bin/true"), on: host())
         #expect(output.units.map(\.path) == ["/etc/systemd/system/steward-backup-racklab.service", "/etc/systemd/system/steward-backup-racklab.timer"])
         #expect(output.units[0].text == """
             # Installed by `steward backup schedule racklab`: back up racklab, then prove the backups by restoring them.
@@ -86,14 +87,27 @@ import Testing
 
             [Service]
             Type=oneshot
-            ExecStart=/usr/local/bin/steward backup run racklab --verify --reason scheduled --state \(dir)/state.db --store /srv/backups --manifest \(manifest)
-            ExecStartPost=/usr/local/bin/steward backup prune racklab --state \(dir)/state.db --store /srv/backups --manifest \(manifest)
+            ExecStart=/usr/bin/true backup run racklab --verify --reason scheduled --state \(dir)/state.db --store /srv/backups --manifest \(manifest)
+            ExecStartPost=/usr/bin/true backup prune racklab --state \(dir)/state.db --store /srv/backups --manifest \(manifest)
             Nice=10
             IOSchedulingClass=idle
 
             """)
         #expect(output.onCalendar == "*-*-* 04:00:00" && output.units[1].text.contains("OnCalendar=*-*-* 04:00:00\n"))
         #expect(output.commands == ["systemctl daemon-reload", "systemctl enable --now -- steward-backup-racklab.timer"])
+    }
+
+    /// The unit runs `steward` as root: a request may not name a binary others can change, nor a relative place.
+    @Test func scheduleRefusesABinaryRootDoesNotOwnAlone() async throws {
+        let planted = dir + "/steward"
+        try "#!/bin/sh\n".write(toFile: planted, atomically: false, encoding: .utf8)
+        chmod(planted, 0o777)
+        await #expect(throws: OperationError(.invalidRequest, "steward: \(planted) must be owned by root and writable by root alone", subject: planted)) {
+            _ = try await ScheduleOperation.run(.init(app: "racklab", dryRun: true, manifest: manifest, steward: planted), on: host())
+        }
+        await #expect(throws: OperationError.self) {
+            _ = try await ScheduleOperation.run(.init(app: "racklab", dryRun: true, unitDirectory: "units", manifest: manifest), on: host())
+        }
     }
 
     @Test func theDefaultUnitCarriesNoLocations() {

@@ -11,7 +11,7 @@ import Testing
         let state = try host.openState()
         let value = try await host.leased("backup", subject: "racklab@prod", state: state) { () async throws(OperationError) in 42 }
         #expect(value == 42)
-        let row = try #require(try state.operation(id: "op-1"))
+        let row = try #require(try state.operation(id: "op-1/backup/racklab@prod"))
         #expect(row.kind == "backup")
         #expect(row.subject == "racklab@prod")
         #expect(row.operatorName == "tester")
@@ -28,7 +28,7 @@ import Testing
         await #expect(throws: refused) {
             try await host.leased("restore", subject: "racklab@prod", state: state) { () async throws(OperationError) in throw refused }
         }
-        #expect(try state.operation(id: "op-1")?.status == "failed")
+        #expect(try state.operation(id: "op-1/restore/racklab@prod")?.status == "failed")
     }
 
     @Test func whileItRunsTheLeaseIsHeld() async throws {
@@ -36,8 +36,21 @@ import Testing
         let host = scratch.host()
         let state = try host.openState()
         let heldInside = try await host.leased("backup", subject: "racklab@prod", state: state) { () async throws(OperationError) in
-            (try? state.operation(id: "op-1"))??.isHeld() ?? false
+            (try? state.operation(id: "op-1/backup/racklab@prod"))??.isHeld() ?? false
         }
         #expect(heldInside)
+    }
+
+    /// `steward backup` with no target backs up every app instance within one operation: a row for each.
+    @Test func oneOperationOverSeveralInstancesRecordsARowForEach() async throws {
+        let scratch = try OpsScratch()
+        let host = scratch.host()
+        let state = try host.openState()
+        for subject in ["racklab@prod", "racklab@staging"] {
+            try await host.leased("backup", subject: subject, state: state) { () async throws(OperationError) in }
+        }
+        let rows = try state.operations(limit: 10)
+        #expect(Set(rows.map(\.id)) == ["op-1/backup/racklab@prod", "op-1/backup/racklab@staging"])
+        #expect(rows.allSatisfy { $0.status == "succeeded" })
     }
 }

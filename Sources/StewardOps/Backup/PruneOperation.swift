@@ -66,16 +66,20 @@ public enum PruneOperation: StewardOperation {
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
         // Retention is the manifest's and the catalog is the state database's: no need to list the host's units.
         let manifest = try ManifestSource.load(explicit: request.manifest, host: host).manifest
-        let service = BackupService(state: try host.openState(), runner: host.runner)
+        let service = BackupService(state: try host.openState(), files: host.files, runner: host.runner)
         let target = TargetName(request.target)
-        do {
-            let records = try service.state.records().filter { target?.matches(app: $0.app, instance: $0.instance) ?? true }
-            let plans = try service.prune(records, retention: { (manifest.app(named: $0.app)?.backup ?? .defaults).retention }, dryRun: request.dryRun,
-                                          progress: host.backupProgress)
-            return Output(dryRun: request.dryRun,
-                          decisions: plans.flatMap { $0.decisions.map { Decision(backup: $0.record, keep: $0.keep, reasons: $0.reasons) } })
-        } catch {
-            throw OperationError(.failed, "cannot prune the backups in \(service.state.path): \(error)", subject: service.state.path)
+        let prune = { () throws(OperationError) -> Output in
+            do {
+                let records = try service.state.records().filter { target?.matches(app: $0.app, instance: $0.instance) ?? true }
+                let plans = try service.prune(records, retention: { (manifest.app(named: $0.app)?.backup ?? .defaults).retention }, dryRun: request.dryRun,
+                                              progress: host.backupProgress)
+                return Output(dryRun: request.dryRun,
+                              decisions: plans.flatMap { $0.decisions.map { Decision(backup: $0.record, keep: $0.keep, reasons: $0.reasons) } })
+            } catch {
+                throw OperationError(.failed, "cannot prune the backups in \(service.state.path): \(error)", subject: service.state.path)
+            }
         }
+        if request.dryRun { return try prune() }
+        return try await host.leased("backup.prune", subject: target?.description ?? "all", state: service.state) { () async throws(OperationError) in try prune() }
     }
 }

@@ -50,6 +50,14 @@ public enum ScheduleOperation: StewardOperation {
     }
 
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
+        // The unit runs `steward` as root: a request (the agent's, the daemon's) may name only a binary root owns and
+        // only root can write, and only an absolute unit directory.
+        if let steward = request.steward, let why = untrustedBinary(steward) {
+            throw OperationError(.invalidRequest, "steward: \(why)", subject: steward)
+        }
+        guard request.unitDirectory.hasPrefix("/") else {
+            throw OperationError(.invalidRequest, "unitDirectory: expected an absolute path, got \"\(request.unitDirectory.prefix(60))\"")
+        }
         let apps = try await AppsOnHost.load(manifest: request.manifest, store: request.store, host: host)
         _ = try apps.instances(TargetName(request.app))
         let name = BackupUnits.name(app: request.app)
@@ -63,6 +71,15 @@ public enum ScheduleOperation: StewardOperation {
         let commands = [Systemctl.daemonReload(), Systemctl.enableNow("\(name).timer")]
         let output = Output(app: request.app, onCalendar: onCalendar, dryRun: request.dryRun, units: units, commands: commands.map(\.display))
         if request.dryRun { return output }
+        try await host.leased("backup.schedule", subject: request.app, state: apps.state) { () async throws(OperationError) in
+            try await install(units, commands, app: request.app, host: host)
+        }
+        apps.state.event("schedule", subject: request.app, result: "installed", detail: "\(name).timer OnCalendar=\(onCalendar)")
+        return output
+    }
+
+    /// Writes the units (each renamed into place) and enables the timer.
+    static func install(_ units: [Unit], _ commands: [Command], app: String, host: HostContext) async throws(OperationError) {
         do {
             for unit in units {
                 let path = host.files.path(unit.path)
@@ -77,14 +94,24 @@ public enum ScheduleOperation: StewardOperation {
                 host.say(c.description)
             }
         } catch {
-            throw OperationError(.failed, "\(error)", subject: request.app)
+            throw OperationError(.failed, "\(error)", subject: app)
         }
-        apps.state.event("schedule", subject: request.app, result: "installed", detail: "\(name).timer OnCalendar=\(onCalendar)")
-        return output
+    }
+
+    /// Why `path` may not be the binary a root unit runs: not absolute, not a regular executable file, or not root's
+    /// alone to change. nil when it may.
+    static func untrustedBinary(_ path: String) -> String? {
+        guard path.hasPrefix("/") else { return "expected an absolute path, got \"\(path.prefix(60))\"" }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_mode & 0o111 != 0 else {
+            return "\(path) is not an executable file"
+        }
+        guard st.st_uid == 0, st.st_mode & 0o022 == 0 else { return "\(path) must be owned by root and writable by root alone" }
+        return nil
     }
 
     /// This process's binary, as the units must name it (a path, not how it was typed).
     static func executable() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/usr/bin/steward"
     }
 }

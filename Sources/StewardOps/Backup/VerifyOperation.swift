@@ -66,9 +66,12 @@ public enum VerifyOperation: StewardOperation {
         }
         var results: [Result] = []
         for record in chosen {
-            let v = await apps.service.verify(record, source: apps.source(of: record), store: apps.store(record.app),
-                                              quick: request.quick || apps.spec(record.app).quickVerify, progress: host.backupProgress)
-            let result = Result(id: record.id, source: record.label, passed: v.passed, durationMs: v.durationMs, message: v.message)
+            // A verification restores into a scratch database or directory and records its result: a lease each.
+            let result = try await host.leased("backup.verify", subject: "#\(record.id)", state: apps.state) { () async throws(OperationError) in
+                let v = await apps.service.verify(record, source: apps.source(of: record), store: apps.store(record.app),
+                                                  quick: request.quick || apps.spec(record.app).quickVerify, progress: host.backupProgress)
+                return Result(id: record.id, source: record.label, passed: v.passed, durationMs: v.durationMs, message: v.message)
+            }
             results.append(result)
             host.say(line(result))
         }

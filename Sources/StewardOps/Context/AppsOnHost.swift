@@ -20,6 +20,9 @@ public struct AppsOnHost: Sendable {
     /// `full` gathers what the checks' presets need (nginx, sockets), for a restore or a deploy; otherwise only the
     /// units and env files, so backup, verify and prune do not pay for a whole audit at start-up.
     public static func load(manifest explicit: String?, store: String? = nil, full: Bool = false, host: HostContext) async throws(OperationError) -> AppsOnHost {
+        if let store, !store.hasPrefix("/") || store == "/" {
+            throw OperationError(.invalidRequest, "store: expected an absolute path, got \"\(store.prefix(60))\"")
+        }
         let loaded = try ManifestSource.load(explicit: explicit, host: host)
         let audit = Audit(context: host.probeContext(), manifest: loaded.manifest)
         let facts: Facts
@@ -32,7 +35,7 @@ public struct AppsOnHost: Sendable {
         }
         let state = try host.openState()
         return AppsOnHost(host: host, loaded: loaded, facts: facts, inventory: Inventory.build(facts: facts, manifest: loaded.manifest),
-                          service: BackupService(state: state, runner: host.runner), storeOverride: store)
+                          service: BackupService(state: state, files: host.files, runner: host.runner), storeOverride: store)
     }
 
     /// The app instances `target` names; every app when nil. An unknown target is an error naming the known ones.

@@ -3,14 +3,17 @@ import StewardSystem
 
 extension HostContext {
     /// Runs an operation that changes the host (a backup, a verification, a restore, a prune, a schedule) under a
-    /// lease row in the state database named by this context's operation id: renewed while `body` runs, finished
-    /// with `succeeded` or `failed`. A process killed meanwhile leaves it unfinished, and it reads as interrupted
-    /// once it lapses (at once on this host, where the holder's pid is seen gone). Deploys take theirs in the
-    /// engine, since the lease decides there whether an earlier deploy was interrupted.
+    /// lease row in the state database, renewed while `body` runs and finished with `succeeded` or `failed` once it
+    /// returns. A process killed meanwhile leaves it unfinished, and it reads as interrupted once it lapses (at once
+    /// on this host, where the holder's pid is seen gone). One operation may touch several instances (a backup of
+    /// every app): each gets its own row, `OPERATION-ID/KIND/SUBJECT`. Deploys take theirs in the engine, since the
+    /// lease decides there whether an earlier deploy was interrupted.
     public func leased<T: Sendable>(_ kind: String, subject: String, state: StateStore,
                                     _ body: () async throws(OperationError) -> T) async throws(OperationError) -> T {
+        var holder = identity.holder
+        holder.operationID = Self.leaseID(operation: identity.operationID, kind: kind, subject: subject)
         let lease: OperationLease
-        do { lease = try OperationLease(state: state, kind: kind, subject: subject, holder: identity.holder) } catch {
+        do { lease = try OperationLease(state: state, kind: kind, subject: subject, holder: holder) } catch {
             throw OperationError(.stateUnavailable, "cannot record the operation in \(statePath): \(error)", subject: statePath)
         }
         let result: Result<T, OperationError>
@@ -21,14 +24,15 @@ extension HostContext {
         } catch {
             result = .failure(OperationError(.failed, "\(error)"))
         }
-        if Task.isCancelled {
-            lease.abandon()
-        } else {
-            do { try lease.finish(result.isSuccess ? "succeeded" : "failed") } catch {
-                warn("the operation's end could not be recorded in \(statePath): \(error)")
-            }
+        do { try lease.finish(result.isSuccess ? "succeeded" : "failed") } catch {
+            warn("the operation's end could not be recorded in \(statePath): \(error)")
         }
         return try result.get()
+    }
+
+    /// The lease row of `kind` on `subject` within an operation.
+    public static func leaseID(operation: String, kind: String, subject: String) -> String {
+        "\(operation)/\(kind)/\(subject)"
     }
 }
 

@@ -15,6 +15,8 @@ public struct HostContext: Sendable {
     public var identity: OperationIdentity
     public var events: EventSink
     public var logger: Logger
+    /// Where the crash-safety tests kill a deploy (`before:migrate`); nil on a real run. Set by ``forProcess``.
+    public var faultPoint: String?
 
     public init(runner: any CommandRunning = CommandRunner(), files: HostFiles = HostFiles(), clock: any OperationClock = SystemClock(),
                 statePath: String = StateStore.defaultPath, identity: OperationIdentity, events: EventSink = .discard,

@@ -8,7 +8,7 @@ enum DeployRun {
     /// progress as the host's events, and the crash tests' fault point. The one place the operations build an engine.
     static func engine(_ target: DeployTarget, state: StateStore, on host: HostContext) -> DeployEngine {
         DeployEngine(target: target, state: state, holder: host.identity.holder, runner: host.runner,
-                     faults: FaultInjection(point: HostContext.faultPoint), progress: host.report)
+                     faults: FaultInjection(point: host.faultPoint), progress: host.report)
     }
 
     /// Runs a deploy, rollback or recovery of `target`. A refusal (nothing was changed or recorded) becomes an

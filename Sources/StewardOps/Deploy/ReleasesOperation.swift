@@ -39,6 +39,9 @@ public enum ReleasesOperation: StewardOperation {
     }
 
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
+        guard (1...100_000).contains(request.limit) else {
+            throw OperationError(.invalidRequest, "limit: expected 1 to 100000, got \(request.limit)")
+        }
         let store = try host.openState()
         let name = TargetName(label: request.target)
         let instance = name.instance ?? ""

@@ -11,8 +11,4 @@ public struct EventSink: Sendable {
 
     public static let discard = EventSink { _ in }
 
-    /// Both sinks, in order.
-    public func and(_ other: EventSink) -> EventSink {
-        EventSink { event in self.emit(event); other.emit(event) }
-    }
 }

@@ -20,16 +20,20 @@ public enum AgentProtocol {
         public var state: String?
         /// The caller's id for the operation (the fleet reuses the controller's); a new one when absent.
         public var operationID: String?
+        /// On whose behalf it runs (the fleet's operator at the controller), recorded in deploy records and leases;
+        /// the agent's own user when absent.
+        public var operatorName: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case operation, request, state, operationID = "operation_id"
+            case operation, request, state, operationID = "operation_id", operatorName = "operator"
         }
 
-        public init(operation: String, request: JSONTree = .object([:]), state: String? = nil, operationID: String? = nil) {
+        public init(operation: String, request: JSONTree = .object([:]), state: String? = nil, operationID: String? = nil, operatorName: String? = nil) {
             self.operation = operation
             self.request = request
             self.state = state
             self.operationID = operationID
+            self.operatorName = operatorName
         }
 
         public init(from decoder: any Decoder) throws {
@@ -43,6 +47,7 @@ public enum AgentProtocol {
             request = try c.decodeIfPresent(JSONTree.self, forKey: .request) ?? .object([:])
             state = try c.decodeIfPresent(String.self, forKey: .state)
             operationID = try c.decodeIfPresent(String.self, forKey: .operationID)
+            operatorName = try c.decodeIfPresent(String.self, forKey: .operatorName)
         }
     }
 
@@ -62,6 +67,10 @@ public enum AgentProtocol {
         if let id = envelope.operationID,
            id.isEmpty || id.count > 128 || !id.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-_:".unicodeScalars.contains($0)) }) {
             throw OperationError(.invalidRequest, "operation_id: expected 1 to 128 letters, digits or .-_:")
+        }
+        if let who = envelope.operatorName,
+           who.isEmpty || who.count > 64 || !who.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-_:@".unicodeScalars.contains($0)) }) {
+            throw OperationError(.invalidRequest, "operator: expected 1 to 64 letters, digits or .-_:@")
         }
         return envelope
     }

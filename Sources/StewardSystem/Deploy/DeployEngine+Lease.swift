@@ -35,10 +35,13 @@ extension DeployEngine {
     /// instance's flock, or (`holdingLock`) by the pid.
     public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false) throws -> DeployRecord? {
         guard let (newest, lease) = try unfinished(state: state, app: app, instance: instance) else { return nil }
-        if let lease { return lease.isHeld() ? nil : newest }
-        if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
         let label = instance.isEmpty ? app : "\(app)@\(instance)"
-        return InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label) ? nil : newest
+        // Someone holds the instance's lock (the kernel frees it when its holder dies): a deploy whose renewals are
+        // late (a busy state database, a clock that jumped) is still running.
+        let lockHeld = !holdingLock && InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label)
+        if let lease { return lease.isHeld() || lockHeld ? nil : newest }
+        if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
+        return lockHeld ? nil : newest
     }
 
     /// The newest deploy of the instance still marked running, with its operation's lease (nil before leases).

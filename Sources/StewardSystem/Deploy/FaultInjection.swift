@@ -4,7 +4,7 @@ import StewardCore
 /// Kills Steward with SIGKILL at a named step boundary (`after:migrate`, `before:restart`): how the crash-safety
 /// test proves that every boundary is recoverable. SIGKILL, not an exit, so nothing (no defer, no handler) runs:
 /// the same as a power loss for the state Steward leaves behind. The point is a value handed in by the front end
-/// (read from `STEWARD_FAULT` by ``HostContext/faultPoint`` in StewardOps), never read here from the environment.
+/// (read from `STEWARD_FAULT` by `HostContext.faultPoint` in StewardOps), never read here from the environment.
 public struct FaultInjection: Sendable {
     /// `when:step`, or nil for none.
     public var point: String?

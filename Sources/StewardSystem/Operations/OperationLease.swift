@@ -82,8 +82,11 @@ final class Renewal: @unchecked Sendable {
         var next = Date() + interval
         while !stopped {
             if Date() >= next {
-                // Under the lock: once stop() returns, no renewal is under way or to come.
+                // Outside the lock, so stop() (called from a cancellation handler) never waits for a database write;
+                // a renewal that lands after finish() changes nothing (only unfinished rows are renewed).
+                condition.unlock()
                 renew()
+                condition.lock()
                 next = Date() + interval
             } else {
                 _ = condition.wait(until: next)
