@@ -230,7 +230,7 @@ extension DeployEngine {
         rollbackDatabase = database
         if database == .restore { record.backupIDs = backupIDs }
         try startLease(kind: "rollback")
-        record = try state.insertDeploy(record)
+        do { record = try state.insertDeploy(record) } catch { endLease("failed"); throw error }
         lock?.describe("rollback #\(record.id) to \(release.ref) by \(record.user)")
         say("rollback #\(record.id): \(target.label) \(previous.ref ?? "?") → \(release.ref) (\(release.shortCommit))")
         return await guarded(.lock) {

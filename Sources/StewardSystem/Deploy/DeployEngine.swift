@@ -70,7 +70,7 @@ public final class DeployEngine {
         record.reason = request.reason ?? ""
         record.expectedCommit = request.expectedCommit
         try startLease(kind: request.kind.rawValue)
-        record = try state.insertDeploy(record)
+        do { record = try state.insertDeploy(record) } catch { endLease("failed"); throw error }
         lock?.describe("\(request.kind.rawValue) #\(record.id) of \(request.ref) by \(record.user)")
         say("deploy #\(record.id): \(target.label) \(previous.ref ?? previous.commit.map { String($0.prefix(12)) } ?? "(nothing)") → \(request.ref)")
         return await guarded(.preflight) {
@@ -135,7 +135,7 @@ public final class DeployEngine {
         record.host = holder.host
         // From here the record names this operation: it is interrupted again only if this one stops too.
         try startLease(kind: resuming ? "resume" : "abort")
-        try state.updateDeploy(record)
+        do { try state.updateDeploy(record) } catch { endLease("failed"); throw error }
         lock?.describe("\(resuming ? "resumed" : "abort of") deploy #\(record.id) of \(record.ref) by \(holder.operatorName)")
     }
 
