@@ -23,7 +23,7 @@ public struct Audit: Sendable {
         let ctx = context
         var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: manifest.declaredUnits), windowHours: ctx.windowHours)
         let inventory = Inventory.build(facts: facts, manifest: manifest)
-        facts.envFiles = FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
+        facts.envFiles = await FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
         return facts
     }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import StewardOps
 import StewardSystem
 
@@ -13,8 +16,20 @@ struct AgentCommand: AsyncParsableCommand {
             The protocol is documented in docs/json.md; the fleet runs it over SSH.
             """)
 
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds to wait for the whole request on stdin.", valueName: "seconds"))
+    var requestTimeout: Int = 30
+
+    func validate() throws {
+        guard (1...3600).contains(requestTimeout) else { throw ValidationError("--request-timeout: expected 1 to 3600 seconds, got \(requestTimeout)") }
+    }
+
     func run() async throws {
-        let input = FileHandle.standardInput.readBounded(AgentProtocol.maxRequestBytes + 1)
+        // A caller that opens the session and never finishes its request (a hung controller, a half-open SSH
+        // channel) must not hold an agent, and whatever it would lock, forever.
+        guard let input = FileHandle.standardInput.readBounded(AgentProtocol.maxRequestBytes + 1, within: .seconds(requestTimeout)) else {
+            throw ExitCode(AgentProtocol.refuse(OperationError(.invalidRequest, "no complete request on stdin within \(requestTimeout) s"),
+                                                write: { FileHandle.standardOutput.write($0) }))
+        }
         let code = await AgentProtocol.serve(input, host: { envelope, events in
             HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID,
                                    operatorName: envelope.operatorName)
@@ -25,11 +40,23 @@ struct AgentCommand: AsyncParsableCommand {
 
 extension FileHandle {
     /// Up to `limit` bytes, to the end of the input or the limit, whichever comes first: a request larger than the
-    /// limit is seen as such without reading it all.
-    func readBounded(_ limit: Int) -> Data {
+    /// limit is seen as such without reading it all. Nil when neither came within `deadline`.
+    func readBounded(_ limit: Int, within deadline: Duration) -> Data? {
+        let end = ContinuousClock.now + deadline
         var data = Data()
-        while data.count < limit, let chunk = try? read(upToCount: min(64 << 10, limit - data.count)), !chunk.isEmpty {
-            data.append(chunk)
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while data.count < limit {
+            let left = ContinuousClock.now.duration(to: end)
+            guard left > .zero else { return nil }
+            var ready = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let millis = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let polled = poll(&ready, 1, millis)
+            if polled < 0 { if errno == EINTR { continue } else { break } }
+            if polled == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, min($0.count, limit - data.count)) }
+            if n < 0 { if errno == EINTR || errno == EAGAIN { continue } else { break } }
+            if n == 0 { break }
+            data.append(contentsOf: buffer[0..<n])
         }
         return data
     }

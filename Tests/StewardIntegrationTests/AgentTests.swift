@@ -43,6 +43,29 @@ import Testing
         #expect(big.status == 3 && big.stdout.contains("larger than 1 MiB"), "\(big.stdout)")
     }
 
+    /// A caller that opens stdin and never finishes its request gets an error once the deadline passes, not an
+    /// agent that waits forever: here the test holds the pipe's writing end open after half a request.
+    @Test func aRequestThatNeverCompletesTimesOut() throws {
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: Sandbox.stewardBinary)
+        agent.arguments = ["agent", "--request-timeout", "1"]
+        let input = Pipe(), output = Pipe()
+        agent.standardInput = input
+        agent.standardOutput = output
+        agent.standardError = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try agent.run()
+        input.fileHandleForWriting.write(Data(#"{"operation":"#.utf8))
+        defer { try? input.fileHandleForWriting.close() }
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        agent.waitUntilExit()
+        let waited = ContinuousClock.now - started
+        #expect(agent.terminationStatus == 3)
+        #expect(waited >= .seconds(1) && waited < .seconds(10), "answered after \(waited)")
+        let lines = try Self.lines(Sandbox.Output(status: agent.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: ""))
+        #expect(lines.count == 1 && (lines.first?["error"] as? [String: Any])?["message"] as? String == "no complete request on stdin within 1 s", "\(lines)")
+    }
+
     /// Seed 004's chip_dashboard (Django, SQLite, nginx) in the real-systemd sandbox, deployed through the agent.
     @Suite(.sandbox("chip"), .serialized) struct Deploys {
         static let repo = Sandbox.packageRoot.path

@@ -6,12 +6,12 @@ import Testing
 /// Files an app user controls are read bounded: a device, FIFO or socket is refused at once (no hang, no memory
 /// eaten), and a file over the cap is an error, not a read of gigabytes.
 @Suite(.timeLimit(.minutes(1))) struct BoundedReadTests {
-    @Test func anEnvFileSymlinkedToDevZeroIsRefusedAtOnce() throws {
+    @Test func anEnvFileSymlinkedToDevZeroIsRefusedAtOnce() async throws {
         let tree = try TempTree()
         try tree.symlink("/etc/app/app.env", to: "/dev/zero")
         let files = HostFiles(root: tree.root)
         #expect(throws: FileError.notRegular("/etc/app/app.env")) { try files.read("/etc/app/app.env") }
-        let facts = FilesProbe.envFiles(ProbeContext(files: files), paths: ["/etc/app/app.env"])
+        let facts = await FilesProbe.envFiles(ProbeContext(files: files), paths: ["/etc/app/app.env"])
         #expect(facts.first?.unreadableReason?.contains("not a regular file") == true, "\(facts)")
         #expect(facts.first?.keys == [])
     }

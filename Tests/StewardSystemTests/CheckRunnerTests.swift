@@ -98,29 +98,6 @@ import Testing
         for r in report.results { #expect(r.status == .unknown && r.message.contains("timed out"), "\(r.id): \(r.status) \(r.message)") }
     }
 
-    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
-    func aDiskCheckOnAHungMountEndsWithinItsTimeoutAndSaysWhy() async throws {
-        let mount = try SilentPeers.HungMount()
-        defer { mount.end() }
-        let spec = CheckSpec(id: "disk", kind: .disk(DiskExpectation(path: mount.path)), timeoutMs: 1000)
-        let start = ContinuousClock.now
-        let result = try #require(await CheckRunner().run([spec]).results.first)
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .milliseconds(1000 + 400), "took \(elapsed)")
-        #expect(result.status == .unknown && result.message == "statvfs of \(mount.path) did not answer within 0.9 s", "\(result.message)")
-    }
-
-    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
-    func aFileCheckOnAHungMountEndsWithinItsTimeout() async throws {
-        let mount = try SilentPeers.HungMount()
-        defer { mount.end() }
-        let spec = CheckSpec(id: "file", kind: .file(FileExpectation(path: mount.path + "/app.env")), timeoutMs: 500)
-        let start = ContinuousClock.now
-        let result = try #require(await CheckRunner().run([spec]).results.first)
-        #expect(ContinuousClock.now - start < .milliseconds(500 + 400))
-        #expect(result.status == .unknown && result.message == "stat of \(mount.path)/app.env did not answer within 0.5 s", "\(result.message)")
-    }
-
     @Test func diskChecksOnOneFilesystemAtOnceAllAnswer() async throws {
         // Calls running side by side are not mistaken for a hung one.
         let specs = (0..<6).map { CheckSpec(id: "d\($0)", kind: .disk(DiskExpectation(path: "/", warningPercent: 100, criticalPercent: 100))) }
@@ -128,28 +105,82 @@ import Testing
         #expect(report.results.allSatisfy { $0.status == .pass }, "\(report.results.map(\.message))")
     }
 
-    @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
-    func theFilesystemsProbeTellsTheOthersAndNamesTheHungMount() async throws {
-        let mount = try SilentPeers.HungMount()
-        defer { mount.end() }
-        let start = ContinuousClock.now
-        let (filesystems, unanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .milliseconds(300))
-        #expect(ContinuousClock.now - start < .milliseconds(300 + 300))
-        #expect(filesystems.map(\.mountPoint) == ["/"] && unanswered == [mount.path])
-        // The first call's thread is still blocked: the next one does not start another, and answers at once.
-        let again = ContinuousClock.now
-        let (_, stillUnanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .seconds(5))
-        #expect(ContinuousClock.now - again < .milliseconds(200) && stillUnanswered == [mount.path])
+    /// A hung mount holds a thread of the blocking-call pool until the test ends it: tests that make one run one
+    /// at a time, so they do not take each other's threads.
+    @Suite(.serialized) struct HungMounts {
+        @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+        func aDiskCheckOnAHungMountEndsWithinItsTimeoutAndSaysWhy() async throws {
+            let mount = try SilentPeers.HungMount()
+            defer { mount.end() }
+            let spec = CheckSpec(id: "disk", kind: .disk(DiskExpectation(path: mount.path)), timeoutMs: 1000)
+            let start = ContinuousClock.now
+            let result = try #require(await CheckRunner().run([spec]).results.first)
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .milliseconds(1000 + 400), "took \(elapsed)")
+            #expect(result.status == .unknown && result.message == "statvfs of \(mount.path) did not answer within 0.9 s", "\(result.message)")
+        }
 
-        // In the audit: the probe is unknown with the reason, and `/` is still in the host's facts.
-        let unit = UnitFacts(name: "app.service", workingDirectory: mount.path, execStart: ["/usr/bin/app"], fragmentPath: "/etc/systemd/system/app.service")
-        var audit = Audit(context: ProbeContext(commandTimeout: .milliseconds(300)))
-        audit.probes = [AuditProbe("host") { _ in { $0.host = HostFacts() } }, AuditProbe("systemd") { _ in { $0.units = [unit] } }]
-            + AuditProbe.all.filter { $0.name == "filesystems" }
-        let (facts, reports) = await audit.gather()
-        let report = try #require(reports.first { $0.name == "filesystems" })
-        #expect(report.status == .unknown && report.reason == "statvfs of \(mount.path) did not answer within 0.3 s", "\(report)")
-        #expect(facts.host?.filesystems.map(\.mountPoint) == ["/"])
+        @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+        func aFileCheckOnAHungMountEndsWithinItsTimeout() async throws {
+            let mount = try SilentPeers.HungMount()
+            defer { mount.end() }
+            let spec = CheckSpec(id: "file", kind: .file(FileExpectation(path: mount.path + "/app.env")), timeoutMs: 500)
+            let start = ContinuousClock.now
+            let result = try #require(await CheckRunner().run([spec]).results.first)
+            #expect(ContinuousClock.now - start < .milliseconds(500 + 400))
+            #expect(result.status == .unknown && result.message == "stat of \(mount.path)/app.env did not answer within 0.5 s", "\(result.message)")
+        }
+
+        @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+        func theFilesystemsProbeTellsTheOthersAndNamesTheHungMount() async throws {
+            let mount = try SilentPeers.HungMount()
+            defer { mount.end() }
+            let start = ContinuousClock.now
+            let (filesystems, unanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .milliseconds(300))
+            #expect(ContinuousClock.now - start < .milliseconds(300 + 300))
+            #expect(filesystems.map(\.mountPoint) == ["/"] && unanswered == [mount.path])
+            // The first call's thread is still blocked: the next one does not start another, and answers at once.
+            let again = ContinuousClock.now
+            let (_, stillUnanswered) = try await HostProbe.filesystems(HostFiles(), holding: [mount.path], timeout: .seconds(5))
+            #expect(ContinuousClock.now - again < .milliseconds(200) && stillUnanswered == [mount.path])
+
+            // In the audit: the probe is unknown with the reason, and `/` is still in the host's facts.
+            let unit = UnitFacts(name: "app.service", workingDirectory: mount.path, execStart: ["/usr/bin/app"], fragmentPath: "/etc/systemd/system/app.service")
+            var audit = Audit(context: ProbeContext(commandTimeout: .milliseconds(300)))
+            audit.probes = [AuditProbe("host") { _ in { $0.host = HostFacts() } }, AuditProbe("systemd") { _ in { $0.units = [unit] } }]
+                + AuditProbe.all.filter { $0.name == "filesystems" }
+            let (facts, reports) = await audit.gather()
+            let report = try #require(reports.first { $0.name == "filesystems" })
+            #expect(report.status == .unknown && report.reason == "statvfs of \(mount.path) did not answer within 0.3 s", "\(report)")
+            #expect(facts.host?.filesystems.map(\.mountPoint) == ["/"])
+        }
+
+        /// An app whose directory and env file sit on a mount that stopped answering: the audit's appdirs and envfiles
+        /// probes end within the command timeout, say which path did not answer, and keep what did.
+        @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+        func theAppDirAndEnvFileProbesEndOnAHungMount() async throws {
+            let mount = try SilentPeers.HungMount()
+            defer { mount.end() }
+            let t = try TempTree()
+            try t.mkdir("/srv/ok")
+            try t.write("/etc/ok.env", "A=1\n")
+            let hung = UnitFacts(name: "hung.service", workingDirectory: mount.path, environmentFiles: [EnvironmentFileRef(path: mount.path + "/app.env", optional: false)],
+                                 execStart: ["/usr/bin/app"], fragmentPath: "/etc/systemd/system/hung.service")
+            let fine = UnitFacts(name: "ok.service", workingDirectory: t.root + "/srv/ok", environmentFiles: [EnvironmentFileRef(path: t.root + "/etc/ok.env", optional: false)],
+                                 execStart: ["/usr/bin/app"], fragmentPath: "/etc/systemd/system/ok.service")
+            var audit = Audit(context: ProbeContext(commandTimeout: .milliseconds(300)))
+            audit.probes = [AuditProbe("systemd") { _ in { $0.units = [hung, fine] } }]
+                + AuditProbe.all.filter { ["appdirs", "envfiles"].contains($0.name) }
+            let start = ContinuousClock.now
+            let (facts, reports) = await audit.gather()
+            #expect(ContinuousClock.now - start < .milliseconds(300 + 500), "took \(ContinuousClock.now - start)")
+            let appdirs = try #require(reports.first { $0.name == "appdirs" })
+            #expect(appdirs.status == .unknown && appdirs.reason == "\(mount.path) did not answer within 0.3 s", "\(appdirs)")
+            #expect(facts.appDirs.map(\.path) == [t.root + "/srv/ok"])
+            let envFiles = Dictionary(uniqueKeysWithValues: facts.envFiles.map { ($0.path, $0) })
+            #expect(envFiles[mount.path + "/app.env"]?.unreadableReason == "\(mount.path)/app.env: did not answer within 0.3 s")
+            #expect(envFiles[t.root + "/etc/ok.env"]?.keys == ["A"])
+        }
     }
 }
 

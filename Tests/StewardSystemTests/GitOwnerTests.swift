@@ -25,7 +25,7 @@ import Testing
 
     @Test func gitInACheckoutOfAnotherUserRunsAsThatUser() async throws {
         let (t, marker) = try plantedRepo(owner: "nobody:nogroup")
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app"))
         let git = try #require(dir.git, "\(dir.gitUnknown ?? "")")
         #expect(git.branch == "main" && git.modified == ["app.py"])
         let uids = Set(((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n"))
@@ -34,7 +34,7 @@ import Testing
 
     @Test func aCheckoutWhoseOwnerHasNoAccountIsNotReadByGitAtAll() async throws {
         let (t, marker) = try plantedRepo(owner: "4242:4242")
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app"))
         #expect(dir.git == nil)
         #expect(dir.gitUnknown?.contains("owned by uid 4242, which has no account") == true, "\(dir.gitUnknown ?? "nil")")
         #expect(dir.gitUnknown?.hasSuffix("(HEAD: branch main)") == true, "read from .git/HEAD without git: \(dir.gitUnknown ?? "nil")")
@@ -44,7 +44,7 @@ import Testing
     @Test func aDotGitOfAnotherOwnerIsRefused() async throws {
         let (t, marker) = try plantedRepo(owner: "nobody:nogroup")
         #expect(try t.sh(["chown", "root:root", t.root + "/app"]) == 0)
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app"))
         #expect(dir.git == nil && dir.gitUnknown?.contains("git is not run in a tree with two owners") == true, "\(dir.gitUnknown ?? "nil")")
         #expect(!FileManager.default.fileExists(atPath: marker))
     }

@@ -41,6 +41,27 @@ import Testing
         #expect(try state.operation(id: lease.id)?.renewedAt == ended.renewedAt, "renewed after it finished")
     }
 
+    /// A daemon holds many leases at once: all renewed, by one thread of the process, not one each.
+    @Test func manyLeasesAreRenewedByOneThread() async throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let leases = try (0..<24).map { i in
+            try OperationLease(state: state, kind: "check", subject: "app\(i)@prod",
+                               holder: OperationHolder(operatorName: "alice", host: InstanceLock.hostName, operationID: "many-\(i)-\(UUID().uuidString)"),
+                               timing: .init(ttl: 1, renewEvery: 0.1))
+        }
+        try await Task.sleep(for: .seconds(1.5))
+        for lease in leases {
+            let row = try #require(try state.operation(id: lease.id))
+            #expect(row.isHeld() && row.renewedAt.timeIntervalSince(row.startedAt) > 1, "\(lease.id) was not renewed: \(row)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {
+            try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(names.filter { $0 == "steward.leases" }.count == 1, "\(names.sorted())")
+        for lease in leases { try lease.finish("succeeded") }
+    }
+
     @Test func anAbandonedLeaseLapsesAfterItsTTL() async throws {
         let tree = try TempTree()
         let state = try StateStore(path: tree.root + "/state/state.db")

@@ -64,10 +64,10 @@ import Testing
         #expect(sockets == [ListeningSocket(proto: .tcp, address: "0.0.0.0", port: 8004, pid: 2300, process: "gunicorn", unit: "chip_dashboard.service")])
     }
 
-    @Test func envFilesGiveOwnerModeAndKeysButKeepValuesSecret() throws {
+    @Test func envFilesGiveOwnerModeAndKeysButKeepValuesSecret() async throws {
         let t = try TempTree()
         try t.write("/etc/app/prod.env", "PORT=8511\nSECRET_KEY=s3cr3t-canary\n", mode: 0o640)
-        let files = FilesProbe.envFiles(ProbeContext(files: HostFiles(root: t.root)), paths: ["/etc/app/prod.env", "/etc/app/missing.env"])
+        let files = await FilesProbe.envFiles(ProbeContext(files: HostFiles(root: t.root)), paths: ["/etc/app/prod.env", "/etc/app/missing.env"])
         #expect(files[0].exists && files[0].mode == 0o640 && files[0].keys == ["PORT", "SECRET_KEY"] && files[0].port == 8511)
         #expect(files[0].owner == "root" || Int(files[0].owner) != nil)
         #expect(!files[1].exists)
@@ -118,7 +118,7 @@ import Testing
         let t = try repo()
         try t.write("/app/requirements.txt", "streamlit==1.32\n")
         try t.write("/app/docs/notes.md", "x\n")
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app"))
         let git = try #require(dir.git)
         #expect(git.branch == "main" && git.tag == nil && git.commit.count == 40)
         #expect(git.modified == ["requirements.txt"] && git.untracked == ["docs/"])
@@ -128,14 +128,14 @@ import Testing
         let t = try repo()
         try t.sh(["git", "tag", "v1.0.0"], cwd: "/app", env: Self.env)
         try t.sh(["git", "checkout", "-q", "v1.0.0"], cwd: "/app", env: Self.env)
-        let git = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app").git)
+        let git = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")?.git)
         #expect(git.branch == nil && git.tag == "v1.0.0" && !git.isDirty && git.untracked.isEmpty)
     }
 
     @Test func notARepositoryHasNoGitFacts() async throws {
         let t = try TempTree()
         try t.mkdir("/plain", mode: 0o777)
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/plain")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/plain"))
         #expect(dir.exists && dir.git == nil && dir.isWorldWritable)
     }
 }
@@ -147,7 +147,7 @@ import Testing
         let marker = t.root + "/fsmonitor-ran"
         try t.write("/hook.sh", "#!/bin/sh\ntouch \(marker)\n", mode: 0o755)
         try t.sh(["git", "config", "core.fsmonitor", t.root + "/hook.sh"], cwd: "/app")
-        let dir = await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app")
+        let dir = try #require(await FilesProbe.appDir(ProbeContext(files: HostFiles(root: t.root)), path: "/app"))
         #expect(dir.git != nil)
         #expect(!FileManager.default.fileExists(atPath: marker), "git ran the repository's fsmonitor program")
     }

@@ -11,4 +11,8 @@
 /// pthread_create and posix_spawn fall back to clone as well (Docker's default profile does the same).
 int steward_refuse_clone3(void);
 
+/// Names the calling thread (at most 15 bytes are kept), as `ps -L` and /proc/PID/task/TID/comm show it:
+/// Foundation's Thread.name does not reach the kernel on Linux, and glibc's pthread_setname_np needs _GNU_SOURCE.
+int steward_name_thread(const char *name);
+
 #endif

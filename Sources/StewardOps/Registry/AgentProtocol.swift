@@ -94,10 +94,16 @@ public enum AgentProtocol {
             write(line("result", ["\"exit_code\":\(exitCode)", "\"result\":" + String(decoding: result, as: UTF8.self)]))
             return exitCode
         } catch {
-            let encoded = (try? JSONEncoder.stewardLine.encode(error)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            write(line("error", ["\"error\":" + encoded]))
-            return error.exitCode
+            return refuse(error, write: write)
         }
+    }
+
+    /// Writes `error` as the session's one last line and returns its exit code: for a request that never came
+    /// whole (the front end's read deadline passed), as for one that cannot run.
+    public static func refuse(_ error: OperationError, write: @Sendable (Data) -> Void) -> Int32 {
+        let encoded = (try? JSONEncoder.stewardLine.encode(error)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        write(line("error", ["\"error\":" + encoded]))
+        return error.exitCode
     }
 
     /// `{"type":"event",` and the event's own fields.

@@ -1,3 +1,4 @@
+import CStewardSys
 import Foundation
 
 /// An operation's lease in the state database: inserted when it starts, renewed while it runs, finished when it
@@ -28,17 +29,21 @@ public final class OperationLease: Sendable {
     public let id: String
     let state: StateStore
     let renewal: Renewal
+    /// The wall clock of the row's times (the operation's context's).
+    let clock: @Sendable () -> Date
 
     /// Inserts the lease row (`running`, expiring a TTL from now) and starts renewing it.
-    public init(state: StateStore, kind: String, subject: String, holder: OperationHolder, timing: Timing = .standard) throws {
-        let now = Date()
+    public init(state: StateStore, kind: String, subject: String, holder: OperationHolder, timing: Timing = .standard,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        let now = clock()
         try state.insertOperation(OperationLeaseRecord(
             id: holder.operationID, kind: kind, subject: subject, operatorName: holder.operatorName, host: holder.host, pid: getpid(),
             process: ProcessInstance.current, startedAt: now, renewedAt: now, expiresAt: now + timing.ttl, finishedAt: nil, status: "running"))
         let id = holder.operationID
         self.id = id
         self.state = state
-        renewal = Renewal(every: timing.renewEvery) { try? state.renewOperation(id, at: Date(), ttl: timing.ttl) }
+        self.clock = clock
+        renewal = Renewal(every: timing.renewEvery) { try? state.renewOperation(id, at: clock(), ttl: timing.ttl) }
     }
 
     /// Runs `body` with the lease renewed; when the task is cancelled, renewal stops at once, so the lease lapses
@@ -50,7 +55,7 @@ public final class OperationLease: Sendable {
     /// Stops renewing and records how the operation ended.
     public func finish(_ status: String) throws {
         renewal.stop()
-        try state.finishOperation(id, status: status, at: Date())
+        try state.finishOperation(id, status: status, at: clock())
     }
 
     /// Stops renewing without finishing: the operation stopped where it was (its task was cancelled), and is
@@ -60,44 +65,84 @@ public final class OperationLease: Sendable {
     deinit { renewal.stop() }
 }
 
-/// Renews on a thread of its own: a GRDB write every few seconds stays off the cooperative pool, and a pool kept
-/// busy (or a task blocked) does not delay it past the lease's expiry.
-final class Renewal: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var stopped = false
-    private let interval: TimeInterval
-    private let renew: @Sendable () -> Void
+/// One lease's renewals: registered with the process's ``LeaseRenewer`` while the lease runs.
+final class Renewal: Sendable {
+    private let token: LeaseRenewer.Token
 
     init(every interval: TimeInterval, _ renew: @escaping @Sendable () -> Void) {
-        self.interval = interval
-        self.renew = renew
-        let thread = Thread { self.loop() }
-        thread.name = "steward.lease"
-        thread.start()
+        token = LeaseRenewer.shared.add(every: interval, renew)
+    }
+
+    /// No renewal starts after this returns (one already running may still land: only unfinished rows are renewed).
+    func stop() { LeaseRenewer.shared.remove(token) }
+}
+
+/// Renews every lease of the process on one thread of its own: a GRDB write every few seconds stays off the
+/// cooperative pool, a pool kept busy (or a task blocked) does not delay it past the lease's expiry, and a daemon
+/// holding many leases holds one thread for them, not one each.
+final class LeaseRenewer: @unchecked Sendable {
+    struct Token: Hashable, Sendable { fileprivate let value: Int }
+
+    private struct Entry {
+        let interval: TimeInterval
+        var next: Date
+        let renew: @Sendable () -> Void
+    }
+
+    static let shared = LeaseRenewer()
+
+    private let condition = NSCondition()
+    private var entries: [Int: Entry] = [:]
+    private var counter = 0
+    private var started = false
+
+    /// Registers `renew`, first called `interval` from now, then every `interval` after the previous call ended.
+    func add(every interval: TimeInterval, _ renew: @escaping @Sendable () -> Void) -> Token {
+        condition.lock()
+        defer { condition.unlock() }
+        counter += 1
+        entries[counter] = Entry(interval: interval, next: Date() + interval, renew: renew)
+        if !started {
+            started = true
+            // Named from inside, for `ps -L` and /proc/*/task/*/comm.
+            let thread = Thread { [unowned self] in
+                _ = steward_name_thread("steward.leases")
+                self.loop()
+            }
+            thread.start()
+        }
+        condition.broadcast()
+        return Token(value: counter)
+    }
+
+    func remove(_ token: Token) {
+        condition.lock()
+        entries[token.value] = nil
+        condition.unlock()
+    }
+
+    /// How many leases it renews now (for tests).
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return entries.count
     }
 
     private func loop() {
         condition.lock()
         defer { condition.unlock() }
-        var next = Date() + interval
-        while !stopped {
-            if Date() >= next {
-                // Outside the lock, so stop() (called from a cancellation handler) never waits for a database write;
-                // a renewal that lands after finish() changes nothing (only unfinished rows are renewed).
-                condition.unlock()
-                renew()
-                condition.lock()
-                next = Date() + interval
-            } else {
-                _ = condition.wait(until: next)
+        while true {
+            let now = Date()
+            guard let (key, due) = entries.min(by: { $0.value.next < $1.value.next }).map({ ($0.key, $0.value) }), due.next <= now else {
+                _ = condition.wait(until: entries.values.map(\.next).min() ?? now + 3600)
+                continue
             }
+            entries[key]?.next = .distantFuture  // not due again while it runs
+            // Outside the lock, so remove() (called from a cancellation handler) never waits for a database write.
+            condition.unlock()
+            due.renew()
+            condition.lock()
+            entries[key]?.next = Date() + due.interval
         }
-    }
-
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
     }
 }

@@ -38,19 +38,25 @@ extension AuditProbe {
             return { $0.sockets = sockets }
         },
         AuditProbe("envfiles", needs: ["systemd"]) { input in
-            let files = FilesProbe.envFiles(input.context, paths: input.envFilePaths)
+            let files = await FilesProbe.envFiles(input.context, paths: input.envFilePaths)
             return { $0.envFiles = files }
         },
         AuditProbe("appdirs", needs: ["systemd"]) { input in
             let ctx = input.context
             let dirs = input.appDirectories
-            let appDirs = await withTaskGroup(of: (Int, AppDirFacts).self) { group in
+            let answers = await withTaskGroup(of: (Int, AppDirFacts?).self) { group in
                 for (i, dir) in dirs.enumerated() { group.addTask { (i, await FilesProbe.appDir(ctx, path: dir)) } }
-                var out: [(Int, AppDirFacts)] = []
+                var out: [(Int, AppDirFacts?)] = []
                 for await item in group { out.append(item) }
                 return out.sorted { $0.0 < $1.0 }.map(\.1)
             }
-            return { $0.appDirs = appDirs }
+            let appDirs = answers.compactMap { $0 }
+            let apply: Apply = { $0.appDirs = appDirs }
+            let unanswered = zip(dirs, answers).filter { $0.1 == nil }.map(\.0)
+            guard unanswered.isEmpty else {
+                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) did not answer within \(BlockingCall.seconds(ctx.commandTimeout))", apply: apply)
+            }
+            return apply
         },
         AuditProbe("nginx") { input in
             let nginx = try await ProxyProbe.nginx(input.context)

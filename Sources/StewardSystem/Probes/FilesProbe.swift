@@ -4,29 +4,52 @@ import StewardCore
 /// Env files and app directories: ownership and modes from `stat`, env keys from the file, venvs from
 /// `pyvenv.cfg`, release state from git.
 public enum FilesProbe {
-    public static func envFiles(_ ctx: ProbeContext, paths: [String]) -> [EnvFileFacts] {
-        paths.map { path in
-            let info = ctx.files.info(path)
-            guard info.exists else { return EnvFileFacts(path: path, exists: false) }
-            if info.denied { return EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): permission denied") }
-            var facts = EnvFileFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
-            do {
-                let pairs = EnvFileParser.parse(try ctx.files.read(path))
-                facts.keys = pairs.map(\.key)
-                for (k, v) in pairs { facts.values[k] = Secret(v) }
-            } catch {
-                facts.unreadableReason = String(describing: error)
+    /// Each file is stat'ed and read on the ``BlockingCall`` pool, all at once, and waited for at most the context's
+    /// command timeout: an env file on a mount that stopped answering is unreadable with that reason, and neither
+    /// stalls Swift's cooperative pool nor the other files.
+    public static func envFiles(_ ctx: ProbeContext, paths: [String]) async -> [EnvFileFacts] {
+        await withTaskGroup(of: (Int, EnvFileFacts).self) { group in
+            for (i, path) in paths.enumerated() {
+                group.addTask {
+                    let facts = await BlockingCall.run(key: "read " + ctx.files.path(path), timeout: ctx.commandTimeout) { envFile(ctx.files, path) }
+                    return (i, facts ?? EnvFileFacts(path: path, exists: true,
+                                                     unreadableReason: "\(path): did not answer within \(BlockingCall.seconds(ctx.commandTimeout))"))
+                }
             }
-            return facts
+            var out: [(Int, EnvFileFacts)] = []
+            for await item in group { out.append(item) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 
-    public static func appDir(_ ctx: ProbeContext, path: String) async -> AppDirFacts {
-        let info = ctx.files.info(path)
-        guard info.exists else { return AppDirFacts(path: path, exists: false) }
-        var facts = AppDirFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
-        facts.venv = venv(ctx.files, dir: path)
-        if ctx.files.exists(path + "/.git") {
+    static func envFile(_ files: HostFiles, _ path: String) -> EnvFileFacts {
+        let info = files.info(path)
+        guard info.exists else { return EnvFileFacts(path: path, exists: false) }
+        if info.denied { return EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): permission denied") }
+        var facts = EnvFileFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
+        do {
+            let pairs = EnvFileParser.parse(try files.read(path))
+            facts.keys = pairs.map(\.key)
+            for (k, v) in pairs { facts.values[k] = Secret(v) }
+        } catch {
+            facts.unreadableReason = String(describing: error)
+        }
+        return facts
+    }
+
+    /// The directory's stat, venv and whether it is a checkout come from the ``BlockingCall`` pool, waited for at
+    /// most the command timeout; git runs as a process with its own timeout. Nil when the directory did not answer
+    /// in time (a hung mount): the probe reports it, rather than facts that would read as missing or owned by no one.
+    public static func appDir(_ ctx: ProbeContext, path: String) async -> AppDirFacts? {
+        let stat = await BlockingCall.run(key: "stat " + ctx.files.path(path), timeout: ctx.commandTimeout) { () -> (AppDirFacts, Bool) in
+            let info = ctx.files.info(path)
+            guard info.exists else { return (AppDirFacts(path: path, exists: false), false) }
+            var facts = AppDirFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
+            facts.venv = venv(ctx.files, dir: path)
+            return (facts, ctx.files.exists(path + "/.git"))
+        }
+        guard case (var facts, let checkout)? = stat else { return nil }
+        if checkout {
             do {
                 facts.git = try await git(ctx, dir: path)
             } catch {
