@@ -108,7 +108,7 @@ struct ManifestSchemaTests {
         let app = ManifestSchema.appSection.tree
         for key in app.names { #expect(unknownKeys("apps:\n  web:\n    \(key): ~\n") == [], "\(key)") }
         for kind in ManifestSchema.checkKinds {
-            for key in kind.keys {
+            for key in kind.tree.keys {
                 #expect(unknownKeys("checks:\n  - \(kind.name): {\(key.name): ~}\n") == [], "\(kind.name).\(key.name)")
             }
         }

@@ -90,6 +90,16 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: tree.root + "/rootdir").isEmpty)
     }
 
+    /// A backup of `source` fails with an error that says `message`; `accepted` is the issue when it does not.
+    func expectBackupRefused(_ tree: TempTree, _ source: BackupSource, saying message: String, else accepted: Comment) async throws {
+        do {
+            _ = try await service(tree).backup(source, store: tree.root + "/store", reason: "manual")
+            Issue.record(accepted)
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
     // MARK: - Directories
 
     @Test func aSymlinkedDirectoryIsArchivedUnderItsNameAndRestoredBehindTheLink() async throws {
@@ -132,12 +142,7 @@ import Testing
         try tree.symlink("/srv/app/media", to: tree.root + "/rootdata")
         lchown(tree.root + "/srv/app/media", Self.appUser, Self.appUser)
         let source = BackupSource(app: "app", instance: "prod", name: "media", kind: .files, path: tree.root + "/srv/app/media")
-        do {
-            _ = try await service(tree).backup(source, store: tree.root + "/store", reason: "manual")
-            Issue.record("root's directory was archived through the app user's link")
-        } catch {
-            #expect("\(error)".contains("does not own; refusing to follow it as root"), "\(error)")
-        }
+        try await expectBackupRefused(tree, source, saying: "does not own; refusing to follow it as root", else: "root's directory was archived through the app user's link")
     }
 
     // MARK: - SQLite
@@ -172,12 +177,7 @@ import Testing
         try tree.symlink("/app/app.db", to: tree.root + "/rootdir/state.db")
         lchown(tree.root + "/app/app.db", Self.appUser, Self.appUser)
         let source = BackupSource(app: "app", instance: "", name: "db", kind: .sqlite, path: tree.root + "/app/app.db")
-        do {
-            _ = try await service(tree).backup(source, store: tree.root + "/store", reason: "manual")
-            Issue.record("root's database was copied through the app user's link")
-        } catch {
-            #expect("\(error)".contains("which that user does not own"), "\(error)")
-        }
+        try await expectBackupRefused(tree, source, saying: "which that user does not own", else: "root's database was copied through the app user's link")
         // The app user's link to its own database is followed.
         try tree.mkdir("/app/data")
         _ = try StateProbe.exec(tree.root + "/app/data/real.db", "CREATE TABLE t(x); INSERT INTO t VALUES (1);")

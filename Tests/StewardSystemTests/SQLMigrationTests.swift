@@ -26,6 +26,16 @@ import Testing
         try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
     }
 
+    /// A database that `000_init.sql` made (a table `results` with the row 1), and the migrator that applied it.
+    func migratedOnce() async throws -> (TempTree, Migrator, release: String, db: String) {
+        let tree = try TempTree()
+        try tree.write("/app/db/migrations/000_init.sql", "CREATE TABLE results (id INTEGER PRIMARY KEY); INSERT INTO results VALUES (1);")
+        let m = try migrator(tree)
+        let release = tree.root + "/app"
+        try await m.apply(release: release, status: try await m.status(release: release))
+        return (tree, m, release, tree.root + "/data/rtp.db")
+    }
+
     @Test func pendingFilesApplyInOrderWithTheirChecksums() async throws {
         let tree = try TempTree()
         try tree.write("/app/db/migrations/000_init.sql", "CREATE TABLE results (id INTEGER PRIMARY KEY, v REAL);")
@@ -61,12 +71,7 @@ import Testing
     }
 
     @Test func aFailingFileLeavesTheDatabaseAsItWasBeforeTheDeploy() async throws {
-        let tree = try TempTree()
-        try tree.write("/app/db/migrations/000_init.sql", "CREATE TABLE results (id INTEGER PRIMARY KEY); INSERT INTO results VALUES (1);")
-        let m = try migrator(tree)
-        let release = tree.root + "/app"
-        try await m.apply(release: release, status: try await m.status(release: release))
-        let db = tree.root + "/data/rtp.db"
+        let (tree, m, release, db) = try await migratedOnce()
         // The next release: 001 works (a table, a row changed), 002 fails halfway, 003 would come after.
         try tree.write("/app/db/migrations/001_ok.sql", "CREATE TABLE remits (id INTEGER); UPDATE results SET id = 2;")
         try tree.write("/app/db/migrations/002_half.sql", "CREATE TABLE half (id INTEGER); INSERT INTO results VALUES (3); INSERT INTO nowhere VALUES (1);")
@@ -83,12 +88,7 @@ import Testing
     }
 
     @Test func aFileWithItsOwnCommitIsRefusedBeforeAnythingRuns() async throws {
-        let tree = try TempTree()
-        try tree.write("/app/db/migrations/000_init.sql", "CREATE TABLE results (id INTEGER PRIMARY KEY); INSERT INTO results VALUES (1);")
-        let m = try migrator(tree)
-        let release = tree.root + "/app"
-        try await m.apply(release: release, status: try await m.status(release: release))
-        let db = tree.root + "/data/rtp.db"
+        let (tree, m, release, db) = try await migratedOnce()
         // 002 commits what came before it, then fails: run, it would leave 001 and half of 002 applied and untracked.
         try tree.write("/app/db/migrations/001_ok.sql", "CREATE TABLE remits (id INTEGER);")
         try tree.write("/app/db/migrations/002_commit.sql", "CREATE TABLE half (id INTEGER);\n-- the COMMIT below is the file's own\nCOMMIT;\nINSERT INTO nowhere VALUES (1);\n")

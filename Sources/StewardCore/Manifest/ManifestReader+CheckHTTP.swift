@@ -1,54 +1,11 @@
 import Yams
 
-/// The reader of `http` checks, and the URL and header rules that keep credentials out of the file.
+/// The values of `http` checks, and the URL and header rules that keep credentials out of the file.
 extension ManifestReader {
     static let httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     static let urlExample = "https://127.0.0.1/api/v1/health"
     /// Header names whose value is a credential whatever it looks like.
     static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
-
-    mutating func httpCheck(_ parts: CheckFields) -> HTTPExpectation? {
-        var valid = true
-        let url = required(parts, "url", "the address to request, like \(Self.urlExample)", &valid) {
-            $0.httpURL($1, $2)
-        }
-        var expectation = HTTPExpectation(url: url ?? "")
-        expectation.method = optional(parts, "method", &valid) { reader, node, path in
-            guard let text = reader.text(node, path, expected: "an HTTP method") else { return nil }
-            guard Self.httpMethods.contains(text.uppercased()) else {
-                reader.report(node, path, "unknown method \(Self.describe(value: text)); expected one of "
-                              + Self.httpMethods.joined(separator: ", "))
-                return nil
-            }
-            return text.uppercased()
-        } ?? expectation.method
-
-        var headerNames: [String: (key: Node, path: String)] = [:]
-        let headers = optional(parts, "headers", &valid) { $0.headers($1, $2, secret: false, seen: &headerNames) }
-        let secretHeaders = optional(parts, "secret_headers", &valid) {
-            $0.headers($1, $2, secret: true, seen: &headerNames)
-        }
-        expectation.headers = Dictionary(uniqueKeysWithValues: (headers ?? []).map { ($0.name, $0.value) })
-        expectation.secretHeaders = Dictionary(uniqueKeysWithValues: (secretHeaders ?? []).compactMap { header in
-            header.ref.map { (header.name, $0) }
-        })
-        expectation.bearer = optional(parts, "bearer", &valid) { $0.secretRef($1, $2) }
-        if let bearerKey = parts.fields["bearer"]?.key, let header = headerNames["authorization"] {
-            let later = Self.isBefore(header.key, bearerKey) ? (bearerKey, parts.at("bearer")) : header
-            report(later.0, later.1, "bearer sets the Authorization header; give one or the other")
-            valid = false
-        }
-
-        if let status = optional(parts, "status", &valid, { $0.statusCodes($1, $2) }) { expectation.status = status }
-        if let body = optional(parts, "body_contains", &valid, { $0.strings($1, $2) }) { expectation.bodyContains = body }
-        if let json = optional(parts, "json", &valid, { $0.jsonFields($1, $2) }) { expectation.json = json }
-        expectation.maxLatencyMs = optional(parts, "max_latency", &valid) { $0.duration($1, $2) }
-        if let follow = optional(parts, "follow_redirects", &valid, { $0.flag($1, $2) }) {
-            expectation.followRedirects = follow
-        }
-        if let verify = optional(parts, "verify_tls", &valid, { $0.flag($1, $2) }) { expectation.verifyTLS = verify }
-        return valid ? expectation : nil
-    }
 
     // MARK: - URL
 
@@ -115,7 +72,7 @@ extension ManifestReader {
 
     /// `headers` (plain values) or `secret_headers` (references), in file order. A plain header that carries a
     /// credential (`Authorization`, `X-Api-Key`, a `Bearer …` value) is refused without its value.
-    private mutating func headers(_ node: Node, _ path: String, secret: Bool,
+    mutating func headers(_ node: Node, _ path: String, secret: Bool,
                                   seen: inout [String: (key: Node, path: String)])
         -> [(name: String, value: String, ref: SecretRef?)]? {
         if Self.isNull(node) { return [] }
@@ -187,7 +144,7 @@ extension ManifestReader {
     // MARK: - Status and JSON
 
     /// `200`, or a list `[200, 204]`: codes 100 to 599.
-    private mutating func statusCodes(_ node: Node, _ path: String) -> [Int]? {
+    mutating func statusCodes(_ node: Node, _ path: String) -> [Int]? {
         func code(_ node: Node, _ path: String, _ expected: String) -> Int? {
             value(node, path, expected: expected) { text in
                 guard text.count == 3, text.allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(text),
@@ -215,7 +172,7 @@ extension ManifestReader {
     }
 
     /// `{status: healthy, "data.ok": "true"}`: dotted paths to values compared as text.
-    private mutating func jsonFields(_ node: Node, _ path: String) -> [String: String]? {
+    mutating func jsonFields(_ node: Node, _ path: String) -> [String: String]? {
         if Self.isNull(node) { return [:] }
         guard case .mapping(let mapping) = node else {
             report(node, path, "expected a mapping of JSON fields to values, like {status: healthy}, got "

@@ -3,54 +3,10 @@ import Yams
 /// Value readers of checks: durations, names, paths, hosts, units, modes, secret references. Each reports its own
 /// error and returns nil for a missing, null or invalid value, like the scalar readers of ``ManifestReader``.
 extension ManifestReader {
-    // MARK: - Keys of a check kind
-
-    typealias Read<T> = (inout ManifestReader, Node, String) -> T?
-
-    /// The value of `key` when the check gives it; nil when it does not, or (with `valid` cleared) when it is invalid.
-    mutating func optional<T>(_ parts: CheckFields, _ key: String, _ valid: inout Bool, _ read: Read<T>) -> T? {
-        guard let node = parts[key] else { return nil }
-        return reading(node, parts.at(key), &valid, read)
-    }
-
-    /// `read` of `node`, with `valid` cleared when it gives nil. A reader that gives nil without a message (the
-    /// scalar readers do for null) gets `must not be empty`, so no value is dropped silently.
-    mutating func reading<T>(_ node: Node, _ path: String, _ valid: inout Bool, _ read: Read<T>) -> T? {
-        let reported = errors.count
-        let value = read(&self, node, path)
-        if value == nil {
-            valid = false
-            if errors.count == reported { report(node, path, "must not be empty; leave the key out for the default") }
-        }
-        return value
-    }
-
-    /// The value of `key`, which the check must give: `missing key "<key>": <what>` otherwise.
-    mutating func required<T>(_ parts: CheckFields, _ key: String, _ what: String, _ valid: inout Bool,
-                              _ read: Read<T>) -> T? {
-        guard parts[key] != nil else {
-            reportMissing(parts, key, what)
-            valid = false
-            return nil
-        }
-        return optional(parts, key, &valid, read)
-    }
-
-    /// A non-null boolean.
-    mutating func flag(_ node: Node, _ path: String) -> Bool? {
-        if Self.isNull(node) {
-            report(node, path, "expected true or false, got nothing")
-            return nil
-        }
-        return bool(node, path)
-    }
-
-    /// Reports `key` when given: it makes no sense with the rest of the check (`because`).
-    mutating func refuse(_ parts: CheckFields, _ keys: [String], _ because: String, _ valid: inout Bool) {
+    /// Reports each of `keys` the check gives, at its key: it makes no sense with the rest of the check (`because`).
+    mutating func refuse(_ present: PresentKeys, _ keys: [String], _ path: String, _ because: String) {
         for key in keys {
-            guard let node = parts.fields[key]?.key else { continue }
-            report(node, parts.at(key), because)
-            valid = false
+            if let node = present[key]?.key { report(node, Self.join(path, key), because) }
         }
     }
 
@@ -97,11 +53,6 @@ extension ManifestReader {
             return nil
         }
         return text
-    }
-
-    /// A check's name, which becomes its id.
-    mutating func checkName(_ node: Node, _ path: String) -> String? {
-        text(node, path, expected: "a name like \"api health\"")
     }
 
     /// One string or a list of them (`contains: PORT=` or `contains: [PORT=, HOST=]`), none empty.
@@ -270,15 +221,6 @@ extension ManifestReader {
     }
 
     // MARK: - Order of thresholds
-
-    /// Reports when the `below` key's value is not strictly less than the `above` key's, with the defaults for the
-    /// keys the check does not set (see ``checkOrder(_:_:below:above:refused:show:)``).
-    mutating func checkThresholdOrder<T: Comparable>(_ parts: CheckFields, below: (key: String, value: T),
-                                                     above: (key: String, value: T), valid: [String: T],
-                                                     show: (T) -> String) {
-        let refused = Set(parts.fields.keys.filter { valid[$0] == nil })
-        checkOrder(parts.fields, parts.path, below: below, above: above, refused: refused, show: show)
-    }
 
     /// Reports when `below` is not strictly less than `above`: at the second key of the two the file sets (in file
     /// order), or at the one it sets when the other is a default. Skips pairs where a set value was refused.

@@ -11,6 +11,8 @@ struct ValueType<T>: Sendable {
     var written: @Sendable (T) -> SchemaJSON? = { _ in nil }
     /// Lists and mappings take null as empty; everything else refuses it.
     var acceptsNull = false
+    /// What a null value says when this type refuses it and the key does not say; nil for the key's default.
+    var nullMessage: String? = nil
 
     /// This type with a further rule: `problem` gives the message for a value that is refused.
     func checked(_ problem: @escaping @Sendable (T) -> String?) -> ValueType<T> {
@@ -28,7 +30,14 @@ struct ValueType<T>: Sendable {
                 reader.report(node, path, refusal.message)
                 return nil
             }
-        }, acceptsNull: acceptsNull)
+        }, acceptsNull: acceptsNull, nullMessage: nullMessage)
+    }
+
+    /// The same type, whose null value is refused with `message`.
+    func refusingNull(_ message: String) -> ValueType<T> {
+        var copy = self
+        copy.nullMessage = message
+        return copy
     }
 
     /// The same type whose defaults are written with `written`.
@@ -69,7 +78,8 @@ struct Field<Target>: Sendable {
             apply: @escaping @Sendable (inout ManifestReader, Node, String, inout Target, T) -> Void) {
         key = SchemaKey(name: name, value: type.schema, doc: doc, defaultValue: defaultValue,
                         required: missing != nil, nullable: type.acceptsNull)
-        nullMessage = null ?? (missing != nil ? "must not be empty" : "must not be empty; leave the key out for the default")
+        nullMessage = null ?? type.nullMessage
+            ?? (missing != nil ? "must not be empty" : "must not be empty; leave the key out for the default")
         missingMessage = missing
         let read = type.read
         self.apply = { reader, node, path, target in
@@ -99,32 +109,39 @@ typealias PresentKeys = [String: (key: Node, value: Node)]
 struct Section<Target>: Sendable {
     let fields: [Field<Target>]
     var exactlyOneOf: [String] = []
-    /// Rules across keys, run after the fields: the mapping, the keys given and those whose value was refused.
+    /// Rules across keys, run after the fields: the place of the section's own problems (the mapping, or a check's
+    /// kind key), the keys given and those whose value was refused.
     var finish: (@Sendable (inout ManifestReader, Node, PresentKeys, Set<String>, String, inout Target) -> Void)? = nil
+    /// Whether a missing required key goes unreported when the mapping has an unknown key: that key, reported with
+    /// its suggestion, is the likelier mistake (`chekcs:` for `checks:`).
+    var missingYieldsToUnknown = false
 
     var tree: SchemaSection { SchemaSection(keys: fields.map(\.key), exactlyOneOf: exactlyOneOf) }
     var names: [String] { fields.map(\.key.name) }
 
     /// Reads `node` into `target`: unknown keys reported with a suggestion, null refused unless the key takes it,
-    /// required keys checked, fields applied in declaration order (those marked ``Field/first()`` before). False when `node` is not a mapping.
+    /// required keys checked, fields applied in declaration order (those marked ``Field/first()`` before), then the
+    /// rules across keys. False when `node` is not a mapping.
     @discardableResult
     func read(_ node: Node, _ path: String, into target: inout Target, _ reader: inout ManifestReader) -> Bool {
         guard let present = reader.fields(node, path, known: names) else { return false }
-        let refused = readFields(present, node, path, into: &target, &reader)
-        finish?(&reader, node, present, refused, path, &target)
+        let reportsMissing = !missingYieldsToUnknown || !ManifestReader.hasUnknownKeys(node, known: names)
+        read(present, node, path, into: &target, &reader, reportsMissing: reportsMissing)
         return true
     }
 
-    /// The fields given in `present` read into `target`; the names of those refused. For a mapping whose keys were
-    /// already sorted out (a check, whose kind key is read apart).
-    func readFields(_ present: PresentKeys, _ node: Node, _ path: String, into target: inout Target,
-                    _ reader: inout ManifestReader) -> Set<String> {
+    /// Reads the keys given in `present`, whose unknown keys were already sorted out (a check, whose common keys
+    /// and kind are read apart), then the rules across keys. `place` is where the section's own problems (a missing
+    /// key, a rule across keys) are reported: the mapping, or a check's kind key (`http:`). `shorthand` is the key a
+    /// check kind written as a plain value stands for (`service: marb@prod.service`): its value is at `path` itself.
+    func read(_ present: PresentKeys, _ place: Node, _ path: String, into target: inout Target,
+              _ reader: inout ManifestReader, shorthand: String? = nil, reportsMissing: Bool = true) {
         var refused: Set<String> = []
         for field in fields.filter(\.readsFirst) + fields.filter({ !$0.readsFirst }) {
-            let name = field.key.name, keyPath = ManifestReader.join(path, name)
+            let name = field.key.name, keyPath = name == shorthand ? path : ManifestReader.join(path, name)
             guard let value = present[name]?.value else {
-                if let missing = field.missingMessage {
-                    reader.report(node, path, missing.isEmpty ? "missing \(name)" : "missing key \"\(name)\": \(missing)")
+                if let missing = field.missingMessage, reportsMissing {
+                    reader.report(place, path, missing.isEmpty ? "missing \(name)" : "missing key \"\(name)\": \(missing)")
                 }
                 continue
             }
@@ -136,7 +153,7 @@ struct Section<Target>: Sendable {
             }
             if reader.errors.count > before { refused.insert(name) }
         }
-        return refused
+        finish?(&reader, place, present, refused, path, &target)
     }
 }
 
