@@ -67,6 +67,9 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "Keep the database as it is.")
     var keepDb = false
 
+    @Flag(help: "Show the plan with every command line; change nothing.")
+    var dryRun = false
+
     @OptionGroup var options: BackupOptions
 
     @Option(help: "Output format: text or json (schema steward.rollback/1).")
@@ -76,7 +79,7 @@ struct RollbackCommand: AsyncParsableCommand {
     var events: EventStyle = .text
 
     var request: RollbackOperation.Request {
-        .init(target: target, to: to, restoreDb: restoreDb, keepDb: keepDb, manifest: options.manifest, store: options.store)
+        .init(target: target, to: to, restoreDb: restoreDb, keepDb: keepDb, dryRun: dryRun, manifest: options.manifest, store: options.store)
     }
 
     func validate() throws {
@@ -85,7 +88,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = try await OperationCLI.run(RollbackOperation.self, request, statePath: options.state, json: format == .json, events: events)
-        if format == .json { OperationCLI.printJSON(output) }
+        if format == .json { OperationCLI.printJSON(output) } else { print(DeployText.render(output), terminator: "") }
         DeployText.reportUnrecorded(output.stateWriteError)
         throw ExitCode(output.exitCode)
     }

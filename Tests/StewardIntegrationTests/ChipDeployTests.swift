@@ -191,9 +191,28 @@ extension IntegrationTests {
             #expect(refused.status == 3)
             #expect(refused.stderr.contains("schema changed since v1.0.1") && refused.stderr.contains("--restore-db") && refused.stderr.contains("--keep-db"), "\(refused.stderr)")
             #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            // The dry run chooses as the rollback does, and plans the steps it then runs; it changes nothing.
+            #expect(try steward("rb", ["rollback", "broker_portal@prod", "--dry-run"]).stderr == refused.stderr)
+            let dry = try steward("rb", ["rollback", "broker_portal@prod", "--restore-db", "--dry-run"])
+            #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+            #expect(dry.stdout.hasPrefix("dry run: nothing is changed\nplan: rollback broker_portal@prod (in-place) to v1.0.1 ("), "\(dry.stdout)")
+            #expect(dry.stdout.contains(" 4 migrate       safety backup of broker_portal@prod/") && dry.stdout.contains("restore backup #"), "\(dry.stdout)")
+            let json = try steward("rb", ["rollback", "broker_portal@prod", "--restore-db", "--dry-run", "--format", "json"])
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)\(json.stderr)")
+            let plan = try #require(document["plan"] as? [String: Any])
+            #expect(document["schema"] as? String == "steward.rollback/1" && document["record"] == nil && document["database"] as? String == "restore")
+            #expect((document["release"] as? [String: Any])?["ref"] as? String == "v1.0.1" && plan["refused"] as? Bool == false)
+            #expect(try serving("prod") == "1.1.0 0002_chip_price")
+            #expect(try releases("rb", "broker_portal@prod").count == 2, "a dry run records nothing")
             let out = try steward("rb", ["rollback", "broker_portal@prod", "--restore-db"])
             #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
             #expect(try serving("prod") == "1.0.1 0001_initial")
+            let planned = (plan["lines"] as? [String] ?? []).compactMap { line -> String? in
+                let words = line.split(separator: " ")
+                return words.count > 1 && Int(words[0]) != nil ? String(words[1]) : nil
+            }
+            let ran = (try releases("rb", "broker_portal@prod").first?["steps"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+            #expect(ran == planned && planned.count == 7, "\(planned)")
             #expect(try ctl("migrations", "prod") == "0001_initial")
             // Forward again, then back with --keep-db: the code goes back, the schema stays.
             #expect(try steward("rb", ["deploy", "broker_portal@prod", "--ref", "v1.1.0"]).status == 0)

@@ -35,20 +35,20 @@ import Testing
 
     @Test func thePlanSaysWhatEachStepRuns() async throws {
         let app = try DeployFakeApp()
-        try app.hook("post-deploy")
+        app.hook("post-deploy")
         let lines = await app.engine().plan(Self.request).lines
-        let root = app.tree.root
+        let root = DeployFakeApp.root
         let git = "git -c core.fsmonitor=false -c core.quotepath=off -C \(root)/app"
         #expect(Array(lines.prefix(5)) == [
             "plan: deploy v1.1.0 to chip@prod (in-place), now running v1.0.0",
             " 1 preflight     ok: v1.1.0 is 222222222222 (tag); 50.0 GiB free",
-            " 2 lock          flock \(root)/state/locks/chip@prod.lock",
+            " 2 lock          flock \(app.tree.root)/state/locks/chip@prod.lock",
             " 3 pre-deploy    no .steward/hooks/pre-deploy",
             " 4 fetch         \(git) fetch --quiet --tags --force --prune -- origin",
         ], "\(lines)")
         #expect(lines[5] == "                 \(git) checkout --quiet --detach \(DeployFakeApp.v2)")
         #expect(lines.contains { $0.hasPrefix(" 5 dependencies  when the sha256 of requirements.txt differs from the venv's stamp (none): ") })
-        #expect(lines.contains(" 6 migrate       command: ./bin/migrate; back up chip@prod/db to \(root)/store first"), "\(lines)")
+        #expect(lines.contains(" 6 migrate       command: ./bin/migrate; back up chip@prod/db to \(app.tree.root)/store first"), "\(lines)")
         #expect(lines.contains { $0.hasPrefix(" 7 build         VIRTUAL_ENV=\(root)/venv runuser -u chip -- \(root)/app/bin/build (in \(root)/app)") }, "\(lines)")
         #expect(lines.contains(" 8 restart       systemctl restart -- chip@prod.service (reload instead when every unit can reload)"), "\(lines)")
         #expect(lines.contains(" 9 health        the checks of chip@prod, retried for up to 0 s; on failure: journal captured, code and database rolled back"))

@@ -38,7 +38,7 @@ import Testing
     static func breakStep(_ step: DeployStep, of app: DeployFakeApp) throws {
         switch step {
         case .preflight: app.host = .fake(free: 10 << 20)
-        case .preDeploy: try app.hook("pre-deploy"); app.runner.fail("hooks/pre-deploy")
+        case .preDeploy: app.hook("pre-deploy"); app.runner.fail("hooks/pre-deploy")
         case .fetch: app.runner.fail(" fetch ")
         case .dependencies: app.runner.fail("pip install", times: 1)
         case .migrate:
@@ -50,7 +50,7 @@ import Testing
         case .build: app.runner.fail("bin/build")
         case .restart: app.runner.fail("systemctl restart", times: 1)
         case .health: app.runner.unhealthy(DeployFakeApp.v2)
-        case .postDeploy: try app.hook("post-deploy"); app.runner.fail("hooks/post-deploy")
+        case .postDeploy: app.hook("post-deploy"); app.runner.fail("hooks/post-deploy")
         case .lock, .rollback: Issue.record("\(step) is not a step a test breaks")
         }
     }

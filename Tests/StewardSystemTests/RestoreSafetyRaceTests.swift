@@ -15,6 +15,12 @@ import Testing
 
     func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
 
+    /// How many of this process's descriptors are open on `path`.
+    static func descriptors(to path: String) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+    }
+
     // MARK: - SQLite: nothing is chowned by path after the backup
 
     /// The backup used to read the owner, run (waiting on the app's lock), then open the directory again by path and
@@ -39,8 +45,11 @@ import Testing
         let app = try DatabaseQueue(path: db, configuration: config)
         try await app.writeWithoutTransaction { try $0.execute(sql: "BEGIN EXCLUSIVE") }
         let store = tree.root + "/store"
+        let opened = Self.descriptors(to: db)
         let backup = Task.detached { try await service.backup(source, store: store, reason: "manual") }
-        try await Task.sleep(for: .seconds(1))
+        // Until the backup has the database open (a descriptor more on it): a fixed sleep lost the race under load.
+        for _ in 0..<400 where Self.descriptors(to: db) <= opened { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(Self.descriptors(to: db) > opened, "the backup never opened the database")
         // Meanwhile the app user points its link at a directory of root's holding a database of the same name.
         unlink(tree.root + "/app/data")
         try tree.symlink("/app/data", to: tree.root + "/rootdir")

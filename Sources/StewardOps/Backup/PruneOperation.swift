@@ -66,7 +66,7 @@ public enum PruneOperation: StewardOperation {
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
         // Retention is the manifest's and the catalog is the state database's: no need to list the host's units.
         let manifest = try ManifestSource.load(explicit: request.manifest, host: host).manifest
-        let service = BackupService(state: try host.openState(), files: host.files, runner: host.runner)
+        let service = BackupService(state: try host.openState(), files: host.files, runner: host.runner, clock: host.wallClock)
         let target = TargetName(request.target)
         let prune = { () throws(OperationError) -> Output in
             do {

@@ -35,7 +35,7 @@ public struct AppsOnHost: Sendable {
         }
         let state = try host.openState()
         return AppsOnHost(host: host, loaded: loaded, facts: facts, inventory: Inventory.build(facts: facts, manifest: loaded.manifest),
-                          service: BackupService(state: state, files: host.files, runner: host.runner), storeOverride: store)
+                          service: BackupService(state: state, files: host.files, runner: host.runner, clock: host.wallClock), storeOverride: store)
     }
 
     /// The app instances `target` names; every app when nil. An unknown target is an error naming the known ones.

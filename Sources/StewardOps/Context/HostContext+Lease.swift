@@ -13,7 +13,7 @@ extension HostContext {
         var holder = identity.holder
         holder.operationID = Self.leaseID(operation: identity.operationID, kind: kind, subject: subject)
         let lease: OperationLease
-        do { lease = try OperationLease(state: state, kind: kind, subject: subject, holder: holder) } catch {
+        do { lease = try OperationLease(state: state, kind: kind, subject: subject, holder: holder, clock: wallClock) } catch {
             throw OperationError(.stateUnavailable, "cannot record the operation in \(statePath): \(error)", subject: statePath)
         }
         let result: Result<T, OperationError>

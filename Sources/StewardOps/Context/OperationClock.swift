@@ -9,3 +9,11 @@ public struct SystemClock: OperationClock {
     public init() {}
     public func now() -> Date { Date() }
 }
+
+extension HostContext {
+    /// The context's clock as the engines take it: a function giving the time now.
+    public var wallClock: @Sendable () -> Date {
+        let clock = clock
+        return { clock.now() }
+    }
+}

@@ -4,18 +4,21 @@ import StewardSystem
 
 /// How the deploy operations (deploy, rollback, promote) drive a ``DeployEngine``.
 enum DeployRun {
-    /// The engine of one deploy, rollback or recovery on `host`: who runs it (its lease and record), its runner, its
-    /// progress as the host's events, and the crash tests' fault point. The one place the operations build an engine.
+    /// The engine of one deploy, rollback or recovery on `host`: who runs it (its lease and record), its runner, the
+    /// app's files and the backups under the host's root, its clock, its progress as the host's events, and the crash
+    /// tests' fault point. The one place the operations build an engine.
     static func engine(_ target: DeployTarget, state: StateStore, on host: HostContext) -> DeployEngine {
         DeployEngine(target: target, state: state, holder: host.identity.holder, runner: host.runner,
+                     files: HostDeployFiles(root: host.files.root.isEmpty ? "/" : host.files.root),
+                     backups: BackupService(state: state, files: host.files, runner: host.runner, clock: host.wallClock), clock: host.wallClock,
                      faults: FaultInjection(point: host.faultPoint), progress: host.report)
     }
 
-    /// Runs a deploy, rollback or recovery of `target`. A refusal (nothing was changed or recorded) becomes an
+    /// Runs a deploy, rollback or recovery of `target` (or a rollback's plan). A refusal (nothing was changed or recorded) becomes an
     /// ``OperationError`` (`busy` when another operation holds the instance), as does the operation's own (a policy
     /// run under the lock); anything else the engine throws before its record exists is a failure (exit 1), masked
     /// like everything the engine says.
-    static func conclude(_ target: DeployTarget, _ body: () async throws -> DeployRecord) async throws(OperationError) -> DeployRecord {
+    static func conclude<T>(_ target: DeployTarget, _ body: () async throws -> T) async throws(OperationError) -> T {
         do {
             return try await body()
         } catch let error as OperationError {

@@ -47,7 +47,7 @@ public enum ReleasesOperation: StewardOperation {
         let instance = name.instance ?? ""
         do {
             let records = try store.deploys(app: name.app, instance: instance, limit: request.limit)
-            let unfinished = try DeployEngine.interrupted(state: store, app: name.app, instance: instance)
+            let unfinished = try DeployEngine.interrupted(state: store, app: name.app, instance: instance, now: host.clock.now())
             return Output(state: host.statePath, target: request.target, releases: records, interrupted: unfinished,
                           interruptedMessage: unfinished.map(DeployEngine.interruptedMessage))
         } catch {

@@ -3,7 +3,7 @@ import StewardCore
 import StewardSystem
 
 /// `steward rollback`: the previous good release (or `to`) again, with or without the database it had, decided by
-/// ``RollbackPolicy``; recorded as a `rollback` deploy.
+/// ``RollbackPolicy``; recorded as a `rollback` deploy. Its dry run is the plan of the steps the rollback would run.
 public enum RollbackOperation: StewardOperation {
     public static let name = "rollback"
 
@@ -16,14 +16,18 @@ public enum RollbackOperation: StewardOperation {
         public var restoreDb: Bool
         /// Keep the database as it is.
         public var keepDb: Bool
+        /// The plan with every command line; nothing is changed.
+        public var dryRun: Bool
         public var manifest: String?
         public var store: String?
 
-        public init(target: String, to: String? = nil, restoreDb: Bool = false, keepDb: Bool = false, manifest: String? = nil, store: String? = nil) {
+        public init(target: String, to: String? = nil, restoreDb: Bool = false, keepDb: Bool = false, dryRun: Bool = false,
+                    manifest: String? = nil, store: String? = nil) {
             self.target = target
             self.to = to
             self.restoreDb = restoreDb
             self.keepDb = keepDb
+            self.dryRun = dryRun
             self.manifest = manifest
             self.store = store
         }
@@ -34,6 +38,7 @@ public enum RollbackOperation: StewardOperation {
             self.init(target: try c.decode(String.self, forKey: .target), to: try c.decodeIfPresent(String.self, forKey: .to),
                       restoreDb: try c.decodeIfPresent(Bool.self, forKey: .restoreDb) ?? false,
                       keepDb: try c.decodeIfPresent(Bool.self, forKey: .keepDb) ?? false,
+                      dryRun: try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false,
                       manifest: try c.decodeIfPresent(String.self, forKey: .manifest), store: try c.decodeIfPresent(String.self, forKey: .store))
         }
 
@@ -46,15 +51,21 @@ public enum RollbackOperation: StewardOperation {
     public struct Output: OperationOutput {
         public var schema = "steward.rollback/1"
         public var target: String
-        /// The earlier release brought back.
+        /// The earlier release brought back (by a plan: that would be).
         public var release: DeployRecord
         /// `restore` or `keep`.
         public var database: String
-        /// The rollback's own record.
-        public var record: DeployRecord
+        /// The rollback's own record; nil for a plan.
+        public var record: DeployRecord?
+        /// The dry run: every step with its command lines, as a deploy's plan.
+        public var plan: DeployOperation.Plan?
         public var stateWriteError: String?
-        /// 0 the release runs again and its checks pass; 1 failed before the switch; 2 rolled back or worse.
-        public var exitCode: Int32 { DeployRun.exitCode(record, stateWriteError: stateWriteError) }
+        /// 0 the release runs again and its checks pass (a plan: it would run); 1 failed before the switch (a plan:
+        /// refused); 2 rolled back or worse.
+        public var exitCode: Int32 {
+            if let record { return DeployRun.exitCode(record, stateWriteError: stateWriteError) }
+            return plan?.refused == false ? 0 : 1
+        }
     }
 
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
@@ -64,21 +75,29 @@ public enum RollbackOperation: StewardOperation {
         let engine = DeployRun.engine(target, state: apps.state, on: host)
         let asked: RollbackDatabase? = request.restoreDb ? .restore : request.keepDb ? .keep : nil
         var chosen: RollbackChoice?
-        let record = try await DeployRun.conclude(target) {
-            try await engine.rollback { servingCommit, schemaNow in
-                let history: [DeployRecord]
-                do { history = try apps.state.deploys(app: target.app, instance: target.instance, limit: 1000) } catch {
-                    throw OperationError(.stateUnavailable, "cannot read the deploy records in \(host.statePath): \(error)", subject: host.statePath)
-                }
-                let choice = try RollbackPolicy.decide(label: target.label, history: history, servingCommit: servingCommit, schemaNow: schemaNow,
-                                                       to: request.to, database: asked)
-                chosen = choice
-                return choice
+        // The rollback and its plan choose alike.
+        func choose(servingCommit: String?, schemaNow: String?) throws(OperationError) -> RollbackChoice {
+            let history: [DeployRecord]
+            do { history = try apps.state.deploys(app: target.app, instance: target.instance, limit: 1000) } catch {
+                throw OperationError(.stateUnavailable, "cannot read the deploy records in \(host.statePath): \(error)", subject: host.statePath)
             }
+            let choice = try RollbackPolicy.decide(label: target.label, history: history, servingCommit: servingCommit, schemaNow: schemaNow,
+                                                   to: request.to, database: asked)
+            chosen = choice
+            return choice
         }
+        if request.dryRun {
+            let plan = try await DeployRun.conclude(target) { try await engine.planRollback(choosing: choose) }
+            return output(target, chosen!, plan: DeployOperation.Plan(lines: plan.lines, refused: plan.refused))
+        }
+        let record = try await DeployRun.conclude(target) { try await engine.rollback(choosing: choose) }
         // The engine returns a record only once `choose` has chosen.
-        let decision = chosen!
-        return Output(target: target.label, release: decision.release, database: decision.database == .restore ? "restore" : "keep",
-                      record: record, stateWriteError: engine.stateWriteError)
+        return output(target, chosen!, record: record, stateWriteError: engine.stateWriteError)
+    }
+
+    private static func output(_ target: DeployTarget, _ choice: RollbackChoice, record: DeployRecord? = nil, plan: DeployOperation.Plan? = nil,
+                               stateWriteError: String? = nil) -> Output {
+        Output(target: target.label, release: choice.release, database: choice.database == .restore ? "restore" : "keep",
+               record: record, plan: plan, stateWriteError: stateWriteError)
     }
 }

@@ -41,7 +41,7 @@ public enum StatusOperation: StewardOperation {
             var instances: [Instance] = []
             for label in latest.keys.sorted() {
                 let history = try store.deploys(app: latest[label]!.app, instance: latest[label]!.instance, limit: 200)
-                let unfinished = try DeployEngine.interrupted(state: store, app: history[0].app, instance: history[0].instance)
+                let unfinished = try DeployEngine.interrupted(state: store, app: history[0].app, instance: history[0].instance, now: host.clock.now())
                 instances.append(Instance(label: label, serving: history.first { $0.status == .succeeded }, last: history[0],
                                           interrupted: unfinished, interruptedMessage: unfinished.map(DeployEngine.interruptedMessage)))
             }

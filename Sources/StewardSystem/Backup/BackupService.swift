@@ -20,18 +20,22 @@ public struct BackupService: Sendable {
     let engines: BackupEngines
     /// How often the size of a backup being written is reported to a progress sink.
     var progressInterval: Duration = .seconds(1)
+    /// The wall clock of the catalog (when a backup was taken, when it was verified): the operation's context's.
+    let now: @Sendable () -> Date
 
-    public init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning = CommandRunner()) {
-        self.init(state: state, files: files, runner: runner, storeFiles: HostBackupFiles(root: files.root.isEmpty ? "/" : files.root))
+    public init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning = CommandRunner(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(state: state, files: files, runner: runner, storeFiles: HostBackupFiles(root: files.root.isEmpty ? "/" : files.root), clock: clock)
     }
 
     init(state: StateStore, files: HostFiles = HostFiles(), runner: any CommandRunning, storeFiles: any BackupFileSystem,
-         engines: BackupEngines = .standard) {
+         engines: BackupEngines = .standard, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.state = state
         self.files = files
         self.runner = runner
         self.storeFiles = storeFiles
         self.engines = engines
+        self.now = clock
     }
 
     /// The state database's directory, where the locks live.
@@ -72,7 +76,7 @@ public struct BackupService: Sendable {
             try storeFiles.makeDirectory(store, mode: 0o700)
             try storeFiles.makeDirectory(dir, mode: 0o700)
             storeFiles.removeStalePartials(in: dir)
-            let started = Date()
+            let started = now()
             let clock = ContinuousClock.now
             let final = "\(dir)/\(source.name)-\(Self.stamp(started))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16)).\(source.fileExtension)"
             let partial = StoreFiles.partialPath(for: final)
@@ -162,10 +166,10 @@ public struct BackupService: Sendable {
         var verification: Verification
         do {
             let message = try await progress.step("verify #\(record.id)") { try await prove(record, source: source, store: store, quick: quick) }
-            verification = Verification(at: Date(), passed: true, durationMs: Self.ms(since: clock), message: message)
+            verification = Verification(at: now(), passed: true, durationMs: Self.ms(since: clock), message: message)
         } catch {
             let secrets = source.flatMap { try? self.secrets(for: $0) } ?? []
-            verification = Verification(at: Date(), passed: false, durationMs: Self.ms(since: clock), message: describe(error, secrets: secrets))
+            verification = Verification(at: now(), passed: false, durationMs: Self.ms(since: clock), message: describe(error, secrets: secrets))
         }
         // A result that cannot be recorded is a failure: the catalog (and the audit) would not know it.
         do { try state.addVerification(verification, backup: record.id) } catch {

@@ -6,12 +6,16 @@ import StewardCore
 /// the app's tree, so no file there ends up owned by root.
 struct AppCommands: Sendable {
     let target: DeployTarget
+    /// Where the checkout's owner is read (the deploy's file system).
+    var files: any DeployFileSystem = HostDeployFiles()
 
     /// `git …` as the owner of the repository git works in (root only in a tree only root can write); refused
     /// when that owner cannot be told (a uid with no account, a `.git` owned by another user).
     func git(_ command: Command) throws -> Command {
         // The releases cache may not exist yet: then the base directory's owner (never root inside the app's tree).
-        let runAs = GitRunAs.forCheckout(FileManager.default.fileExists(atPath: target.gitDirectory) ? target.gitDirectory : target.directory)
+        let runAs = GitRunAs.forCheckout(files.exists(target.gitDirectory) ? target.gitDirectory : target.directory) { path in
+            files.status(path).map { GitRunAs.Owned(path: path, uid: $0.uid, mode: Int($0.mode)) }
+        }
         guard let wrapped = runAs.wrap(command) else { throw StoreError("git not run: " + (runAs.refusal ?? "no owner")) }
         return wrapped
     }

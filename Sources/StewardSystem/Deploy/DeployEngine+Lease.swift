@@ -8,7 +8,7 @@ import StewardCore
 extension DeployEngine {
     /// Starts this engine's operation lease (its holder's id: one operation per engine) and names it in the record.
     func startLease(kind: String) throws {
-        lease = try OperationLease(state: state, kind: kind, subject: target.label, holder: holder, timing: leaseTiming)
+        lease = try OperationLease(state: state, kind: kind, subject: target.label, holder: holder, timing: leaseTiming, clock: now)
         record.operationID = holder.operationID
     }
 
@@ -32,14 +32,14 @@ extension DeployEngine {
     /// The newest deploy of the instance still marked running, when it was interrupted: its operation's lease is
     /// no longer held (lapsed, finished without the record, or its process on this host gone). Steward refuses a
     /// new deploy until it is resumed or aborted. Records from before leases are judged as they were: by the
-    /// instance's flock, or (`holdingLock`) by the pid.
-    public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false) throws -> DeployRecord? {
+    /// instance's flock, or (`holdingLock`) by the pid. A lease's expiry is judged at `now`.
+    public static func interrupted(state: StateStore, app: String, instance: String, holdingLock: Bool = false, now: Date = Date()) throws -> DeployRecord? {
         guard let (newest, lease) = try unfinished(state: state, app: app, instance: instance) else { return nil }
         let label = instance.isEmpty ? app : "\(app)@\(instance)"
         // Someone holds the instance's lock (the kernel frees it when its holder dies): a deploy whose renewals are
         // late (a busy state database, a clock that jumped) is still running.
         let lockHeld = !holdingLock && InstanceLock.isHeld(stateDirectory: (state.path as NSString).deletingLastPathComponent, instance: label)
-        if let lease { return lease.isHeld() || lockHeld ? nil : newest }
+        if let lease { return lease.isHeld(now: now) || lockHeld ? nil : newest }
         if holdingLock { return newest.pid == getpid() && newest.host == InstanceLock.hostName ? nil : newest }
         return lockHeld ? nil : newest
     }
@@ -55,7 +55,7 @@ extension DeployEngine {
     func refuseUnfinished() throws {
         guard let (newest, lease) = try Self.unfinished(state: state, app: target.app, instance: target.instance) else { return }
         lock = nil
-        if let lease, lease.isHeld() { throw DeployRefusal(Self.leaseHeldMessage(newest, lease), busy: true) }
+        if let lease, lease.isHeld(now: now()) { throw DeployRefusal(Self.leaseHeldMessage(newest, lease), busy: true) }
         throw DeployRefusal(Self.interruptedMessage(newest))
     }
 

@@ -20,11 +20,16 @@ extension DeployEngine {
         record.previousCommit = previous?.commit
         record.previousRelease = previous?.release
         sheet.note("plan: deploy \(request.ref) to \(target.label) (\(target.spec.strategy.rawValue)), now running \(previous?.ref ?? previous?.commit.map { String($0.prefix(12)) } ?? "nothing known")")
-        if let unfinished = try? Self.interrupted(state: state, app: target.app, instance: target.instance) {
+        return await plan(steps(request), on: sheet)
+    }
+
+    /// The plan of each step of `steps` under the lines `sheet` holds (a deploy's or a rollback's header), refused
+    /// while an interrupted deploy waits.
+    func plan(_ steps: [DeployStepAction], on sheet: DeployPlanSheet) async -> DeployPlan {
+        if let unfinished = try? Self.interrupted(state: state, app: target.app, instance: target.instance, now: now()) {
             sheet.note("  REFUSED: \(Self.interruptedMessage(unfinished))")
             sheet.refuse()
         }
-        let steps = self.steps(request)
         for step in steps {
             sheet.begin(step.name)
             await step.plan(sheet)
@@ -42,7 +47,7 @@ extension DeployEngine {
 extension DeployEngine {
     /// The schema of the database now, as the serving code's migration tool sees it (nil: no migrations).
     public func currentSchema() async -> String? {
-        let code = target.spec.strategy == .inPlace ? target.directory : ((try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink)).map { $0.hasPrefix("/") ? $0 : target.directory + "/" + $0 } ?? target.directory)
+        let code = target.spec.strategy == .inPlace ? target.directory : (files.readLink(target.currentLink).map { $0.hasPrefix("/") ? $0 : target.directory + "/" + $0 } ?? target.directory)
         return try? await migrator.status(release: code).schemaNow
     }
 

@@ -8,11 +8,11 @@ extension DeployEngine {
     /// A command in the releases tree, as the owner of its base directory: root only in root's own tree, and
     /// never as root in a tree whose owner has no account (root would follow the links its owner plants there).
     func asOwner(_ command: Command) throws -> Command {
-        guard let owner = StoreFiles.owner(target.directory) else {
+        guard let owner = files.status(target.directory) else {
             throw StoreError("\(target.directory): cannot look at it (\(StoreFiles.errnoText()))")
         }
         if owner.uid == 0 { return command }
-        guard let name = StoreFiles.ownerName(of: target.directory) else {
+        guard let name = Account.name(of: owner.uid) else {
             throw StoreError("\(target.directory) is owned by uid \(owner.uid), which has no account: Steward does not work in it as root (fix: chown it to the app's user)")
         }
         return command.asUser(name)
@@ -20,7 +20,7 @@ extension DeployEngine {
 
     func prepareReleaseDirectory() async throws -> StepOutcome {
         let cache = target.cacheRepository
-        if !FileManager.default.fileExists(atPath: cache) {
+        if !files.exists(cache) {
             guard let repository = target.spec.repository else {
                 throw StoreError("the releases strategy needs deploy.repository (the URL or path to clone)")
             }
@@ -28,7 +28,7 @@ extension DeployEngine {
         } else {
             // git writes the release archive into the base directory: a cache of another owner (root's, in an app's
             // tree) would have root write where the app's user can plant a link.
-            if let cacheOwner = StoreFiles.owner(cache)?.uid, let baseOwner = StoreFiles.owner(target.directory)?.uid, cacheOwner != baseOwner {
+            if let cacheOwner = files.status(cache)?.uid, let baseOwner = files.status(target.directory)?.uid, cacheOwner != baseOwner {
                 throw StoreError("\(cache) is owned by uid \(cacheOwner) but \(target.directory) by uid \(baseOwner): Steward does not run git for a tree of two owners (fix: chown -R the cache to the base directory's owner)")
             }
             try await tools.run(remoteCommand(Git.fetchMirror(dir: cache, repository: target.spec.repository), dir: cache, remote: "origin"), timeout: .seconds(600))
@@ -49,10 +49,10 @@ extension DeployEngine {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS"
-        let name = ReleaseRetention.name(ref: record.ref, stamp: formatter.string(from: Date()))
+        let name = ReleaseRetention.name(ref: record.ref, stamp: formatter.string(from: now()))
         let dir = target.releasesDirectory + "/" + name
         let archive = target.directory + "/.steward-release-\(getpid()).tar"
-        defer { StoreFiles.removeQuietly(archive) }
+        defer { files.removeQuietly(archive) }
         // The releases directory may exist; the release's own must not (never extract over a release).
         try await tools.run(try asOwner(Command("mkdir", ["-p", "--", target.releasesDirectory])), timeout: .seconds(60))
         // Recorded before it exists: an undo removes this directory and no other.
@@ -76,25 +76,17 @@ extension DeployEngine {
     /// Points `current` at `release` atomically: a new link under a temporary name, renamed over the old one.
     func switchCurrent(to release: String) throws {
         let relative = release.hasPrefix(target.directory + "/") ? String(release.dropFirst(target.directory.count + 1)) : release
-        let temporary = target.directory + "/.current-steward-\(getpid())"
-        unlink(temporary)
-        guard symlink(relative, temporary) == 0 else { throw StoreError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        if let owner = StoreFiles.owner(target.directory) { lchown(temporary, owner.uid, owner.gid) }
-        guard rename(temporary, target.currentLink) == 0 else {
-            unlink(temporary)
-            throw StoreError("cannot switch \(target.currentLink): \(String(cString: strerror(errno)))")
-        }
-        try? StoreFiles.sync(target.directory)
+        try files.replaceLink(target.currentLink, with: relative, temporary: target.directory + "/.current-steward-\(getpid())")
     }
 
     /// Deletes releases beyond `keep`, never the running one nor the previous good one.
     func pruneReleases() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: target.releasesDirectory)) ?? []
+        let names = (try? files.list(target.releasesDirectory)) ?? []
         let name = { (path: String?) in path.map { URL(fileURLWithPath: $0).lastPathComponent } }
         let doomed = ReleaseRetention.toDelete(releases: names, keep: target.spec.keep, current: name(record.release), previousGood: name(record.previousRelease))
         for release in doomed {
             // Root, in the app's tree: never FileManager.removeItem, which re-resolves paths the owner can swap.
-            SafeRemove.removeQuietly(target.releasesDirectory + "/" + release)
+            files.removeQuietly(target.releasesDirectory + "/" + release)
         }
         if !doomed.isEmpty { say("  removed \(doomed.count) old release(s): \(doomed.joined(separator: ", "))") }
     }

@@ -7,7 +7,7 @@ extension DeployEngine {
     /// git's own `git-remote-http` included (``Git/withConfiguredRemote(_:url:)``).
     func remoteCommand(_ command: Command, dir: String, remote name: String? = nil) async throws -> Command {
         let remote = name ?? target.spec.remote
-        guard !remote.contains(":"), FileManager.default.fileExists(atPath: dir),
+        guard !remote.contains(":"), files.exists(dir),
               let url = try? await tools.run(commands.git(Git.remoteURL(dir: dir, name: remote)), timeout: .seconds(30)).stdout
                   .trimmingCharacters(in: .whitespacesAndNewlines),
               URLCredentials(url) != nil

@@ -6,7 +6,7 @@ extension DeployEngine {
     /// pre-deploy database backup, the previous code and its requirements; after the switch, restarts the units and
     /// runs the health gate again. Returns whether the instance is healthy on the previous release.
     func revert(afterSwitch: Bool, because: String) async -> Bool {
-        let started = Date()
+        let started = now()
         let clock = ContinuousClock.now
         var stepID: Int64?
         recordState("the start of the rollback") { stepID = try state.beginStep(deploy: record.id, .rollback, at: started) }
@@ -45,12 +45,10 @@ extension DeployEngine {
         switch target.spec.strategy {
         case .inPlace:
             if record.started(.fetch), let previous = record.previousCommit {
-                await attempt("checked out \(record.previousRef ?? String(previous.prefix(12))) again") {
-                    try await tools.run(commands.git(Git.checkout(dir: target.directory, commit: previous)), timeout: .seconds(600))
-                }
+                await attempt("checked out \(record.previousRef ?? String(previous.prefix(12))) again") { try await checkOut(previous) }
             }
         case .releases:
-            if let previous = record.previousRelease, let current = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink),
+            if let previous = record.previousRelease, let current = files.readLink(target.currentLink),
                !previous.hasSuffix("/" + current) && previous != current {
                 await attempt("current → \(URL(fileURLWithPath: previous).lastPathComponent) again") { try switchCurrent(to: previous) }
             }
@@ -79,12 +77,13 @@ extension DeployEngine {
         var cleanups: [() async -> Void] = []
         var leftStopped = false
         if !databaseBack {
-            await attempt("stopped \(target.units.joined(separator: ", "))") { try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300)) }
+            await attempt("stopped \(target.units.joined(separator: ", "))") { try await stopUnits() }
             // What the database holds now (writes made during the deploy) is backed up first: never lost without a copy.
             var safety: [Int64] = []
             let problemsBefore = problems.count
             await attempt("took a safety backup of the database as it is") {
-                safety = try await safetyBackups(reason: "safety before undoing \(record.kind.rawValue) #\(record.id)")
+                // A rollback's own safety backups are what undoing it restores: these are not recorded over them.
+                safety = try await safetyBackups(reason: "safety before undoing \(record.kind.rawValue) #\(record.id)", recorded: record.kind != .rollback)
             }
             if problems.count == problemsBefore, !safety.isEmpty, let last = done.indices.last {
                 done[last] = "took safety backup #\(safety.map(String.init).joined(separator: ", #")) of the database as it was"
@@ -123,9 +122,9 @@ extension DeployEngine {
         }
         // Only the release directory this deploy created, never the running or the previous one.
         if let created = record.createdRelease, created.hasPrefix(target.releasesDirectory + "/"), created != record.previousRelease,
-           let current = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink),
+           let current = files.readLink(target.currentLink),
            !created.hasSuffix("/" + current) && created != current {
-            StoreFiles.removeQuietly(created)
+            files.removeQuietly(created)
         }
         // The database put aside by a PostgreSQL restore is dropped only once the previous release is healthy.
         if healthy { for cleanup in cleanups { await cleanup() } } else if !cleanups.isEmpty {
@@ -134,25 +133,25 @@ extension DeployEngine {
         let detail = tools.mask("because \(because): " + (done + problems).joined(separator: "; "))
         if let stepID {
             recordState("the end of the rollback") {
-                try state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: Date(), durationMs: BackupService.ms(since: clock))
+                try state.endStep(stepID, result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, at: now(), durationMs: BackupService.ms(since: clock))
             }
         }
-        record.steps.append(StepRecord(name: DeployStep.rollback.rawValue, startedAt: started, finishedAt: Date(),
+        record.steps.append(StepRecord(name: DeployStep.rollback.rawValue, startedAt: started, finishedAt: now(),
                                        result: problems.isEmpty && healthy ? .ok : .failed, detail: detail, durationMs: BackupService.ms(since: clock)))
         return problems.isEmpty && healthy
     }
 
-    /// Backs up the instance's databases as they are now (the caller stops the units): before a restore replaces
+    /// Backs up the instance's databases as they are now (an undo stops the units first): before a restore replaces
     /// them, so writes made since the pre-deploy backup keep a copy. The same backup a restore takes first
-    /// (``RestoreService``); a database file that does not exist has nothing to save. A deploy records them.
-    func safetyBackups(reason: String) async throws -> [Int64] {
+    /// (``RestoreService``); a database file that does not exist has nothing to save. `recorded`: kept in the
+    /// record's `safetyBackupIDs` as each is taken (what undoing a rollback restores).
+    func safetyBackups(reason: String, recorded: Bool) async throws -> [Int64] {
         var ids: [Int64] = []
         for source in target.databases {
-            if source.kind == .sqlite, let path = source.path, !FileManager.default.fileExists(atPath: path) { continue }
+            if source.kind == .sqlite, let path = source.path, !files.exists(path) { continue }
             let safety = try await backups.backup(source, store: target.store, reason: reason)
             ids.append(safety.id)
-            // A rollback's own safety backups are what undoing it restores: those stay as they are.
-            if record.kind != .rollback {
+            if recorded {
                 record.safetyBackupIDs.append(safety.id)
                 try state.updateDeploy(record)
             }
@@ -170,7 +169,7 @@ extension DeployEngine {
             guard let source = target.databases.first(where: { $0.name == backup.source }) else {
                 throw StoreError("backup #\(id) is of \(backup.source), which \(target.label) no longer declares")
             }
-            let (sha, _) = try StoreFiles.sha256(backup.path)
+            let (sha, _) = try backups.storeFiles.sha256(backup.path)
             guard sha == backup.sha256 else { throw StoreError("backup #\(id) changed since it was taken (checksum mismatch)") }
             let (_, cleanup) = try await restore.apply(backup, source: source, tools: ToolRunner(runner: runner, secrets: (try? backups.secrets(for: source)) ?? []))
             if let cleanup { cleanups.append(cleanup) }
@@ -178,88 +177,13 @@ extension DeployEngine {
         return cleanups
     }
 
-    /// The migrate step of a rollback: restore the database the target release ran with, or keep it.
-    func rollbackMigrationStep(_ mode: RollbackDatabase) async throws -> StepOutcome {
-        switch mode {
-        case .keep:
-            return .skipped("kept the database as it is (--keep-db)")
-        case .restore:
-            guard !record.backupIDs.isEmpty else { return .skipped("no backup to restore") }
-            // The database as it is now is saved first: undoing this rollback puts it back.
-            if record.safetyBackupIDs.isEmpty {
-                for source in target.databases {
-                    let safety = try await backups.backup(source, store: target.store, reason: "safety before rollback #\(record.id)")
-                    record.safetyBackupIDs.append(safety.id)
-                    try state.updateDeploy(record)
-                }
-            }
-            try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300))
-            say("    stopped \(target.units.joined(separator: ", ")) to restore the database")
-            let cleanups = try await restoreBackups(record.backupIDs)
-            for cleanup in cleanups { await cleanup() }
-            return .done("restored backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) (taken before the deploy that followed \(record.ref)); safety backup #\(record.safetyBackupIDs.map(String.init).joined(separator: ", #")) of the database it replaced")
-        }
+    /// Stops the instance's units: nothing writes to the database while it is put back.
+    func stopUnits() async throws {
+        try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300))
     }
 
-    // MARK: - steward rollback
-
-    /// Deploys an earlier good release again as a `rollback` record. `choose` picks the release and what to do
-    /// with the database from what serves now and the schema now; it runs under the instance's lock, so no deploy
-    /// changes either between the choice and the rollback. An error it throws refuses the rollback (nothing recorded).
-    @discardableResult
-    public func rollback(choosing choose: (_ servingCommit: String?, _ schemaNow: String?) throws -> RollbackChoice) async throws -> DeployRecord {
-        try acquireLock(purpose: "rollback by \(record.user)")
-        try refuseUnfinished()
-        let previous = try await currentRelease()
-        let schemaNow = await currentSchema()
-        let choice: RollbackChoice
-        do { choice = try choose(previous.commit, schemaNow) } catch {
-            lock = nil
-            throw error
-        }
-        let (release, database, backupIDs) = (choice.release, choice.database, choice.backupIDs)
-        record.kind = .rollback
-        record.ref = release.ref
-        record.commit = release.commit
-        record.previousCommit = previous.commit
-        record.previousRef = previous.ref
-        record.previousRelease = previous.release
-        record.reason = "rollback to deploy #\(release.id)"
-        record.schema = release.schema
-        if target.spec.strategy == .releases, FileManager.default.fileExists(atPath: release.release) { record.release = release.release }
-        rollbackDatabase = database
-        if database == .restore { record.backupIDs = backupIDs }
-        try startLease(kind: "rollback")
-        do { record = try state.insertDeploy(record) } catch { endLease("failed"); throw error }
-        lock?.describe("rollback #\(record.id) to \(release.ref) by \(record.user)")
-        say("rollback #\(record.id): \(target.label) \(previous.ref ?? "?") → \(release.ref) (\(release.shortCommit))")
-        return await guarded(.lock) {
-            try await self.step(.lock) {
-                self.captureNginxSites()
-                return self.lockOutcome()
-            }
-            for (name, body) in [(DeployStep.fetch, { try await self.prepareRollbackCode(release) }),
-                                 (.dependencies, { try await self.installDependencies(release: self.record.release) }),
-                                 (.migrate, { try await self.migrate() }),
-                                 (.build, { try await self.build() }),
-                                 (.restart, { try await self.switchAndRestart() }),
-                                 (.health, { try await self.healthGate() })] as [(DeployStep, () async throws -> StepOutcome)] {
-                try await self.step(name, body)
-            }
-            self.record.status = .succeeded
-            self.finish()
-            self.say("✓ rollback #\(self.record.id): \(self.target.label) runs \(release.ref) (\(release.shortCommit)) again")
-        }
-    }
-
-    func prepareRollbackCode(_ release: DeployRecord) async throws -> StepOutcome {
-        switch target.spec.strategy {
-        case .inPlace:
-            try await tools.run(commands.git(Git.checkout(dir: target.directory, commit: release.commit)), timeout: .seconds(600))
-            return .done("checked out \(release.ref) (\(release.shortCommit))")
-        case .releases:
-            if FileManager.default.fileExists(atPath: record.release), record.release != target.directory { return .done("release \(URL(fileURLWithPath: record.release).lastPathComponent) is still there") }
-            return try await prepareReleaseDirectory()
-        }
+    /// Checks out `commit` in the in-place checkout (a rollback's code, or the previous code an undo puts back).
+    func checkOut(_ commit: String) async throws {
+        try await tools.run(commands.git(Git.checkout(dir: target.directory, commit: commit)), timeout: .seconds(600))
     }
 }

@@ -18,9 +18,7 @@ extension DeployEngine {
                 }
             }, run: { try await self.preflight(request) }),
 
-            DeployStepAction(name: .lock, plan: { sheet in
-                sheet.line("flock \(self.backups.stateDirectory)/locks/\(self.target.label).lock")
-            }, run: { self.lockOutcome() }),
+            DeployStepAction(name: .lock, plan: planLock, run: { self.lockOutcome() }),
 
             DeployStepAction(name: .preDeploy, plan: { sheet in
                 sheet.line(self.hookLine("pre-deploy", in: self.hookRelease, sheet))
@@ -29,35 +27,16 @@ extension DeployEngine {
             DeployStepAction(name: .fetch, plan: { sheet in self.planFetch(sheet, ref: request.ref, release: plannedRelease) },
                              run: { try await self.prepareRelease() }),
 
-            DeployStepAction(name: .dependencies, plan: { sheet in
-                guard let venv = self.target.venv else { return sheet.line("no venv: skipped") }
-                let stamp = (try? BoundedFile.text(venv + "/.steward-requirements.sha256", limit: 4096))?.trimmingCharacters(in: .whitespacesAndNewlines)
-                let command = sheet.shown { try self.commands.asAppUser(Pip.install(venv: venv, requirements: plannedRelease + "/" + self.target.spec.requirements, extra: self.target.spec.pipArguments)) }
-                sheet.line("when the sha256 of \(self.target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command)
-            }, run: { try await self.installDependencies(release: self.record.release) }),
+            dependenciesStep(plannedRelease),
 
             DeployStepAction(name: .migrate, plan: { sheet in self.planMigrate(sheet, release: plannedRelease) },
                              run: { try await self.migrate() }),
 
-            DeployStepAction(name: .build, plan: { sheet in
-                if self.target.spec.build.isEmpty { sheet.line("none") }
-                for argv in self.target.spec.build { sheet.line(sheet.shown { try self.commands.declared(argv, in: self.target.workdir(plannedRelease)) }) }
-            }, run: { try await self.build() }),
+            buildStep(plannedRelease),
 
-            DeployStepAction(name: .restart, plan: { sheet in
-                let spec = self.target.spec
-                if spec.strategy == .releases { sheet.line("rename \(self.target.directory)/.current-steward-PID → \(self.target.currentLink) (→ \(plannedRelease))", label: "switch") }
-                sheet.line((spec.restart == .reload ? Systemctl.reload(self.target.units) : Systemctl.restart(self.target.units)).display
-                           + (spec.restart == .auto ? " (reload instead when every unit can reload)" : ""), label: DeployStep.restart.rawValue)
-                let ownSites = self.target.nginxSiteFiles.filter { Self.isFileOfRelease($0, base: self.target.directory) }
-                if !ownSites.isEmpty {
-                    sheet.line("when \(ownSites.joined(separator: ", ")) (a file of the release) changes: \(Nginx.testConfig().display) before the restart, \(Nginx.reload().display) after it")
-                }
-            }, run: { try await self.switchAndRestart() }),
+            restartStep(plannedRelease),
 
-            DeployStepAction(name: .health, plan: { sheet in
-                sheet.line("the checks of \(self.target.label), retried for up to \(self.target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
-            }, run: { try await self.healthGate() }),
+            healthStep(),
 
             DeployStepAction(name: .postDeploy, plan: { sheet in
                 sheet.line(self.hookLine("post-deploy", in: plannedRelease, sheet))
@@ -65,14 +44,55 @@ extension DeployEngine {
         ]
     }
 
-    private func planFetch(_ sheet: DeployPlanSheet, ref: String, release: String) {
+    // The steps a rollback runs too (``rollbackSteps(_:)``): `plannedRelease` is the code they would act on.
+
+    func planLock(_ sheet: DeployPlanSheet) {
+        sheet.line("flock \(backups.stateDirectory)/locks/\(target.label).lock")
+    }
+
+    func dependenciesStep(_ plannedRelease: String) -> DeployStepAction {
+        DeployStepAction(name: .dependencies, plan: { sheet in
+            guard let venv = self.target.venv else { return sheet.line("no venv: skipped") }
+            let stamp = self.requirementsStamp(venv)
+            let command = sheet.shown { try self.commands.asAppUser(Pip.install(venv: venv, requirements: plannedRelease + "/" + self.target.spec.requirements, extra: self.target.spec.pipArguments)) }
+            sheet.line("when the sha256 of \(self.target.spec.requirements) differs from the venv's stamp (\(stamp.map { String($0.prefix(12)) } ?? "none")): " + command)
+        }, run: { try await self.installDependencies(release: self.record.release) })
+    }
+
+    func buildStep(_ plannedRelease: String) -> DeployStepAction {
+        DeployStepAction(name: .build, plan: { sheet in
+            if self.target.spec.build.isEmpty { sheet.line("none") }
+            for argv in self.target.spec.build { sheet.line(sheet.shown { try self.commands.declared(argv, in: self.target.workdir(plannedRelease)) }) }
+        }, run: { try await self.build() })
+    }
+
+    func restartStep(_ plannedRelease: String) -> DeployStepAction {
+        DeployStepAction(name: .restart, plan: { sheet in
+            let spec = self.target.spec
+            if spec.strategy == .releases { sheet.line("rename \(self.target.directory)/.current-steward-PID → \(self.target.currentLink) (→ \(plannedRelease))", label: "switch") }
+            sheet.line((spec.restart == .reload ? Systemctl.reload(self.target.units) : Systemctl.restart(self.target.units)).display
+                       + (spec.restart == .auto ? " (reload instead when every unit can reload)" : ""), label: DeployStep.restart.rawValue)
+            let ownSites = self.target.nginxSiteFiles.filter(self.isFileOfRelease)
+            if !ownSites.isEmpty {
+                sheet.line("when \(ownSites.joined(separator: ", ")) (a file of the release) changes: \(Nginx.testConfig().display) before the restart, \(Nginx.reload().display) after it")
+            }
+        }, run: { try await self.switchAndRestart() })
+    }
+
+    func healthStep() -> DeployStepAction {
+        DeployStepAction(name: .health, plan: { sheet in
+            sheet.line("the checks of \(self.target.label), retried for up to \(self.target.spec.healthTimeoutSeconds) s; on failure: journal captured, code and database rolled back")
+        }, run: { try await self.healthGate() })
+    }
+
+    func planFetch(_ sheet: DeployPlanSheet, ref: String, release: String) {
         let commit = record.commit.isEmpty ? "<commit of \(ref)>" : record.commit
         switch target.spec.strategy {
         case .inPlace:
             sheet.line(sheet.shown { try commands.git(Git.fetch(dir: target.directory, remote: target.spec.remote)) })
             sheet.line(sheet.shown { try commands.git(Git.checkout(dir: target.directory, commit: commit)) })
         case .releases:
-            sheet.line(FileManager.default.fileExists(atPath: target.cacheRepository)
+            sheet.line(files.exists(target.cacheRepository)
                 ? sheet.shown { try commands.git(Git.fetchMirror(dir: target.cacheRepository, repository: target.spec.repository)) }
                 : sheet.shown { try commands.git(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)) })
             sheet.line(sheet.shown { try commands.git(Git.archive(dir: target.cacheRepository, commit: commit, output: target.directory + "/.steward-release-PID.tar")) })
@@ -106,7 +126,7 @@ extension DeployEngine {
 
     private func hookLine(_ name: String, in release: String, _ sheet: DeployPlanSheet) -> String {
         let path = release + "/.steward/hooks/" + name
-        guard FileManager.default.fileExists(atPath: path) else { return "no .steward/hooks/\(name)" }
+        guard files.exists(path) else { return "no .steward/hooks/\(name)" }
         return sheet.shown { try commands.app(Command(path, []), in: release) } + " (with STEWARD_* context)"
     }
 }

@@ -13,7 +13,7 @@ extension DeployEngine {
             let tag = known == nil ? (try? await output(commands.git(Git.tags(at: commit, dir: dir))))?.split(separator: "\n").first.map(String.init) : nil
             return (commit, known ?? tag, dir)
         case .releases:
-            guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: target.currentLink) else { return (nil, nil, nil) }
+            guard let dest = files.readLink(target.currentLink) else { return (nil, nil, nil) }
             let release = dest.hasPrefix("/") ? dest : target.directory + "/" + dest
             let known = history.first { $0.release == release && $0.status == .succeeded }
             // A release Steward did not deploy is named by its directory (`v1.0.0-20260101T000000.000`).
@@ -36,7 +36,7 @@ extension DeployEngine {
         var needed = ["git"]
         if target.databases.contains(where: { $0.kind == .postgres }) { needed += ["pg_dump", "pg_restore"] }
         for tool in needed where host.tool(tool) == nil { throw DeployRefusal("\(tool) is not installed (needed by this deploy)") }
-        if let venv = target.venv, !FileManager.default.isExecutableFile(atPath: venv + "/bin/python") {
+        if let venv = target.venv, !files.isExecutable(venv + "/bin/python") {
             throw DeployRefusal("the venv's python \(venv)/bin/python does not exist")
         }
         // Who runs the app's code (pip, migrations, build steps, hooks): never root, so without an app user the deploy
@@ -75,7 +75,7 @@ extension DeployEngine {
     /// reason (returns the note recorded then). A resumed deploy asks again: `--resume` is not `--force`.
     func checkWorkingTree(force: Bool, reason: String?, refusal: String = "commit or stash them, or pass --force --reason \"…\"") async throws -> String? {
         guard target.spec.strategy == .inPlace else { return nil }
-        guard FileManager.default.fileExists(atPath: target.directory + "/.git") else {
+        guard files.exists(target.directory + "/.git") else {
             throw DeployRefusal("\(target.directory) is not a git checkout; the in-place strategy deploys by git checkout")
         }
         let status = try await tools.run(commands.git(Git.statusPorcelain(dir: target.directory)), timeout: .seconds(60)).stdout
@@ -94,7 +94,7 @@ extension DeployEngine {
     func resolveRef(_ ref: String, fetch: Bool) async throws -> (commit: String?, isTag: Bool) {
         let dir = target.gitDirectory
         let remote = target.spec.strategy == .inPlace ? target.spec.remote : (target.spec.repository ?? target.spec.remote)
-        if FileManager.default.fileExists(atPath: dir) {
+        if files.exists(dir) {
             // A tag; else the remote's branch as last fetched (a local branch of that name may be stale); else as
             // given (a commit).
             var candidates = [("refs/tags/" + ref, true)]
@@ -107,7 +107,7 @@ extension DeployEngine {
                 }
             }
         }
-        let lsDir = FileManager.default.fileExists(atPath: dir) ? dir : target.directory
+        let lsDir = files.exists(dir) ? dir : target.directory
         let out = try await tools.run(remoteCommand(Git.lsRemote(dir: lsDir, remote: remote, ref: ref), dir: lsDir, remote: remote), timeout: .seconds(60)).stdout
         var commit: String?, peeled: String?, isTag = false
         for line in out.split(separator: "\n") {
@@ -125,15 +125,14 @@ extension DeployEngine {
     /// that changes one tests nginx's configuration and reloads it.
     func captureNginxSites() {
         for file in target.nginxSiteFiles where record.nginxSites[file] == nil {
-            if Self.isFileOfRelease(file, base: target.directory), let hash = try? BoundedFile.sha256(file) { record.nginxSites[file] = hash }
+            if isFileOfRelease(file), let hash = try? files.sha256(file) { record.nginxSites[file] = hash }
         }
     }
 
-    /// Whether `file` (an nginx site, usually a link) resolves to a file under `base`: the release ships it.
-    static func isFileOfRelease(_ file: String, base: String) -> Bool {
-        guard let real = realpath(file, nil) else { return false }
-        defer { Glibc.free(real) }
-        return String(cString: real).hasPrefix(base + "/")
+    /// Whether `file` (an nginx site, usually a link) resolves to a file under the instance's directory: the release
+    /// ships it.
+    func isFileOfRelease(_ file: String) -> Bool {
+        files.resolved(file)?.hasPrefix(target.directory + "/") ?? false
     }
 
     // MARK: 3, 10. hooks
@@ -142,8 +141,8 @@ extension DeployEngine {
     /// deploy's context in `STEWARD_*` variables. A failure stops the deploy with the hook's output.
     func hook(_ name: String, release: String) async throws -> StepOutcome {
         let path = release + "/.steward/hooks/" + name
-        guard FileManager.default.fileExists(atPath: path) else { return .skipped("no .steward/hooks/\(name)") }
-        guard access(path, X_OK) == 0 else { throw StoreError(".steward/hooks/\(name) exists but is not executable (chmod +x)") }
+        guard files.exists(path) else { return .skipped("no .steward/hooks/\(name)") }
+        guard files.isExecutable(path) else { throw StoreError(".steward/hooks/\(name) exists but is not executable (chmod +x)") }
         let context = [
             "STEWARD_APP": target.app, "STEWARD_INSTANCE": target.instance, "STEWARD_DEPLOY_ID": String(record.id),
             "STEWARD_REF": record.ref, "STEWARD_COMMIT": record.commit, "STEWARD_PREVIOUS_COMMIT": record.previousCommit ?? "",
@@ -189,12 +188,11 @@ extension DeployEngine {
     func installDependencies(release: String) async throws -> StepOutcome {
         guard !target.spec.requirements.isEmpty else { return .skipped("deploy.requirements is empty: the venv is managed otherwise") }
         let requirements = release + "/" + target.spec.requirements
-        guard FileManager.default.fileExists(atPath: requirements) else { return .skipped("no \(target.spec.requirements)") }
+        guard files.exists(requirements) else { return .skipped("no \(target.spec.requirements)") }
         guard let venv = target.venv else { return .skipped("no venv declared or found; \(target.spec.requirements) not installed") }
-        let hash = try BoundedFile.sha256(requirements)
+        let hash = try files.sha256(requirements)
         record.requirementsHash = hash
-        let stamp = venv + "/.steward-requirements.sha256"
-        if (try? BoundedFile.text(stamp, limit: 4096))?.trimmingCharacters(in: .whitespacesAndNewlines) == hash {
+        if requirementsStamp(venv) == hash {
             return .skipped("\(target.spec.requirements) unchanged (sha256 \(hash.prefix(12)))")
         }
         // As the app's user, never root (a requirement may build from source and run its setup.py): a venv that
@@ -202,14 +200,22 @@ extension DeployEngine {
         let command = try commands.asAppUser(Pip.install(venv: venv, requirements: requirements, extra: target.spec.pipArguments, directory: release))
         try await tools.run(command, timeout: .seconds(1800))
         // Written without following anything the venv's owner planted, and owned by that owner like the venv.
-        try SafeWrite.replace(".steward-requirements.sha256", in: venv, with: Data((hash + "\n").utf8))
+        try files.replace(Self.requirementsStampName, in: venv, with: Data((hash + "\n").utf8))
         return .done("installed \(target.spec.requirements) (sha256 \(hash.prefix(12))) into \(venv)")
+    }
+
+    /// The file in the venv naming the SHA-256 of the requirements it was last installed from.
+    static let requirementsStampName = ".steward-requirements.sha256"
+
+    /// What the venv's stamp says (nil when it has none): read as it is written, never through a link the venv's
+    /// owner planted. The install step and the dry run both read it here.
+    func requirementsStamp(_ venv: String) -> String? {
+        (try? files.text(Self.requirementsStampName, in: venv, limit: 4096))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     // MARK: 6. migrations
 
     func migrate() async throws -> StepOutcome {
-        if let mode = rollbackDatabase { return try await rollbackMigrationStep(mode) }
         let status = try await migrator.status(release: record.release)
         if record.previousSchema == nil { record.previousSchema = status.schemaNow }
         guard !status.pending.isEmpty else {
@@ -259,11 +265,11 @@ extension DeployEngine {
             notes.append("current → \(URL(fileURLWithPath: record.release).lastPathComponent)")
         }
         // A site config the release changed must pass nginx -t before anything restarts.
-        let changedSites = record.nginxSites.filter { (try? BoundedFile.sha256($0.key)) != $0.value }.keys.sorted()
+        let changedSites = record.nginxSites.filter { (try? files.sha256($0.key)) != $0.value }.keys.sorted()
         if !changedSites.isEmpty {
             try await tools.run(Nginx.testConfig(), timeout: .seconds(60))
         }
-        restartedAt = Date()
+        restartedAt = now()
         let verb = try await restartUnits()
         notes.append("\(verb) \(target.units.joined(separator: ", "))")
         if !changedSites.isEmpty {

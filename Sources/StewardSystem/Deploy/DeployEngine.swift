@@ -8,6 +8,11 @@ import StewardCore
 public final class DeployEngine {
     let target: DeployTarget
     let state: StateStore
+    /// The app's files (checkout, releases, venv, hooks): the host's under its root, or a fake in unit tests.
+    let files: any DeployFileSystem
+    /// The wall clock of the records (a deploy's and its steps' times, a release's name); durations are measured
+    /// on `ContinuousClock`.
+    let now: @Sendable () -> Date
     let backups: BackupService
     let runner: any CommandRunning
     let tools: ToolRunner
@@ -23,7 +28,6 @@ public final class DeployEngine {
     /// When the units were restarted: the journal of a failing release is read from here.
     var restartedAt: Date?
     var lastHealthFailure: String?
-    var rollbackDatabase: RollbackDatabase?
     /// A write to the state database that failed (a step's end, the deploy's end, the rollback's record): the
     /// command then exits non-zero with it, whatever the deploy's outcome, since its record is not what happened.
     public internal(set) var stateWriteError: String?
@@ -33,15 +37,22 @@ public final class DeployEngine {
     /// The lease of the operation under way (a deploy, rollback, resume or abort).
     var lease: OperationLease?
 
+    /// - Parameters:
+    ///   - files: the app's files; the host's under `/` unless an operation passes its context's root.
+    ///   - backups: takes the pre-deploy and safety backups; by default on the host's files under `/` and `runner`.
+    ///   - clock: the wall clock of the records (an operation's context's).
     public init(target: DeployTarget, state: StateStore, holder: OperationHolder, runner: any CommandRunning = CommandRunner(),
+                files: any DeployFileSystem = HostDeployFiles(), backups: BackupService? = nil, clock: @escaping @Sendable () -> Date = { Date() },
                 host: DeployHost = .live, faults: FaultInjection = .none, leaseTiming: OperationLease.Timing = .standard,
                 progress: @escaping (DeployProgress) -> Void) {
         self.target = target
         self.state = state
+        self.files = files
+        self.now = clock
         self.runner = runner
-        self.backups = BackupService(state: state, runner: runner)
+        self.backups = backups ?? BackupService(state: state, runner: runner, clock: clock)
         self.tools = ToolRunner(runner: runner, secrets: target.secrets)
-        self.commands = AppCommands(target: target)
+        self.commands = AppCommands(target: target, files: files)
         self.migrator = Migrator(target: target, commands: commands, tools: tools)
         self.host = host
         self.faults = faults
@@ -49,7 +60,7 @@ public final class DeployEngine {
         self.holder = holder
         self.leaseTiming = leaseTiming
         self.record = DeployRecord(app: target.app, instance: target.instance, ref: "", commit: "", strategy: target.spec.strategy,
-                                   release: target.directory, user: holder.operatorName, startedAt: Date(), pid: getpid(), host: holder.host)
+                                   release: target.directory, user: holder.operatorName, startedAt: clock(), pid: getpid(), host: holder.host)
     }
 
     // MARK: - Entry points
@@ -112,7 +123,7 @@ public final class DeployEngine {
     /// `--resume`) when it was a rollback or had begun undoing itself: only `--abort` finishes those.
     func takeInterrupted(resuming: Bool) throws {
         try acquireLock(purpose: "\(resuming ? "resume" : "abort") by \(record.user)")
-        guard let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true) else {
+        guard let unfinished = try Self.interrupted(state: state, app: target.app, instance: target.instance, holdingLock: true, now: now()) else {
             lock = nil
             if case let (stopped, lease?)? = try Self.unfinished(state: state, app: target.app, instance: target.instance) {
                 throw DeployRefusal(Self.leaseHeldMessage(stopped, lease), busy: true)
@@ -219,7 +230,7 @@ public final class DeployEngine {
         // A cancelled task starts no further step (see ``guarded(_:_:)``).
         try Task.checkCancellation()
         faults.check("before", name)
-        let started = Date()
+        let started = now()
         let clock = ContinuousClock.now
         let id = try state.beginStep(deploy: record.id, name, at: started)
         record.steps.append(StepRecord(name: name.rawValue, startedAt: started))
@@ -232,8 +243,8 @@ public final class DeployEngine {
             case .skipped(let d): (.skipped, tools.mask(d))
             }
             try state.updateDeploy(record)
-            try state.endStep(id, result: result, detail: detail, at: Date(), durationMs: ms)
-            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: result, detail: detail, durationMs: ms)
+            try state.endStep(id, result: result, detail: detail, at: now(), durationMs: ms)
+            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: now(), result: result, detail: detail, durationMs: ms)
             progress(.stepFinished(name, result: result, detail: detail, ms: ms))
             say("  \(result == .ok ? "✓" : "–") \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(detail) (\(Format.seconds(milliseconds: ms)))")
         } catch {
@@ -241,9 +252,9 @@ public final class DeployEngine {
             let ms = BackupService.ms(since: clock)
             recordState("the failure of \(name.rawValue)") {
                 try state.updateDeploy(record)
-                try state.endStep(id, result: .failed, detail: message, at: Date(), durationMs: ms)
+                try state.endStep(id, result: .failed, detail: message, at: now(), durationMs: ms)
             }
-            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: Date(), result: .failed, detail: message, durationMs: ms)
+            record.steps[record.steps.count - 1] = StepRecord(name: name.rawValue, startedAt: started, finishedAt: now(), result: .failed, detail: message, durationMs: ms)
             progress(.stepFinished(name, result: .failed, detail: message, ms: ms))
             say("  ✗ \(name.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(message)")
             throw DeployFailure(step: name, message: message)
@@ -272,7 +283,7 @@ public final class DeployEngine {
 
     /// Ends the deploy's record.
     func finish() {
-        record.finishedAt = Date()
+        record.finishedAt = now()
         recordState("the end") { try state.updateDeploy(record) }
         state.event("deploy", subject: target.label, result: record.status.rawValue, detail: "#\(record.id) \(record.ref) \(record.shortCommit)\(record.error.map { ": \($0)" } ?? "")")
     }

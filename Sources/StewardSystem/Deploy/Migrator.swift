@@ -31,10 +31,10 @@ struct Migrator: Sendable {
         let declared = target.spec.migrations.kind
         guard declared == .auto else { return declared }
         let work = target.workdir(release)
-        let fm = FileManager.default
-        if fm.fileExists(atPath: work + "/manage.py") { return .django }
-        if fm.fileExists(atPath: work + "/alembic.ini") { return .alembic }
-        if fm.fileExists(atPath: release + "/" + target.spec.migrations.directory) { return .sql }
+        let files = commands.files
+        if files.exists(work + "/manage.py") { return .django }
+        if files.exists(work + "/alembic.ini") { return .alembic }
+        if files.exists(release + "/" + target.spec.migrations.directory) { return .sql }
         if target.spec.migrations.command != nil { return .command }
         return .none
     }

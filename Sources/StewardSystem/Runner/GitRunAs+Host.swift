@@ -5,6 +5,11 @@ extension GitRunAs {
     /// Who runs git in `checkout` (a worktree with `.git`, or a bare repository), from the host's `stat` and
     /// account database (`runuser` resolves names there, so the owner's name comes from the same place).
     public static func forCheckout(_ checkout: String) -> GitRunAs {
+        forCheckout(checkout, owned: owned)
+    }
+
+    /// ``forCheckout(_:)`` with the owners and modes from `owned` (a deploy's files under its root).
+    static func forCheckout(_ checkout: String, owned: (String) -> Owned?) -> GitRunAs {
         let tree = owned(checkout)
         let dotGit = checkout + "/.git"
         let gitDirectory = owned(dotGit) != nil ? dotGit : checkout

@@ -3,14 +3,19 @@ import StewardCore
 @testable import StewardSystem
 
 /// `chip@prod`, deployed in place, for the deploy engine's unit tests: its checkout (a `.git` and a
-/// `requirements.txt`), venv and SQLite database in a temporary tree, its state database beside them; git, the
-/// units and the checks in a ``DeployFakeRunner``. It runs v1.0.0; v1.1.0 brings a migration (a declared command,
+/// `requirements.txt`) and venv under ``root`` in memory (``DeployMemoryFiles``); git, the units and the checks in a
+/// ``DeployFakeRunner``. On disk (in /dev/shm where the host has it), in a temporary tree: the state database, the
+/// app's SQLite database and the backup store, since the pre-deploy backup and a rollback's restore are the real
+/// SQLite engine's (see the report on issue 11). It runs v1.0.0; v1.1.0 brings a migration (a declared command,
 /// pending until it has run) that adds the row `migrated` to the database, and a build command.
 final class DeployFakeApp {
     static let v1 = String(repeating: "1", count: 40)
     static let v2 = String(repeating: "2", count: 40)
+    /// Where the checkout and the venv are, in ``files``.
+    static let root = "/srv/chip"
 
     let tree: TempTree
+    let files: DeployMemoryFiles
     let runner: DeployFakeRunner
     let state: StateStore
     let database: String
@@ -22,9 +27,10 @@ final class DeployFakeApp {
         // In memory where the host has it: a deploy syncs its state database at every step, which on a busy disk
         // turns milliseconds into seconds.
         tree = try TempTree(base: access("/dev/shm", W_OK) == 0 ? "/dev/shm" : FileManager.default.temporaryDirectory.path)
-        try tree.mkdir("/app/.git")
-        try tree.write("/app/requirements.txt", "django==5.0\n")
-        try tree.write("/venv/bin/python", "#!/bin/sh\n", mode: 0o755)
+        files = DeployMemoryFiles(onDisk: [tree.root])
+        files.mkdir(Self.root + "/app/.git")
+        files.write(Self.root + "/app/requirements.txt", "django==5.0\n")
+        files.write(Self.root + "/venv/bin/python", "#!/bin/sh\n", mode: 0o755)
         database = tree.root + "/data/chip.db"
         try tree.mkdir("/data")
         try StateProbe.exec(database, "CREATE TABLE item(name TEXT); INSERT INTO item VALUES ('a');")
@@ -46,24 +52,25 @@ final class DeployFakeApp {
         }
     }
 
-    var directory: String { tree.root + "/app" }
+    var directory: String { Self.root + "/app" }
 
     var target: DeployTarget {
         let runner = runner
         return DeployTarget(app: "chip", instance: "prod", spec: spec, production: true, units: ["chip@prod.service"], directory: directory,
-                            venv: tree.root + "/venv", user: "chip", environment: [:],
+                            venv: Self.root + "/venv", user: "chip", environment: [:],
                             databases: [BackupSource(app: "chip", instance: "prod", name: "db", kind: .sqlite, path: database)],
                             store: tree.root + "/store", checks: { runner.health() })
     }
 
-    func engine(faults: FaultInjection = .none) -> DeployEngine {
+    func engine(faults: FaultInjection = .none, clock: @escaping @Sendable () -> Date = { Date() }) -> DeployEngine {
         let progress = progress
-        return DeployEngine(target: target, state: state, holder: OperationHolder(operatorName: "ops", host: InstanceLock.hostName), runner: runner, host: host, faults: faults, progress: { progress.append($0) })
+        return DeployEngine(target: target, state: state, holder: OperationHolder(operatorName: "ops", host: InstanceLock.hostName), runner: runner,
+                            files: files, clock: clock, host: host, faults: faults, progress: { progress.append($0) })
     }
 
     /// An executable `.steward/hooks/NAME` in the checkout.
-    func hook(_ name: String) throws {
-        try tree.write("/app/.steward/hooks/" + name, "#!/bin/sh\n", mode: 0o755)
+    func hook(_ name: String) {
+        files.write(directory + "/.steward/hooks/" + name, "#!/bin/sh\n", mode: 0o755)
     }
 
     /// What a deploy of v1.1.0 killed while `running` leaves: its record still running, with the steps before
