@@ -23,7 +23,12 @@ public struct Audit: Sendable {
         let ctx = context
         var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: manifest.declaredUnits), windowHours: ctx.windowHours)
         let inventory = Inventory.build(facts: facts, manifest: manifest)
-        facts.envFiles = await FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
+        BlockingCall.prepare()
+        let (files, unanswered) = await FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))
+        // The env files say which databases an app has: one that did not answer would silently leave its database
+        // out of a backup's plan, or a deploy without its pre-deploy backup.
+        guard unanswered.isEmpty else { throw ProbeFailure("\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx)) }
+        facts.envFiles = files
         return facts
     }
 

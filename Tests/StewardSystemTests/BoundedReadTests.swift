@@ -11,7 +11,7 @@ import Testing
         try tree.symlink("/etc/app/app.env", to: "/dev/zero")
         let files = HostFiles(root: tree.root)
         #expect(throws: FileError.notRegular("/etc/app/app.env")) { try files.read("/etc/app/app.env") }
-        let facts = await FilesProbe.envFiles(ProbeContext(files: files), paths: ["/etc/app/app.env"])
+        let facts = await FilesProbe.envFiles(ProbeContext(files: files), paths: ["/etc/app/app.env"]).files
         #expect(facts.first?.unreadableReason?.contains("not a regular file") == true, "\(facts)")
         #expect(facts.first?.keys == [])
     }

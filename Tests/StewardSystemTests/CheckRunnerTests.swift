@@ -155,6 +155,22 @@ import Testing
             #expect(facts.host?.filesystems.map(\.mountPoint) == ["/"])
         }
 
+        /// Many paths on one dead mount hold one thread of the pool, not one each: a call on a mount that answers
+        /// still gets a thread (with a thread per path, the first four would have held the whole pool for good).
+        @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
+        func oneDeadMountHoldsOneThreadOfThePool() async throws {
+            let mount = try SilentPeers.HungMount()
+            defer { mount.end() }
+            let dead = mount.path
+            let answers = await withTaskGroup(of: Bool?.self) { group in
+                for i in 0..<6 { group.addTask { await BlockingCall.run(on: dead + "/dir\(i)", timeout: .milliseconds(200)) { access(dead + "/dir\(i)", F_OK) == 0 } } }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0 == nil })
+            let healthy = await BlockingCall.run(on: "/proc/self", timeout: .seconds(2)) { access("/proc/self/status", F_OK) == 0 }
+            #expect(healthy == true, "a call on a mount that answers got no thread")
+        }
+
         /// An app whose directory and env file sit on a mount that stopped answering: the audit's appdirs and envfiles
         /// probes end within the command timeout, say which path did not answer, and keep what did.
         @Test(.enabled(if: SilentPeers.HungMount.possible, "needs root and /dev/fuse"), .timeLimit(.minutes(1)))
@@ -177,6 +193,8 @@ import Testing
             let appdirs = try #require(reports.first { $0.name == "appdirs" })
             #expect(appdirs.status == .unknown && appdirs.reason == "\(mount.path) did not answer within 0.3 s", "\(appdirs)")
             #expect(facts.appDirs.map(\.path) == [t.root + "/srv/ok"])
+            let envfiles = try #require(reports.first { $0.name == "envfiles" })
+            #expect(envfiles.status == .unknown && envfiles.reason == "\(mount.path)/app.env did not answer within 0.3 s", "\(envfiles)")
             let envFiles = Dictionary(uniqueKeysWithValues: facts.envFiles.map { ($0.path, $0) })
             #expect(envFiles[mount.path + "/app.env"]?.unreadableReason == "\(mount.path)/app.env: did not answer within 0.3 s")
             #expect(envFiles[t.root + "/etc/ok.env"]?.keys == ["A"])

@@ -1,5 +1,6 @@
 import Foundation
 import StewardCore
+import Synchronization
 import Testing
 @testable import StewardSystem
 
@@ -60,6 +61,18 @@ import Testing
         }
         #expect(names.filter { $0 == "steward.leases" }.count == 1, "\(names.sorted())")
         for lease in leases { try lease.finish("succeeded") }
+    }
+
+    /// A renewal stuck on a busy state database does not hold back another lease's renewals.
+    @Test func aSlowRenewalDoesNotDelayTheOthers() async throws {
+        let calls = Mutex(0)
+        let slow = Renewal(every: 0.05) { Thread.sleep(forTimeInterval: 2) }
+        let quick = Renewal(every: 0.05) { calls.withLock { $0 += 1 } }
+        try await Task.sleep(for: .seconds(1))
+        slow.stop()
+        quick.stop()
+        // About 19 on an idle host; one after the other, the quick one would wait 2 s behind the slow one (at most 2).
+        #expect(calls.withLock { $0 } >= 4, "\(calls.withLock { $0 }) renewals in a second")
     }
 
     @Test func anAbandonedLeaseLapsesAfterItsTTL() async throws {

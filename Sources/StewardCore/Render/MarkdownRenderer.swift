@@ -130,7 +130,9 @@ public enum MarkdownRenderer {
             if !u.environment.isEmpty { md.line("  - Environment: " + u.environment.keys.sorted().map { "`\($0)=\(Secret.mask)`" }.joined(separator: ", ")) }
         }
         for file in facts.envFiles {
-            if file.exists {
+            if let reason = file.unreadableReason {
+                md.bullet("`\(file.path)`: not read (\(reason))")
+            } else if file.exists {
                 md.bullet("`\(file.path)`: `\(file.symbolicMode) \(file.owner):\(file.group)`; keys: " + (file.keys.isEmpty ? "none" : file.keys.map { "`\($0)=\(Secret.mask)`" }.joined(separator: ", ")))
             } else {
                 md.bullet("`\(file.path)`: missing")

@@ -75,7 +75,7 @@ final class CheckExecutor: Sendable {
             // answering must neither hold a thread of the pool nor outlast the check.
             let files = context.files
             let timeout = Duration.milliseconds(timeoutMs * 9 / 10)
-            let verdict = await BlockingCall.run(key: "stat " + files.path(e.path), timeout: timeout) { () -> Verdict in
+            let verdict = await BlockingCall.run(on: files.path(e.path), timeout: timeout) { () -> Verdict in
                 let info = files.info(e.path)
                 if info.denied { return .unknown(expected: e.path, "\(e.path): permission denied") }
                 let content = info.exists && !e.contains.isEmpty ? files.readIfPresent(e.path) : nil

@@ -24,10 +24,13 @@ extension DeployEngine {
     }
 
     /// The plan of each step of `steps` under the lines `sheet` holds (a deploy's or a rollback's header), refused
-    /// while an interrupted deploy waits.
+    /// while a deploy of the instance is unfinished, as the run would be: interrupted (waiting for `--resume` or
+    /// `--abort`) or still running.
     func plan(_ steps: [DeployStepAction], on sheet: DeployPlanSheet) async -> DeployPlan {
-        if let unfinished = try? Self.interrupted(state: state, app: target.app, instance: target.instance, now: now()) {
-            sheet.note("  REFUSED: \(Self.interruptedMessage(unfinished))")
+        if let (newest, lease) = (try? Self.unfinished(state: state, app: target.app, instance: target.instance)) ?? nil {
+            let interrupted = (try? Self.interrupted(state: state, app: target.app, instance: target.instance, now: now())) ?? nil
+            sheet.note("  REFUSED: " + (interrupted != nil ? Self.interruptedMessage(newest)
+                : lease.map { Self.leaseHeldMessage(newest, $0) } ?? "deploy #\(newest.id) of \(newest.ref) on \(newest.label) is still running"))
             sheet.refuse()
         }
         for step in steps {

@@ -269,7 +269,7 @@ extension DeployEngine {
         if !changedSites.isEmpty {
             try await tools.run(Nginx.testConfig(), timeout: .seconds(60))
         }
-        restartedAt = now()
+        restartedAt = Date()  // the journal's time, not the records' clock: it bounds `journalctl --since`
         let verb = try await restartUnits()
         notes.append("\(verb) \(target.units.joined(separator: ", "))")
         if !changedSites.isEmpty {

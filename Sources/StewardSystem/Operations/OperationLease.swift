@@ -77,9 +77,11 @@ final class Renewal: Sendable {
     func stop() { LeaseRenewer.shared.remove(token) }
 }
 
-/// Renews every lease of the process on one thread of its own: a GRDB write every few seconds stays off the
+/// Renews every lease of the process from one scheduling thread: a GRDB write every few seconds stays off the
 /// cooperative pool, a pool kept busy (or a task blocked) does not delay it past the lease's expiry, and a daemon
-/// holding many leases holds one thread for them, not one each.
+/// holding many leases holds one thread for them, not one each. The writes themselves run side by side on a
+/// dispatch queue, so a state database busy for one of them (up to its 10 s busy timeout) does not hold the others
+/// back past their expiry.
 final class LeaseRenewer: @unchecked Sendable {
     struct Token: Hashable, Sendable { fileprivate let value: Int }
 
@@ -89,12 +91,16 @@ final class LeaseRenewer: @unchecked Sendable {
         let renew: @Sendable () -> Void
     }
 
+    /// The one renewer: its thread runs for the life of the process.
     static let shared = LeaseRenewer()
 
     private let condition = NSCondition()
     private var entries: [Int: Entry] = [:]
     private var counter = 0
     private var started = false
+    private let writes = DispatchQueue(label: "steward.leases.renew", attributes: .concurrent)
+
+    private init() {}
 
     /// Registers `renew`, first called `interval` from now, then every `interval` after the previous call ended.
     func add(every interval: TimeInterval, _ renew: @escaping @Sendable () -> Void) -> Token {
@@ -105,9 +111,9 @@ final class LeaseRenewer: @unchecked Sendable {
         if !started {
             started = true
             // Named from inside, for `ps -L` and /proc/*/task/*/comm.
-            let thread = Thread { [unowned self] in
+            let thread = Thread {
                 _ = steward_name_thread("steward.leases")
-                self.loop()
+                LeaseRenewer.shared.loop()
             }
             thread.start()
         }
@@ -121,28 +127,28 @@ final class LeaseRenewer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// How many leases it renews now (for tests).
-    var count: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return entries.count
-    }
-
     private func loop() {
         condition.lock()
         defer { condition.unlock() }
         while true {
             let now = Date()
-            guard let (key, due) = entries.min(by: { $0.value.next < $1.value.next }).map({ ($0.key, $0.value) }), due.next <= now else {
-                _ = condition.wait(until: entries.values.map(\.next).min() ?? now + 3600)
+            let due = entries.filter { $0.value.next <= now }
+            guard !due.isEmpty else {
+                // At most an hour: `.distantFuture` (entries whose write runs) overflows Foundation's wait.
+                _ = condition.wait(until: min(entries.values.map(\.next).min() ?? .distantFuture, now + 3600))
                 continue
             }
-            entries[key]?.next = .distantFuture  // not due again while it runs
-            // Outside the lock, so remove() (called from a cancellation handler) never waits for a database write.
-            condition.unlock()
-            due.renew()
-            condition.lock()
-            entries[key]?.next = Date() + due.interval
+            for (key, entry) in due {
+                entries[key]?.next = .distantFuture  // not due again while its write runs
+                // Outside the lock, so remove() (called from a cancellation handler) never waits for a database write.
+                writes.async {
+                    entry.renew()
+                    self.condition.lock()
+                    self.entries[key]?.next = Date() + entry.interval
+                    self.condition.broadcast()
+                    self.condition.unlock()
+                }
+            }
         }
     }
 }

@@ -38,8 +38,12 @@ extension AuditProbe {
             return { $0.sockets = sockets }
         },
         AuditProbe("envfiles", needs: ["systemd"]) { input in
-            let files = await FilesProbe.envFiles(input.context, paths: input.envFilePaths)
-            return { $0.envFiles = files }
+            let (files, unanswered) = await FilesProbe.envFiles(input.context, paths: input.envFilePaths)
+            let apply: Apply = { $0.envFiles = files }
+            guard unanswered.isEmpty else {
+                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(input.context), apply: apply)
+            }
+            return apply
         },
         AuditProbe("appdirs", needs: ["systemd"]) { input in
             let ctx = input.context
@@ -54,7 +58,7 @@ extension AuditProbe {
             let apply: Apply = { $0.appDirs = appDirs }
             let unanswered = zip(dirs, answers).filter { $0.1 == nil }.map(\.0)
             guard unanswered.isEmpty else {
-                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) did not answer within \(BlockingCall.seconds(ctx.commandTimeout))", apply: apply)
+                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx), apply: apply)
             }
             return apply
         },

@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 import NIOPosix
 import Synchronization
 
@@ -9,21 +10,33 @@ import Synchronization
 /// Neither Swift's cooperative pool (two threads on a 2-core host: two hung calls would stall every task of the
 /// process) nor NIO's event loops ever wait for it. A call that does not return in time is abandoned, not killed
 /// (nothing can kill a thread in the kernel); it ends when the mount answers or goes away. While an abandoned call
-/// with the same `key` is still blocked, a new one is not made and answers nil at once, so a daemon that audits
-/// every minute keeps at most one thread on one dead mount instead of piling them up. When every thread of the
-/// pool is held by such calls, the others wait their turn and time out.
+/// on the same mount is still blocked, a new one there is not made and answers nil at once: one dead mount holds
+/// at most one thread, however many files, directories or audits ask about it, and the others keep the pool for the
+/// mounts that answer. When every thread is held by such calls (as many dead mounts as threads), the others wait
+/// their turn and time out.
 ///
 /// The threads are made once, by ``prepare()`` before a run starts its processes, not per call: a thread created
 /// while another thread forks a child that drops privileges (git as the checkout's owner) can leave that child
 /// waiting forever in glibc's `setgroups` for a thread that does not exist in it (seen: one audit in ten hung).
 enum BlockingCall {
-    /// The calls still running, and those of them abandoned (by key).
+    /// The calls running (their keys busy), those of them abandoned (by key), and the calls waiting for a busy key.
     private struct Ledger {
         var next = 0
         var running: Set<Int> = []
+        var busy: Set<String> = []
         var abandoned: [Int: String] = [:]
+        var waiting: [String: [FirstAnswer<Bool>]] = [:]
+
+        /// Ends the turn of `key`: the calls waiting for it try again.
+        mutating func release(_ key: String) -> [FirstAnswer<Bool>] {
+            busy.remove(key)
+            return waiting.removeValue(forKey: key) ?? []
+        }
     }
     private static let ledger = Mutex(Ledger())
+
+    /// What a call may do now: nothing (its mount's call was abandoned), wait for the mount's call, or go.
+    private enum Turn { case refused, wait(FirstAnswer<Bool>), go(Int) }
 
     private static let pool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 4)
@@ -36,32 +49,78 @@ enum BlockingCall {
         _ = pool
     }
 
-    /// The value of `body`, or nil when it did not return within `timeout`, when an abandoned call with this `key`
-    /// is still blocked, or when the task is cancelled.
-    static func run<T: Sendable>(key: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
-        let started: Int? = ledger.withLock { ledger in
-            guard !ledger.abandoned.values.contains(key) else { return nil }
-            ledger.next += 1
-            ledger.running.insert(ledger.next)
-            return ledger.next
+    /// The value of `body`, a call on the host path `path`, or nil when it did not return within `timeout`, when an
+    /// abandoned call on the mount that holds `path` is still blocked, or when the task is cancelled.
+    static func run<T: Sendable>(on path: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+        await run(key: mountKey(path), timeout: timeout, body)
+    }
+
+    /// The mount point holding a host path (from /proc/self/mounts, which the kernel answers without touching any
+    /// filesystem), or the path itself when that cannot be told.
+    static func mountKey(_ path: String) -> String {
+        guard let text = try? BoundedFile.text("/proc/self/mounts", limit: HostFiles.procLimit),
+              let mount = ProcParsers.mount(holding: path, in: ProcParsers.mounts(text)) else { return path }
+        return mount.mountPoint
+    }
+
+    /// One call at a time per key: the others wait their turn within their own timeout. A mount that answers
+    /// takes microseconds a call; a dead one keeps its first call, and the waiting ones answer nil once that call
+    /// is abandoned, so it never holds more than one thread.
+    private static func run<T: Sendable>(key: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let turn: Turn = ledger.withLock { ledger in
+                if ledger.abandoned.values.contains(key) { return .refused }
+                if ledger.busy.contains(key) {
+                    let wake = FirstAnswer<Bool>()
+                    ledger.waiting[key, default: []].append(wake)
+                    return .wait(wake)
+                }
+                ledger.busy.insert(key)
+                ledger.next += 1
+                ledger.running.insert(ledger.next)
+                return .go(ledger.next)
+            }
+            switch turn {
+            case .refused:
+                return nil
+            case .wait(let wake):
+                let timer = Task {
+                    try? await Task.sleep(until: deadline)
+                    wake.give(false)
+                }
+                let again = await wake.value()
+                timer.cancel()
+                guard again == true else { return nil }
+            case .go(let id):
+                return await call(id, key: key, until: deadline, body)
+            }
         }
-        guard let id = started else { return nil }
+    }
+
+    private static func call<T: Sendable>(_ id: Int, key: String, until deadline: ContinuousClock.Instant,
+                                          _ body: @escaping @Sendable () -> T) async -> T? {
         let answer = FirstAnswer<T>()
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            try? await Task.sleep(until: deadline)
             guard !Task.isCancelled else { return }
-            ledger.withLock { ledger in
-                if ledger.running.contains(id) { ledger.abandoned[id] = key }
+            let woken = ledger.withLock { ledger -> [FirstAnswer<Bool>] in
+                guard ledger.running.contains(id) else { return [] }
+                ledger.abandoned[id] = key
+                return ledger.waiting.removeValue(forKey: key) ?? []  // they see it abandoned
             }
+            for wake in woken { wake.give(true) }
             answer.give(nil)
         }
         defer { timer.cancel() }
         pool.submit { _ in
             let value = body()
-            ledger.withLock { ledger in
+            let woken = ledger.withLock { ledger in
                 ledger.running.remove(id)
                 ledger.abandoned[id] = nil
+                return ledger.release(key)
             }
+            for wake in woken { wake.give(true) }
             answer.give(value)
         }
         return await answer.value()

@@ -5,22 +5,25 @@ import StewardCore
 /// `pyvenv.cfg`, release state from git.
 public enum FilesProbe {
     /// Each file is stat'ed and read on the ``BlockingCall`` pool, all at once, and waited for at most the context's
-    /// command timeout: an env file on a mount that stopped answering is unreadable with that reason, and neither
-    /// stalls Swift's cooperative pool nor the other files.
-    public static func envFiles(_ ctx: ProbeContext, paths: [String]) async -> [EnvFileFacts] {
-        await withTaskGroup(of: (Int, EnvFileFacts).self) { group in
+    /// command timeout: a file on a mount that stopped answering is in `unanswered` (and unreadable with that reason
+    /// in `files`), and neither stalls Swift's cooperative pool nor the other files.
+    public static func envFiles(_ ctx: ProbeContext, paths: [String]) async -> (files: [EnvFileFacts], unanswered: [String]) {
+        let answers = await withTaskGroup(of: (Int, EnvFileFacts?).self) { group in
             for (i, path) in paths.enumerated() {
-                group.addTask {
-                    let facts = await BlockingCall.run(key: "read " + ctx.files.path(path), timeout: ctx.commandTimeout) { envFile(ctx.files, path) }
-                    return (i, facts ?? EnvFileFacts(path: path, exists: true,
-                                                     unreadableReason: "\(path): did not answer within \(BlockingCall.seconds(ctx.commandTimeout))"))
-                }
+                group.addTask { (i, await BlockingCall.run(on: ctx.files.path(path), timeout: ctx.commandTimeout) { envFile(ctx.files, path) }) }
             }
-            var out: [(Int, EnvFileFacts)] = []
+            var out: [(Int, EnvFileFacts?)] = []
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        let files = zip(paths, answers).map { path, facts in
+            facts ?? EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): " + didNotAnswer(ctx))
+        }
+        return (files, zip(paths, answers).filter { $0.1 == nil }.map(\.0))
     }
+
+    /// Why a path's facts are missing: "did not answer within 10.0 s".
+    static func didNotAnswer(_ ctx: ProbeContext) -> String { "did not answer within \(BlockingCall.seconds(ctx.commandTimeout))" }
 
     static func envFile(_ files: HostFiles, _ path: String) -> EnvFileFacts {
         let info = files.info(path)
@@ -41,7 +44,7 @@ public enum FilesProbe {
     /// most the command timeout; git runs as a process with its own timeout. Nil when the directory did not answer
     /// in time (a hung mount): the probe reports it, rather than facts that would read as missing or owned by no one.
     public static func appDir(_ ctx: ProbeContext, path: String) async -> AppDirFacts? {
-        let stat = await BlockingCall.run(key: "stat " + ctx.files.path(path), timeout: ctx.commandTimeout) { () -> (AppDirFacts, Bool) in
+        let stat = await BlockingCall.run(on: ctx.files.path(path), timeout: ctx.commandTimeout) { () -> (AppDirFacts, Bool) in
             let info = ctx.files.info(path)
             guard info.exists else { return (AppDirFacts(path: path, exists: false), false) }
             var facts = AppDirFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)

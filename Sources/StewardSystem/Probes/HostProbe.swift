@@ -74,7 +74,7 @@ public enum HostProbe {
         let usage = await withTaskGroup(of: (String, Usage?).self) { group in
             for point in order {
                 group.addTask {
-                    (point, await BlockingCall.run(key: "statvfs " + f.path(point), timeout: timeout) { Usage(f.filesystemUsage(point)) })
+                    (point, await BlockingCall.run(on: f.path(point), timeout: timeout) { Usage(f.filesystemUsage(point)) })
                 }
             }
             var answers: [String: Usage] = [:]
