@@ -115,4 +115,20 @@ import Testing
         #expect(lstat(tree.root + "/srv/chip/venv/.steward-requirements.sha256", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
         #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == hash + "\n")
     }
+
+    /// The release is the app user's tree: a requirements file that is a link (here to a root-only file) is not read
+    /// as root, and no hash of what it points at is recorded.
+    @Test func requirementsThatAreALinkAreNotReadAsRoot() async throws {
+        let tree = try TempTree(base: "/dev/shm")
+        let (engine, runner, _) = try Self.inPlace(tree)
+        let secret = try tree.write("/rootonly/secret", "root-only-canary\n", mode: 0o600)
+        unlink(tree.root + "/srv/chip/requirements.txt")
+        try tree.symlink("/srv/chip/requirements.txt", to: secret)
+        let record = try await engine().deploy(DeployRequest(ref: "v1.1.0"))
+        let step = try #require(record.steps.first { $0.name == "dependencies" })
+        #expect(step.result == .failed && step.detail.contains("symbolic link"), "\(step.detail)")
+        let secretHash = try BoundedFile.sha256(secret)
+        #expect(record.requirementsHash != secretHash)
+        #expect(!runner.ran.contains { $0.contains("pip") })
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import StewardCore
 
@@ -190,7 +191,7 @@ extension DeployEngine {
         let requirements = release + "/" + target.spec.requirements
         guard files.exists(requirements) else { return .skipped("no \(target.spec.requirements)") }
         guard let venv = target.venv else { return .skipped("no venv declared or found; \(target.spec.requirements) not installed") }
-        let hash = try files.sha256(requirements)
+        let hash = try requirementsHash(requirements)
         record.requirementsHash = hash
         if requirementsStamp(venv) == hash {
             return .skipped("\(target.spec.requirements) unchanged (sha256 \(hash.prefix(12)))")
@@ -202,6 +203,13 @@ extension DeployEngine {
         // Written without following anything the venv's owner planted, and owned by that owner like the venv.
         try files.replace(Self.requirementsStampName, in: venv, with: Data((hash + "\n").utf8))
         return .done("installed \(target.spec.requirements) (sha256 \(hash.prefix(12))) into \(venv)")
+    }
+
+    /// SHA-256 of a release's requirements file, read as its owner could reach it: the release is the app user's
+    /// tree, so never through a link (one to a root-only file must not be read, nor its hash recorded and printed).
+    func requirementsHash(_ path: String) throws -> String {
+        let text = try files.text((path as NSString).lastPathComponent, in: (path as NSString).deletingLastPathComponent, limit: BoundedFile.defaultLimit)
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The file in the venv naming the SHA-256 of the requirements it was last installed from.
