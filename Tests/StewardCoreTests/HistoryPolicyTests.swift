@@ -8,18 +8,6 @@ import Testing
     static let hour: Int64 = 3_600_000
     static let day: Int64 = 86_400_000
 
-    /// A seeded generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func bucketsAreAlignedOnUTCMultiplesAndNestInTheNextTier() {
         let t: Int64 = 1_795_000_123_456
         #expect(HistoryTier.fiveMinutes.bucketStart(t) == t - t % 300_000)

@@ -60,18 +60,6 @@ import Testing
         try store.pool.read { try HistoryStore.rolledUntil($0) }
     }
 
-    /// A seeded generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func sample(_ check: String, _ at: Date, _ status: CheckResult.Status = .pass, _ ms: Double = 12) -> CheckSample {
         CheckSample(check: check, at: at, status: status, latencyMs: ms)
     }
