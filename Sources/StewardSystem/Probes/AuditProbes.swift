@@ -48,12 +48,7 @@ extension AuditProbe {
         AuditProbe("appdirs", needs: ["systemd"]) { input in
             let ctx = input.context
             let dirs = input.appDirectories
-            let answers = await withTaskGroup(of: (Int, AppDirFacts?).self) { group in
-                for (i, dir) in dirs.enumerated() { group.addTask { (i, await FilesProbe.appDir(ctx, path: dir)) } }
-                var out: [(Int, AppDirFacts?)] = []
-                for await item in group { out.append(item) }
-                return out.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+            let answers = await FilesProbe.appDirs(ctx, paths: dirs)
             let appDirs = answers.compactMap { $0 }
             let apply: Apply = { $0.appDirs = appDirs }
             let unanswered = zip(dirs, answers).filter { $0.1 == nil }.map(\.0)

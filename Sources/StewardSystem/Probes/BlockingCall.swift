@@ -55,13 +55,34 @@ enum BlockingCall {
         await run(key: mountKey(path), timeout: timeout, body)
     }
 
-    /// The mount point holding a host path (from /proc/self/mounts, which the kernel answers without touching any
-    /// filesystem), or the path itself when that cannot be told.
-    static func mountKey(_ path: String) -> String {
-        guard let text = try? BoundedFile.text("/proc/self/mounts", limit: HostFiles.procLimit),
-              let mount = ProcParsers.mount(holding: path, in: ProcParsers.mounts(text)) else { return path }
-        return mount.mountPoint
+    /// `body` of each host path, one call per mount for all the paths it holds (a thread hop each, not one per
+    /// path), the mounts side by side; nil for the paths of a mount that did not answer within `timeout`.
+    static func run<T: Sendable>(each paths: [String], timeout: Duration, _ body: @escaping @Sendable (String) -> T) async -> [T?] {
+        let keys = mountKeys(paths)
+        var byMount: [String: [Int]] = [:]
+        for (i, key) in keys.enumerated() { byMount[key, default: []].append(i) }
+        var answers = [T?](repeating: nil, count: paths.count)
+        await withTaskGroup(of: ([Int], [T]?).self) { group in
+            for (key, indexes) in byMount {
+                let mine = indexes.map { paths[$0] }
+                group.addTask { (indexes, await run(key: key, timeout: timeout) { mine.map(body) }) }
+            }
+            for await (indexes, values) in group {
+                guard let values else { continue }
+                for (i, value) in zip(indexes, values) { answers[i] = value }
+            }
+        }
+        return answers
     }
+
+    /// The mount point holding each host path (from /proc/self/mounts, which the kernel answers without touching
+    /// any filesystem, read once), or the path itself when that cannot be told.
+    static func mountKeys(_ paths: [String]) -> [String] {
+        let mounts = (try? BoundedFile.text("/proc/self/mounts", limit: HostFiles.procLimit)).map(ProcParsers.mounts) ?? []
+        return paths.map { ProcParsers.mount(holding: $0, in: mounts)?.mountPoint ?? $0 }
+    }
+
+    static func mountKey(_ path: String) -> String { mountKeys([path])[0] }
 
     /// One call at a time per key: the others wait their turn within their own timeout. A mount that answers
     /// takes microseconds a call; a dead one keeps its first call, and the waiting ones answer nil once that call

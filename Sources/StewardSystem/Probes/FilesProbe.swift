@@ -4,22 +4,19 @@ import StewardCore
 /// Env files and app directories: ownership and modes from `stat`, env keys from the file, venvs from
 /// `pyvenv.cfg`, release state from git.
 public enum FilesProbe {
-    /// Each file is stat'ed and read on the ``BlockingCall`` pool, all at once, and waited for at most the context's
-    /// command timeout: a file on a mount that stopped answering is in `unanswered` (and unreadable with that reason
-    /// in `files`), and neither stalls Swift's cooperative pool nor the other files.
+    /// The files are stat'ed and read on the ``BlockingCall`` pool (one call per mount, the mounts side by side)
+    /// and waited for at most the context's command timeout: a file on a mount that stopped answering is in
+    /// `unanswered` (and unreadable with that reason in `files`), and neither stalls Swift's cooperative pool nor the
+    /// files of other mounts.
     public static func envFiles(_ ctx: ProbeContext, paths: [String]) async -> (files: [EnvFileFacts], unanswered: [String]) {
-        let answers = await withTaskGroup(of: (Int, EnvFileFacts?).self) { group in
-            for (i, path) in paths.enumerated() {
-                group.addTask { (i, await BlockingCall.run(on: ctx.files.path(path), timeout: ctx.commandTimeout) { envFile(ctx.files, path) }) }
-            }
-            var out: [(Int, EnvFileFacts?)] = []
-            for await item in group { out.append(item) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        let files = ctx.files
+        let answers = await BlockingCall.run(each: paths.map(files.path), timeout: ctx.commandTimeout) { hostPath in
+            envFile(files, String(hostPath.dropFirst(files.root.count)))
         }
-        let files = zip(paths, answers).map { path, facts in
+        let facts = zip(paths, answers).map { path, facts in
             facts ?? EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): " + didNotAnswer(ctx))
         }
-        return (files, zip(paths, answers).filter { $0.1 == nil }.map(\.0))
+        return (facts, zip(paths, answers).filter { $0.1 == nil }.map(\.0))
     }
 
     /// Why a path's facts are missing: "did not answer within 10.0 s".
@@ -40,26 +37,43 @@ public enum FilesProbe {
         return facts
     }
 
-    /// The directory's stat, venv and whether it is a checkout come from the ``BlockingCall`` pool, waited for at
-    /// most the command timeout; git runs as a process with its own timeout. Nil when the directory did not answer
-    /// in time (a hung mount): the probe reports it, rather than facts that would read as missing or owned by no one.
+    /// ``appDirs(_:paths:)`` of one directory.
     public static func appDir(_ ctx: ProbeContext, path: String) async -> AppDirFacts? {
-        let stat = await BlockingCall.run(on: ctx.files.path(path), timeout: ctx.commandTimeout) { () -> (AppDirFacts, Bool) in
-            let info = ctx.files.info(path)
+        await appDirs(ctx, paths: [path])[0]
+    }
+
+    /// Each directory's stat, venv and whether it is a checkout come from the ``BlockingCall`` pool (one call per
+    /// mount), waited for at most the command timeout; git runs as a process with its own timeout, the checkouts
+    /// side by side. Nil for a directory that did not answer in time (a hung mount): the probe reports it, rather
+    /// than facts that would read as missing or owned by no one.
+    public static func appDirs(_ ctx: ProbeContext, paths: [String]) async -> [AppDirFacts?] {
+        let files = ctx.files
+        let stats = await BlockingCall.run(each: paths.map(files.path), timeout: ctx.commandTimeout) { hostPath -> (AppDirFacts, Bool) in
+            let path = String(hostPath.dropFirst(files.root.count))
+            let info = files.info(path)
             guard info.exists else { return (AppDirFacts(path: path, exists: false), false) }
             var facts = AppDirFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
-            facts.venv = venv(ctx.files, dir: path)
-            return (facts, ctx.files.exists(path + "/.git"))
+            facts.venv = venv(files, dir: path)
+            return (facts, files.exists(path + "/.git"))
         }
-        guard case (var facts, let checkout)? = stat else { return nil }
-        if checkout {
-            do {
-                facts.git = try await git(ctx, dir: path)
-            } catch {
-                facts.gitUnknown = String(describing: error)
+        return await withTaskGroup(of: (Int, AppDirFacts?).self) { group in
+            for (i, stat) in stats.enumerated() {
+                group.addTask {
+                    guard case (var facts, let checkout)? = stat else { return (i, nil) }
+                    if checkout {
+                        do {
+                            facts.git = try await git(ctx, dir: facts.path)
+                        } catch {
+                            facts.gitUnknown = String(describing: error)
+                        }
+                    }
+                    return (i, facts)
+                }
             }
+            var out = [AppDirFacts?](repeating: nil, count: stats.count)
+            for await (i, facts) in group { out[i] = facts }
+            return out
         }
-        return facts
     }
 
     static func venv(_ f: HostFiles, dir: String) -> VenvFacts? {
