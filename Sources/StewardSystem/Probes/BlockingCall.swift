@@ -10,9 +10,9 @@ import Synchronization
 /// Neither Swift's cooperative pool (two threads on a 2-core host: two hung calls would stall every task of the
 /// process) nor NIO's event loops ever wait for it. A call that does not return in time is abandoned, not killed
 /// (nothing can kill a thread in the kernel); it ends when the mount answers or goes away. While an abandoned call
-/// on the same mount is still blocked, a new one there is not made and answers nil at once: one dead mount holds
-/// at most one thread, however many files, directories or audits ask about it, and the others keep the pool for the
-/// mounts that answer. When every thread is held by such calls (as many dead mounts as threads), the others wait
+/// on the same mount is still blocked, a new one there is not made and answers nil at once, and at most
+/// ``perMount`` calls are in flight on one mount: one dead mount holds at most two threads, however many files,
+/// directories or audits ask about it, and the others keep the pool for the mounts that answer. When every thread is held by such calls (as many dead mounts as threads), the others wait
 /// their turn and time out.
 ///
 /// The threads are made once, by ``prepare()`` before a run starts its processes, not per call: a thread created
@@ -23,17 +23,21 @@ enum BlockingCall {
     private struct Ledger {
         var next = 0
         var running: Set<Int> = []
-        var busy: Set<String> = []
+        var busy: [String: Int] = [:]
         var abandoned: [Int: String] = [:]
         var waiting: [String: [FirstAnswer<Bool>]] = [:]
 
         /// Ends the turn of `key`: the calls waiting for it try again.
         mutating func release(_ key: String) -> [FirstAnswer<Bool>] {
-            busy.remove(key)
+            busy[key] = (busy[key] ?? 1) > 1 ? busy[key]! - 1 : nil
             return waiting.removeValue(forKey: key) ?? []
         }
     }
     private static let ledger = Mutex(Ledger())
+
+    /// Calls in flight on one mount at most: two lanes keep a healthy mount's many small calls (a check run's file
+    /// checks) from queueing one behind the other, and a dead mount holds at most two threads of the four.
+    static let perMount = 2
 
     /// What a call may do now: nothing (its mount's call was abandoned), wait for the mount's call, or go.
     private enum Turn { case refused, wait(FirstAnswer<Bool>), go(Int) }
@@ -84,20 +88,20 @@ enum BlockingCall {
 
     static func mountKey(_ path: String) -> String { mountKeys([path])[0] }
 
-    /// One call at a time per key: the others wait their turn within their own timeout. A mount that answers
-    /// takes microseconds a call; a dead one keeps its first call, and the waiting ones answer nil once that call
-    /// is abandoned, so it never holds more than one thread.
+    /// At most ``perMount`` calls at a time per key: the others wait their turn within their own timeout. A mount
+    /// that answers takes microseconds a call; a dead one keeps its first calls, and the waiting ones answer nil once
+    /// one of them is abandoned.
     private static func run<T: Sendable>(key: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
         let deadline = ContinuousClock.now + timeout
         while true {
             let turn: Turn = ledger.withLock { ledger in
                 if ledger.abandoned.values.contains(key) { return .refused }
-                if ledger.busy.contains(key) {
+                if ledger.busy[key, default: 0] >= perMount {
                     let wake = FirstAnswer<Bool>()
                     ledger.waiting[key, default: []].append(wake)
                     return .wait(wake)
                 }
-                ledger.busy.insert(key)
+                ledger.busy[key, default: 0] += 1
                 ledger.next += 1
                 ledger.running.insert(ledger.next)
                 return .go(ledger.next)
