@@ -38,7 +38,7 @@ public struct HostBackupFiles: BackupFileSystem {
 
     /// `root` as ``HostFiles`` takes it (`/` or a directory).
     public init(root: String = "/") {
-        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        self.root = HostFiles.prefix(root: root)
     }
 
     public func hostPath(_ path: String) -> String { root + path }

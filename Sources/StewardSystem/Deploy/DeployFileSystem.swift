@@ -46,7 +46,7 @@ public struct HostDeployFiles: DeployFileSystem {
 
     /// `root` as ``HostFiles`` takes it (`/` or a directory).
     public init(root: String = "/") {
-        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        self.root = HostFiles.prefix(root: root)
     }
 
     /// Where `path` is on the host (the root prepended).

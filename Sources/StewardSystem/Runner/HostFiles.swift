@@ -27,9 +27,9 @@ public struct HostFiles: Sendable {
     private let groups: [Int: String]
 
     public init(root: String = "/") {
-        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        self.root = Self.prefix(root: root)
         func table(_ path: String) -> [Int: String] {
-            guard let text = try? BoundedFile.text((root == "/" ? "" : root) + path, limit: 64 << 20) else { return [:] }
+            guard let text = try? BoundedFile.text(Self.prefix(root: root) + path, limit: 64 << 20) else { return [:] }
             var map: [Int: String] = [:]
             for line in text.split(separator: "\n") {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
@@ -39,6 +39,12 @@ public struct HostFiles: Sendable {
         }
         users = table("/etc/passwd")
         groups = table("/etc/group")
+    }
+
+    /// What a root prepends to a path: nothing for `/`, else the directory without a trailing slash. The probes'
+    /// files, the backup store's and the deploy's all take their root this way.
+    public static func prefix(root: String) -> String {
+        root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
     }
 
     /// The host path of an audited path.
