@@ -8,7 +8,8 @@ import StewardOps
 import StewardSystem
 
 /// `steward serve`: loads the manifest, opens the history, and runs, until SIGTERM or SIGINT, one service group of
-/// (in start order) the history writer, the check scheduler, the HTTP application and the systemd notifier.
+/// (in start order) the history writer, the check scheduler, the audit loop, the HTTP application and the systemd
+/// notifier.
 /// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
 /// are recorded, and the writer flushes last.
 public enum ServeDaemon {
@@ -44,6 +45,12 @@ public enum ServeDaemon {
                 live.update(key: check.key, result, at: at)
                 metrics.update(check.spec, status: result.status, latencyMs: result.durationMs)
             })
+        let manifestPath = launch.manifestPath, statePath = host.statePath
+        let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger) {
+            let report = try await AuditOperation.run(.init(manifest: manifestPath, state: statePath), on: host)
+            return AuditOutcome(findings: report.activeFindings,
+                                unknownProbes: report.probes.filter { $0.status == .unknown }.map(\.name))
+        }
         let alive: @Sendable () -> Bool = { scheduler.isAlive() && writer.isHealthy() }
         let notifier = NotifierService(notifier: SystemdNotifier(socket: launch.notifySocket, logger: logger),
                                        watchdog: launch.watchdog, alive: alive)
@@ -58,6 +65,7 @@ public enum ServeDaemon {
         var config = ServiceGroupConfiguration(services: [
             .init(service: writer, serviceName: "history"),
             .init(service: scheduler, serviceName: "scheduler"),
+            .init(service: audits, serviceName: "audit"),
             .init(service: app, serviceName: "http"),
             .init(service: notifier, serviceName: "systemd"),
         ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

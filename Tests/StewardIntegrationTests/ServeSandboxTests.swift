@@ -92,6 +92,11 @@ extension IntegrationTests {
             // The watchdog (30 s) was fed all along: no restart beyond the kill's.
             #expect(try show("NRestarts") == "1")
 
+            // The audit loop ran under systemd (its first run 10 s after start) and logged to the journal.
+            let audits = try sh("journalctl -u steward.service --no-pager -o cat | grep 'audit'").stdout
+            print("steward serve audit log:\n\(audits)")
+            #expect(audits.contains("audit"))
+
             // SIGTERM: STOPPING=1, a graceful stop within TimeoutStopSec, exit 0.
             #expect(try sh("systemctl stop steward.service").status == 0)
             #expect(try show("ActiveState") == "inactive")
