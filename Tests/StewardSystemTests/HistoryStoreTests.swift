@@ -60,18 +60,6 @@ import Testing
         try store.pool.read { try HistoryStore.rolledUntil($0) }
     }
 
-    /// A seeded generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func sample(_ check: String, _ at: Date, _ status: CheckResult.Status = .pass, _ ms: Double = 12) -> CheckSample {
         CheckSample(check: check, at: at, status: status, latencyMs: ms)
     }
@@ -258,6 +246,36 @@ import Testing
         #expect(try store.deploys(from: Self.t0 + 1, to: Self.t0 + 3600).isEmpty)
     }
 
+    final class Errors: @unchecked Sendable {
+        private let lock = NSLock()
+        private var errors: [String] = []
+        func add(_ error: any Error) { lock.withLock { errors.append("\(error)") } }
+        var all: [String] { lock.withLock { errors } }
+    }
+
+    @Test func threadsWriteAndReadOneStoreAtOnce() throws {
+        let tree = try TempTree()
+        let store = try Self.store(tree)
+        let errors = Errors()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for round in 0..<20 {
+                do {
+                    if worker % 2 == 0 {
+                        try store.record((0..<10).map { Self.sample("w\(worker)", Self.t0 + Double(round * 10 + $0) * 30) })
+                    } else {
+                        _ = try store.series(check: "w\(worker - 1)", from: Self.t0, to: Self.t0 + 86_400, resolution: .fiveMinutes)
+                        try store.rollup(now: Self.t0 + Double(round) * 300)
+                    }
+                } catch { errors.add(error) }
+            }
+        }
+        #expect(errors.all.isEmpty, "\(errors.all)")
+        for worker in stride(from: 0, to: 8, by: 2) {
+            let points = try store.series(check: "w\(worker)", from: Self.t0, to: Self.t0 + 86_400, resolution: .hourly)
+            #expect(points.map(\.stats.runs).reduce(0, +) == 200, "w\(worker)")
+        }
+    }
+
     @Test func theFileIsPrivateInWALModeWithIncrementalVacuum() throws {
         let tree = try TempTree()
         let store = try Self.store(tree)
@@ -308,7 +326,6 @@ import Testing
             lines = (try String(contentsOfFile: progress, encoding: .utf8)).split(separator: "\n")
             let done = lines.filter { $0.hasPrefix("done") }.count, begun = lines.filter { $0.hasPrefix("begin") }.count
             if lines.last?.hasPrefix("begin") == true { killedMidWrite += 1 }
-            print("round \(round): \(done) done, \(begun) begun, last \(lines.last ?? "-")")
 
             let store = try HistoryStore(path: path)
             #expect(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")

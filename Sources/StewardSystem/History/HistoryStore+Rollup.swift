@@ -29,20 +29,21 @@ extension HistoryStore {
     }
 
     /// Writes the `tier` buckets of `window` from the tier below. The join on `check_key` makes each check's rows
-    /// one range read of the primary key (there is no index on time alone).
+    /// one range read of the primary key (there is no index on time alone); CROSS JOIN keeps SQLite from choosing
+    /// the other order, a scan of every row.
     static func aggregate(_ db: Database, into tier: HistoryTier, _ window: Range<Int64>) throws -> Int {
         let w = tier.widthMs
         let select = tier.source == .raw
             ? """
               SELECT \(tier.rawValue), s.check_id, s.at - s.at % \(w) AS b, count(*), sum(s.status = 1), sum(s.status = 2),
                      min(s.latency_us), max(s.latency_us), sum(s.latency_us)
-              FROM check_key k JOIN sample s ON s.check_id = k.id AND s.at >= ? AND s.at < ?
+              FROM check_key k CROSS JOIN sample s ON s.check_id = k.id AND s.at >= ? AND s.at < ?
               GROUP BY s.check_id, b
               """
             : """
               SELECT \(tier.rawValue), r.check_id, r.bucket - r.bucket % \(w) AS b, sum(r.runs), sum(r.failures), sum(r.unknowns),
                      min(r.min_us), max(r.max_us), sum(r.sum_us)
-              FROM check_key k JOIN rollup r ON r.tier = \(tier.rawValue - 1) AND r.check_id = k.id AND r.bucket >= ? AND r.bucket < ?
+              FROM check_key k CROSS JOIN rollup r ON r.tier = \(tier.rawValue - 1) AND r.check_id = k.id AND r.bucket >= ? AND r.bucket < ?
               GROUP BY r.check_id, b
               """
         try db.execute(sql: "INSERT OR REPLACE INTO rollup (tier, check_id, bucket, runs, failures, unknowns, min_us, max_us, sum_us) " + select,

@@ -110,9 +110,9 @@ public final class HistoryStore: Sendable {
 
     static func status(_ code: Int) -> CheckResult.Status { code == 1 ? .fail : code == 2 ? .unknown : .pass }
 
-    /// Records check results in one transaction. A result recorded twice (same check, same time) counts once.
-    /// A result older than a tier's watermark (a slow check, a replay) is merged into that tier's bucket at once:
-    /// every result is counted in every tier exactly once, however late it comes.
+    /// Records check results in one transaction. A result older than a tier's watermark (a slow check) is merged
+    /// into that tier's bucket at once, so every result is counted in every tier once, however late it comes. A
+    /// result recorded twice (same check, same millisecond) counts once while its raw row is kept (48 h).
     public func record(_ samples: [CheckSample]) throws {
         guard !samples.isEmpty else { return }
         try pool.write { db in
