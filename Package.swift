@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: facts, rules, manifest, command builders, renderers. No I/O.
@@ -57,11 +60,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The daemon (`steward serve`): HTTP API, check scheduler, history writer, systemd notifier. Like StewardOps it
+        // never prints, exits or reads the process environment: the CLI hands it a ServeLaunch (scripts/lint-layers).
+        .target(
+            name: "StewardServe",
+            dependencies: [
+                "StewardCore", "StewardSystem", "StewardOps",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The CLI.
         .executableTarget(
             name: "steward",
             dependencies: [
-                "StewardCore", "StewardSystem", "StewardOps",
+                "StewardCore", "StewardSystem", "StewardOps", "StewardServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,6 +90,14 @@ let package = Package(
         .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore"]),
         .testTarget(name: "StewardOpsTests", dependencies: ["StewardOps", "StewardSystem", "StewardCore",
                                                     .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "StewardServeTests", dependencies: [
+            "StewardServe", "StewardOps", "StewardSystem", "StewardCore",
+            "StewardTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "StewardIntegrationTests", dependencies: ["StewardTestSupport"]),
     ]
 )

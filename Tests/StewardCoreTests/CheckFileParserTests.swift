@@ -308,7 +308,7 @@ struct CheckFileParserTests {
         ])
         #expect(errors(check: "foo: x") == [
             "checks.yml:2:5: checks[0].foo: unknown key; expected one of name, app, instance, timeout, retries, "
-                + "retry_delay, service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal",
+                + "retry_delay, interval, service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal",
         ])
     }
 
@@ -623,7 +623,7 @@ struct CheckFileParserTests {
             "steward.yml:3:21: checks[0].postgres.dsn: expected a reference to an env file variable, like "
                 + "/etc/app/prod.env#DATABASE_URL; a secret is never written inline (the value is not shown)",
             "steward.yml:4:1: defaults: unknown key; expected one of version, journal_window, thresholds, apps, silence, "
-                + "check_defaults, checks, probes",
+                + "check_defaults, checks, probes, serve",
         ])
         #expect(!found.joined().contains("hunter2"))
     }

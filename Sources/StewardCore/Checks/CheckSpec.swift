@@ -14,11 +14,13 @@ public struct CheckSpec: Sendable, Equatable, Codable {
     /// Extra attempts for a check marked flaky, with exponential backoff from `retryDelayMs`.
     public var retries: Int
     public var retryDelayMs: Int
+    /// Time between runs under `steward serve` (`interval`; `steward check` runs once and ignores it).
+    public var intervalMs: Int
     /// Where it was declared, for located messages: `checks.yml:12`.
     public var source: String?
 
     public init(id: String, app: String? = nil, instance: String? = nil, kind: Kind, timeoutMs: Int = 5000, retries: Int = 0,
-                retryDelayMs: Int = 200, source: String? = nil) {
+                retryDelayMs: Int = 200, intervalMs: Int = CheckSpec.defaultIntervalMs, source: String? = nil) {
         self.id = id
         self.app = app
         self.instance = instance
@@ -26,8 +28,12 @@ public struct CheckSpec: Sendable, Equatable, Codable {
         self.timeoutMs = timeoutMs
         self.retries = retries
         self.retryDelayMs = retryDelayMs
+        self.intervalMs = intervalMs
         self.source = source
     }
+
+    /// 30 s, the interval of a check that names none.
+    public static let defaultIntervalMs = 30_000
 
     /// The kinds of check, each with its typed expectation.
     public enum Kind: Sendable, Equatable, Codable {

@@ -17,10 +17,12 @@ public struct Manifest: Sendable, Equatable, Codable {
     public var checks: [CheckSpec]
     /// The fact probes to run (`probes: {disable: [...]}`); all by default.
     public var probes: ProbeSelection
+    /// The daemon's settings (`serve:`); nil when the section is absent (``ServeSpec/defaults`` then apply).
+    public var serve: ServeSpec?
 
     public init(version: Int = 1, journalWindowHours: Int = 24, thresholds: Thresholds = .defaults,
                 apps: [AppSpec] = [], silences: [Silence] = [], checks: [CheckSpec] = [],
-                probes: ProbeSelection = .all) {
+                probes: ProbeSelection = .all, serve: ServeSpec? = nil) {
         self.version = version
         self.journalWindowHours = journalWindowHours
         self.thresholds = thresholds
@@ -28,6 +30,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         self.silences = silences
         self.checks = checks
         self.probes = probes
+        self.serve = serve
     }
 
     /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences, no checks, every probe.

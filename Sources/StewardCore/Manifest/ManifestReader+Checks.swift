@@ -6,6 +6,7 @@ struct CheckDefaults: Equatable, Sendable {
     var timeoutMs = 5000
     var retries = 0
     var retryDelayMs = 200
+    var intervalMs = CheckSpec.defaultIntervalMs
 }
 
 extension ManifestReader {
@@ -104,7 +105,7 @@ extension ManifestReader {
 
         let spec = CheckSpec(id: identity.name ?? kind.defaultID, app: identity.app, instance: identity.instance, kind: kind,
                              timeoutMs: settings.timeoutMs, retries: settings.retries,
-                             retryDelayMs: settings.retryDelayMs,
+                             retryDelayMs: settings.retryDelayMs, intervalMs: settings.intervalMs,
                              source: node.mark.map { "\(file):\($0.line)" } ?? file)
         return (spec, identity.nameNode ?? node)
     }

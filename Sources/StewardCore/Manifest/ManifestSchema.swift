@@ -37,6 +37,8 @@ enum ManifestSchema {
             document.manifest.checks = reader.checks(node, path, defaults: document.checkDefaults)
         },
         Field("probes", .section(probes, .all), \.manifest.probes, doc: "The fact probes the audit runs; all by default."),
+        Field("serve", .section(serve, .defaults), \.manifest.serve,
+              doc: "The daemon (steward serve): its address, check scheduling, audits and history; defaults when absent."),
     ])
 
     /// The plain-data schema of `steward.yml`.
@@ -75,12 +77,14 @@ enum ManifestSchema {
 
     // MARK: - Check defaults
 
-    /// `timeout`, `retries` and `retry_delay`: `check_defaults:` of the manifest, `defaults:` of a checks file, and
+    /// `timeout`, `retries`, `retry_delay` and `interval`: `check_defaults:` of the manifest, `defaults:` of a checks file, and
     /// the same keys on each check.
     static let checkDefaults = Section<CheckDefaults>(fields: [
         Field("timeout", .duration, \.timeoutMs, doc: "How long one attempt may take, like 250ms, 2s or 1m.", in: CheckDefaults()),
         Field("retries", .integer(0...ManifestReader.maxRetries), \.retries, doc: "Attempts after a failure.", in: CheckDefaults()),
         Field("retry_delay", .duration, \.retryDelayMs, doc: "Pause between attempts.", in: CheckDefaults()),
+        Field("interval", .duration.checked { $0 >= 1000 ? nil : "must be at least 1s" }, \.intervalMs,
+              doc: "Time between runs under steward serve, like 30s or 5m.", in: CheckDefaults()),
     ])
 }
 

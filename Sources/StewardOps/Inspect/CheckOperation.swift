@@ -42,8 +42,9 @@ public enum CheckOperation: StewardOperation {
         return await runner.run(specs)
     }
 
-    /// The checks file's specs, else the manifest's checks and the presets of its apps.
-    static func selectedSpecs(_ request: Request, host: HostContext) async throws(OperationError) -> [CheckSpec] {
+    /// The checks file's specs, else the manifest's checks and the presets of its apps (what `steward serve`
+    /// schedules, too).
+    public static func selectedSpecs(_ request: Request, host: HostContext) async throws(OperationError) -> [CheckSpec] {
         if let file = request.file {
             switch CheckFileParser.parse(try ManifestSource.checksFileText(file), file: file) {
             case .success(let specs): return specs

@@ -1,0 +1,39 @@
+import Yams
+
+/// The `serve:` section: where `steward serve` listens, how its scheduler spreads the checks, how often it audits
+/// and where its history lives. Tokens, channels and alert rules come in later versions; until tokens exist, a
+/// non-loopback address is refused here, so the API is never reachable from the network without authentication.
+extension ManifestSchema {
+    static let serve = Section<ServeSpec>(fields: [
+        Field("address", .string.checked { IPAddress.isValid($0) ? nil : "expected an IP address like 127.0.0.1 or ::1, got "
+                                              + ManifestReader.describe(value: $0) },
+              \.address, doc: "The address the HTTP API listens on; loopback only in this version.", in: .defaults),
+        Field("port", .integer(1...65535), \.port, doc: "The TCP port of the HTTP API.", in: .defaults),
+        Field("history", .section(serveHistory, ServeSpec.History()), \.history,
+              doc: "Where the check history is kept and how large it may grow."),
+        Field("checks", .section(serveChecks, ServeSpec.Checks()), \.checks,
+              doc: "How the daemon spreads the checks; each check's interval is check_defaults.interval or its own."),
+        Field("audit", .section(serveAudit, ServeSpec.Audit()), \.audit, doc: "How often the daemon audits the host."),
+    ], finish: { reader, _, present, refused, path, spec in
+        guard let address = present["address"], !refused.contains("address"), !IPAddress.isLoopback(spec.address) else { return }
+        reader.report(address.value, ManifestReader.join(path, "address"),
+                      "a non-loopback address needs serve.tokens, which this version does not support yet")
+    })
+
+    static let serveHistory = Section<ServeSpec.History>(fields: [
+        Field("path", .absolutePath, \.path, doc: "The history database (SQLite).", in: ServeSpec.History()),
+        Field("size_cap", .size.checked { $0 >= 16 << 20 ? nil : "must be at least 16MiB" }, \.sizeCapBytes,
+              doc: "The database's hard cap, like 256MiB; the oldest raw results go first.", in: ServeSpec.History()),
+    ])
+
+    static let serveChecks = Section<ServeSpec.Checks>(fields: [
+        Field("jitter", .percent.checked { $0 <= 50 ? nil : "must be at most 50%" }, \.jitterPercent,
+              doc: "How far a run may move from its interval, in percent of it (0 to 50).", in: ServeSpec.Checks()),
+        Field("parallel", .integer(1...64), \.parallel, doc: "How many checks run at once.", in: ServeSpec.Checks()),
+    ])
+
+    static let serveAudit = Section<ServeSpec.Audit>(fields: [
+        Field("interval", .minutes, \.intervalMinutes, doc: "Time between audits, in whole minutes like 15m or 1h.",
+              in: ServeSpec.Audit()),
+    ])
+}

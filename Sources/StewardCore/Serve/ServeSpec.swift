@@ -1,0 +1,60 @@
+/// The manifest's `serve:` section: how `steward serve` listens, schedules and keeps history. Every key has a
+/// default, so a manifest without the section runs the daemon on 127.0.0.1:8470.
+public struct ServeSpec: Sendable, Equatable, Codable {
+    /// The address the HTTP API binds; only loopback addresses until tokens exist (a later version).
+    public var address: String
+    public var port: Int
+    public var history: History
+    public var checks: Checks
+    public var audit: Audit
+
+    public struct History: Sendable, Equatable, Codable {
+        public var path: String
+        /// The history database's hard cap; the oldest raw rows go first.
+        public var sizeCapBytes: Int64
+        public init(path: String = "/var/lib/steward/history.db", sizeCapBytes: Int64 = 256 << 20) {
+            self.path = path
+            self.sizeCapBytes = sizeCapBytes
+        }
+    }
+
+    public struct Checks: Sendable, Equatable, Codable {
+        /// How far a run may move from its interval, in percent of it (10: a 30 s check runs every 27 to 33 s).
+        public var jitterPercent: Double
+        /// How many checks run at once.
+        public var parallel: Int
+        public init(jitterPercent: Double = 10, parallel: Int = 8) {
+            self.jitterPercent = jitterPercent
+            self.parallel = parallel
+        }
+    }
+
+    public struct Audit: Sendable, Equatable, Codable {
+        public var intervalMinutes: Int
+        public init(intervalMinutes: Int = 15) { self.intervalMinutes = intervalMinutes }
+    }
+
+    public init(address: String = "127.0.0.1", port: Int = 8470, history: History = History(), checks: Checks = Checks(),
+                audit: Audit = Audit()) {
+        self.address = address
+        self.port = port
+        self.history = history
+        self.checks = checks
+        self.audit = audit
+    }
+
+    public static let defaults = ServeSpec()
+}
+
+extension IPAddress {
+    /// Whether `text` (a valid address) is a loopback one: 127.0.0.0/8, `::1`, or 127/8 mapped into IPv6.
+    static func isLoopback(_ text: String) -> Bool {
+        let address = normalized(text)
+        if isIPv4(address) { return address.hasPrefix("127.") }
+        if address.hasPrefix("::ffff:"), isIPv4(String(address.dropFirst(7))) { return address.dropFirst(7).hasPrefix("127.") }
+        let groups = address.split(separator: ":", omittingEmptySubsequences: true)
+        return address.contains(":") && groups.last.map { Int($0, radix: 16) == 1 } == true
+            && groups.dropLast().allSatisfy { Int($0, radix: 16) == 0 }
+            && (address.contains("::") || groups.count == 8)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardSystem
+
+/// What the routes read: the live state, the metrics, the history, and whether the daemon is well.
+public struct ServeRouteState: Sendable {
+    public var live: LiveState
+    public var metrics: CheckMetrics
+    public var history: HistoryAccess?
+    public var startedAt: Date
+    public var alive: @Sendable () -> Bool
+    public var now: @Sendable () -> Date
+
+    public init(live: LiveState, metrics: CheckMetrics, history: HistoryAccess?, startedAt: Date = Date(),
+                alive: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.live = live
+        self.metrics = metrics
+        self.history = history
+        self.startedAt = startedAt
+        self.alive = alive
+        self.now = now
+    }
+}
+
+/// The daemon's HTTP routes (slice 1: read-only, loopback only, so no authentication yet):
+/// `GET /healthz`, `GET /api/v1/status`, `GET /api/v1/checks/{id}/history?from&to&step`, `GET /metrics`.
+public enum ServeRoutes {
+    public static func router(_ state: ServeRouteState) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        // Middleware applies to the routes added after it, and to the not-found answer.
+        router.add(middleware: ErrorJSONMiddleware())
+
+        router.get("healthz") { _, _ -> Response in
+            let ok = state.alive()
+            return JSONResponse.make(ServeDocuments.Health(status: ok ? "ok" : "unhealthy", uptimeS: uptime(state)),
+                                     status: ok ? .ok : .serviceUnavailable)
+        }
+
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.text())))
+        }
+
+        let api = router.group("api/v1")
+        api.get("status") { _, _ -> Response in
+            let entries = state.live.snapshot()
+            var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]
+            for entry in entries { summary[entry.status?.rawValue ?? "pending", default: 0] += 1 }
+            let findings = try await state.history?.run { try $0.openFindings().count }
+            return JSONResponse.make(ServeDocuments.Status(generatedAt: state.now(), uptimeS: uptime(state), summary: summary,
+                                                           openFindings: findings, checks: entries.map(ServeDocuments.Check.init)))
+        }
+
+        api.get("checks/:id/history") { request, context -> Response in
+            let raw = try context.parameters.require("id")
+            let name = raw.removingPercentEncoding ?? raw
+            guard let check = state.live.find(name) else {
+                throw APIError(.notFound, "not_found", "no scheduled check \(Self.quoted(name))")
+            }
+            let query = try HistoryQuery.parse(from: request.uri.queryParameters["from"].map(String.init),
+                                               to: request.uri.queryParameters["to"].map(String.init),
+                                               step: request.uri.queryParameters["step"].map(String.init), now: state.now())
+            guard let history = state.history else { throw APIError(.serviceUnavailable, "unavailable", "no history") }
+            let key = check.key
+            let points = try await history.run { try $0.series(check: key, from: query.from, to: query.to, resolution: query.step) }
+            return JSONResponse.make(ServeDocuments.History(key: key, id: check.spec.id, from: query.from, to: query.to,
+                                                            step: HistoryQuery.name(query.step), points: points.map(ServeDocuments.Point.init)))
+        }
+        return router
+    }
+
+    static func uptime(_ state: ServeRouteState) -> Int { max(0, Int(state.now().timeIntervalSince(state.startedAt))) }
+
+    /// A name from the request, bounded and quoted for an error message.
+    static func quoted(_ text: String) -> String { "\"\(text.prefix(100))\"" }
+}
+
+/// `from`, `to` (ISO 8601 or Unix seconds; default the last 6 hours) and `step` (`raw`, `5m`, `1h`, `1d`; default by
+/// span: up to 6 h raw, 7 d 5-minute, 90 d hourly, else daily), checked so one request cannot ask for millions of
+/// raw points: a raw series spans at most 48 hours (what the history keeps raw).
+struct HistoryQuery: Equatable {
+    var from: Date
+    var to: Date
+    var step: HistoryTier
+
+    static func parse(from: String?, to: String?, step: String?, now: Date) throws(APIError) -> HistoryQuery {
+        var end = now
+        if let to { end = try time(to, "to") }
+        var start = end.addingTimeInterval(-6 * 3600)
+        if let from { start = try time(from, "from") }
+        guard start < end else { throw APIError(.badRequest, "invalid_request", "from must be before to") }
+        let span = end.timeIntervalSince(start)
+        let tier: HistoryTier
+        if let step {
+            guard let named = tiers[step] else {
+                throw APIError(.badRequest, "invalid_request", "step: expected raw, 5m, 1h or 1d, got \(ServeRoutes.quoted(step))")
+            }
+            tier = named
+        } else {
+            tier = span <= 6 * 3600 ? .raw : span <= 7 * 86_400 ? .fiveMinutes : span <= 90 * 86_400 ? .hourly : .daily
+        }
+        if tier == .raw && span > 48 * 3600 {
+            throw APIError(.badRequest, "invalid_request", "step raw spans at most 48h; ask for 5m, 1h or 1d")
+        }
+        return HistoryQuery(from: start, to: end, step: tier)
+    }
+
+    static let tiers: [String: HistoryTier] = ["raw": .raw, "5m": .fiveMinutes, "1h": .hourly, "1d": .daily]
+
+    static func name(_ tier: HistoryTier) -> String { tiers.first { $0.value == tier }!.key }
+
+    static func time(_ text: String, _ name: String) throws(APIError) -> Date {
+        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        if let date = formatter.date(from: text) { return date }
+        throw APIError(.badRequest, "invalid_request", "\(name): expected an ISO 8601 time or Unix seconds, got \(ServeRoutes.quoted(text))")
+    }
+}

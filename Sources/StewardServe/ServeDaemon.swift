@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+import StewardCore
+import StewardOps
+import StewardSystem
+
+/// `steward serve`: loads the manifest, opens the history, and runs, until SIGTERM or SIGINT, one service group of
+/// (in start order) the history writer, the check scheduler, the audit loop, the HTTP application and the systemd
+/// notifier.
+/// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
+/// are recorded, and the writer flushes last.
+public enum ServeDaemon {
+    public static func run(_ launch: ServeLaunch) async throws(OperationError) {
+        let logger = launch.logger
+        let host = launch.host
+        let loaded = try ManifestSource.load(explicit: launch.manifestPath, host: host)
+        let spec = loaded.manifest.serve ?? .defaults
+        let specs = try await CheckOperation.selectedSpecs(.init(manifest: launch.manifestPath), host: host)
+        let checks = specs.map(ScheduledCheck.init)
+        let historyPath = launch.historyPath ?? spec.history.path
+        let store: HistoryStore
+        do {
+            store = try HistoryStore(path: host.files.path(historyPath), options: .init(sizeCapBytes: spec.history.sizeCapBytes))
+        } catch {
+            throw OperationError(.stateUnavailable, "cannot open the history \(historyPath): \(error)", subject: historyPath)
+        }
+        let history = HistoryAccess(store: store)
+        let live = LiveState(checks: checks)
+        await seed(live, checks, history, logger: logger)
+        let metrics = CheckMetrics()
+        for entry in live.snapshot() {
+            if let status = entry.status { metrics.update(entry.check.spec, status: status, latencyMs: entry.latencyMs ?? 0) }
+        }
+        let writer = HistoryWriter(history: history, logger: logger)
+        let probes = host.probeContext()
+        let scheduler = CheckScheduler(
+            checks: checks, clock: ContinuousClock(), parallel: spec.checks.parallel, jitter: spec.checks.jitterPercent / 100,
+            run: { spec in await runOnce(spec, probes) },
+            record: { check, result in
+                let at = Date()
+                writer.append(CheckSample(check: check.key, at: at, status: result.status, latencyMs: result.durationMs))
+                live.update(key: check.key, result, at: at)
+                metrics.update(check.spec, status: result.status, latencyMs: result.durationMs)
+            })
+        let manifestPath = launch.manifestPath, statePath = host.statePath
+        let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger) {
+            let report = try await AuditOperation.run(.init(manifest: manifestPath, state: statePath), on: host)
+            return AuditOutcome(findings: report.activeFindings,
+                                unknownProbes: report.probes.filter { $0.status == .unknown }.map(\.name))
+        }
+        let alive: @Sendable () -> Bool = { scheduler.isAlive() && writer.isHealthy() }
+        let notifier = NotifierService(notifier: SystemdNotifier(socket: launch.notifySocket, logger: logger),
+                                       watchdog: launch.watchdog, alive: alive)
+        let router = ServeRoutes.router(ServeRouteState(live: live, metrics: metrics, history: history, alive: alive))
+        let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+                              configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(256)),
+                              onServerRunning: { _ in
+                                  logger.info("listening on \(spec.address):\(spec.port); \(checks.count) checks scheduled")
+                                  notifier.ready()
+                              }, logger: logger)
+        var config = ServiceGroupConfiguration(services: [
+            .init(service: writer, serviceName: "history"),
+            .init(service: scheduler, serviceName: "scheduler"),
+            .init(service: audits, serviceName: "audit"),
+            .init(service: app, serviceName: "http"),
+            .init(service: notifier, serviceName: "systemd"),
+        ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        config.maximumGracefulShutdownDuration = Duration.seconds(100)
+        config.maximumCancellationDuration = Duration.seconds(10)
+        do {
+            try await ServiceGroup(configuration: config).run()
+        } catch {
+            throw OperationError(.failed, "steward serve stopped: \(error)")
+        }
+    }
+
+    /// One run of one check, through the same runner as `steward check` (timeout, retries, scrubbing); its
+    /// deadline is the check's interval.
+    static func runOnce(_ spec: CheckSpec, _ probes: ProbeContext) async -> CheckResult {
+        let report = await CheckRunner(context: probes, maxParallel: 1, deadline: .milliseconds(max(spec.intervalMs, spec.timeoutMs))).run([spec])
+        return report.results.first ?? CheckResult(id: spec.id, kind: spec.kind.name, app: spec.app, instance: spec.instance,
+                                                    status: .unknown, expected: spec.kind.name, found: "", message: "not run",
+                                                    attempts: 0)
+    }
+
+    /// The last raw result of each check within the raw tier's 48 hours, so a restarted daemon answers at once.
+    static func seed(_ live: LiveState, _ checks: [ScheduledCheck], _ history: HistoryAccess, logger: Logger) async {
+        let now = Date()
+        let keys = checks.map(\.key)
+        do {
+            let last = try await history.run { store in
+                try keys.compactMap { key in
+                    try store.series(check: key, from: now.addingTimeInterval(-48 * 3600), to: now.addingTimeInterval(1),
+                                     resolution: .raw).last.map { (key, $0) }
+                }
+            }
+            for (key, point) in last { live.seed(key: key, point) }
+        } catch {
+            logger.warning("history: cannot read the last results: \(error)")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+extension IntegrationTests {
+    /// `steward serve` under the sandbox's real systemd (mARB-shaped): installed with `--install`, started as a
+    /// Type=notify unit, answering /healthz and /metrics, restarted by systemd after kill -9 with its history
+    /// intact, and stopped cleanly.
+    @Suite(.sandbox("marb"), .serialized) struct ServeDaemon {
+        static let manifest = """
+            version: 1
+            check_defaults: {interval: 2s, timeout: 2s}
+            checks:
+              - {name: postgres port, tcp: {host: 127.0.0.1, port: 5432}}
+              - {name: api health, http: {url: "http://127.0.0.1:8000/api/v1/health"}}
+            serve:
+              checks: {jitter: 10%, parallel: 4}
+            """
+
+        func sh(_ script: String) throws -> Sandbox.Output {
+            try SandboxScenario.sandbox().exec(["/bin/bash", "-c", script])
+        }
+
+        func show(_ property: String) throws -> String {
+            try sh("systemctl show -p \(property) --value steward.service").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// Waits up to `seconds` for `condition`.
+        func eventually(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            return try condition()
+        }
+
+        /// The raw history of the `postgres port` check, as start times.
+        func historyTimes() throws -> [String] {
+            let out = try sh("curl -sf 'http://127.0.0.1:8470/api/v1/checks/postgres%20port/history?step=raw'")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(out.stdout)\(out.stderr)")
+            return try #require(body["points"] as? [[String: Any]]).compactMap { $0["t"] as? String }
+        }
+
+        @Test func installStartKillAndStop() throws {
+            let sandbox = try SandboxScenario.sandbox()
+            let written = try sh("mkdir -p /etc/steward && cat > /etc/steward/steward.yml <<'YAML'\n\(Self.manifest)\nYAML\nchmod 0644 /etc/steward/steward.yml")
+            try #require(written.status == 0, "\(written.stderr)")
+
+            // The unit, printed; then installed, enabled and started (enable --now waits for READY=1).
+            let dry = try sandbox.steward(["serve", "--install", "--dry-run", "--manifest", "/etc/steward/steward.yml"])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("Type=notify\n") && dry.stdout.contains("ExecStart=\(Sandbox.stewardBinary) serve --manifest /etc/steward/steward.yml\n"))
+            let install = try sandbox.steward(["serve", "--install", "--manifest", "/etc/steward/steward.yml"])
+            try #require(install.status == 0, "\(install.stdout)\(install.stderr)")
+            #expect(try show("ActiveState") == "active")
+            #expect(try sh("test -f /etc/systemd/system/steward.service && systemctl is-enabled steward.service").stdout == "enabled\n")
+
+            // A clean stop, then a start that returns only once the daemon listens.
+            #expect(try sh("systemctl stop steward.service").status == 0)
+            #expect(try show("ActiveState") == "inactive")
+            #expect(try show("Result") == "success")
+            let start = try sh("systemctl start steward.service && curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8470/healthz")
+            #expect(start.status == 0 && start.stdout == "200", "\(start.stdout)\(start.stderr)")
+            #expect(try show("ActiveState") == "active")
+            #expect(try show("StatusText") == "listening")
+            let started = Date()
+
+            let health = try sh("curl -s http://127.0.0.1:8470/healthz")
+            #expect(health.stdout.contains(#""status":"ok""#), "\(health.stdout)")
+
+            // The checks run every 2 s: /metrics shows them, the history holds their results.
+            #expect(try eventually(10) { try sh("curl -s http://127.0.0.1:8470/metrics").stdout
+                .contains(#"steward_check_up{id="postgres port",kind="tcp"} 1"#) })
+            #expect(try eventually(10) { try historyTimes().count >= 3 })
+            let status = try sh("curl -s http://127.0.0.1:8470/api/v1/status").stdout
+            #expect(status.contains(#""schema":"steward.serve.status/1""#), "\(status)")
+
+            // kill -9: systemd restarts the daemon, and the results written before are all still there.
+            let before = try historyTimes()
+            let pid = try show("MainPID")
+            #expect(try sh("kill -9 \(pid)").status == 0)
+            #expect(try eventually(20) { try show("NRestarts") == "1" && show("ActiveState") == "active" && show("MainPID") != pid })
+            #expect(try eventually(10) { try sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8470/healthz").stdout == "200" })
+            let after = try historyTimes()
+            #expect(Set(before).isSubset(of: Set(after)), "lost: \(Set(before).subtracting(after))")
+
+            // The daemon's memory after a minute of running (reported; the issue's target is 32 MiB).
+            Thread.sleep(forTimeInterval: max(0, 60 - Date().timeIntervalSince(started)))
+            let rss = try sh("grep VmRSS /proc/$(systemctl show -p MainPID --value steward.service)/status").stdout
+            print("steward serve RSS after 60 s (2 checks every 2 s): \(rss.trimmingCharacters(in: .whitespacesAndNewlines))")
+            #expect(rss.contains("kB"))
+            // The watchdog (30 s) was fed all along: no restart beyond the kill's.
+            #expect(try show("NRestarts") == "1")
+
+            // The audit loop ran under systemd (its first run 10 s after start) and logged to the journal.
+            let audits = try sh("journalctl -u steward.service --no-pager -o cat | grep 'audit'").stdout
+            print("steward serve audit log:\n\(audits)")
+            #expect(audits.contains("audit"))
+
+            // SIGTERM: STOPPING=1, a graceful stop within TimeoutStopSec, exit 0.
+            #expect(try sh("systemctl stop steward.service").status == 0)
+            #expect(try show("ActiveState") == "inactive")
+            #expect(try show("Result") == "success")
+            #expect(try show("ExecMainStatus") == "0")
+        }
+    }
+}
