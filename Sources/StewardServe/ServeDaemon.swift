@@ -8,8 +8,8 @@ import StewardOps
 import StewardSystem
 
 /// `steward serve`: loads the manifest, opens the history, and runs, until SIGTERM or SIGINT, one service group of
-/// (in start order) the history writer, the check scheduler, the audit loop, the HTTP application and the systemd
-/// notifier.
+/// (in start order) the history writer, the check scheduler, the audit loop, the state import, the HTTP application
+/// and the systemd notifier.
 /// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
 /// are recorded, and the writer flushes last.
 public enum ServeDaemon {
@@ -51,10 +51,14 @@ public enum ServeDaemon {
             return AuditOutcome(findings: report.activeFindings,
                                 unknownProbes: report.probes.filter { $0.status == .unknown }.map(\.name))
         }
+        let importer = StateImporter(statePath: host.statePath, history: history, logger: logger)
+        let tokens = TokenStore(path: host.files.path(spec.tokens))
+        if let problem = tokens.problem() { logger.warning("API tokens: \(problem); every API request is refused until it is fixed") }
         let alive: @Sendable () -> Bool = { scheduler.isAlive() && writer.isHealthy() }
         let notifier = NotifierService(notifier: SystemdNotifier(socket: launch.notifySocket, logger: logger),
                                        watchdog: launch.watchdog, alive: alive)
-        let router = ServeRoutes.router(ServeRouteState(live: live, metrics: metrics, history: history, alive: alive))
+        let router = ServeRoutes.router(ServeRouteState(live: live, metrics: metrics, history: history, tokens: tokens,
+                                                        metricsNeedToken: spec.metricsNeedToken, alive: alive))
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                               configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
                                                    availableConnectionsDelegate: MaximumAvailableConnections(256)),
@@ -66,6 +70,7 @@ public enum ServeDaemon {
             .init(service: writer, serviceName: "history"),
             .init(service: scheduler, serviceName: "scheduler"),
             .init(service: audits, serviceName: "audit"),
+            .init(service: importer, serviceName: "state-import"),
             .init(service: app, serviceName: "http"),
             .init(service: notifier, serviceName: "systemd"),
         ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

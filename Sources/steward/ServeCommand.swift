@@ -12,10 +12,12 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the daemon: checks at their interval, history, HTTP API and /metrics.",
         discussion: """
-            Listens on serve.address:serve.port (default 127.0.0.1:8470): GET /healthz, /api/v1/status, \
-            /api/v1/checks/ID/history?from&to&step, /metrics. Stops gracefully on SIGTERM or SIGINT. \
+            Listens on serve.address:serve.port (default 127.0.0.1:8470): GET /healthz, /metrics, /api/v1/status, \
+            /api/v1/checks, /api/v1/checks/ID/history?from&to&step, /api/v1/findings, /api/v1/deploys, /api/v1/backups. Stops gracefully on SIGTERM or SIGINT. \
+            Every /api/v1 route needs a bearer token (steward serve token add NAME --scope read). \
             --install writes /etc/systemd/system/steward.service (Type=notify, watchdog) and enables and starts it.
-            """)
+            """,
+        subcommands: [ServeTokenCommand.self])
 
     @Option(help: "The manifest (default: ./steward.yml, else /etc/steward/steward.yml).")
     var manifest: String?

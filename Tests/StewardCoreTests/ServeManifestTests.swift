@@ -1,8 +1,7 @@
 import StewardCore
 import Testing
 
-/// The manifest's `serve:` section and the checks' `interval`: defaults, values, located errors, unknown keys, and
-/// the refusal of an address the network can reach while the API has no tokens.
+/// The manifest's `serve:` section and the checks' `interval`: defaults, values, located errors and unknown keys.
 @Suite("Manifest serve section")
 struct ServeManifestTests {
     @Test func absentSectionMeansTheDefaults() throws {
@@ -13,6 +12,7 @@ struct ServeManifestTests {
         #expect(ServeSpec.defaults.history == ServeSpec.History(path: "/var/lib/steward/history.db", sizeCapBytes: 256 << 20))
         #expect(ServeSpec.defaults.checks == ServeSpec.Checks(jitterPercent: 10, parallel: 8))
         #expect(ServeSpec.defaults.audit.intervalMinutes == 15)
+        #expect(ServeSpec.defaults.tokens == "/etc/steward/tokens" && ServeSpec.defaults.metrics == .auto)
         #expect(ManifestFixture.manifest("serve:\n")?.serve == .defaults)
     }
 
@@ -21,24 +21,29 @@ struct ServeManifestTests {
             serve:
               address: ::1
               port: 9000
+              tokens: /srv/steward/tokens
+              metrics: token
               history: {path: /srv/steward/history.db, size_cap: 64MiB}
               checks: {jitter: 20%, parallel: 4}
               audit: {interval: 1h}
             """
         let serve = try #require(ManifestFixture.manifest(yaml)?.serve)
-        #expect(serve == ServeSpec(address: "::1", port: 9000, history: .init(path: "/srv/steward/history.db", sizeCapBytes: 64 << 20),
+        #expect(serve == ServeSpec(address: "::1", port: 9000, tokens: "/srv/steward/tokens", metrics: .token, history: .init(path: "/srv/steward/history.db", sizeCapBytes: 64 << 20),
                                    checks: .init(jitterPercent: 20, parallel: 4), audit: .init(intervalMinutes: 60)))
         for loopback in ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"] {
             #expect(ManifestFixture.errors("serve:\n  address: \"\(loopback)\"\n") == [], "\(loopback)")
         }
     }
 
-    @Test func aNonLoopbackAddressIsRefusedUntilTokensExist() {
+    @Test func aNonLoopbackAddressIsAcceptedAndItsMetricsNeedAToken() throws {
         for address in ["0.0.0.0", "10.0.0.5", "::", "fe80::1", "::ffff:10.0.0.1"] {
-            #expect(ManifestFixture.errors("serve:\n  address: \"\(address)\"\n") == [
-                "steward.yml:2:12: serve.address: a non-loopback address needs serve.tokens, which this version does not support yet",
-            ], "\(address)")
+            let serve = try #require(ManifestFixture.manifest("serve:\n  address: \"\(address)\"\n")?.serve, "\(address)")
+            #expect(serve.metricsNeedToken, "\(address)")
         }
+        #expect(ManifestFixture.errors("serve: {metrics: open, tokens: tokens.txt}\n") == [
+            #"steward.yml:1:18: serve.metrics: expected one of auto, public, token, got "open""#,
+            #"steward.yml:1:32: serve.tokens: expected an absolute path, got "tokens.txt""#,
+        ])
     }
 
     @Test func badValuesAreLocated() {

@@ -3,8 +3,9 @@ import Testing
 
 extension IntegrationTests {
     /// `steward serve` under the sandbox's real systemd (mARB-shaped): installed with `--install`, started as a
-    /// Type=notify unit, answering /healthz and /metrics, restarted by systemd after kill -9 with its history
-    /// intact, and stopped cleanly.
+    /// Type=notify unit, answering /healthz and /metrics, its API only to a token made with `steward serve token`,
+    /// restarted by systemd after kill -9 with its history intact and after a hang (kill -STOP) by the watchdog,
+    /// and stopped cleanly.
     @Suite(.sandbox("marb"), .serialized) struct ServeDaemon {
         static let manifest = """
             version: 1
@@ -34,9 +35,14 @@ extension IntegrationTests {
             return try condition()
         }
 
+        /// The token the test made (`steward serve token add`), read from the file the test keeps it in.
+        func curlAPI(_ path: String) throws -> Sandbox.Output {
+            try sh("curl -sf -H \"Authorization: Bearer $(cat /root/api-token)\" 'http://127.0.0.1:8470\(path)'")
+        }
+
         /// The raw history of the `postgres port` check, as start times.
         func historyTimes() throws -> [String] {
-            let out = try sh("curl -sf 'http://127.0.0.1:8470/api/v1/checks/postgres%20port/history?step=raw'")
+            let out = try curlAPI("/api/v1/checks/postgres%20port/history?step=raw")
             let body = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(out.stdout)\(out.stderr)")
             return try #require(body["points"] as? [[String: Any]]).compactMap { $0["t"] as? String }
         }
@@ -68,11 +74,22 @@ extension IntegrationTests {
             let health = try sh("curl -s http://127.0.0.1:8470/healthz")
             #expect(health.stdout.contains(#""status":"ok""#), "\(health.stdout)")
 
+            // The API needs a token: none yet, so 401; one made with the CLI (printed once) is accepted at once.
+            #expect(try sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8470/api/v1/status").stdout == "401")
+            let made = try sandbox.steward(["serve", "token", "add", "ci", "--scope", "read", "--manifest", "/etc/steward/steward.yml"])
+            try #require(made.status == 0, "\(made.stdout)\(made.stderr)")
+            let token = try #require(made.stdout.split(separator: "\n").first { $0.hasPrefix("stw_") }.map(String.init))
+            #expect(try sh("printf %s '\(token)' > /root/api-token && stat -c %a /etc/steward/tokens").stdout == "600\n")
+            #expect(try sh("grep -c stw_ /etc/steward/tokens || true").stdout == "0\n", "only the hash is stored")
+            #expect(try eventually(3) { try curlAPI("/api/v1/status").status == 0 })
+            let listed = try sandbox.steward(["serve", "token", "list", "--manifest", "/etc/steward/steward.yml"])
+            #expect(listed.stdout.contains("ci") && listed.stdout.contains("read") && !listed.stdout.contains("stw_"), "\(listed.stdout)")
+
             // The checks run every 2 s: /metrics shows them, the history holds their results.
             #expect(try eventually(10) { try sh("curl -s http://127.0.0.1:8470/metrics").stdout
                 .contains(#"steward_check_up{id="postgres port",kind="tcp"} 1"#) })
             #expect(try eventually(10) { try historyTimes().count >= 3 })
-            let status = try sh("curl -s http://127.0.0.1:8470/api/v1/status").stdout
+            let status = try curlAPI("/api/v1/status").stdout
             #expect(status.contains(#""schema":"steward.serve.status/1""#), "\(status)")
 
             // kill -9: systemd restarts the daemon, and the results written before are all still there.
@@ -91,6 +108,13 @@ extension IntegrationTests {
             #expect(rss.contains("kB"))
             // The watchdog (30 s) was fed all along: no restart beyond the kill's.
             #expect(try show("NRestarts") == "1")
+
+            // A hang (SIGSTOP) stops the watchdog's pings: systemd aborts the daemon after WatchdogSec and restarts it.
+            let stopped = try show("MainPID")
+            #expect(try sh("kill -STOP \(stopped)").status == 0)
+            #expect(try eventually(60) { try show("NRestarts") == "2" && show("ActiveState") == "active" && show("MainPID") != stopped })
+            #expect(try sh("journalctl -u steward.service --no-pager | grep -c 'Watchdog timeout'").stdout != "0\n")
+            #expect(try eventually(10) { try curlAPI("/api/v1/checks").status == 0 })
 
             // The audit loop ran under systemd (its first run 10 s after start) and logged to the journal.
             let audits = try sh("journalctl -u steward.service --no-pager -o cat | grep 'audit'").stdout

@@ -36,12 +36,12 @@ import Testing
     @Test func anInvalidServeSectionIsRefusedBeforeInstalling() async throws {
         let scratch = try OpsScratch()
         let binary = try scratch.file("steward", "#!/bin/sh\n", mode: 0o755)
-        let manifest = try scratch.file("steward.yml", "serve: {address: 0.0.0.0}\n")
+        let manifest = try scratch.file("steward.yml", "serve: {metrics: everyone}\n")
         let error = await #expect(throws: OperationError.self) {
             try await ServeInstallOperation.run(.init(dryRun: true, unitDirectory: scratch.path, manifest: manifest, steward: binary),
                                                 on: scratch.host())
         }
         #expect(error?.code == .invalidConfig)
-        #expect(error?.details.first?.contains("serve.address: a non-loopback address needs serve.tokens") == true)
+        #expect(error?.details.first?.contains("serve.metrics: expected one of auto, public, token, got \"everyone\"") == true)
     }
 }

@@ -20,9 +20,18 @@ import Testing
         var directory: URL
     }
 
-    func fixture(alive: Bool = true) throws -> Fixture {
+    static let readToken = "stw_reader-token-for-the-route-tests"
+    static let operateToken = "stw_operator-token-for-the-route-tests"
+    static let read: HTTPFields = [.authorization: "Bearer \(readToken)"]
+
+    func fixture(alive: Bool = true, metricsNeedToken: Bool = false) throws -> Fixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-routes-\(UUID().uuidString.prefix(8))")
         let store = try HistoryStore(path: directory.appendingPathComponent("history.db").path)
+        let tokens = directory.appendingPathComponent("tokens").path
+        try TokenFileIO.write([
+            TokenEntry(name: "reader", scopes: [.read], sha256: TokenSecret.digestHex(Self.readToken), created: Self.now),
+            TokenEntry(name: "deployer", scopes: [.operate], sha256: TokenSecret.digestHex(Self.operateToken), created: Self.now),
+        ], to: tokens)
         let checks = [Self.api, Self.disk, Self.pending].map(ScheduledCheck.init)
         // Ten minutes of the API check every 30 s: the last run failed.
         var samples: [CheckSample] = []
@@ -41,8 +50,8 @@ import Testing
         let metrics = CheckMetrics()
         metrics.update(Self.api, status: .fail, latencyMs: 29)
         metrics.update(Self.disk, status: .pass, latencyMs: 2.5)
-        let state = ServeRouteState(live: live, metrics: metrics, history: HistoryAccess(store: store),
-                                    startedAt: Self.now.addingTimeInterval(-125), alive: { alive }, now: { Self.now })
+        let state = ServeRouteState(live: live, metrics: metrics, history: HistoryAccess(store: store), tokens: TokenStore(path: tokens),
+                                    metricsNeedToken: metricsNeedToken, startedAt: Self.now.addingTimeInterval(-125), alive: { alive }, now: { Self.now })
         return Fixture(state: state, directory: directory)
     }
 
@@ -81,7 +90,7 @@ import Testing
 
     @Test func statusListsEveryCheckWithItsLatestState() async throws {
         try await withApp(try fixture()) { client in
-            try await client.execute(uri: "/api/v1/status", method: .get) { response in
+            try await client.execute(uri: "/api/v1/status", method: .get, headers: Self.read) { response in
                 #expect(response.status == .ok)
                 let body = try Self.json(response)
                 #expect(body["schema"] as? String == "steward.serve.status/1")
@@ -105,7 +114,7 @@ import Testing
     @Test func historyAnswersTheSeriesOfACheckByIdOrKey() async throws {
         try await withApp(try fixture()) { client in
             let from = "2025-12-01T23:55:00Z", to = "2025-12-02T00:00:00Z"
-            try await client.execute(uri: "/api/v1/checks/api%20health/history?from=\(from)&to=\(to)", method: .get) { response in
+            try await client.execute(uri: "/api/v1/checks/api%20health/history?from=\(from)&to=\(to)", method: .get, headers: Self.read) { response in
                 #expect(response.status == .ok)
                 let body = try Self.json(response)
                 #expect(body["schema"] as? String == "steward.serve.history/1")
@@ -119,7 +128,7 @@ import Testing
             }
             // The key, percent-encoded (it holds a slash), and a coarser step: the 5-minute buckets.
             try await client.execute(uri: "/api/v1/checks/marb%40prod%2Fapi%20health/history?from=1764632400&to=1764633600&step=5m",
-                                     method: .get) { response in
+                                     method: .get, headers: Self.read) { response in
                 #expect(response.status == .ok)
                 let points = try #require(try Self.json(response)["points"] as? [[String: Any]])
                 #expect(points.map { $0["runs"] as? Int } == [10, 10])
@@ -139,7 +148,7 @@ import Testing
                 ("/api/v1/checks/api%20health/history?from=0&step=raw", .badRequest, "invalid_request"),
                 ("/no/such/route", .notFound, "not_found"),
             ] {
-                try await client.execute(uri: uri, method: .get) { response in
+                try await client.execute(uri: uri, method: .get, headers: Self.read) { response in
                     #expect(response.status == status, "\(uri)")
                     let body = try Self.json(response)
                     #expect(body["schema"] as? String == "steward.serve.error/1")

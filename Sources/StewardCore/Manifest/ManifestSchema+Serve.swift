@@ -1,24 +1,24 @@
 import Yams
 
-/// The `serve:` section: where `steward serve` listens, how its scheduler spreads the checks, how often it audits
-/// and where its history lives. Tokens, channels and alert rules come in later versions; until tokens exist, a
-/// non-loopback address is refused here, so the API is never reachable from the network without authentication.
+/// The `serve:` section: where `steward serve` listens, where its API tokens live, who may read `/metrics`, how its
+/// scheduler spreads the checks, how often it audits and where its history lives.
 extension ManifestSchema {
     static let serve = Section<ServeSpec>(fields: [
         Field("address", .string.checked { IPAddress.isValid($0) ? nil : "expected an IP address like 127.0.0.1 or ::1, got "
                                               + ManifestReader.describe(value: $0) },
-              \.address, doc: "The address the HTTP API listens on; loopback only in this version.", in: .defaults),
+              \.address, doc: "The address the HTTP API listens on (plain HTTP: put a TLS proxy in front of a non-loopback one).",
+              in: .defaults),
         Field("port", .integer(1...65535), \.port, doc: "The TCP port of the HTTP API.", in: .defaults),
+        Field("tokens", .absolutePath, \.tokens, doc: "The API token file (steward serve token add); root's, mode 0600.", in: .defaults),
+        Field("metrics", .choice, \.metrics,
+              doc: "Who may read /metrics: public, token (a read token), or auto (public on a loopback address, else token).",
+              in: .defaults),
         Field("history", .section(serveHistory, ServeSpec.History()), \.history,
               doc: "Where the check history is kept and how large it may grow."),
         Field("checks", .section(serveChecks, ServeSpec.Checks()), \.checks,
               doc: "How the daemon spreads the checks; each check's interval is check_defaults.interval or its own."),
         Field("audit", .section(serveAudit, ServeSpec.Audit()), \.audit, doc: "How often the daemon audits the host."),
-    ], finish: { reader, _, present, refused, path, spec in
-        guard let address = present["address"], !refused.contains("address"), !IPAddress.isLoopback(spec.address) else { return }
-        reader.report(address.value, ManifestReader.join(path, "address"),
-                      "a non-loopback address needs serve.tokens, which this version does not support yet")
-    })
+    ])
 
     static let serveHistory = Section<ServeSpec.History>(fields: [
         Field("path", .absolutePath, \.path, doc: "The history database (SQLite).", in: ServeSpec.History()),

@@ -1,12 +1,31 @@
 /// The manifest's `serve:` section: how `steward serve` listens, schedules and keeps history. Every key has a
 /// default, so a manifest without the section runs the daemon on 127.0.0.1:8470.
 public struct ServeSpec: Sendable, Equatable, Codable {
-    /// The address the HTTP API binds; only loopback addresses until tokens exist (a later version).
+    /// The address the HTTP API binds. Every API route needs a token; the API speaks plain HTTP, so an address the
+    /// network reaches belongs behind a TLS proxy (nginx) or a tunnel.
     public var address: String
     public var port: Int
+    /// The token file (``TokenFile``): root's, mode 0600.
+    public var tokens: String
+    public var metrics: MetricsAccess
     public var history: History
     public var checks: Checks
     public var audit: Audit
+
+    /// Who may read `/metrics`: anyone who can connect (`public`), a `read` token (`token`), or `auto`: public
+    /// on a loopback address (where a local Prometheus scrapes), a token otherwise.
+    public enum MetricsAccess: String, Sendable, Equatable, Codable, CaseIterable {
+        case auto, `public`, token
+    }
+
+    /// Whether `/metrics` needs a token at this address.
+    public var metricsNeedToken: Bool {
+        switch metrics {
+        case .public: false
+        case .token: true
+        case .auto: !IPAddress.isLoopback(address)
+        }
+    }
 
     public struct History: Sendable, Equatable, Codable {
         public var path: String
@@ -34,10 +53,12 @@ public struct ServeSpec: Sendable, Equatable, Codable {
         public init(intervalMinutes: Int = 15) { self.intervalMinutes = intervalMinutes }
     }
 
-    public init(address: String = "127.0.0.1", port: Int = 8470, history: History = History(), checks: Checks = Checks(),
-                audit: Audit = Audit()) {
+    public init(address: String = "127.0.0.1", port: Int = 8470, tokens: String = "/etc/steward/tokens",
+                metrics: MetricsAccess = .auto, history: History = History(), checks: Checks = Checks(), audit: Audit = Audit()) {
         self.address = address
         self.port = port
+        self.tokens = tokens
+        self.metrics = metrics
         self.history = history
         self.checks = checks
         self.audit = audit
@@ -48,7 +69,7 @@ public struct ServeSpec: Sendable, Equatable, Codable {
 
 extension IPAddress {
     /// Whether `text` (a valid address) is a loopback one: 127.0.0.0/8, `::1`, or 127/8 mapped into IPv6.
-    static func isLoopback(_ text: String) -> Bool {
+    public static func isLoopback(_ text: String) -> Bool {
         let address = normalized(text)
         if isIPv4(address) { return address.hasPrefix("127.") }
         if address.hasPrefix("::ffff:"), isIPv4(String(address.dropFirst(7))) { return address.dropFirst(7).hasPrefix("127.") }

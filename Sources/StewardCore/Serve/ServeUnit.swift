@@ -2,7 +2,8 @@
 ///
 /// `Type=notify`: `systemctl start` returns once the daemon says READY=1, i.e. once its listener is bound.
 /// `WatchdogSec`: the daemon pings at half of it while its scheduler runs, so a wedged daemon is killed and
-/// restarted. `KillMode=mixed` sends SIGTERM to the daemon alone, so a check's child process finishes within the
+/// restarted; `TimeoutAbortSec` bounds how long the watchdog's SIGABRT may go unanswered (a stopped or wedged
+/// process never handles it) before SIGKILL, so a hang costs about 40 s, not the graceful stop's 120. `KillMode=mixed` sends SIGTERM to the daemon alone, so a check's child process finishes within the
 /// graceful stop, which `TimeoutStopSec` bounds. No `ExecReload`: this version does not reload on SIGHUP.
 public enum ServeUnit {
     public static let name = "steward.service"
@@ -25,6 +26,7 @@ public enum ServeUnit {
             WatchdogSec=30s
             TimeoutStartSec=60s
             TimeoutStopSec=120s
+            TimeoutAbortSec=10s
             KillMode=mixed
             UMask=0077
             WorkingDirectory=/

@@ -8,10 +8,19 @@ public struct APIError: Error, Sendable {
     public var code: String
     public var message: String
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    /// Extra headers (`WWW-Authenticate`, `Retry-After`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
+    }
+
+    /// 401 with the challenge RFC 6750 asks for.
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, "unauthorized", message, headers: [.wwwAuthenticate: "Bearer realm=\"steward\""])
     }
 
     struct Document: Encodable {
@@ -24,7 +33,9 @@ public struct APIError: Error, Sendable {
     }
 
     var response: Response {
-        JSONResponse.make(Document(error: .init(code: code, message: message)), status: status)
+        var response = JSONResponse.make(Document(error: .init(code: code, message: message)), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 

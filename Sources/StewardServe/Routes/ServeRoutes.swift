@@ -3,33 +3,41 @@ import Hummingbird
 import StewardCore
 import StewardSystem
 
-/// What the routes read: the live state, the metrics, the history, and whether the daemon is well.
+/// What the routes read: the live state, the metrics, the history, the tokens, and whether the daemon is well.
 public struct ServeRouteState: Sendable {
     public var live: LiveState
     public var metrics: CheckMetrics
     public var history: HistoryAccess?
+    public var tokens: TokenStore
+    /// Whether `/metrics` needs a `read` token (``ServeSpec/metricsNeedToken``).
+    public var metricsNeedToken: Bool
     public var startedAt: Date
     public var alive: @Sendable () -> Bool
     public var now: @Sendable () -> Date
 
-    public init(live: LiveState, metrics: CheckMetrics, history: HistoryAccess?, startedAt: Date = Date(),
-                alive: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(live: LiveState, metrics: CheckMetrics, history: HistoryAccess?, tokens: TokenStore, metricsNeedToken: Bool = false,
+                startedAt: Date = Date(), alive: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Date = { Date() }) {
         self.live = live
         self.metrics = metrics
         self.history = history
+        self.tokens = tokens
+        self.metricsNeedToken = metricsNeedToken
         self.startedAt = startedAt
         self.alive = alive
         self.now = now
     }
 }
 
-/// The daemon's HTTP routes (slice 1: read-only, loopback only, so no authentication yet):
-/// `GET /healthz`, `GET /api/v1/status`, `GET /api/v1/checks/{id}/history?from&to&step`, `GET /metrics`.
+/// The daemon's HTTP routes. `GET /healthz` is open (systemd, load balancers); `/metrics` is open or needs a `read`
+/// token (``ServeSpec/MetricsAccess``); everything under `/api/v1` needs a `read` token:
+/// `status`, `checks`, `checks/{id}/history?from&to&step`, `findings?state=open|all`, `deploys?app&instance&from&to`,
+/// `backups?app&instance`.
 public enum ServeRoutes {
-    public static func router(_ state: ServeRouteState) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func router(_ state: ServeRouteState) -> Router<ServeContext> {
+        let router = Router(context: ServeContext.self)
         // Middleware applies to the routes added after it, and to the not-found answer.
         router.add(middleware: ErrorJSONMiddleware())
+        router.add(middleware: TokenAuthenticator(tokens: state.tokens))
 
         router.get("healthz") { _, _ -> Response in
             let ok = state.alive()
@@ -37,12 +45,20 @@ public enum ServeRoutes {
                                      status: ok ? .ok : .serviceUnavailable)
         }
 
-        router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.text())))
+        router.get("metrics") { _, context -> Response in
+            if state.metricsNeedToken {
+                guard let identity = context.identity else { throw APIError.unauthorized("/metrics needs a token with the read scope") }
+                guard TokenScope.read.isGranted(by: identity.scopes) else { throw APIError(.forbidden, "forbidden", "the token lacks the read scope") }
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.text())))
         }
 
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: RequireScope(scope: .read))
+        api.get("checks") { _, _ -> Response in
+            JSONResponse.make(ServeDocuments.Checks(generatedAt: state.now(), checks: state.live.snapshot().map(ServeDocuments.Check.init)))
+        }
+        addRecordRoutes(api, state)
         api.get("status") { _, _ -> Response in
             let entries = state.live.snapshot()
             var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]

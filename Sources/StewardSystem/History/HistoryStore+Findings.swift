@@ -70,6 +70,13 @@ extension HistoryStore {
         }
     }
 
+    /// Every stretch of every finding, open or resolved, the most recently seen first; at most `limit`.
+    public func allFindings(limit: Int = 1000) throws -> [HistoryFinding] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM finding ORDER BY last_seen DESC, id DESC LIMIT ?", arguments: [limit]).map(Self.finding)
+        }
+    }
+
     /// Every stretch of one finding, oldest first.
     public func findingHistory(rule: String, subject: String) throws -> [HistoryFinding] {
         try pool.read { db in
