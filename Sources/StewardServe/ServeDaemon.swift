@@ -8,10 +8,10 @@ import StewardOps
 import StewardSystem
 
 /// `steward serve`: loads the manifest, opens the history, and runs, until SIGTERM or SIGINT, one service group of
-/// (in start order) the history writer, the check scheduler, the audit loop, the state import, the HTTP application
-/// and the systemd notifier.
+/// (in start order) the history writer, the API's operations, the check scheduler, the audit loop, the state import,
+/// the HTTP application and the systemd notifier.
 /// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
-/// are recorded, and the writer flushes last.
+/// are recorded, operations the API started finish, and the writer flushes last.
 public enum ServeDaemon {
     public static func run(_ launch: ServeLaunch) async throws(OperationError) {
         let logger = launch.logger
@@ -57,8 +57,13 @@ public enum ServeDaemon {
         let alive: @Sendable () -> Bool = { scheduler.isAlive() && writer.isHealthy() }
         let notifier = NotifierService(notifier: SystemdNotifier(socket: launch.notifySocket, logger: logger),
                                        watchdog: launch.watchdog, alive: alive)
-        let router = ServeRoutes.router(ServeRouteState(live: live, metrics: metrics, history: history, tokens: tokens,
-                                                        metricsNeedToken: spec.metricsNeedToken, alive: alive))
+        let operations = ServeOperations(base: host, history: history, logger: logger)
+        var routes = ServeRouteState(live: live, metrics: metrics, history: history, tokens: tokens,
+                                     metricsNeedToken: spec.metricsNeedToken, alive: alive)
+        routes.runChecks = { checks in await scheduler.runNow(checks) }
+        routes.operations = operations
+        routes.manifestPath = loaded.path
+        let router = ServeRoutes.router(routes)
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                               configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
                                                    availableConnectionsDelegate: MaximumAvailableConnections(256)),
@@ -68,6 +73,7 @@ public enum ServeDaemon {
                               }, logger: logger)
         var config = ServiceGroupConfiguration(services: [
             .init(service: writer, serviceName: "history"),
+            .init(service: operations, serviceName: "operations"),
             .init(service: scheduler, serviceName: "scheduler"),
             .init(service: audits, serviceName: "audit"),
             .init(service: importer, serviceName: "state-import"),

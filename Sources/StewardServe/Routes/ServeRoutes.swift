@@ -14,6 +14,14 @@ public struct ServeRouteState: Sendable {
     public var startedAt: Date
     public var alive: @Sendable () -> Bool
     public var now: @Sendable () -> Date
+    /// Runs checks now (the scheduler's ``CheckScheduler/runNow(_:)``); nil: the route answers 503.
+    public var runChecks: (@Sendable ([ScheduledCheck]) async -> [(ScheduledCheck, CheckResult)])?
+    /// Starts deploys, rollbacks, backups and verifications; nil: those routes are not offered.
+    public var operations: ServeOperations?
+    /// The manifest the daemon read, given to every operation it starts.
+    public var manifestPath: String?
+    /// Operate requests a minute per client.
+    public var operateLimit: Int = 10
 
     public init(live: LiveState, metrics: CheckMetrics, history: HistoryAccess?, tokens: TokenStore, metricsNeedToken: Bool = false,
                 startedAt: Date = Date(), alive: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -31,7 +39,7 @@ public struct ServeRouteState: Sendable {
 /// The daemon's HTTP routes. `GET /healthz` is open (systemd, load balancers); `/metrics` is open or needs a `read`
 /// token (``ServeSpec/MetricsAccess``); everything under `/api/v1` needs a `read` token:
 /// `status`, `checks`, `checks/{id}/history?from&to&step`, `findings?state=open|all`, `deploys?app&instance&from&to`,
-/// `backups?app&instance`.
+/// `backups?app&instance`, `operations/{id}[/events]`; the operate routes (``addOperateRoutes(_:_:_:)``) need `operate`.
 public enum ServeRoutes {
     public static func router(_ state: ServeRouteState) -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
@@ -59,6 +67,11 @@ public enum ServeRoutes {
             JSONResponse.make(ServeDocuments.Checks(generatedAt: state.now(), checks: state.live.snapshot().map(ServeDocuments.Check.init)))
         }
         addRecordRoutes(api, state)
+        let operate = router.group("api/v1")
+            .add(middleware: OperateGuard(limiter: RateLimiter(perMinute: state.operateLimit, burst: state.operateLimit),
+                                          history: state.history, now: state.now))
+            .add(middleware: RequireScope(scope: .operate))
+        addOperateRoutes(api, operate, state)
         api.get("status") { _, _ -> Response in
             let entries = state.live.snapshot()
             var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]

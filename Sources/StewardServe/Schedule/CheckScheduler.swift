@@ -32,6 +32,8 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
     let runCheck: Runner
     let record: Recorder
     private let lastBeat: Mutex<C.Instant?>
+    /// The run of each check in flight, so a run asked for by the API joins it instead of starting a second one.
+    private let inFlight = Mutex<[String: Task<CheckResult, Never>]>([:])
 
     /// `jitter` is a fraction of the interval (0.1 for 10 %); `random` gives values in -1...1 (injected by tests).
     public init(checks: [ScheduledCheck], clock: C, parallel: Int, jitter: Double,
@@ -81,20 +83,58 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
         do { try await clock.sleep(until: origin.advanced(by: .milliseconds(phase)), tolerance: nil) } catch { return }
         while !Task.isCancelled {
             let start = clock.now
-            await limiter.acquire()
-            // Cancelled while waiting for a permit: give it back without running.
-            if Task.isCancelled {
-                await limiter.release()
-                return
-            }
-            let result = await runCheck(check.spec)
-            await limiter.release()
-            await record(check, result)
+            guard await runShared(check) != nil else { return }
             let delay = CheckSchedule.delayMs(intervalMs: interval, jitter: jitter, random: random())
             let next = CheckSchedule.nextStartMs(startMs: Self.ms(origin.duration(to: start)), delayMs: delay, intervalMs: interval,
                                                  nowMs: Self.ms(origin.duration(to: clock.now)))
             do { try await clock.sleep(until: origin.advanced(by: .milliseconds(next)), tolerance: nil) } catch { return }
         }
+    }
+
+    /// Runs `checks` now, side by side within the scheduler's bound, each joining its run in flight if there is one;
+    /// every result is recorded once, as a scheduled run's. The next scheduled runs keep their times.
+    public func runNow(_ checks: [ScheduledCheck]) async -> [(ScheduledCheck, CheckResult)] {
+        await withTaskGroup(of: (ScheduledCheck, CheckResult)?.self) { group in
+            for check in checks { group.addTask { await self.runShared(check).map { (check, $0) } } }
+            var results: [(ScheduledCheck, CheckResult)] = []
+            for await result in group { if let result { results.append(result) } }
+            let order = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1.key, $0) })
+            return results.sorted { order[$0.0.key, default: 0] < order[$1.0.key, default: 0] }
+        }
+    }
+
+    /// One run of `check` within the limiter, shared by whoever asks while it is in flight; recorded by the caller
+    /// that started it. Nil when cancelled before it ran (shutdown while waiting for a permit).
+    func runShared(_ check: ScheduledCheck) async -> CheckResult? {
+        let (task, mine) = inFlight.withLock { flights -> (Task<CheckResult, Never>, Bool) in
+            if let running = flights[check.key] { return (running, false) }
+            let task = Task<CheckResult, Never> {
+                await self.limiter.acquire()
+                // Cancelled while waiting for a permit: give it back without running.
+                if Task.isCancelled {
+                    await self.limiter.release()
+                    return Self.notRun(check.spec)
+                }
+                let result = await self.runCheck(check.spec)
+                await self.limiter.release()
+                return result
+            }
+            flights[check.key] = task
+            return (task, true)
+        }
+        let result = await withTaskCancellationHandler { await task.value } onCancel: { if mine { task.cancel() } }
+        guard mine else { return result.attempts == 0 && result.message == Self.notRunMessage ? nil : result }
+        inFlight.withLock { $0[check.key] = nil }
+        if result.attempts == 0 && result.message == Self.notRunMessage { return nil }
+        await record(check, result)
+        return result
+    }
+
+    static var notRunMessage: String { "not run: the daemon is stopping" }
+
+    static func notRun(_ spec: CheckSpec) -> CheckResult {
+        CheckResult(id: spec.id, kind: spec.kind.name, app: spec.app, instance: spec.instance, status: .unknown, expected: spec.kind.name,
+                    found: "", message: notRunMessage, attempts: 0)
     }
 
     static func ms(_ d: Duration) -> Int64 {

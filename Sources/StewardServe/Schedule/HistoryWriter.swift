@@ -73,6 +73,7 @@ public final class HistoryWriter: Service, Sendable {
             let result = try await history.run { store -> HistoryStore.SizeCapResult in
                 _ = try store.rollup(now: now)
                 _ = try store.enforceRetention(now: now)
+                try store.pruneAPIRecords(now: now)
                 return try store.enforceSizeCap()
             }
             if !result.underCap { logger.warning("history: still over its size cap after trimming (\(result.sizeAfter) bytes)") }

@@ -95,6 +95,7 @@ public final class HistoryStore: Sendable {
                 CREATE INDEX backup_by_instance ON backup(app, instance, created_at);
                 """)
         }
+        registerAPI(&m)
         return m
     }
 
