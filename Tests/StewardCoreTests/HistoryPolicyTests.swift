@@ -93,4 +93,11 @@ import Testing
         // One bucket at least, even for a single row.
         #expect(HistoryPlan.sizeCapCutoff(.daily, oldest: oldest, newest: oldest, sizeBytes: 1001, capBytes: 1000) == oldest + Self.day)
     }
+
+    @Test func farOffTimesClampInsteadOfTrapping() {
+        #expect(HistoryTime.ms(Date(timeIntervalSince1970: 1.5)) == 1500)
+        #expect(HistoryTime.ms(Date(timeIntervalSince1970: -1e300)) == -(Int64(1) << 62))
+        #expect(HistoryTime.ms(Date(timeIntervalSince1970: 1e300)) == Int64(1) << 62)
+        #expect(HistoryTime.ms(Date(timeIntervalSince1970: .infinity)) == .max)
+    }
 }

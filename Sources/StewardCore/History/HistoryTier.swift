@@ -34,7 +34,13 @@ public enum HistoryTier: Int, Sendable, Codable, CaseIterable, Comparable {
 /// The history's units: times are whole milliseconds since 1970 and latencies whole microseconds, integers that
 /// SQLite stores in 3 to 6 bytes where a double takes 8 (the size per check per year is a target).
 public enum HistoryTime {
-    public static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Clamped to what Int64 holds (a far-off or non-finite time from a request must not trap the daemon).
+    public static func ms(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        let bound = Double(Int64(1) << 62)
+        return Int64(max(min(value, bound), -bound))
+    }
     public static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
     public static func ms(seconds: TimeInterval) -> Int64 { Int64((seconds * 1000).rounded()) }
     /// A latency in microseconds; negative or non-finite values (a clock that stepped back) count as 0.

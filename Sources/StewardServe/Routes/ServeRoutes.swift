@@ -45,6 +45,7 @@ public enum ServeRoutes {
         let router = Router(context: ServeContext.self)
         // Middleware applies to the routes added after it, and to the not-found answer.
         router.add(middleware: ErrorJSONMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware())
         router.add(middleware: TokenAuthenticator(tokens: state.tokens))
 
         router.get("healthz") { _, _ -> Response in
@@ -60,6 +61,10 @@ public enum ServeRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.text())))
+        }
+
+        router.get("api/v1/openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }
 
         let api = router.group("api/v1").add(middleware: RequireScope(scope: .read))
@@ -139,12 +144,27 @@ struct HistoryQuery: Equatable {
 
     static func name(_ tier: HistoryTier) -> String { tiers.first { $0.value == tier }!.key }
 
+    /// Years 1 to 9999, in Unix seconds: what a history can hold, and a bound that keeps every later conversion exact.
+    static let times = -62_135_596_800.0...253_402_300_799.0
+
     static func time(_ text: String, _ name: String) throws(APIError) -> Date {
-        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions.insert(.withFractionalSeconds)
-        if let date = formatter.date(from: text) { return date }
-        throw APIError(.badRequest, "invalid_request", "\(name): expected an ISO 8601 time or Unix seconds, got \(ServeRoutes.quoted(text))")
+        var date: Date?
+        if let seconds = Double(text), seconds.isFinite {
+            date = Date(timeIntervalSince1970: seconds)
+        } else {
+            let formatter = ISO8601DateFormatter()
+            date = formatter.date(from: text)
+            if date == nil {
+                formatter.formatOptions.insert(.withFractionalSeconds)
+                date = formatter.date(from: text)
+            }
+        }
+        guard let date else {
+            throw APIError(.badRequest, "invalid_request", "\(name): expected an ISO 8601 time or Unix seconds, got \(ServeRoutes.quoted(text))")
+        }
+        guard times.contains(date.timeIntervalSince1970) else {
+            throw APIError(.badRequest, "invalid_request", "\(name): expected a time between the years 1 and 9999")
+        }
+        return date
     }
 }
