@@ -1,6 +1,6 @@
 /// An address as the resolver gives it (4 or 16 bytes), so the SSRF guard judges exactly what the connection will
 /// use, never a spelling of it.
-public struct RawIPAddress: Sendable, Hashable, CustomStringConvertible {
+public struct RawIPAddress: Sendable, Equatable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     /// Nil unless `bytes` holds 4 (IPv4) or 16 (IPv6) bytes.
