@@ -89,6 +89,25 @@ extension StateStore {
         }
     }
 
+    /// Operations that may touch what an alert sees at `now`: every unfinished one, and those that ended (or whose
+    /// lease lapsed) within `within` seconds. An unfinished row whose holder is gone counts as ended when its lease
+    /// lapsed, so a killed deploy does not silence its instance for ever.
+    public func operationSpans(now: Date, within: TimeInterval) throws -> [OperationSilence.OperationSpan] {
+        let since = now.addingTimeInterval(-within).timeIntervalSince1970
+        let rows = try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM operation WHERE finished_at IS NULL OR finished_at >= ? ORDER BY started_at DESC LIMIT 500
+                """, arguments: [since]).map(Self.operation)
+        }
+        return rows.compactMap { record in
+            var ended = record.finishedAt
+            if ended == nil && !record.isHeld(now: now) { ended = min(record.expiresAt, now) }
+            if let ended, ended.timeIntervalSince1970 < since { return nil }
+            return OperationSilence.OperationSpan(id: record.id, kind: record.kind, subject: record.subject, startedAt: record.startedAt,
+                                                  finishedAt: ended, operatorName: record.operatorName)
+        }
+    }
+
     static func operation(_ row: Row) -> OperationLeaseRecord {
         OperationLeaseRecord(
             id: row["id"], kind: row["kind"], subject: row["subject"], operatorName: row["operator"], host: row["host"], pid: row["pid"],
