@@ -18,6 +18,8 @@ extension ManifestSchema {
         Field("checks", .section(serveChecks, ServeSpec.Checks()), \.checks,
               doc: "How the daemon spreads the checks; each check's interval is check_defaults.interval or its own."),
         Field("audit", .section(serveAudit, ServeSpec.Audit()), \.audit, doc: "How often the daemon audits the host."),
+        Field("alerts", .section(alerts, AlertsSpec()), \.alerts,
+              doc: "Alert channels and rules; every Steward deploy, rollback, restore and backup silences its instance."),
     ])
 
     static let serveHistory = Section<ServeSpec.History>(fields: [

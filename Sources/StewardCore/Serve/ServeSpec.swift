@@ -11,6 +11,7 @@ public struct ServeSpec: Sendable, Equatable, Codable {
     public var history: History
     public var checks: Checks
     public var audit: Audit
+    public var alerts: AlertsSpec
 
     /// Who may read `/metrics`: anyone who can connect (`public`), a `read` token (`token`), or `auto`: public
     /// on a loopback address (where a local Prometheus scrapes), a token otherwise.
@@ -54,7 +55,8 @@ public struct ServeSpec: Sendable, Equatable, Codable {
     }
 
     public init(address: String = "127.0.0.1", port: Int = 8470, tokens: String = "/etc/steward/tokens",
-                metrics: MetricsAccess = .auto, history: History = History(), checks: Checks = Checks(), audit: Audit = Audit()) {
+                metrics: MetricsAccess = .auto, history: History = History(), checks: Checks = Checks(), audit: Audit = Audit(),
+                alerts: AlertsSpec = AlertsSpec()) {
         self.address = address
         self.port = port
         self.tokens = tokens
@@ -62,6 +64,7 @@ public struct ServeSpec: Sendable, Equatable, Codable {
         self.history = history
         self.checks = checks
         self.audit = audit
+        self.alerts = alerts
     }
 
     public static let defaults = ServeSpec()

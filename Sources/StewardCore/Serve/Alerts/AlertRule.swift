@@ -37,7 +37,7 @@ public struct AlertRule: Sendable, Codable, Equatable {
         }
     }
 
-    public enum UnknownPolicy: String, Sendable, Codable {
+    public enum UnknownPolicy: String, Sendable, Codable, CaseIterable {
         /// Unknown counts as bad: a check that cannot tell for N runs is worth a look (the default).
         case bad
         /// Unknown changes nothing: the alert keeps its state and counters.
