@@ -83,6 +83,7 @@ struct ServeAlertsManifestTests {
                     escalate: [{after: 30m, channels: [ok]}, {after: 10m, channels: [ok]}]
                   - channels: [ok]
                   - name: quiet
+                  - {name: checks, channels: [ok]}
             """
         let errors = ManifestFixture.errors(yaml)
         #expect(errors.contains("steward.yml:4:13: serve.alerts.channels.both: a channel has one kind, got webhook and email"), "\(errors)")
@@ -92,6 +93,7 @@ struct ServeAlertsManifestTests {
         #expect(errors.contains { $0.hasPrefix("steward.yml:13:50: serve.alerts.rules[1].escalate[1]: after must be later") }, "\(errors)")
         #expect(errors.contains { $0.contains("serve.alerts.rules[2]") && $0.contains("missing key \"name\"") }, "\(errors)")
         #expect(errors.contains { $0.contains("serve.alerts.rules[3]") && $0.contains("missing key \"channels\"") }, "\(errors)")
+        #expect(errors.contains { $0.contains("serve.alerts.rules[4]: the rule name checks is already used by serve.alerts.rules[0]") }, "\(errors)")
         #expect(errors.contains { $0.hasPrefix("steward.yml:10:9: serve.alerts.rules[0]: channels names \"pagerduty\", which serve.alerts.channels does not have (it has ok)") }, "\(errors)")
     }
 }

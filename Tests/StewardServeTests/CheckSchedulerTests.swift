@@ -194,3 +194,34 @@ import Testing
         #expect(CheckSchedule.key(CheckSpec(id: "disk", kind: kind)) == "host/disk")
     }
 }
+
+extension CheckSchedulerTests {
+    /// `runNow` (the API's checks/run) joins a run in flight instead of starting a second one; the result is recorded
+    /// once; a check not running is run at once, and its schedule carries on.
+    @Test func runNowJoinsARunInFlightAndRecordsOnce() async throws {
+        let clock = ManualClock()
+        let runs = Runs(clock: clock)
+        let api = Self.spec("api"), disk = Self.spec("disk", intervalMs: 60_000)
+        let recorded = Mutex<[String]>([])
+        let scheduler = CheckScheduler(checks: [api, disk], clock: clock, parallel: 8, jitter: 0, random: { 0 },
+                                       run: { await runs.run($0) }, record: { check, _ in recorded.withLock { $0.append(check.key) } })
+        try await testGracefulShutdown { trigger in
+            let task = Task { try await scheduler.run() }
+            await settle()
+            clock.advance(by: .milliseconds(CheckSchedule.phaseMs(key: api.key, intervalMs: 1000)))
+            await settle()
+            #expect(runs.starts["api"]?.count == 1, "the scheduled run is in flight")
+            let now = Task { await scheduler.runNow([api, disk, api]) }
+            await settle()
+            #expect(runs.starts["api"]?.count == 1, "joined, not started again")
+            #expect(runs.starts["disk"]?.count == 1, "a check not running runs at once")
+            runs.openGate()
+            let results = await now.value
+            #expect(results.map(\.0.key) == [api.key, disk.key], "one result a check, in the order asked")
+            await settle()
+            #expect(recorded.withLock { $0 }.sorted() == [api.key, disk.key], "each run recorded once")
+            trigger.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+}

@@ -93,6 +93,19 @@ extension ServeRoutesTests {
         }
     }
 
+    @Test func aBadWaitIsRefusedBeforeAnythingStarts() async throws {
+        let fixture = try operateFixture()
+        let history = try #require(fixture.state.history)
+        try await withApp(fixture) { client in
+            let refused = try await client.execute(uri: "/api/v1/deploys?wait=abc", method: .post, headers: Self.operate,
+                                                   body: Self.body(#"{"target":"marb@prod","ref":"v1.4.2"}"#))
+            #expect(refused.status == .badRequest && refused.headers[.location] == nil)
+            let log = try await history.run { try $0.auditLog() }
+            #expect(log.count == 1 && log[0].status == 400 && log[0].operationID == nil)
+            #expect(fixture.state.operations?.keptCount() == 0, "nothing was started")
+        }
+    }
+
     @Test func waitAnswersTheFinishedOperationAndAFailureKeepsItsExitCode() async throws {
         try await withApp(try operateFixture()) { client in
             let failed = try await client.execute(uri: "/api/v1/deploys?wait=10", method: .post, headers: Self.operate,
@@ -135,10 +148,11 @@ extension ServeRoutesTests {
     }
 
     static func expectAudited(_ log: [APIAuditEntry]) {
-        #expect(log.count == 14)
+        // Requests with a valid token only: the anonymous 401 went to the journal.
+        #expect(log.count == 13)
         #expect(log.filter { $0.status == 429 }.count == 1 && log.filter { $0.status == 403 }.count == 2)
         #expect(log.filter { $0.status == 200 }.allSatisfy { $0.identity == "deployer" && $0.route == "/api/v1/checks/run" && !$0.requestID.isEmpty })
-        #expect(log.contains { $0.status == 401 && $0.identity == "anonymous" })
+        #expect(!log.contains { $0.status == 401 })
     }
 
     @Test func checksRunAnswersTheResultsOfTheTargetsChecks() async throws {
@@ -152,5 +166,29 @@ extension ServeRoutesTests {
                                                 body: Self.body(#"{"target":"nope"}"#))
             #expect(none.status == .notFound)
         }
+    }
+}
+
+/// What the routes build is what the real operations decode: the flags the request types require are there, the
+/// daemon's manifest is there, and nothing else.
+@Suite struct OperateRouteRequestTests {
+    @Test func everyRoutesRequestDecodesAsItsOperationsRequest() throws {
+        let manifest = "/etc/steward/steward.yml"
+        let deploy = try OperateRoute.deploy(manifest: manifest).request(body: Data(#"{"target":"marb@prod","ref":"v1.4.2"}"#.utf8))
+        let d = try JSONDecoder.steward.decode(DeployOperation.Request.self, from: deploy.data)
+        #expect(d.target == "marb@prod" && d.ref == "v1.4.2" && d.manifest == manifest && !d.dryRun && d.problem == nil)
+        let rollback = try OperateRoute.rollback(manifest: manifest).request(body: Data(#"{"target":"marb@prod"}"#.utf8))
+        let r = try JSONDecoder.steward.decode(RollbackOperation.Request.self, from: rollback.data)
+        #expect(r.target == "marb@prod" && r.manifest == manifest && !r.dryRun)
+        let backup = try OperateRoute.backup(manifest: manifest).request(body: Data())
+        let b = try JSONDecoder.steward.decode(BackupOperation.Request.self, from: backup.data)
+        #expect(b.target == nil && !b.verify && b.reason == "manual" && b.manifest == manifest && b.store == nil)
+        let verified = try OperateRoute.backup(manifest: manifest).request(body: Data(#"{"verify":true}"#.utf8))
+        #expect(try JSONDecoder.steward.decode(BackupOperation.Request.self, from: verified.data).verify)
+        let verify = try OperateRoute.verify(manifest: manifest).request(body: Data(), adding: ["id": .string("12")])
+        let v = try JSONDecoder.steward.decode(VerifyOperation.Request.self, from: verify.data)
+        #expect(v.id == "12" && !v.latest && !v.quick && v.manifest == manifest)
+        // A client cannot turn `latest` on through the verify route: it is the daemon's.
+        #expect(throws: APIError.self) { try OperateRoute.verify(manifest: manifest).request(body: Data(#"{"latest":true}"#.utf8)) }
     }
 }

@@ -22,7 +22,7 @@ import Testing
         #expect(stat(path, &st) == 0 && st.st_mode & 0o777 == 0o600)
         let store = TokenStore(path: path)
         #expect(store.verify(tokens[0]) == .granted(name: "ci", scopes: [.operate]))
-        #expect(store.verify(tokens[1]) == .denied("invalid token"))
+        #expect(store.verify(tokens[1]) == .denied)
         #expect(store.problem() == nil)
     }
 
@@ -37,17 +37,17 @@ import Testing
         let token = TokenSecret.generate()
         try TokenFileIO.write([TokenEntry(name: "ci", scopes: [.read], sha256: TokenSecret.digestHex(token), created: Date())], to: path)
         #expect(chmod(path, 0o640) == 0)
-        guard case .denied(let why) = TokenStore(path: path).verify(token) else { Issue.record("granted"); return }
+        guard case .unavailable(let why) = TokenStore(path: path).verify(token) else { Issue.record("granted"); return }
         #expect(why.contains("mode 640") && why.contains("chmod 0600"), "\(why)")
         #expect(chmod(path, 0o600) == 0)
         #expect(chown(path, 65534, 65534) == 0)
-        guard case .denied(let owner) = TokenStore(path: path).verify(token) else { Issue.record("granted"); return }
+        guard case .unavailable(let owner) = TokenStore(path: path).verify(token) else { Issue.record("granted"); return }
         #expect(owner.contains("owned by uid 65534"), "\(owner)")
         // A link under the name is not followed.
         #expect(chown(path, 0, 0) == 0)
         try FileManager.default.moveItem(atPath: path, toPath: tree.root + "/real")
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: tree.root + "/real")
-        guard case .denied(let link) = TokenStore(path: path).verify(token) else { Issue.record("granted through a link"); return }
+        guard case .unavailable(let link) = TokenStore(path: path).verify(token) else { Issue.record("granted through a link"); return }
         #expect(link.contains("cannot open"), "\(link)")
     }
 
@@ -55,7 +55,7 @@ import Testing
         let tree = try TempTree()
         let store = TokenStore(path: tree.root + "/none")
         #expect(store.problem()?.contains("steward serve token add NAME --scope read") == true)
-        #expect(store.verify("stw_x") == .denied("tokens unavailable: \(tree.root)/none does not exist; make a token with: steward serve token add NAME --scope read"))
+        #expect(store.verify("stw_x") == .unavailable("\(tree.root)/none does not exist; make a token with: steward serve token add NAME --scope read"))
     }
 
     @Test func writingRefusesADirectoryOthersCanWrite() throws {

@@ -20,7 +20,13 @@ extension ManifestSchema {
               doc: "Which bad streaks become alerts, and who is told.") { reader, _, _, spec, items in
             let names = Set(spec.channels.map(\.name))
             let known = names.sorted().joined(separator: ", ")
+            var ruleNames: [String: String] = [:]
             for item in items {
+                // An alert is kept per rule and subject: two rules of one name would share (and overwrite) it.
+                if let earlier = ruleNames[item.value.rule.id] {
+                    reader.report(item.node, item.path, "the rule name \(item.value.rule.id) is already used by \(earlier)")
+                }
+                ruleNames[item.value.rule.id] = ruleNames[item.value.rule.id] ?? item.path
                 for (step, escalation) in item.value.rule.escalation.enumerated() {
                     for channel in escalation.channels where !names.contains(channel) {
                         reader.report(item.node, item.path, "\(step == 0 ? "channels" : "escalate") names \"\(channel)\", which "

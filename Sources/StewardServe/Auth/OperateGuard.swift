@@ -6,8 +6,9 @@ import Synchronization
 
 /// In front of every operate route, before the scope is checked (so refusals are limited and audited too): a rate
 /// limit per token, or per address without one (seed 002: 10 a minute), answered 429 with
-/// `Retry-After`; and an audit entry per request, refused or not, with its request id, identity, address, route,
-/// the operation it started (from the answer's `Location`), status and duration. Never the body.
+/// `Retry-After`; and an audit entry per request of a valid token, refused or not, with its request id, identity,
+/// address, route, the operation it started (from the answer's `Location`), status and duration (never the body);
+/// requests without one go to the journal only.
 struct OperateGuard: RouterMiddleware {
     typealias Context = ServeContext
     let limiter: RateLimiter
@@ -39,7 +40,8 @@ struct OperateGuard: RouterMiddleware {
                             metadata: ["request_id": .string(context.id), "identity": .string(identity),
                                        "operation": .string(operationID ?? "")])
         // Written before the answer goes: an operate request the log does not hold never happened to the client.
-        if let history {
+        // Requests without a valid token only reach the journal: anyone can send them, and they start nothing.
+        if let history, context.identity != nil {
             do { try await history.run { try $0.recordAudit(entry) } } catch {
                 context.logger.error("history: cannot record the audit entry of request \(context.id): \(error)")
             }

@@ -17,9 +17,12 @@ struct TokenAuthenticator: AuthenticatorMiddleware {
         switch tokens.verify(bearer.token) {
         case .granted(let name, let scopes):
             return ServeIdentity(name: name, scopes: scopes)
-        case .denied(let why):
-            context.logger.notice("refused a token from \(context.remote ?? "a local client"): \(why)")
-            throw APIError.unauthorized(why)
+        case .denied:
+            context.logger.notice("refused a token from \(context.remote ?? "a local client")")
+            throw APIError.unauthorized("invalid token")
+        case .unavailable(let why):
+            context.logger.warning("refused a token from \(context.remote ?? "a local client"): tokens unavailable: \(why)")
+            throw APIError.unauthorized("no token can be checked on this host now; the daemon's log says why")
         }
     }
 }

@@ -10,6 +10,8 @@ struct OperateRoute: Sendable {
     let allowed: Set<String>
     /// Added after the client's keys (so a client cannot set them): the daemon's manifest, fixed reasons.
     let injected: [String: JSONTree]
+    /// What an absent key means (the request types decode their flags as required keys).
+    var defaults: [String: JSONTree] = [:]
 
     static func deploy(manifest: String?) -> OperateRoute {
         OperateRoute(operation: DeployOperation.name,
@@ -24,11 +26,12 @@ struct OperateRoute: Sendable {
 
     static func backup(manifest: String?) -> OperateRoute {
         OperateRoute(operation: BackupOperation.name, allowed: ["target", "verify"],
-                     injected: manifestKey(manifest).merging(["reason": .string("manual")]) { a, _ in a })
+                     injected: manifestKey(manifest).merging(["reason": .string("manual")]) { a, _ in a }, defaults: ["verify": .bool(false)])
     }
 
     static func verify(manifest: String?) -> OperateRoute {
-        OperateRoute(operation: VerifyOperation.name, allowed: ["quick"], injected: manifestKey(manifest))
+        OperateRoute(operation: VerifyOperation.name, allowed: ["quick"], injected: manifestKey(manifest).merging(["latest": .bool(false)]) { a, _ in a },
+                     defaults: ["quick": .bool(false)])
     }
 
     static func manifestKey(_ path: String?) -> [String: JSONTree] { path.map { ["manifest": .string($0)] } ?? [:] }
@@ -47,9 +50,13 @@ struct OperateRoute: Sendable {
             }
             fields = given
         }
+        fields.merge(defaults) { given, _ in given }
         fields.merge(fromPath) { _, path in path }
         fields.merge(injected) { _, daemon in daemon }
-        let data = (try? JSONEncoder.stewardLine.encode(JSONTree.object(fields))) ?? Data("{}".utf8)
+        // Never fall back to a request without the daemon's own keys.
+        guard let data = try? JSONEncoder.stewardLine.encode(JSONTree.object(fields)) else {
+            throw APIError(.internalServerError, "internal", "cannot encode the request")
+        }
         if case .string(let target)? = fields["target"] { return (data, target) }
         return (data, nil)
     }

@@ -129,6 +129,9 @@ public final class ServeOperations: Service, Sendable {
         return found ? stream : nil
     }
 
+    /// How many operations are kept in memory, running or finished.
+    func keptCount() -> Int { state.withLock { $0.entries.count } }
+
     /// How many operations run now.
     public func runningCount() -> Int {
         state.withLock { $0.entries.values.filter { $0.record.finishedAt == nil }.count }
@@ -141,7 +144,13 @@ public final class ServeOperations: Service, Sendable {
             return state.entries.values.filter { $0.record.finishedAt == nil }.compactMap(\.task)
         }
         if !tasks.isEmpty { logger.info("waiting for \(tasks.count) operation(s) to finish") }
-        for task in tasks { await task.value }
+        // When the group runs out of graceful time it cancels this service: the operations are cancelled then, so
+        // their engines record them interrupted before the process goes.
+        await withTaskCancellationHandler {
+            for task in tasks { await task.value }
+        } onCancel: {
+            for task in tasks { task.cancel() }
+        }
     }
 
     func append(_ id: String, _ event: OperationEvent) {

@@ -16,7 +16,8 @@ extension ServeRoutes {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let target = try OperateRoute.checksTarget(Data(buffer: body))
             let name = TargetName(target)
-            let checks = state.live.snapshot().map(\.check).filter { check in
+            var seen = Set<String>()
+            let checks = state.live.snapshot().map(\.check).filter { seen.insert($0.key).inserted }.filter { check in
                 name.map { $0.app == check.spec.app && ($0.instance == nil || $0.instance == check.spec.instance) } ?? true
             }
             guard !checks.isEmpty else { throw APIError(.notFound, "not_found", "no scheduled check of \(quoted(target ?? ""))") }
@@ -44,10 +45,12 @@ extension ServeRoutes {
                     fromPath[pathKey] = .string(String(id))
                 }
                 let (data, target) = try route.request(body: Data(buffer: body), adding: fromPath)
+                // Before anything starts: a bad `wait` must not leave a deploy running behind a 400.
+                let wait = try waitSeconds(request)
                 let id = try await operations.start(name: route.operation, request: data, target: target, identity: identity,
                                                     requestID: context.id)
                 let links = ServeDocuments.Links(id: id)
-                if let wait = try waitSeconds(request), let stream = operations.stream(id) {
+                if let wait, let stream = operations.stream(id) {
                     _ = await OperationWait.until(stream, seconds: wait)
                     if let view = try await operations.view(id), !view.running {
                         var response = JSONResponse.make(ServeDocuments.Operation(view))

@@ -83,7 +83,9 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
         do { try await clock.sleep(until: origin.advanced(by: .milliseconds(phase)), tolerance: nil) } catch { return }
         while !Task.isCancelled {
             let start = clock.now
-            guard await runShared(check) != nil else { return }
+            // Nil: the run was cancelled before it ran; the loop ends only when it is itself cancelled (a run it
+            // joined may have been cancelled by the request that started it).
+            if await runShared(check) == nil, Task.isCancelled { return }
             let delay = CheckSchedule.delayMs(intervalMs: interval, jitter: jitter, random: random())
             let next = CheckSchedule.nextStartMs(startMs: Self.ms(origin.duration(to: start)), delayMs: delay, intervalMs: interval,
                                                  nowMs: Self.ms(origin.duration(to: clock.now)))
@@ -92,13 +94,16 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
     }
 
     /// Runs `checks` now, side by side within the scheduler's bound, each joining its run in flight if there is one;
-    /// every result is recorded once, as a scheduled run's. The next scheduled runs keep their times.
-    public func runNow(_ checks: [ScheduledCheck]) async -> [(ScheduledCheck, CheckResult)] {
-        await withTaskGroup(of: (ScheduledCheck, CheckResult)?.self) { group in
+    /// every result is recorded once, as a scheduled run's; a check asked for twice runs once. The next scheduled
+    /// runs keep their times.
+    public func runNow(_ asked: [ScheduledCheck]) async -> [(ScheduledCheck, CheckResult)] {
+        var seen = Set<String>()
+        let checks = asked.filter { seen.insert($0.key).inserted }
+        return await withTaskGroup(of: (ScheduledCheck, CheckResult)?.self) { group in
             for check in checks { group.addTask { await self.runShared(check).map { (check, $0) } } }
             var results: [(ScheduledCheck, CheckResult)] = []
             for await result in group { if let result { results.append(result) } }
-            let order = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1.key, $0) })
+            let order = Dictionary(checks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
             return results.sorted { order[$0.0.key, default: 0] < order[$1.0.key, default: 0] }
         }
     }

@@ -74,6 +74,7 @@ public final class HistoryWriter: Service, Sendable {
                 _ = try store.rollup(now: now)
                 _ = try store.enforceRetention(now: now)
                 try store.pruneAPIRecords(now: now)
+                try store.pruneAlerts(now: now)
                 return try store.enforceSizeCap()
             }
             if !result.underCap { logger.warning("history: still over its size cap after trimming (\(result.sizeAfter) bytes)") }

@@ -35,7 +35,11 @@ public struct StateImporter: Service {
         // No state database yet (nothing deployed or backed up): nothing to import, and nothing to create.
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
-            return try await history.run { store in try store.importState(try StateStore(path: path), now: now) }
+            // Read-only: the daemon never migrates or locks the CLI's database; WAL readers do not wait for its writers.
+            return try await history.run { store -> HistoryStore.StateImport? in
+                guard let state = try StateStore.openReadOnly(path: path) else { return nil }
+                return try store.importState(state, now: now)
+            }
         } catch {
             logger.warning("history: cannot import deploys and backups from \(path): \(error)")
             return nil

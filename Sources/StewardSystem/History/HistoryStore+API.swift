@@ -125,14 +125,24 @@ extension HistoryStore {
         }
     }
 
-    /// Drops audit entries and operations older than ``apiRecordKeep``; returns how many rows went.
+    /// At most this many audit entries and operations are kept, whatever their age: a client with a token that
+    /// sends requests all day cannot grow the file (the size cap trims only check results).
+    public static let maxAuditRows = 100_000
+    public static let maxOperationRows = 10_000
+
+    /// Drops audit entries and operations older than ``apiRecordKeep`` or beyond their row bounds, the oldest
+    /// first; returns how many rows went.
     @discardableResult
     public func pruneAPIRecords(now: Date) throws -> Int {
         let cutoff = HistoryTime.ms(now.addingTimeInterval(-Self.apiRecordKeep))
         return try pool.write { db in
-            try db.execute(sql: "DELETE FROM api_audit WHERE at < ?", arguments: [cutoff])
-            var count = db.changesCount
-            try db.execute(sql: "DELETE FROM api_operation WHERE started_at < ?", arguments: [cutoff])
+            var count = 0
+            try db.execute(sql: "DELETE FROM api_audit WHERE at < ? OR id <= (SELECT max(id) FROM api_audit) - ?",
+                           arguments: [cutoff, Self.maxAuditRows])
+            count += db.changesCount
+            try db.execute(sql: """
+                DELETE FROM api_operation WHERE started_at < ? OR rowid <= (SELECT max(rowid) FROM api_operation) - ?
+                """, arguments: [cutoff, Self.maxOperationRows])
             count += db.changesCount
             return count
         }

@@ -96,6 +96,7 @@ public final class HistoryStore: Sendable {
                 """)
         }
         registerAPI(&m)
+        registerAlerts(&m)
         return m
     }
 

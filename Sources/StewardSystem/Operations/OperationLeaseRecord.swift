@@ -91,7 +91,7 @@ extension StateStore {
 
     /// Operations that may touch what an alert sees at `now`: every unfinished one, and those that ended (or whose
     /// lease lapsed) within `within` seconds. An unfinished row whose holder is gone counts as ended when its lease
-    /// lapsed, so a killed deploy does not silence its instance for ever.
+    /// lapsed (or, its process gone, at its last renewal), so a killed deploy does not silence its instance for ever.
     public func operationSpans(now: Date, within: TimeInterval) throws -> [OperationSilence.OperationSpan] {
         let since = now.addingTimeInterval(-within).timeIntervalSince1970
         let rows = try queue.read { db in
@@ -101,7 +101,9 @@ extension StateStore {
         }
         return rows.compactMap { record in
             var ended = record.finishedAt
-            if ended == nil && !record.isHeld(now: now) { ended = min(record.expiresAt, now) }
+            // Not held: lapsed (it ended when its lease did), or its process is gone on this host (it ended by its
+            // last renewal).
+            if ended == nil && !record.isHeld(now: now) { ended = record.expiresAt > now ? record.renewedAt : record.expiresAt }
             if let ended, ended.timeIntervalSince1970 < since { return nil }
             return OperationSilence.OperationSpan(id: record.id, kind: record.kind, subject: record.subject, startedAt: record.startedAt,
                                                   finishedAt: ended, operatorName: record.operatorName)

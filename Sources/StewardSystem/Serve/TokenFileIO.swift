@@ -13,11 +13,11 @@ public enum TokenFileIO {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT { return .success(nil) }
-            return .failure(.init(text: "\(path): cannot open: \(String(cString: strerror(errno)))"))
+            return .failure(.init(text: "\(path): cannot open: \(String(cString: strerror(errno)))", transient: errno != ELOOP))
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return .failure(.init(text: "\(path): cannot stat: \(String(cString: strerror(errno)))")) }
+        guard fstat(fd, &st) == 0 else { return .failure(.init(text: "\(path): cannot stat: \(String(cString: strerror(errno)))", transient: true)) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.init(text: "\(path): not a regular file")) }
         guard st.st_uid == ownerUID else {
             return .failure(.init(text: "\(path): owned by uid \(st.st_uid), expected \(ownerUID); fix: chown root:root \(path)"))
@@ -32,7 +32,7 @@ public enum TokenFileIO {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(.init(text: "\(path): cannot read: \(String(cString: strerror(errno)))"))
+                return .failure(.init(text: "\(path): cannot read: \(String(cString: strerror(errno)))", transient: true))
             }
             if n == 0 { break }
             data.append(contentsOf: buffer[0..<n])

@@ -14,8 +14,11 @@ import Glibc
 public final class TokenStore: Sendable {
     public enum Verdict: Sendable, Equatable {
         case granted(name: String, scopes: Set<TokenScope>)
-        /// Why not, in words safe to answer to the client (never the presented value).
-        case denied(String)
+        /// Not a token of this host.
+        case denied
+        /// No token can be checked now: the file is missing or refused, said in words for the log and
+        /// ``problem()``, never for the client (paths, owners and lines of the file are not its business).
+        case unavailable(String)
     }
 
     public let path: String
@@ -29,7 +32,12 @@ public final class TokenStore: Sendable {
     }
 
     struct Loaded { var entry: TokenEntry; var digest: [UInt8] }
-    struct Refusal: Error { var text: String }
+    struct Refusal: Error {
+        var text: String
+        /// A failure to open or read (EIO, EMFILE) rather than what the file holds: tried again at the next look,
+        /// not kept until the file changes.
+        var transient = false
+    }
     struct FileIdentity: Equatable { var dev: UInt64; var ino: UInt64; var mtime: Int; var mtimeNs: Int; var size: Int64 }
 
     public init(path: String, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
@@ -44,13 +52,13 @@ public final class TokenStore: Sendable {
         let entries: [Loaded]
         switch current() {
         case .success(let loaded): entries = loaded
-        case .failure(let refusal): return .denied("tokens unavailable: \(refusal.text)")
+        case .failure(let refusal): return .unavailable(refusal.text)
         }
-        guard TokenSecret.isPlausible(presented) else { return .denied("invalid token") }
+        guard TokenSecret.isPlausible(presented) else { return .denied }
         let digest = Array(SHA256.hash(data: Data(presented.utf8)))
         var match: TokenEntry?
         for loaded in entries where TokenSecret.constantTimeEqual(loaded.digest, digest) { match = loaded.entry }
-        guard let match else { return .denied("invalid token") }
+        guard let match else { return .denied }
         return .granted(name: match.name, scopes: match.scopes)
     }
 
@@ -77,10 +85,10 @@ public final class TokenStore: Sendable {
             let identity = FileIdentity(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mtime: st.st_mtim.tv_sec,
                                         mtimeNs: st.st_mtim.tv_nsec, size: Int64(st.st_size))
             if identity == state.identity { return state.loaded }
-            state.identity = identity
             state.loaded = Self.load(path).map { entries in
                 entries.map { Loaded(entry: $0, digest: TokenSecret.bytes(hex: $0.sha256)) }
             }
+            if case .failure(let refusal) = state.loaded, refusal.transient { state.identity = nil } else { state.identity = identity }
             return state.loaded
         }
     }
