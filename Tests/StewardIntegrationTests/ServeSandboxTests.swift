@@ -98,6 +98,20 @@ extension IntegrationTests {
             #expect(fuzzed.stdout.contains("passed") && !fuzzed.stdout.contains("failure"), "\(fuzzed.stdout)")
             #expect(try curlAPI("/api/v1/checks").status == 0, "the daemon survived the fuzzing")
 
+            // A real operation through the API: an operate token backs marb@prod up (pg_dump, the store, the state
+            // database) as api:deployer, and the backups route shows it once the daemon imported the state database.
+            let deployer = try sandbox.steward(["serve", "token", "add", "deployer", "--scope", "operate", "--manifest", "/etc/steward/steward.yml"])
+            let operate = try #require(deployer.stdout.split(separator: "\n").first { $0.hasPrefix("stw_") }.map(String.init))
+            Thread.sleep(forTimeInterval: 1.1)  // the token file is looked at once a second
+            let backup = try sh("""
+                curl -s -H 'Authorization: Bearer \(operate)' -H 'Content-Type: application/json' -d '{"target":"marb@prod"}' \\
+                  'http://127.0.0.1:8470/api/v1/backups?wait=120'
+                """)
+            let view = try #require(try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any], "\(backup.stdout)")
+            #expect(view["state"] as? String == "succeeded" && view["identity"] as? String == "deployer", "\(backup.stdout)")
+            #expect(try eventually(40) { try curlAPI("/api/v1/backups?app=marb").stdout.contains(#""reason":"manual""#) })
+            #expect(try sh("curl -s -o /dev/null -w '%{http_code}' -X POST -H \"Authorization: Bearer $(cat /root/api-token)\" http://127.0.0.1:8470/api/v1/backups").stdout == "403")
+
             // The checks run every 2 s: /metrics shows them, the history holds their results.
             #expect(try eventually(10) { try sh("curl -s http://127.0.0.1:8470/metrics").stdout
                 .contains(#"steward_check_up{id="postgres port",kind="tcp"} 1"#) })
