@@ -257,7 +257,11 @@ struct ManifestTests {
         let ngrok = manifest.apps[1]
         #expect(ngrok.kind == .generic)
         #expect(ngrok.unitNames == ["calb-ngrok@prod.service", "calb-ngrok@test.service"])
-        #expect(manifest.serve == ServeSpec(history: .init(sizeCapBytes: 64 << 20), checks: .init(jitterPercent: 10, parallel: 4)))
+        var serve = try #require(manifest.serve)
+        #expect(serve.alerts.channels.map(\.name) == ["phone", "mail"])
+        #expect(serve.alerts.rules.map(\.rule.id) == ["checks", "critical-findings"])
+        serve.alerts = AlertsSpec()
+        #expect(serve == ServeSpec(history: .init(sizeCapBytes: 64 << 20), checks: .init(jitterPercent: 10, parallel: 4)))
         #expect(manifest.silences.count == 1)
         #expect(manifest.silences.allSatisfy { !$0.reason.isEmpty })
         #expect(manifest.silence(matchingRule: "service.syslog-output", subject: "calb-ngrok@.service") != nil)
