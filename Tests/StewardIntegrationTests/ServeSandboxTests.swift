@@ -55,7 +55,13 @@ extension IntegrationTests {
             // The unit, printed; then installed, enabled and started (enable --now waits for READY=1).
             let dry = try sandbox.steward(["serve", "--install", "--dry-run", "--manifest", "/etc/steward/steward.yml"])
             #expect(dry.status == 0, "\(dry.stderr)")
-            #expect(dry.stdout.contains("Type=notify\n") && dry.stdout.contains("ExecStart=\(Sandbox.stewardBinary) serve --manifest /etc/steward/steward.yml\n"))
+            #expect(dry.stdout.contains("Type=notify\n"))
+            // The unit names the binary by its real path (`.build/debug` is a link): the same file as the one run here.
+            let exec = try #require(dry.stdout.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }, "\(dry.stdout)")
+            #expect(exec.hasSuffix(" serve --manifest /etc/steward/steward.yml"), "\(exec)")
+            let named = String(exec.dropFirst("ExecStart=".count).prefix { $0 != " " })
+            #expect(URL(fileURLWithPath: named).resolvingSymlinksInPath().path
+                    == URL(fileURLWithPath: Sandbox.stewardBinary).resolvingSymlinksInPath().path, "\(exec)")
             let install = try sandbox.steward(["serve", "--install", "--manifest", "/etc/steward/steward.yml"])
             try #require(install.status == 0, "\(install.stdout)\(install.stderr)")
             #expect(try show("ActiveState") == "active")
