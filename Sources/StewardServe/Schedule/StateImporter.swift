@@ -32,10 +32,9 @@ public struct StateImporter: Service {
     /// One import; what it added, or nil when it could not run.
     func once(now: Date) async -> HistoryStore.StateImport? {
         let path = statePath
-        // No state database yet (nothing deployed or backed up): nothing to import, and nothing to create.
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
             // Read-only: the daemon never migrates or locks the CLI's database; WAL readers do not wait for its writers.
+            // No database yet (nothing deployed or backed up): nothing to import, and nothing is created.
             return try await history.run { store -> HistoryStore.StateImport? in
                 guard let state = try StateStore.openReadOnly(path: path) else { return nil }
                 return try store.importState(state, now: now)

@@ -26,17 +26,11 @@ public enum TokenFileIO {
             return .failure(.init(text: "\(path): mode \(String(st.st_mode & 0o7777, radix: 8)) lets others in; fix: chmod 0600 \(path)"))
         }
         guard st.st_size <= TokenFile.maxBytes else { return .failure(.init(text: "\(path): larger than \(TokenFile.maxBytes) bytes")) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(.init(text: "\(path): cannot read: \(String(cString: strerror(errno)))", transient: true))
-            }
-            if n == 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-            if data.count > TokenFile.maxBytes { return .failure(.init(text: "\(path): larger than \(TokenFile.maxBytes) bytes")) }
+        let data: Data
+        do { data = try BoundedFile.read(descriptor: fd, limit: TokenFile.maxBytes, display: path) } catch {
+            // Grown past the cap while read: what it holds. Anything else: an I/O failure, tried again next time.
+            if case FileError.tooLarge? = error as? FileError { return .failure(.init(text: "\(path): larger than \(TokenFile.maxBytes) bytes")) }
+            return .failure(.init(text: "\(path): cannot read: \(error)", transient: true))
         }
         guard let text = String(data: data, encoding: .utf8) else { return .failure(.init(text: "\(path): not UTF-8 text")) }
         return .success(text)
