@@ -90,8 +90,9 @@ enum BlockingCall {
 
     /// At most ``perMount`` calls at a time per key: the others wait their turn within their own timeout. A mount
     /// that answers takes microseconds a call; a dead one keeps its first calls, and the waiting ones answer nil once
-    /// one of them is abandoned.
-    private static func run<T: Sendable>(key: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+    /// one of them is abandoned. Keyed by what may hang: a mount, or a name being resolved (`getaddrinfo` waits on
+    /// DNS servers that may not answer).
+    static func run<T: Sendable>(key: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
         let deadline = ContinuousClock.now + timeout
         while true {
             let turn: Turn = ledger.withLock { ledger in
