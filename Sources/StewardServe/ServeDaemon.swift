@@ -8,7 +8,7 @@ import StewardOps
 import StewardSystem
 
 /// `steward serve`: loads the manifest, opens the history, and runs, until SIGTERM or SIGINT, one service group of
-/// (in start order) the history writer, the API's operations, the check scheduler, the audit loop, the state import,
+/// (in start order) the history writer, the alert delivery and engine, the API's operations, the check scheduler, the audit loop, the state import,
 /// the HTTP application and the systemd notifier.
 /// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
 /// are recorded, operations the API started finish, and the writer flushes last.
@@ -35,6 +35,13 @@ public enum ServeDaemon {
             if let status = entry.status { metrics.update(entry.check.spec, status: status, latencyMs: entry.latencyMs ?? 0) }
         }
         let writer = HistoryWriter(history: history, logger: logger)
+        let alertsSpec = spec.alerts
+        let delivery = ChannelDelivery(runner: host.runner, files: host.files, allowPrivate: alertsSpec.allowPrivate)
+        let dispatcher = AlertDispatcher(channels: alertsSpec.channels, history: history, logger: logger) { message, channel in
+            await delivery.deliver(message, via: channel)
+        }
+        let alerts = AlertEngine(spec: alertsSpec, history: history, statePath: host.statePath, checks: Set(checks.map(\.key)),
+                                 host: InstanceLock.hostName, dispatcher: dispatcher, logger: logger)
         let probes = host.probeContext()
         let scheduler = CheckScheduler(
             checks: checks, clock: ContinuousClock(), parallel: spec.checks.parallel, jitter: spec.checks.jitterPercent / 100,
@@ -44,9 +51,11 @@ public enum ServeDaemon {
                 writer.append(CheckSample(check: check.key, at: at, status: result.status, latencyMs: result.durationMs))
                 live.update(key: check.key, result, at: at)
                 metrics.update(check.spec, status: result.status, latencyMs: result.durationMs)
+                alerts.observe(check, result, at: at)
             })
         let manifestPath = launch.manifestPath, statePath = host.statePath
-        let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger) {
+        let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger,
+                               recorded: { findings, at in alerts.observe(findings: findings, at: at) }) {
             let report = try await AuditOperation.run(.init(manifest: manifestPath, state: statePath), on: host)
             return AuditOutcome(findings: report.activeFindings,
                                 unknownProbes: report.probes.filter { $0.status == .unknown }.map(\.name))
@@ -62,6 +71,7 @@ public enum ServeDaemon {
                                      metricsNeedToken: spec.metricsNeedToken, alive: alive)
         routes.runChecks = { checks in await scheduler.runNow(checks) }
         routes.operations = operations
+        routes.alerts = alerts
         routes.manifestPath = loaded.path
         let router = ServeRoutes.router(routes)
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
@@ -73,6 +83,8 @@ public enum ServeDaemon {
                               }, logger: logger)
         var config = ServiceGroupConfiguration(services: [
             .init(service: writer, serviceName: "history"),
+            .init(service: dispatcher, serviceName: "alert-delivery"),
+            .init(service: alerts, serviceName: "alerts"),
             .init(service: operations, serviceName: "operations"),
             .init(service: scheduler, serviceName: "scheduler"),
             .init(service: audits, serviceName: "audit"),

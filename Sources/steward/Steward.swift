@@ -15,7 +15,7 @@ struct Steward: AsyncParsableCommand {
             """,
         version: StewardVersion.string,
         subcommands: [AuditCommand.self, CheckCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
-                      DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, PromoteCommand.self, StatusCommand.self, AgentCommand.self, ServeCommand.self, RulesCommand.self, ProbesCommand.self, ManifestCommand.self, VersionCommand.self],
+                      DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, PromoteCommand.self, StatusCommand.self, AgentCommand.self, ServeCommand.self, AlertsCommand.self, RulesCommand.self, ProbesCommand.self, ManifestCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -9,6 +9,9 @@ import Testing
 @Suite struct HistoryAlertsTests {
     static let t0 = Date(timeIntervalSince1970: 1_764_633_600)
 
+    static let deploy = AlertMessage.Deploy(id: 12, ref: "v1.4.2", operatorName: "api:ci", startedAt: t0.addingTimeInterval(-180),
+                                            rollback: "steward rollback marb@prod")
+
     static func firing(_ summary: String = "answered 503") -> AlertState {
         var state = AlertState()
         state.phase = .firing
@@ -26,13 +29,13 @@ import Testing
         let path = tree.root + "/history.db"
         var store: HistoryStore? = try HistoryStore(path: path)
         let alert = AlertRecord(rule: "checks", subject: "marb@prod/api health", kind: "check", app: "marb", instance: "prod",
-                                state: Self.firing(), deployID: 12)
+                                state: Self.firing(), deploy: Self.deploy)
         let id = try store!.saveAlert(alert)
         #expect(throws: (any Error).self, "a second open alert of one rule and subject") { try store!.saveAlert(alert) }
         store = nil
         let reopened = try HistoryStore(path: path)
         var loaded = try #require(try reopened.openAlerts().first)
-        #expect(loaded.id == id && loaded.state == Self.firing() && loaded.deployID == 12 && loaded.app == "marb")
+        #expect(loaded.id == id && loaded.state == Self.firing() && loaded.deploy == Self.deploy && loaded.app == "marb")
         loaded.state.phase = .resolved
         loaded.state.resolvedAt = Self.t0 + 600
         try reopened.saveAlert(loaded)

@@ -85,12 +85,49 @@ enum OpenAPIDocument {
                     "type": "object", "additionalProperties": false, "properties": ["target": string("APP or APP@INSTANCE.")]] as Object]]]
                 return o
             }()],
+            "/api/v1/alerts": ["get": read("Alerts: open ones (firing or acknowledged; default) or the latest 200, resolved ones too.", "Alerts",
+                                           parameters: [query("state", "open or all.", schema: ["type": "string", "enum": ["open", "all"]])],
+                                           extra: ["400": error()])],
+            "/api/v1/alerts/{id}": ["get": read("One alert with its deliveries.", "Alert", parameters: [alertID], extra: ["400": error(), "404": error()])],
+            "/api/v1/alerts/{id}/ack": ["post": change("Acknowledge a firing alert: reminders and escalation stop; the channels told so far hear who took it.",
+                                                       ok: ("200", "Alert"), body: [:], parameters: [alertID], extra: ["404": error(), "409": error()])],
+            "/api/v1/silences": [
+                "get": read("Silences in force or to come.", "Silences"),
+                "post": change("Silence an app, an instance or one subject of it for a while, saying why.", ok: ("201", "Silence"), body: [
+                    "target": string("APP or APP@INSTANCE; absent: the whole host."), "subject": string("One check key or finding subject."),
+                    "duration": ["type": "string", "description": "Whole minutes, hours or days, 1m to 30d.", "example": "2h"],
+                    "reason": string("Why; shown next to every alert it silences."),
+                ], required: ["duration", "reason"]),
+            ],
+            "/api/v1/silences/{id}": ["delete": {
+                var o = change("End a silence now (it stays on record).", ok: ("204", nil), body: nil,
+                               parameters: [pathParam("id", "The silence's id.", schema: ["type": "integer", "minimum": 1])], extra: ["404": error()])
+                o.removeValue(forKey: "requestBody")
+                return o
+            }()],
             "/api/v1/operations/{id}": ["get": read("An operation the API started: its state, events and result.", "Operation",
                                                     parameters: [pathParam("id", "The operation id.")], extra: ["404": error()])],
             "/api/v1/operations/{id}/events": ["get": op("The operation's events as Server-Sent Events, ending with its result.", auth: true,
                                                          responses: ["200": events, "401": error(), "404": error()],
                                                          parameters: [pathParam("id", "The operation id.")])],
         ]
+    }
+
+    static var alertID: Object { pathParam("id", "The alert's id.", schema: ["type": "integer", "minimum": 1]) }
+
+    /// A change that is not an operation (acknowledge, silence): operate scope, rate-limited, answered at once.
+    static func change(_ summary: String, ok: (String, String?), body: Object?, required: [String] = [], parameters: [Object] = [],
+                       extra: Object = [:]) -> Object {
+        let answer: Object = ok.1.map(json) ?? ["description": "Done."]
+        var o = op(summary + " Needs the operate scope; 10 a minute per client.", auth: true,
+                   responses: [ok.0: answer, "400": error(), "401": error(), "403": error(), "429": error(), "503": error()]
+                       .merging(extra) { a, _ in a }, parameters: parameters)
+        if let body {
+            var schema: Object = ["type": "object", "additionalProperties": false, "properties": body]
+            if !required.isEmpty { schema["required"] = required }
+            o["requestBody"] = ["required": !required.isEmpty, "content": ["application/json": ["schema": schema]]]
+        }
+        return o
     }
 
     static func op(_ summary: String, auth: Bool, responses: Object, parameters: [Object] = []) -> Object {
@@ -208,6 +245,30 @@ enum OpenAPIDocument {
                 "operation_id": ["type": "string"], "state": ["type": "string", "enum": ["running"]],
                 "links": ["type": "object", "properties": ["self": ["type": "string"], "events": ["type": "string"]]],
             ], required: ["operation_id", "links"]),
+            "Alert": ["type": "object", "required": ["id", "rule", "subject", "kind", "state", "severity", "summary", "step", "notified"],
+                      "properties": [
+                          "schema": ["type": "string", "enum": ["steward.serve.alert/1"]],
+                          "id": ["type": "integer"], "rule": ["type": "string"], "subject": ["type": "string"],
+                          "kind": ["type": "string", "enum": ["check", "finding"]], "app": ["type": "string"], "instance": ["type": "string"],
+                          "state": ["type": "string", "enum": ["firing", "acknowledged", "resolved"]],
+                          "severity": ["type": "string", "enum": ["critical", "warning", "info"]], "summary": ["type": "string"],
+                          "since": time, "fired_at": time, "acknowledged_at": time, "acknowledged_by": ["type": "string"], "resolved_at": time,
+                          "step": ["type": "integer"], "notified": ["type": "array", "items": ["type": "string"]],
+                          "silenced": ["type": "string"],
+                          "deploy": ["type": "object", "required": ["id", "ref", "operator", "started_at", "rollback", "sentence"], "properties": [
+                              "id": ["type": "integer"], "ref": ["type": "string"], "operator": ["type": "string"], "started_at": time,
+                              "rollback": ["type": "string"], "sentence": ["type": "string"]] as Object],
+                          "deliveries": ["type": "array", "items": ["type": "object", "required": ["channel", "notice", "at", "ok", "detail"],
+                                                                     "properties": ["channel": ["type": "string"], "notice": ["type": "string"], "at": time,
+                                                                                    "ok": ["type": "boolean"], "detail": ["type": "string"]] as Object]],
+                      ] as Object],
+            "Alerts": document("steward.serve.alerts/1", ["generated_at": time, "state": ["type": "string"], "alerts": array("Alert")],
+                               required: ["alerts"]),
+            "Silence": ["type": "object", "required": ["id", "starts_at", "ends_at", "reason", "created_by"], "properties": [
+                "id": ["type": "integer"], "target": ["type": "string"], "subject": ["type": "string"], "starts_at": time, "ends_at": time,
+                "reason": ["type": "string"], "created_by": ["type": "string"],
+            ] as Object],
+            "Silences": document("steward.serve.silences/1", ["generated_at": time, "silences": array("Silence")], required: ["silences"]),
             "Operation": document("steward.serve.operation/1", [
                 "id": ["type": "string"], "name": ["type": "string"], "target": ["type": "string"], "identity": ["type": "string"],
                 "request_id": ["type": "string"], "started_at": time, "finished_at": time,

@@ -20,6 +20,8 @@ public struct ServeRouteState: Sendable {
     public var operations: ServeOperations?
     /// The manifest the daemon read, given to every operation it starts.
     public var manifestPath: String?
+    /// Tracks, acknowledges and silences alerts; nil: the alert routes answer from the history alone, and refuse changes.
+    public var alerts: AlertEngine?
     /// Operate requests a minute per client.
     public var operateLimit: Int = 10
 
@@ -77,6 +79,7 @@ public enum ServeRoutes {
                                           history: state.history, now: state.now))
             .add(middleware: RequireScope(scope: .operate))
         addOperateRoutes(api, operate, state)
+        addAlertRoutes(api, operate, state)
         api.get("status") { _, _ -> Response in
             let entries = state.live.snapshot()
             var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]

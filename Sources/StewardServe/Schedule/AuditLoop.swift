@@ -25,9 +25,13 @@ public struct AuditLoop: Service {
     let audit: @Sendable () async throws -> AuditOutcome
     let history: HistoryAccess
     let logger: Logger
+    /// Told the findings of each recorded audit (the alert engine).
+    let recorded: @Sendable ([Finding], Date) -> Void
 
     public init(interval: Duration, firstDelay: Duration = .seconds(10), history: HistoryAccess, logger: Logger,
+                recorded: @escaping @Sendable ([Finding], Date) -> Void = { _, _ in },
                 audit: @escaping @Sendable () async throws -> AuditOutcome) {
+        self.recorded = recorded
         self.interval = interval
         self.firstDelay = firstDelay
         self.audit = audit
@@ -57,6 +61,7 @@ public struct AuditLoop: Service {
             }
             let findings = outcome.findings
             let changes = try await history.run { try $0.recordFindings(runAt: now, findings: findings) }
+            recorded(findings, now)
             logger.info("audit: \(findings.count) findings (\(changes.opened.count) new, \(changes.resolved.count) resolved)")
             return changes
         } catch {

@@ -2,68 +2,6 @@ import Foundation
 import GRDB
 import StewardCore
 
-/// An alert as the history keeps it from the moment it fires: the rule and subject it is about (one open alert per
-/// pair), where it belongs, the machine's state (so a restarted daemon carries on: repeats, escalation, who was
-/// told), and the deploy it followed. Pending streaks stay in memory: a restart at worst delays an alert by N runs.
-public struct AlertRecord: Sendable, Equatable {
-    public var id: Int64?
-    public var rule: String
-    public var subject: String
-    /// `check` or `finding`.
-    public var kind: String
-    public var app: String?
-    public var instance: String?
-    public var state: AlertState
-    public var deployID: Int64?
-
-    public init(id: Int64? = nil, rule: String, subject: String, kind: String, app: String?, instance: String?, state: AlertState,
-                deployID: Int64? = nil) {
-        self.id = id
-        self.rule = rule
-        self.subject = subject
-        self.kind = kind
-        self.app = app
-        self.instance = instance
-        self.state = state
-        self.deployID = deployID
-    }
-}
-
-/// A silence set by someone (API, dashboard, `steward alerts`): an instance, or one subject of it, from `startsAt`
-/// to `endsAt`, with the reason shown wherever its alerts would be.
-public struct SilenceRecord: Sendable, Equatable {
-    public var id: Int64?
-    public var app: String?
-    public var instance: String?
-    /// A check key or finding subject; nil for everything of the instance (or of the host, without an app).
-    public var subject: String?
-    public var startsAt: Date
-    public var endsAt: Date
-    public var reason: String
-    public var createdBy: String
-
-    public init(id: Int64? = nil, app: String?, instance: String?, subject: String?, startsAt: Date, endsAt: Date, reason: String,
-                createdBy: String) {
-        self.id = id
-        self.app = app
-        self.instance = instance
-        self.subject = subject
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        self.reason = reason
-        self.createdBy = createdBy
-    }
-
-    /// Whether it covers an alert of `app`/`instance`/`subject` at `now`.
-    public func covers(app: String?, instance: String?, subject: String, at now: Date) -> Bool {
-        guard startsAt <= now, now < endsAt else { return false }
-        if let own = self.app, own != app { return false }
-        if let own = self.instance, own != instance { return false }
-        if let own = self.subject, own != subject { return false }
-        return true
-    }
-}
-
 extension HistoryStore {
     /// Resolved alerts are kept this long (a year of incidents to look back on), deliveries and ended silences 90 days.
     public static let resolvedAlertKeep: TimeInterval = 400 * 86_400
@@ -94,21 +32,23 @@ extension HistoryStore {
     public func saveAlert(_ alert: AlertRecord) throws -> Int64 {
         let state = String(decoding: try JSONEncoder.history.encode(alert.state), as: UTF8.self)
         let s = alert.state
+        let deploy = try alert.deploy.map { String(decoding: try JSONEncoder.history.encode($0), as: UTF8.self) }
         return try pool.write { db in
             let values: [any DatabaseValueConvertible & Sendable] = [
                 alert.rule, alert.subject, alert.kind, alert.app ?? NSNull(), alert.instance ?? NSNull(), s.phase.rawValue, s.severity.rawValue,
-                s.summary, s.firedAt.map(HistoryTime.ms) ?? NSNull(), s.resolvedAt.map(HistoryTime.ms) ?? NSNull(), alert.deployID ?? NSNull(), state,
+                s.summary, s.firedAt.map(HistoryTime.ms) ?? NSNull(), s.resolvedAt.map(HistoryTime.ms) ?? NSNull(), alert.deploy?.id ?? NSNull(), state,
+                deploy ?? NSNull(),
             ]
             if let id = alert.id {
                 try db.execute(sql: """
                     UPDATE alert SET rule = ?, subject = ?, kind = ?, app = ?, instance = ?, phase = ?, severity = ?, summary = ?,
-                    fired_at = ?, resolved_at = ?, deploy_id = ?, state = ? WHERE id = ?
+                    fired_at = ?, resolved_at = ?, deploy_id = ?, state = ?, deploy = ? WHERE id = ?
                     """, arguments: StatementArguments(values + [id]))
                 return id
             }
             try db.execute(sql: """
-                INSERT INTO alert (rule, subject, kind, app, instance, phase, severity, summary, fired_at, resolved_at, deploy_id, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alert (rule, subject, kind, app, instance, phase, severity, summary, fired_at, resolved_at, deploy_id, state, deploy)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(values))
             return db.lastInsertedRowID
         }
@@ -130,8 +70,9 @@ extension HistoryStore {
 
     static func alert(_ row: Row) -> AlertRecord {
         let state = (try? JSONDecoder.history.decode(AlertState.self, from: Data((row["state"] as String).utf8))) ?? AlertState()
+        let deploy = (row["deploy"] as String?).flatMap { try? JSONDecoder.history.decode(AlertMessage.Deploy.self, from: Data($0.utf8)) }
         return AlertRecord(id: row["id"], rule: row["rule"], subject: row["subject"], kind: row["kind"], app: row["app"],
-                           instance: row["instance"], state: state, deployID: row["deploy_id"])
+                           instance: row["instance"], state: state, deploy: deploy)
     }
 
     @discardableResult
@@ -196,6 +137,8 @@ extension HistoryStore {
             try db.execute(sql: "DELETE FROM alert WHERE resolved_at < ?", arguments: [alerts])
             count += db.changesCount
             try db.execute(sql: "DELETE FROM silence WHERE ends_at < ?", arguments: [records])
+            count += db.changesCount
+            try db.execute(sql: "DELETE FROM alert_request WHERE at < ?", arguments: [records])
             count += db.changesCount
             return count
         }

@@ -97,6 +97,7 @@ public final class HistoryStore: Sendable {
         }
         registerAPI(&m)
         registerAlerts(&m)
+        registerAlertRequests(&m)
         return m
     }
 

@@ -60,3 +60,12 @@ public struct AlertMessage: Sendable, Equatable, Codable {
         self.sentAt = sentAt
     }
 }
+
+extension AlertMessage {
+    /// The message a notice of `record` becomes (the record has its id: notices follow its first write).
+    public init(_ notice: AlertNotice, of record: AlertRecord, host: String, sentAt: Date) {
+        self.init(event: notice.kind, alertID: record.id ?? 0, rule: record.rule, subject: record.subject, app: record.app,
+                  instance: record.instance, severity: notice.severity, summary: notice.summary, since: notice.since, step: notice.step,
+                  acknowledgedBy: notice.acknowledgedBy, deploy: record.deploy, host: host, sentAt: sentAt)
+    }
+}

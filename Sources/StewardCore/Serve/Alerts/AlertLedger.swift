@@ -1,0 +1,114 @@
+import Foundation
+
+/// The alerts the engine tracks, and how observations reach them: which rules cover a check run or an audit's
+/// findings, one ``AlertMachine`` step per covering rule, pending streaks in memory, alerts from firing on carried
+/// over a restart (loaded from the history). Pure, so the whole path from a check result to the notices it causes
+/// is tested on a manual clock; the engine does the writing and the delivering.
+public struct AlertLedger: Sendable {
+    public let routes: [AlertRoute]
+    /// Open alerts (pending ones too) by ``key(rule:subject:)``.
+    private var open: [String: AlertRecord] = [:]
+
+    /// Starts from the history's open alerts; those of a rule the manifest no longer has, or of a check no longer
+    /// scheduled (when `checks` is given), are returned closed in ``orphans``: nothing would ever resolve them.
+    public init(routes: [AlertRoute], open records: [AlertRecord], checks: Set<String>? = nil, now: Date) {
+        self.routes = routes
+        let rules = Set(routes.map(\.rule.id))
+        for record in records {
+            let gone = !rules.contains(record.rule) || (record.kind == "check" && checks.map { !$0.contains(record.subject) } ?? false)
+            if gone {
+                var closed = record
+                closed.state.phase = .resolved
+                closed.state.resolvedAt = now
+                orphans.append(closed)
+            } else {
+                open[Self.key(rule: record.rule, subject: record.subject)] = record
+            }
+        }
+    }
+
+    /// Alerts from the history that nothing covers any more, closed without a notice; the engine writes them.
+    public private(set) var orphans: [AlertRecord] = []
+
+    public static func key(rule: String, subject: String) -> String { rule + "\u{1F}" + subject }
+
+    /// Every tracked alert (pending ones too), oldest first.
+    public var records: [AlertRecord] {
+        open.values.sorted { ($0.id ?? .max, $0.rule, $0.subject) < ($1.id ?? .max, $1.rule, $1.subject) }
+    }
+
+    public func record(id: Int64) -> AlertRecord? { open.values.first { $0.id == id } }
+
+    /// One run of a check: a step for each rule that covers it.
+    public mutating func observeCheck(id: String, key: String, app: String?, instance: String?, _ observation: AlertObservation,
+                                      now: Date, silenced: (AlertRecord) -> Bool) -> [AlertChange] {
+        routes.filter { $0.match.covers(checkID: id, key: key, app: app) }.compactMap { route in
+            step(route.rule, subject: key, kind: "check", app: app, instance: instance, observation, now: now, silenced: silenced)
+        }
+    }
+
+    /// One recorded audit: each finding a findings rule covers is a bad run of its alert; an alert of a finding the
+    /// audit no longer reports gets a good run. Call it only for an audit whose probes all looked (a finding that
+    /// was not looked for is missing, not resolved).
+    public mutating func observeFindings(_ findings: [Finding], now: Date, silenced: (AlertRecord) -> Bool) -> [AlertChange] {
+        var changes: [AlertChange] = []
+        for route in routes where route.match.findings != nil {
+            var seen = Set<String>()
+            for finding in findings where route.match.covers(finding: finding.severity) {
+                let subject = "\(finding.rule) \(finding.subject)"
+                guard seen.insert(subject).inserted else { continue }
+                let bad = AlertObservation.bad(summary: "\(finding.summary) (fix: \(finding.fix))", severity: finding.severity)
+                if let change = step(route.rule, subject: subject, kind: "finding", app: nil, instance: nil, bad, now: now, silenced: silenced) {
+                    changes.append(change)
+                }
+            }
+            let gone = open.values.filter { $0.rule == route.rule.id && $0.kind == "finding" && !seen.contains($0.subject) }
+                .sorted { $0.subject < $1.subject }
+            for record in gone {
+                if let change = step(route.rule, subject: record.subject, kind: "finding", app: nil, instance: nil, .good, now: now,
+                                     silenced: silenced) {
+                    changes.append(change)
+                }
+            }
+        }
+        return changes
+    }
+
+    public enum AcknowledgeRefusal: Error, Equatable {
+        case notFound
+        /// Only a firing alert can be taken (an acknowledged one already is; a resolved one is over).
+        case notFiring(AlertPhase)
+    }
+
+    /// Someone takes alert `id`.
+    public mutating func acknowledge(id: Int64, by who: String, now: Date) -> Result<AlertChange, AcknowledgeRefusal> {
+        guard var record = record(id: id) else { return .failure(.notFound) }
+        guard record.state.phase == .firing else { return .failure(.notFiring(record.state.phase)) }
+        let (next, effects) = AlertMachine.acknowledge(record.state, by: who, now: now)
+        record.state = next
+        open[Self.key(rule: record.rule, subject: record.subject)] = record
+        return .success(AlertChange(record: record, effects: effects, fired: false))
+    }
+
+    /// The id (and deploy) an alert got from its first write.
+    public mutating func assign(id: Int64, deploy: AlertMessage.Deploy?, rule: String, subject: String) {
+        let key = Self.key(rule: rule, subject: subject)
+        open[key]?.id = id
+        open[key]?.deploy = deploy
+    }
+
+    private mutating func step(_ rule: AlertRule, subject: String, kind: String, app: String?, instance: String?,
+                               _ observation: AlertObservation, now: Date, silenced: (AlertRecord) -> Bool) -> AlertChange? {
+        let key = Self.key(rule: rule.id, subject: subject)
+        var record = open[key] ?? AlertRecord(rule: rule.id, subject: subject, kind: kind, app: app, instance: instance, state: AlertState())
+        let before = record.state
+        let (next, effects) = AlertMachine.step(before, observation, rule: rule, now: now, silenced: silenced(record))
+        record.state = next
+        switch next.phase {
+        case .ok, .resolved: open[key] = nil
+        case .pending, .firing, .acknowledged: open[key] = record
+        }
+        guard !effects.isEmpty else { return nil }
+        return AlertChange(record: record, effects: effects, fired: before.phase != .firing && next.phase == .firing)
+    }
+}
