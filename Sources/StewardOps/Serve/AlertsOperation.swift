@@ -133,7 +133,13 @@ public enum AlertsOperation: StewardOperation {
                     return output
                 }
                 output.result = try await acknowledge(id, by: host.identity.operatorName, store: store, wait: request.wait)
-                if let after = try store.alert(id: id) { output.alerts = [listed(after, view: SilenceView(), now: now)] }
+                // The daemon answers as it writes the alert: show it once the write is in.
+                var after = try store.alert(id: id)
+                for _ in 0..<25 where after?.state.phase == .firing {
+                    try? await Task.sleep(for: .milliseconds(200))
+                    after = try store.alert(id: id)
+                }
+                if let after { output.alerts = [listed(after, view: SilenceView(), now: now)] }
             }
         } catch let error as OperationError {
             throw error
