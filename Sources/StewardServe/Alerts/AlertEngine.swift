@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// Silences (people's, and Steward's own deploys, rollbacks, restores and backups with their grace period) are
 /// re-read at most a second old before an observation is judged, so a deploy started from a shell is seen as soon
-/// as one run later. Acknowledgements asked for with `steward alerts ack` are picked up every `tick`.
+/// as one run later. Every `tick` it picks up acknowledgements asked for with `steward alerts ack`, and steps firing
+/// alerts again so escalation, reminders and notices owed after a silence go out on time between runs.
 public final class AlertEngine: Service, Sendable {
     enum Event: Sendable {
         case check(id: String, key: String, app: String?, instance: String?, AlertObservation, at: Date)
@@ -160,6 +161,8 @@ public final class AlertEngine: Service, Sendable {
         case .tick:
             await refreshView(at, &viewReadAt)
             await takeRequests(&ledger, at: at)
+            let view = self.view.withLock { $0 }
+            for change in ledger.reassess(now: at, silenced: { view.reason(for: $0, now: at) != nil }) { await apply(change, &ledger, at: at) }
         }
     }
 

@@ -110,3 +110,47 @@ import Testing
         #expect(ledger.acknowledge(id: 1, by: "bob", now: Self.base + 50) == .failure(.notFiring(.acknowledged)))
     }
 }
+
+/// Time passing between runs: escalation on time without a run, a held-back notice sent when the silence ends, and
+/// a good run toward `resolve_runs` not undone.
+@Suite struct AlertLedgerElapseTests {
+    static let base = AlertLedgerTests.base
+
+    static func ledger(resolveRuns: Int = 1) -> AlertLedger {
+        let rule = AlertRule(id: "findings", forRuns: 1, resolveRuns: resolveRuns,
+                             escalation: [.init(after: 0, channels: ["chat"]), .init(after: 900, channels: ["pager"])])
+        return AlertLedger(routes: [AlertRoute(rule: rule, match: AlertMatch(findings: .warning))], open: [], now: base)
+    }
+
+    static let finding = Finding(rule: "tls.expiring", severity: .critical, subject: "/etc/ssl/a.pem", summary: "expires in 5 days",
+                                 evidence: [], fix: "certbot renew")
+
+    @Test func escalationComesWhenDueWithoutAnotherRun() {
+        var ledger = Self.ledger()
+        _ = ledger.observeFindings([Self.finding], now: Self.base) { _ in false }
+        #expect(ledger.reassess(now: Self.base + 600) { _ in false }.isEmpty)
+        let due = ledger.reassess(now: Self.base + 901) { _ in false }
+        guard case let .notify(notice, channels)? = due.first?.effects.last else { Issue.record("no escalation"); return }
+        #expect(notice.kind == .escalated && channels == ["pager"])
+        #expect(ledger.reassess(now: Self.base + 902) { _ in false }.isEmpty, "once")
+    }
+
+    @Test func aNoticeHeldBackBySilenceGoesOutWhenItEnds() {
+        var ledger = Self.ledger()
+        let fired = ledger.observeFindings([Self.finding], now: Self.base) { _ in true }
+        #expect(fired.first?.effects == [.persist])
+        #expect(ledger.reassess(now: Self.base + 60) { _ in true }.isEmpty)
+        let after = ledger.reassess(now: Self.base + 120) { _ in false }
+        guard case let .notify(notice, channels)? = after.first?.effects.last else { Issue.record("nothing after the silence"); return }
+        #expect(notice.kind == .afterSilence && channels == ["chat"])
+    }
+
+    @Test func aGoodRunTowardResolvingIsNotUndone() {
+        var ledger = Self.ledger(resolveRuns: 2)
+        _ = ledger.observeFindings([Self.finding], now: Self.base) { _ in false }
+        _ = ledger.observeFindings([], now: Self.base + 60) { _ in false }
+        _ = ledger.reassess(now: Self.base + 70) { _ in false }
+        let resolved = ledger.observeFindings([], now: Self.base + 120) { _ in false }
+        #expect(resolved.first?.record.state.phase == .resolved)
+    }
+}

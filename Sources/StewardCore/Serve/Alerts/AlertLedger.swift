@@ -74,6 +74,22 @@ public struct AlertLedger: Sendable {
         return changes
     }
 
+    /// Lets time pass for every firing alert (``AlertMachine/elapse(_:rule:now:silenced:)``): escalation and
+    /// reminders come when they are due, not at the next run (a findings rule's next run is the next audit, maybe an
+    /// hour away), and a notice a silence held back goes out as soon as the silence ends.
+    public mutating func reassess(now: Date, silenced: (AlertRecord) -> Bool) -> [AlertChange] {
+        let rules = Dictionary(routes.map { ($0.rule.id, $0.rule) }, uniquingKeysWith: { a, _ in a })
+        var changes: [AlertChange] = []
+        for var record in records where record.state.phase == .firing {
+            guard let rule = rules[record.rule] else { continue }
+            let (next, effects) = AlertMachine.elapse(record.state, rule: rule, now: now, silenced: silenced(record))
+            record.state = next
+            open[Self.key(rule: record.rule, subject: record.subject)] = record
+            if !effects.isEmpty { changes.append(AlertChange(record: record, effects: effects, fired: false)) }
+        }
+        return changes
+    }
+
     public enum AcknowledgeRefusal: Error, Equatable {
         case notFound
         /// Only a firing alert can be taken (an acknowledged one already is; a resolved one is over).

@@ -55,6 +55,16 @@ public enum AlertMachine {
         return (next, effects(from: state, to: next, notify(.acknowledged, to: next.notified, next, rule: nil, now: now)))
     }
 
+    /// Time passes between runs: a firing alert escalates, is repeated, or sends what a silence held back, when due.
+    /// Its counters and summary stay as the last run left them (a good run counted toward `resolve_runs` stands).
+    public static func elapse(_ state: AlertState, rule: AlertRule, now: Date, silenced: Bool) -> (AlertState, [AlertEffect]) {
+        guard state.phase == .firing else { return (state, []) }
+        var next = state
+        var notices: [AlertEffect] = []
+        advance(&next, rule: rule, now: now, silenced: silenced, notices: &notices)
+        return (next, effects(from: state, to: next, notices))
+    }
+
     /// A bad run's bookkeeping: a new streak after `ok` or `resolved` (a new alert), the latest summary otherwise.
     private static func record(_ state: inout AlertState, summary: String, severity: Severity, now: Date) {
         if state.phase == .ok || state.phase == .resolved {
