@@ -40,7 +40,7 @@ public enum ServeDaemon {
         let dispatcher = AlertDispatcher(channels: alertsSpec.channels, history: history, logger: logger) { message, channel in
             await delivery.deliver(message, via: channel)
         }
-        let alerts = AlertEngine(spec: alertsSpec, history: history, statePath: host.statePath, checks: Set(checks.map(\.key)),
+        let alerts = AlertEngine(spec: alertsSpec, history: history, statePath: host.statePath, checks: checks,
                                  host: InstanceLock.hostName, dispatcher: dispatcher, logger: logger)
         let probes = host.probeContext()
         let scheduler = CheckScheduler(

@@ -95,8 +95,8 @@ struct AlertsCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
 
         func run() async throws {
-            let fields = SilenceDraft.Fields(target: target, subject: subject, duration: duration, reason: reason)
-            let output = try await AlertsCommand.run(.init(action: .silence, silence: fields, manifest: common.manifest,
+            let draft = SilenceDraft(target: target, subject: subject, duration: duration, reason: reason)
+            let output = try await AlertsCommand.run(.init(action: .silence, silence: draft, manifest: common.manifest,
                                                            history: common.history, dryRun: dryRun), common)
             if common.format == .json { return OperationCLI.printJSON(output) }
             for s in output.silences {

@@ -31,7 +31,7 @@ extension IntegrationTests {
               - {name: api health, app: marb, instance: prod, http: {url: "http://127.0.0.1:8000/api/v1/health"}}
             serve:
               alerts:
-                operation_grace: 4s
+                operation_grace: 30s
                 allow_private: [localhost]
                 channels:
                   hook: {webhook: "http://localhost:9099/hook", secret: /etc/steward/alerts.env#HOOK_SECRET}

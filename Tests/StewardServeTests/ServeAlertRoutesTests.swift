@@ -20,7 +20,7 @@ extension ServeRoutesTests {
         let spec = AlertsSpec(rules: [AlertRoute(rule: AlertRule(id: "checks", escalation: [.init(after: 0, channels: [])]), match: AlertMatch())])
         let dispatcher = AlertDispatcher(channels: [], history: history, logger: Logger(label: "test")) { _, _ in DeliveryOutcome(ok: true, detail: "") }
         let engine = AlertEngine(spec: spec, history: history, statePath: fixture.directory.appendingPathComponent("state.db").path,
-                                 checks: [ScheduledCheck(spec: Self.api).key], host: "box", dispatcher: dispatcher, logger: Logger(label: "test"), tick: .milliseconds(100),
+                                 checks: [ScheduledCheck(spec: Self.api)], host: "box", dispatcher: dispatcher, logger: Logger(label: "test"), tick: .milliseconds(100),
                                  now: { Self.now })
         fixture.state.alerts = engine
         var firing = AlertState()

@@ -17,7 +17,7 @@ public enum AlertsOperation: StewardOperation {
         public var all: Bool
         /// `ack`: the alert; `unsilence`: the silence.
         public var id: Int64?
-        public var silence: SilenceDraft.Fields?
+        public var silence: SilenceDraft?
         public var manifest: String?
         /// The history database instead of the manifest's `serve.history.path`.
         public var history: String?
@@ -25,7 +25,7 @@ public enum AlertsOperation: StewardOperation {
         public var wait: Double
         public var dryRun: Bool
 
-        public init(action: Action, all: Bool = false, id: Int64? = nil, silence: SilenceDraft.Fields? = nil, manifest: String? = nil,
+        public init(action: Action, all: Bool = false, id: Int64? = nil, silence: SilenceDraft? = nil, manifest: String? = nil,
                     history: String? = nil, wait: Double = 10, dryRun: Bool = false) {
             self.action = action
             self.all = all
@@ -77,8 +77,11 @@ public enum AlertsOperation: StewardOperation {
     }
 
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
-        let manifest = try? ManifestSource.load(explicit: request.manifest, host: host).manifest
-        let serve = manifest?.serve ?? .defaults
+        // A manifest that is there but bad is an error: falling back to the defaults would write another database.
+        let serve = try ManifestSource.load(explicit: request.manifest, host: host).manifest.serve ?? .defaults
+        guard request.wait.isFinite, (0...120).contains(request.wait) else {
+            throw OperationError(.invalidRequest, "wait: expected seconds from 0 to 120")
+        }
         let historyPath = request.history ?? serve.history.path
         let path = host.files.path(historyPath)
         let now = host.clock.now()
@@ -102,14 +105,14 @@ public enum AlertsOperation: StewardOperation {
             case .silences:
                 output.silences = try store.silences(notEndedAt: now).map(listed)
             case .silence:
-                guard let fields = request.silence else { throw OperationError(.invalidRequest, "silence: expected duration and reason") }
+                guard let draft = request.silence else { throw OperationError(.invalidRequest, "silence: expected duration and reason") }
                 var silence: SilenceRecord
-                do throws(SilenceDraft.Refusal) { silence = try SilenceDraft(fields).silence(by: host.identity.operatorName, now: now) } catch {
+                do throws(SilenceDraft.Refusal) { silence = try draft.silence(by: host.identity.operatorName, now: now) } catch {
                     throw OperationError(.invalidRequest, error.description, subject: error.field)
                 }
                 if !request.dryRun {
                     silence.id = try store.addSilence(silence)
-                    try? host.openState().event("alerts.silence", subject: fields.target ?? "host", result: "added",
+                    try? host.openState().event("alerts.silence", subject: draft.target ?? "host", result: "added",
                                                  detail: "until \(Timestamp.iso(silence.endsAt)) by \(host.identity.operatorName): \(silence.reason)")
                 }
                 output.silences = [listed(silence)]
@@ -119,7 +122,10 @@ public enum AlertsOperation: StewardOperation {
                 guard try store.silences(notEndedAt: now).contains(where: { $0.id == id }) else {
                     throw OperationError(.notFound, "no silence \(id) in force", subject: String(id))
                 }
-                if !request.dryRun { try store.endSilence(id: id, at: now) }
+                if !request.dryRun {
+                    try store.endSilence(id: id, at: now)
+                    try? host.openState().event("alerts.unsilence", subject: String(id), result: "ended", detail: "by \(host.identity.operatorName)")
+                }
                 output.result = request.dryRun ? "would end silence \(id); nothing written" : "silence \(id) ended"
             case .ack:
                 let id = try required(request.id, "id")
@@ -133,6 +139,7 @@ public enum AlertsOperation: StewardOperation {
                     return output
                 }
                 output.result = try await acknowledge(id, by: host.identity.operatorName, store: store, wait: request.wait)
+                try? host.openState().event("alerts.ack", subject: String(id), result: "acknowledged", detail: "by \(host.identity.operatorName)")
                 // The daemon answers as it writes the alert: show it once the write is in.
                 var after = try store.alert(id: id)
                 for _ in 0..<25 where after?.state.phase == .firing {

@@ -20,9 +20,13 @@ public final class AlertDispatcher: Service, Sendable {
     let retryDelays: [Duration]
     private let queues: [String: (stream: AsyncStream<AlertMessage>, continuation: AsyncStream<AlertMessage>.Continuation)]
     private let stopping = Atomic<Bool>(false)
+    private let drainDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    /// How long a stop waits for queued notices (each delivery has its own timeout, 10 s by default).
+    let drainTime: Duration
 
     public init(channels: [AlertChannel], history: HistoryAccess?, logger: Logger,
-                retryDelays: [Duration] = [.seconds(5), .seconds(30)], deliver: @escaping Deliver) {
+                retryDelays: [Duration] = [.seconds(5), .seconds(30)], drainTime: Duration = .seconds(15), deliver: @escaping Deliver) {
+        self.drainTime = drainTime
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.deliver = deliver
         self.history = history
@@ -54,16 +58,30 @@ public final class AlertDispatcher: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for (name, queue) in queues {
                     guard let channel = channels[name] else { continue }
-                    group.addTask { for await message in queue.stream { await self.send(message, via: channel) } }
+                    group.addTask {
+                        var dropped = 0
+                        for await message in queue.stream {
+                            // What is still queued when the drain's time is up is dropped (and counted), so a dead
+                            // channel cannot hold the stop past its budget and cost the history its last flush.
+                            if let deadline = self.drainDeadline.withLock({ $0 }), ContinuousClock.now >= deadline {
+                                dropped += 1
+                                continue
+                            }
+                            await self.send(message, via: channel)
+                        }
+                        if dropped > 0 { self.logger.warning("alerts: \(dropped) notices to \(name) not sent: the daemon stopped") }
+                    }
                 }
             }
         } onGracefulShutdown: {
+            self.drainDeadline.withLock { $0 = ContinuousClock.now + self.drainTime }
             self.stopping.store(true, ordering: .relaxed)
             for queue in self.queues.values { queue.continuation.finish() }
         }
     }
 
-    /// One notice to one channel, tried again after each delay while it fails and the daemon is not stopping.
+    /// One notice to one channel, tried again after each delay while it fails and the daemon is not stopping (a
+    /// stop ends the wait at once).
     func send(_ message: AlertMessage, via channel: AlertChannel) async {
         var attempt = 0
         while true {
@@ -71,8 +89,12 @@ public final class AlertDispatcher: Service, Sendable {
             await record(message, channel: channel.name, outcome)
             if outcome.ok { return }
             logger.warning("alerts: \(message.event.rawValue) notice of alert \(message.alertID) to \(channel.name) failed: \(outcome.detail)")
-            guard attempt < retryDelays.count, !stopping.load(ordering: .relaxed) else { return }
-            do { try await Task.sleep(for: retryDelays[attempt]) } catch { return }
+            guard attempt < retryDelays.count else { return }
+            let until = ContinuousClock.now + retryDelays[attempt]
+            while ContinuousClock.now < until {
+                if stopping.load(ordering: .relaxed) || Task.isCancelled { return }
+                try? await Task.sleep(for: min(.milliseconds(250), until - ContinuousClock.now))
+            }
             attempt += 1
         }
     }

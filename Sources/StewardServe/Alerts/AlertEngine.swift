@@ -25,7 +25,7 @@ public final class AlertEngine: Service, Sendable {
 
     let spec: AlertsSpec
     let context: AlertContext
-    let checks: Set<String>
+    let checks: [String: AlertLedger.CheckRef]
     let host: String
     let dispatcher: AlertDispatcher
     let logger: Logger
@@ -35,11 +35,11 @@ public final class AlertEngine: Service, Sendable {
     private let view = Mutex(SilenceView())
     private let tracked = Mutex<[AlertRecord]>([])
 
-    public init(spec: AlertsSpec, history: HistoryAccess, statePath: String, checks: Set<String>, host: String,
+    public init(spec: AlertsSpec, history: HistoryAccess, statePath: String, checks: [ScheduledCheck], host: String,
                 dispatcher: AlertDispatcher, logger: Logger, tick: Duration = .seconds(2), now: @escaping @Sendable () -> Date = { Date() }) {
         self.spec = spec
         context = AlertContext(history: history, statePath: statePath, grace: spec.operationGrace, deployWindow: spec.deployWindow)
-        self.checks = checks
+        self.checks = Dictionary(checks.map { ($0.key, AlertLedger.CheckRef(id: $0.spec.id, app: $0.spec.app)) }, uniquingKeysWith: { a, _ in a })
         self.host = host
         self.dispatcher = dispatcher
         self.logger = logger
@@ -67,7 +67,7 @@ public final class AlertEngine: Service, Sendable {
     public func acknowledge(id: Int64, by who: String) async -> Result<AlertRecord, AlertLedger.AcknowledgeRefusal> {
         await withCheckedContinuation { reply in
             if case .terminated = events.continuation.yield(.acknowledge(id: id, by: who, reply: reply)) {
-                reply.resume(returning: .failure(.notFound))
+                reply.resume(returning: .failure(.unavailable))
             }
         }
     }
@@ -113,7 +113,7 @@ public final class AlertEngine: Service, Sendable {
         events.continuation.finish()
         // Anyone still waiting for an answer gets one.
         for await event in events.stream {
-            if case .acknowledge(_, _, let reply) = event { reply.resume(returning: .failure(.notFound)) }
+            if case .acknowledge(_, _, let reply) = event { reply.resume(returning: .failure(.unavailable)) }
         }
     }
 
@@ -230,6 +230,7 @@ public final class AlertEngine: Service, Sendable {
             case .success: "acknowledged"
             case .failure(.notFound): "not found: no open alert \(request.alertID)"
             case .failure(.notFiring(let phase)): "not firing: \(phase.rawValue)"
+            case .failure(.unavailable): "unavailable"
             }
             let id = request.id
             guard (try? await context.history.run({ try $0.finishAlertRequest(id: id, result: text, at: at) })) == true else { continue }

@@ -31,7 +31,9 @@ struct OperateGuard: RouterMiddleware {
         case .failure(let error as HTTPError): Int(error.status.code)
         case .failure: 500
         }
-        let operationID = (try? outcome.get())?.headers[.location].flatMap { $0.split(separator: "/").last.map(String.init) }
+        let operationID = (try? outcome.get())?.headers[.location].flatMap { location in
+            location.hasPrefix("/api/v1/operations/") ? location.split(separator: "/").last.map(String.init) : nil
+        }
         let identity = context.identity?.name ?? "anonymous"
         let entry = APIAuditEntry(at: now(), requestID: context.id, identity: identity, remote: context.remote, method: request.method.rawValue,
                                   route: request.uri.path, operationID: operationID, status: status,

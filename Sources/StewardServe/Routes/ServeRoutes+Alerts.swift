@@ -53,13 +53,16 @@ extension ServeRoutes {
                 return JSONResponse.make(ServeDocuments.Alert(record, silenced: engine.silenceReason(for: record)))
             case .failure(.notFiring(let phase)):
                 throw APIError(.conflict, "not_firing", "alert \(id) is \(phase.rawValue); only a firing alert can be acknowledged")
+            case .failure(.unavailable):
+                throw APIError(.serviceUnavailable, "unavailable", "the alert engine is stopping; nothing changed")
             case .failure(.notFound):
                 // Resolved alerts are not tracked: say so rather than "no such alert".
                 let history = try requireHistory(state)
-                if let record = try await history.run({ try $0.alert(id: id) }) {
-                    throw APIError(.conflict, "not_firing", "alert \(id) is \(record.state.phase.rawValue); only a firing alert can be acknowledged")
+                guard let record = try await history.run({ try $0.alert(id: id) }) else { throw APIError(.notFound, "not_found", "no alert \(id)") }
+                guard record.state.phase != .firing else {
+                    throw APIError(.serviceUnavailable, "unavailable", "alert \(id) is not tracked by the engine yet; try again")
                 }
-                throw APIError(.notFound, "not_found", "no alert \(id)")
+                throw APIError(.conflict, "not_firing", "alert \(id) is \(record.state.phase.rawValue); only a firing alert can be acknowledged")
             }
         }
 
@@ -119,9 +122,9 @@ enum AlertsRequestBody {
 
     static func string(_ fields: [String: JSONTree], _ key: String) throws(APIError) -> String? {
         switch fields[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .string(let text)?: return text
-        default: throw APIError(.badRequest, "invalid_request", "\(key): expected a string")
+        default: throw APIError(.badRequest, "invalid_request", "\(key): expected a string (leave it out for none)")
         }
     }
 }

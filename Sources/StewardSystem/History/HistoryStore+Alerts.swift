@@ -46,6 +46,12 @@ extension HistoryStore {
                     """, arguments: StatementArguments(values + [id]))
                 return id
             }
+            // One open alert per rule and subject: a row left open (its resolving write failed) is closed, not collided with.
+            let closed = HistoryTime.ms(Date())
+            try db.execute(sql: """
+                UPDATE alert SET phase = 'resolved', resolved_at = ?1, state = json_set(state, '$.phase', 'resolved', '$.resolvedAt', ?1)
+                WHERE rule = ?2 AND subject = ?3 AND resolved_at IS NULL
+                """, arguments: [closed, alert.rule, alert.subject])
             try db.execute(sql: """
                 INSERT INTO alert (rule, subject, kind, app, instance, phase, severity, summary, fired_at, resolved_at, deploy_id, state, deploy)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -64,7 +64,7 @@ import Testing
         firing.firedAt = Self.base
         firing.notified = ["ops"]
         let stored = AlertRecord(id: 3, rule: "checks", subject: "marb@prod/api", kind: "check", app: "marb", instance: "prod", state: firing)
-        var ledger = AlertLedger(routes: [Self.route("checks")], open: [stored], checks: ["marb@prod/api"], now: Self.base)
+        var ledger = AlertLedger(routes: [Self.route("checks")], open: [stored], checks: ["marb@prod/api": .init(id: "api", app: "marb")], now: Self.base)
         #expect(ledger.orphans.isEmpty && ledger.record(id: 3) != nil)
         let changes = Self.run(&ledger, 60, .good)
         #expect(changes.first?.record.id == 3 && changes.first?.record.state.phase == .resolved)
@@ -78,9 +78,18 @@ import Testing
         firing.phase = .firing
         let gone = AlertRecord(id: 1, rule: "old-rule", subject: "marb@prod/api", kind: "check", app: "marb", instance: "prod", state: firing)
         let unscheduled = AlertRecord(id: 2, rule: "checks", subject: "marb@prod/removed", kind: "check", app: "marb", instance: "prod", state: firing)
-        let finding = AlertRecord(id: 4, rule: "checks", subject: "tls.expiring x", kind: "finding", app: nil, instance: nil, state: firing)
-        let ledger = AlertLedger(routes: [Self.route("checks")], open: [gone, unscheduled, finding], checks: ["marb@prod/api"], now: Self.base)
-        #expect(ledger.orphans.map(\.id) == [1, 2])
+        let finding = AlertRecord(id: 4, rule: "findings", subject: "tls.expiring x", kind: "finding", app: nil, instance: nil, state: firing)
+        let chip = AlertRecord(id: 5, rule: "marb-only", subject: "chip@prod/api", kind: "check", app: "chip", instance: "prod", state: firing)
+        let findingOfChecksRule = AlertRecord(id: 6, rule: "marb-only", subject: "tls.expiring y", kind: "finding", app: nil, instance: nil,
+                                              state: firing)
+        let unreadable = AlertRecord(id: 7, rule: "checks", subject: "marb@prod/api", kind: "check", app: "marb", instance: "prod", state: AlertState())
+        let checks: [String: AlertLedger.CheckRef] = ["marb@prod/api": .init(id: "api", app: "marb"), "chip@prod/api": .init(id: "api", app: "chip")]
+        let ledger = AlertLedger(routes: [Self.route("checks", findings: nil), Self.route("findings", findings: .warning),
+                                          Self.route("marb-only", apps: ["marb"])],
+                                 open: [gone, unscheduled, finding, chip, findingOfChecksRule, unreadable], checks: checks, now: Self.base)
+        // Gone rule, unscheduled check, a check the narrowed rule no longer covers, a finding under a checks rule, a
+        // row whose state did not read back as open.
+        #expect(ledger.orphans.map(\.id) == [1, 2, 5, 6, 7])
         #expect(ledger.orphans.allSatisfy { $0.state.phase == .resolved && $0.state.resolvedAt == Self.base })
         #expect(ledger.records.map(\.id) == [4])
     }

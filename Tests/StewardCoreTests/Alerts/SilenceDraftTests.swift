@@ -19,8 +19,14 @@ import Testing
     @Test func anAppOrHostSilenceCoversEveryInstance() throws {
         let app = try SilenceDraft(target: "marb", subject: "marb@prod/api", duration: "30m", reason: "x").silence(by: "a", now: Self.now)
         #expect(app.app == "marb" && app.instance == nil && app.subject == "marb@prod/api")
+        let instances = try SilenceDraft(target: "marb", duration: "30m", reason: "x").silence(by: "a", now: Self.now)
+        #expect(instances.covers(app: "marb", instance: "prod", subject: "marb@prod/api", at: Self.now))
+        #expect(instances.covers(app: "marb", instance: "staging", subject: "marb@staging/api", at: Self.now))
+        #expect(!instances.covers(app: "chip", instance: "prod", subject: "chip@prod/api", at: Self.now))
+        // No target: the whole host, every app's alerts and the host's own.
         let host = try SilenceDraft(target: nil, duration: "1d", reason: "maintenance").silence(by: "a", now: Self.now)
         #expect(host.app == nil && host.covers(app: nil, instance: nil, subject: "disk /", at: Self.now))
+        #expect(host.covers(app: "chip", instance: "prod", subject: "chip@prod/api", at: Self.now))
     }
 
     @Test(arguments: [
@@ -29,6 +35,9 @@ import Testing
         (SilenceDraft(target: "marb@prod", duration: "2 hours", reason: "x"), "duration"),
         (SilenceDraft(target: "marb@prod", duration: "2h", reason: "  "), "reason"),
         (SilenceDraft(target: "marb@prod", duration: "2h", reason: "two\nlines"), "reason"),
+        (SilenceDraft(target: "marb@prod", duration: "2h", reason: "red \u{1B}[31m text"), "reason"),
+        (SilenceDraft(target: "marb@prod", duration: "2h", reason: "bidi \u{202E} override"), "reason"),
+        (SilenceDraft(target: "marb", subject: "a\u{0}b", duration: "2h", reason: "x"), "subject"),
         (SilenceDraft(target: "marb prod", duration: "2h", reason: "x"), "target"),
         (SilenceDraft(target: "marb@", duration: "2h", reason: "x"), "target"),
         (SilenceDraft(target: "marb", subject: "", duration: "2h", reason: "x"), "subject"),

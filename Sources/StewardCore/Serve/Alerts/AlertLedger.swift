@@ -9,14 +9,33 @@ public struct AlertLedger: Sendable {
     /// Open alerts (pending ones too) by ``key(rule:subject:)``.
     private var open: [String: AlertRecord] = [:]
 
-    /// Starts from the history's open alerts; those of a rule the manifest no longer has, or of a check no longer
-    /// scheduled (when `checks` is given), are returned closed in ``orphans``: nothing would ever resolve them.
-    public init(routes: [AlertRoute], open records: [AlertRecord], checks: Set<String>? = nil, now: Date) {
+    /// A scheduled check as matching needs it: its id and app, by history key.
+    public struct CheckRef: Sendable, Equatable {
+        public var id: String
+        public var app: String?
+        public init(id: String, app: String?) {
+            self.id = id
+            self.app = app
+        }
+    }
+
+    /// Starts from the history's open alerts. Those nothing would ever step again are returned closed in
+    /// ``orphans``: their rule is gone, or no longer covers their check (not scheduled any more, or outside a
+    /// narrowed `match`; known when `checks` is given) or findings, or their stored state is not an open one.
+    public init(routes: [AlertRoute], open records: [AlertRecord], checks: [String: CheckRef]? = nil, now: Date) {
         self.routes = routes
-        let rules = Set(routes.map(\.rule.id))
         for record in records {
-            let gone = !rules.contains(record.rule) || (record.kind == "check" && checks.map { !$0.contains(record.subject) } ?? false)
-            if gone {
+            var covered = record.state.phase == .firing || record.state.phase == .acknowledged
+            if covered, let route = routes.first(where: { $0.rule.id == record.rule }) {
+                if record.kind == "finding" {
+                    covered = route.match.findings != nil
+                } else if let checks {
+                    covered = checks[record.subject].map { route.match.covers(checkID: $0.id, key: record.subject, app: $0.app) } ?? false
+                }
+            } else {
+                covered = false
+            }
+            if !covered {
                 var closed = record
                 closed.state.phase = .resolved
                 closed.state.resolvedAt = now
@@ -94,6 +113,8 @@ public struct AlertLedger: Sendable {
         case notFound
         /// Only a firing alert can be taken (an acknowledged one already is; a resolved one is over).
         case notFiring(AlertPhase)
+        /// The engine is not running (stopping): nothing was decided.
+        case unavailable
     }
 
     /// Someone takes alert `id`.

@@ -3,7 +3,7 @@ import Foundation
 /// A silence as someone asks for it (the API's `POST /api/v1/silences`, the dashboard's form, `steward alerts
 /// silence`), checked the same way for all three: what it covers, for how long, and why. Bad input is refused with
 /// the field named, before anything is written.
-public struct SilenceDraft: Sendable, Equatable {
+public struct SilenceDraft: Sendable, Equatable, Codable {
     /// `app`, `app@instance`, or nil for the whole host.
     public var target: String?
     /// One check key or finding subject; nil for everything of the target.
@@ -17,25 +17,6 @@ public struct SilenceDraft: Sendable, Equatable {
         self.subject = subject
         self.duration = duration
         self.reason = reason
-    }
-
-    /// The draft as a request carries it.
-    public struct Fields: Codable, Sendable, Equatable {
-        public var target: String?
-        public var subject: String?
-        public var duration: String
-        public var reason: String
-
-        public init(target: String?, subject: String? = nil, duration: String, reason: String) {
-            self.target = target
-            self.subject = subject
-            self.duration = duration
-            self.reason = reason
-        }
-    }
-
-    public init(_ fields: Fields) {
-        self.init(target: fields.target, subject: fields.subject, duration: fields.duration, reason: fields.reason)
     }
 
     public struct Refusal: Error, Equatable, CustomStringConvertible {
@@ -59,19 +40,25 @@ public struct SilenceDraft: Sendable, Equatable {
             instance = parts.count > 1 ? parts[1] : nil
         }
         if let subject {
-            guard !subject.isEmpty, subject.count <= 200, !subject.contains(where: \.isNewline) else {
-                throw Refusal(field: "subject", message: "expected a check key or finding subject of 1 to 200 characters on one line")
+            guard !subject.isEmpty, subject.count <= 200, Self.isPlain(subject) else {
+                throw Refusal(field: "subject", message: "expected a check key or finding subject of 1 to 200 characters on one line, without control characters")
             }
         }
         guard let minutes = TimeWindow.parseMinutes(duration), (1...Self.maxMinutes).contains(minutes) else {
             throw Refusal(field: "duration", message: "expected whole minutes, hours or days from 1m to 30d (30m, 2h, 1d), got \(Self.quoted(duration))")
         }
         let why = reason.trimmingCharacters(in: .whitespaces)
-        guard !why.isEmpty, why.count <= 200, !why.contains(where: \.isNewline) else {
-            throw Refusal(field: "reason", message: "say why in 1 to 200 characters on one line (it is shown next to every alert it silences)")
+        guard !why.isEmpty, why.count <= 200, Self.isPlain(why) else {
+            throw Refusal(field: "reason", message: "say why in 1 to 200 characters on one line, without control characters (it is shown next to every alert it silences)")
         }
         return SilenceRecord(app: app, instance: instance, subject: subject, startsAt: now,
                              endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)), reason: why, createdBy: who)
+    }
+
+    /// No control or format character (newlines, escape sequences a terminal would obey, bidi overrides, NUL):
+    /// the text is printed on root's terminal and in notices.
+    static func isPlain(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }
     }
 
     static func isName(_ text: String) -> Bool {
