@@ -64,6 +64,7 @@ public enum ServeDaemon {
         routes.runChecks = { checks in await scheduler.runNow(checks) }
         routes.operations = operations
         routes.manifestPath = loaded.path
+        routes.instances = InstanceOverview.subjects(loaded.manifest)
         let router = ServeRoutes.router(routes)
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                               configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
