@@ -43,8 +43,9 @@ extension ServeRoutesTests {
                 #expect(instances.map { $0["app"] as? String } == ["marb", "chip"])
                 #expect(instances[0]["instance"] as? String == "prod" && instances[1]["instance"] == nil)
                 let prod = instances[0]
-                #expect(prod["running"] as? [String: AnyHashable] == ["ref": "v1.4.2", "commit": "abc123", "deploy_id": 1,
-                                                                      "since": "2025-12-01T23:51:00Z"])
+                let running = try #require(prod["running"] as? [String: Any])
+                #expect(running["ref"] as? String == "v1.4.2" && running["commit"] as? String == "abc123" && running["deploy_id"] as? Int == 1
+                        && running["since"] as? String == "2025-12-01T23:51:00Z", "the newest successful deploy, not the running one")
                 let last = try #require(prod["last_deploy"] as? [String: Any])
                 #expect(last["ref"] as? String == "v1.5.0" && last["status"] as? String == "running" && last["operator"] as? String == "serve:schedule")
                 let lastBackup = try #require(prod["last_backup"] as? [String: Any])
@@ -52,6 +53,14 @@ extension ServeRoutesTests {
                 #expect(lastBackup["verified_at"] as? String == "2025-12-01T23:50:30Z" && prod["verified"] as? Bool == true)
                 #expect(prod["open_findings"] as? Int == 1)
                 #expect(prod["checks"] as? [String: Int] == ["pass": 0, "fail": 1, "unknown": 0, "pending": 1])
+                // Every key answered is one the OpenAPI document describes, and every key it requires is there.
+                let schemas = try #require(OpenAPIDocument.document["components"] as? [String: Any])["schemas"] as? [String: [String: Any]]
+                for (object, name) in [(prod, "Instance"), (instances[1], "Instance"), (lastBackup, "InstanceBackup")] {
+                    let schema = try #require(schemas?[name])
+                    let properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+                    #expect(Set(object.keys).isSubset(of: properties), "\(name): \(Set(object.keys).subtracting(properties))")
+                    #expect(Set(schema["required"] as? [String] ?? []).isSubset(of: Set(object.keys)), "\(name)")
+                }
                 let chip = instances[1]
                 #expect(chip["last_backup"] == nil && chip["running"] == nil && chip["verified"] as? Bool == false)
                 #expect(chip["checks"] as? [String: Int] == ["pass": 0, "fail": 0, "unknown": 0, "pending": 0])

@@ -102,6 +102,8 @@ public struct BackupLoop: Service {
             }
             logger.info("backups of \(backup.app): scheduled run (\(backup.schedule))")
             let exitCode = await hooks.run(backup)
+            // Stopping: a run in flight is the operations service's to finish; it is not a failure to report.
+            if Task.isCancelled { break }
             if exitCode != 0 {
                 logger.warning("backups of \(backup.app): the scheduled run \(exitCode.map { "failed with exit code \($0)" } ?? "could not start")")
             }
