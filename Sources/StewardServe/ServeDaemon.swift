@@ -67,12 +67,14 @@ public enum ServeDaemon {
         let notifier = NotifierService(notifier: SystemdNotifier(socket: launch.notifySocket, logger: logger),
                                        watchdog: launch.watchdog, alive: alive)
         let operations = ServeOperations(base: host, history: history, logger: logger)
+        let backups = BackupLoop.onHost(host, manifest: loaded, operations: operations, history: history, logger: logger)
         var routes = ServeRouteState(live: live, metrics: metrics, history: history, tokens: tokens,
                                      metricsNeedToken: spec.metricsNeedToken, alive: alive)
         routes.runChecks = { checks in await scheduler.runNow(checks) }
         routes.operations = operations
         routes.alerts = alerts
         routes.manifestPath = loaded.path
+        routes.instances = InstanceOverview.subjects(loaded.manifest)
         let router = ServeRoutes.router(routes)
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                               configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
@@ -88,6 +90,7 @@ public enum ServeDaemon {
             .init(service: operations, serviceName: "operations"),
             .init(service: scheduler, serviceName: "scheduler"),
             .init(service: audits, serviceName: "audit"),
+            .init(service: backups, serviceName: "backups"),
             .init(service: importer, serviceName: "state-import"),
             .init(service: app, serviceName: "http"),
             .init(service: notifier, serviceName: "systemd"),

@@ -124,6 +124,9 @@ extension IntegrationTests {
             #expect(try eventually(10) { try historyTimes().count >= 3 })
             let status = try curlAPI("/api/v1/status").stdout
             #expect(status.contains(#""schema":"steward.serve.status/1""#), "\(status)")
+            // marb is not in the manifest: its instance is in the status because the state database has its backup.
+            #expect(status.contains(#""instances":[{"app":"marb","backups":[{"#) && status.contains(#""instance":"prod","last_backup":{"#)
+                    && status.contains(#""status":"unverified""#), "\(status)")
 
             // kill -9: systemd restarts the daemon, and the results written before are all still there.
             let before = try historyTimes()

@@ -43,7 +43,7 @@ extension ManifestSchema {
         Field("schedule", .text(scheduleExample).checked { text in
             text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || " *-:,./~".contains($0)) }) ? nil
                 : "expected \(scheduleExample), got \(ManifestReader.describe(value: text))"
-        }, \.spec.schedule, doc: "systemd OnCalendar= of steward backup schedule.", in: defaultDraft),
+        }, \.spec.schedule, doc: "systemd OnCalendar= of steward backup schedule, and of steward serve's scheduled backups.", in: defaultDraft),
         Field("store", .absolutePath.checked { store in
             store == "/" || store.split(separator: "/").contains("..")
                 ? "expected a dedicated directory like /var/backups/steward, got \(ManifestReader.describe(value: store))" : nil

@@ -5,9 +5,9 @@ import StewardOps
 import StewardSystem
 import Synchronization
 
-/// Runs the operations the API asks for (deploy, rollback, backup, verify) through the same registry, locks and
-/// records as the CLI and the agent: each in its own task with its own ``HostContext``, whose operator is
-/// `api:TOKEN-NAME`. Keeps the recent ones in memory (their events, for the SSE stream and `GET`) and every one in
+/// Runs the operations the API asks for (deploy, rollback, backup, verify), and the daemon's scheduled backups
+/// (``BackupLoop``), through the same registry, locks and records as the CLI and the agent: each in its own task with
+/// its own ``HostContext``, whose operator is `api:TOKEN-NAME` (or `serve:schedule`). Keeps the recent ones in memory (their events, for the SSE stream and `GET`) and every one in
 /// the history (start, end, result), so a daemon restarted mid-operation shows it as interrupted.
 ///
 /// A service in the daemon's group: on shutdown it takes no new operation and waits for those running (a deploy
@@ -63,9 +63,16 @@ public final class ServeOperations: Service, Sendable {
 
     /// Starts `name` with `request` (already checked and completed by the route); returns its id at once.
     public func start(name: String, request: Data, target: String?, identity: ServeIdentity, requestID: String) async throws(APIError) -> String {
+        try await start(name: name, request: request, target: target, by: identity.name, operatorName: "api:\(identity.name)", requestID: requestID)
+    }
+
+    /// Starts `name` for `by` (a token's name, or the daemon's own scheduler), whose operations record `operatorName`
+    /// as their operator; returns its id at once.
+    public func start(name: String, request: Data, target: String?, by who: String, operatorName: String,
+                      requestID: String) async throws(APIError) -> String {
         guard let runner = operations[name] else { throw APIError(.internalServerError, "internal", "no operation \(name)") }
         let id = UUID().uuidString.lowercased()
-        let record = APIOperationRecord(id: id, name: name, target: target, identity: identity.name, requestID: requestID, startedAt: now())
+        let record = APIOperationRecord(id: id, name: name, target: target, identity: who, requestID: requestID, startedAt: now())
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.entries[id] = Entry(record: record)
@@ -77,9 +84,9 @@ public final class ServeOperations: Service, Sendable {
         var log = logger
         log[metadataKey: "operation"] = .string(id)
         log[metadataKey: "request_id"] = .string(requestID)
-        log.info("operation \(name) \(target ?? "") started by api:\(identity.name)")
+        log.info("operation \(name) \(target ?? "") started by \(operatorName)")
         let host = HostContext(runner: base.runner, files: base.files, clock: base.clock, statePath: base.statePath,
-                               identity: OperationIdentity(operatorName: "api:\(identity.name)", host: InstanceLock.hostName, operationID: id),
+                               identity: OperationIdentity(operatorName: operatorName, host: InstanceLock.hostName, operationID: id),
                                events: EventSink { [weak self] event in self?.append(id, event) }, logger: log)
         let task = Task { [self] in
             let exitCode: Int
@@ -127,6 +134,13 @@ public final class ServeOperations: Service, Sendable {
             return true
         }
         return found ? stream : nil
+    }
+
+    /// The exit code of operation `id` once it has finished (waiting for it); nil when it is not kept in memory.
+    public func exitCode(of id: String) async -> Int? {
+        guard let stream = stream(id) else { return nil }
+        for await item in stream { if case .result(let exitCode, _) = item { return exitCode } }
+        return state.withLock { $0.entries[id]?.record.exitCode }
     }
 
     /// How many operations are kept in memory, running or finished.

@@ -18,8 +18,10 @@ enum ServeDocuments {
         var summary: [String: Int]
         var openFindings: Int?
         var checks: [Check]
+        /// Every app instance of the manifest: version, last deploy, last backup, findings, checks.
+        var instances: [InstanceOverview]
         enum CodingKeys: String, CodingKey {
-            case schema, summary, checks
+            case schema, summary, checks, instances
             case generatedAt = "generated_at", uptimeS = "uptime_s", openFindings = "open_findings"
         }
     }

@@ -22,6 +22,8 @@ public struct ServeRouteState: Sendable {
     public var manifestPath: String?
     /// Tracks, acknowledges and silences alerts; nil: the alert routes answer from the history alone, and refuse changes.
     public var alerts: AlertEngine?
+    /// The manifest's app instances, whose overview `GET /api/v1/status` answers (``InstanceOverview``).
+    public var instances: [InstanceOverview.Subject] = []
     /// Operate requests a minute per client.
     public var operateLimit: Int = 10
 
@@ -84,9 +86,17 @@ public enum ServeRoutes {
             let entries = state.live.snapshot()
             var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]
             for entry in entries { summary[entry.status?.rawValue ?? "pending", default: 0] += 1 }
-            let findings = try await state.history?.run { try $0.openFindings().count }
+            let records = try await state.history?.run { store in
+                (deploys: try store.deploys(from: Date(timeIntervalSince1970: 0), to: .distantFuture), backups: try store.backups(),
+                 findings: try store.openFindings())
+            }
+            let instances = InstanceOverview.build(
+                subjects: state.instances, deploys: records?.deploys ?? [], backups: records?.backups ?? [], findings: records?.findings ?? [],
+                checks: entries.map { InstanceOverview.CheckState(app: $0.check.spec.app, instance: $0.check.spec.instance,
+                                                                  state: $0.status?.rawValue ?? "pending") })
             return JSONResponse.make(ServeDocuments.Status(generatedAt: state.now(), uptimeS: uptime(state), summary: summary,
-                                                           openFindings: findings, checks: entries.map(ServeDocuments.Check.init)))
+                                                           openFindings: records?.findings.count, checks: entries.map(ServeDocuments.Check.init),
+                                                           instances: instances))
         }
 
         api.get("checks/:id/history") { request, context -> Response in
