@@ -208,4 +208,16 @@ import Testing
             #expect(try setup.history.store.deliveries(alertID: id).first?.detail == "HTTP 502")
         }
     }
+
+    @Test func aDispatcherWithoutChannelsRunsUntilTheDaemonStops() async throws {
+        let dispatcher = AlertDispatcher(channels: [], history: nil, logger: Logger(label: "test")) { _, _ in DeliveryOutcome(ok: true, detail: "") }
+        let first = await withTaskGroup(of: String.self) { group in
+            group.addTask { try? await dispatcher.run(); return "returned" }
+            group.addTask { try? await Task.sleep(for: .milliseconds(500)); return "still running" }
+            let first = await group.next()
+            group.cancelAll()
+            return first
+        }
+        #expect(first == "still running")
+    }
 }

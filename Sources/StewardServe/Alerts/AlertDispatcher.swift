@@ -54,6 +54,12 @@ public final class AlertDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
+        // No channel, nothing to send: still a service that runs until the daemon stops (one that returns early
+        // would stop the whole group).
+        guard !queues.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for (name, queue) in queues {
