@@ -118,6 +118,15 @@ extension IntegrationTests {
             #expect(try eventually(40) { try curlAPI("/api/v1/backups?app=marb").stdout.contains(#""reason":"manual""#) })
             #expect(try sh("curl -s -o /dev/null -w '%{http_code}' -X POST -H \"Authorization: Bearer $(cat /root/api-token)\" http://127.0.0.1:8470/api/v1/backups").stdout == "403")
 
+            // The alert and silence routes with the operate token: their 200, 201, 204, 400, 404 and 409 answers (and
+            // the 429s of the rate limit) against the document.
+            let fuzzedOperate = try sh("""
+                \(schemathesis) run http://127.0.0.1:8470/api/v1/openapi.json --url http://127.0.0.1:8470 \
+                  -H "Authorization: Bearer \(operate)" --include-path-regex '^/api/v1/(alerts|silences)' \
+                  --checks all --exclude-checks positive_data_acceptance --max-examples 15 --seed 1 --no-color 2>&1 | tail -25
+                """)
+            #expect(fuzzedOperate.stdout.contains("passed") && !fuzzedOperate.stdout.contains("failure"), "\(fuzzedOperate.stdout)")
+
             // The checks run every 2 s: /metrics shows them, the history holds their results.
             #expect(try eventually(10) { try sh("curl -s http://127.0.0.1:8470/metrics").stdout
                 .contains(#"steward_check_up{id="postgres port",kind="tcp"} 1"#) })
