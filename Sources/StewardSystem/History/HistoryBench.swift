@@ -134,14 +134,17 @@ public enum HistoryBench {
         let (sqliteBytes, freeBytes, rows) = try store.pool.read { db -> (Int64, Int64, [String: Int]) in
             let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
             let free = (try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * pageSize
-            var rows = ["raw": try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0]
+            var rows: [String: Int] = [:]
+            rows["raw"] = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0
             for tier in [HistoryTier.fiveMinutes, .hourly, .daily] {
                 rows[label(tier)] = try Int.fetchOne(db, sql: "SELECT count(*) FROM rollup WHERE tier = ?", arguments: [tier.rawValue]) ?? 0
             }
-            return (try HistoryStore.size(db), free, rows)
+            let size = try HistoryStore.size(db)
+            return (size, free, rows)
         }
         let fileBytes = [path, path + "-wal"].reduce(Int64(0)) { sum, file in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+            var info = stat()
+            return sum + (stat(file, &info) == 0 ? Int64(info.st_size) : 0)
         }
 
         var queries: [QueryTiming] = []
