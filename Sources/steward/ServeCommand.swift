@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             Every /api/v1 route needs a bearer token (steward serve token add NAME --scope read). \
             --install writes /etc/systemd/system/steward.service (Type=notify, watchdog) and enables and starts it.
             """,
-        subcommands: [ServeTokenCommand.self])
+        subcommands: [ServeTokenCommand.self, ServeBenchHistoryCommand.self])
 
     @Option(help: "The manifest (default: ./steward.yml, else /etc/steward/steward.yml).")
     var manifest: String?
