@@ -73,9 +73,9 @@ import Testing
         func observe(_ status: CheckResult.Status, at: Date = Date()) { engine.observe(AlertEngineTests.check, result(status), at: at) }
     }
 
-    /// Waits (up to 5 s) until `condition` holds.
+    /// Waits (up to 20 s: the whole suite runs in parallel on two cores) until `condition` holds.
     static func eventually(_ what: Comment, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<100 {
+        for _ in 0..<400 {
             if try condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
