@@ -1,6 +1,7 @@
 import Foundation
 import ServiceLifecycle
 import StewardCore
+import StewardOps
 import Synchronization
 
 /// `GET /events`: the dashboard's live updates. Every 2 s the live state is read and, when it changed since the
@@ -12,7 +13,7 @@ enum DashboardEvents {
     static let interval: Duration = .seconds(2)
     static let lifetime: Duration = .seconds(300)
     static let maxStreams = 16
-    static let open = Atomic<Int>(0)
+    static let streams = Atomic<Int>(0)
 
     struct Frame: Encodable, Equatable {
         struct Check: Encodable, Equatable {
@@ -49,11 +50,11 @@ enum DashboardEvents {
 
     /// The frames of one stream, or nil when too many are open.
     static func stream(_ state: ServeRouteState) -> AsyncStream<String>? {
-        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= maxStreams else {
-            open.wrappingSubtract(1, ordering: .relaxed)
+        guard streams.wrappingAdd(1, ordering: .relaxed).newValue <= maxStreams else {
+            streams.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
-        return AsyncStream { continuation in
+        return AsyncStream<String> { continuation in
             let task = Task {
                 await withGracefulShutdownHandler {
                     var last: Frame?
@@ -74,7 +75,7 @@ enum DashboardEvents {
             }
             continuation.onTermination = { _ in
                 task.cancel()
-                open.wrappingSubtract(1, ordering: .relaxed)
+                streams.wrappingSubtract(1, ordering: .relaxed)
             }
         }
     }

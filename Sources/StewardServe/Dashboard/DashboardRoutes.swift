@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import NIOCore
 import Hummingbird
 import StewardCore
 import StewardSystem
@@ -15,19 +16,19 @@ extension ServeRoutes {
         _ = DashboardTemplates.library
         let sessions = DashboardSessions(tokens: state.tokens, now: state.now)
         let loginLimiter = RateLimiter(perMinute: 10, burst: 10)
-        let open = router.group().add(middleware: DashboardPageMiddleware(sessions: sessions, requireSession: false))
+        let unauthenticated = router.group().add(middleware: DashboardPageMiddleware(sessions: sessions, requireSession: false))
         let pages = router.group().add(middleware: DashboardPageMiddleware(sessions: sessions, requireSession: true))
         let forms = pages.group().add(middleware: operateGuard).add(middleware: RequireScope(scope: .operate))
 
-        open.get("static/app.css") { _, _ in DashboardPage.asset(DashboardAssets.css, type: "text/css; charset=utf-8") }
-        open.get("static/app.js") { _, _ in DashboardPage.asset(DashboardAssets.js, type: "text/javascript; charset=utf-8") }
+        unauthenticated.get("static/app.css") { _, _ in DashboardPage.asset(DashboardAssets.css, type: "text/css; charset=utf-8") }
+        unauthenticated.get("static/app.js") { _, _ in DashboardPage.asset(DashboardAssets.js, type: "text/javascript; charset=utf-8") }
 
-        open.get("login") { _, context -> Response in
+        unauthenticated.get("login") { _, context -> Response in
             if context.dashboardSession != nil { return DashboardPage.redirect("/") }
             return DashboardPage.html(DashboardTemplates.render("login", DashboardViews.LoginPage(error: nil)))
         }
 
-        open.post("login") { request, context -> Response in
+        unauthenticated.post("login") { request, context -> Response in
             let fields = try await DashboardForm.fields(request, context, session: nil)
             if case .limited(let wait) = loginLimiter.take("ip:\(context.remote ?? "local")", now: state.now()) {
                 throw APIError(.tooManyRequests, "rate_limited", "Too many login attempts; wait a minute.",
@@ -137,7 +138,7 @@ extension ServeRoutes {
                            status: HTTPResponse.Status) async throws -> Response {
         let canOperate = TokenScope.operate.isGranted(by: session.scopes)
         let now = state.now()
-        let open = try await DashboardOverview.openAlerts(state)
+        let openAlerts = try await DashboardOverview.openAlerts(state)
         let (silences, recent) = try await state.history?.run { store in
             (try store.silences(notEndedAt: now), try store.recentAlerts(limit: 50).filter { $0.state.phase == .resolved })
         } ?? ([], [])
@@ -145,7 +146,7 @@ extension ServeRoutes {
         chrome.navAlerts = true
         let page = DashboardViews.AlertsPage(
             chrome: chrome, error: error,
-            open: open.map { DashboardViews.alert($0, silenced: state.alerts?.silenceReason(for: $0), canOperate: canOperate) },
+            open: openAlerts.map { DashboardViews.alert($0, silenced: state.alerts?.silenceReason(for: $0), canOperate: canOperate) },
             silences: silences.filter { $0.startsAt <= now }.map(DashboardViews.silence),
             recent: recent.map { DashboardViews.alert($0, silenced: nil, canOperate: false) })
         return DashboardPage.html(DashboardTemplates.render("alerts", page), status: status)
