@@ -80,7 +80,8 @@ extension ServeRoutesTests {
                 at = at.addingTimeInterval(at < recentStart ? 3600 : 300)
             }
         }
-        try await history.run { try $0.record(samples) }
+        let recorded = samples
+        try await history.run { try $0.record(recorded) }
         let statePath = fixture.directory.appendingPathComponent("state/state.db").path
         let state = try StateStore(path: statePath)
         var earlier = try state.insertDeploy(DeployRecord(app: "marb", instance: "prod", ref: "v1.4.1", commit: "def456", strategy: .releases,
@@ -96,8 +97,8 @@ extension ServeRoutesTests {
     /// them); its standard output, or a failure with its standard error.
     static func run(_ arguments: [String], in directory: URL) async throws -> String {
         let out = directory.appendingPathComponent("browser.out"), err = directory.appendingPathComponent("browser.err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -59,7 +59,7 @@ enum DashboardOverview {
                 return DashboardViews.Check(
                     key: entry.check.key, id: entry.check.spec.id, state: entry.status?.rawValue ?? "pending", message: entry.message,
                     latency: entry.latencyMs.map { "\(SVGText.number($0)) ms" }, lastRun: DashboardViews.time(entry.at),
-                    uptime: UptimeBar.availability(daily).map(UptimeBar.percent) ?? "no data",
+                    uptime: UptimeBar.availability(daily).map { UptimeBar.percent($0) + " up over 90 days" } ?? "no data yet",
                     uptimeSVG: UptimeBar.svg(daily, now: now),
                     sparklineSVG: LatencySparkline.svg(gathered.recent[entry.check.key] ?? [], from: now.addingTimeInterval(-recent), to: now,
                                                        markers: markers))

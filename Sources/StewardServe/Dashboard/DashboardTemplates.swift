@@ -98,7 +98,7 @@ enum DashboardTemplates {
         <td><span class="name">{{id}}</span><div class="message" data-role="message">{{message}}</div></td>
         <td><span class="badge {{state}}" data-role="state">{{state}}</span><div class="small" data-role="last-run">{{lastRun}}</div></td>
         <td data-role="latency">{{latency}}</td>
-        <td class="chart">{{{uptimeSVG}}}<div class="small">{{uptime}} up</div></td>
+        <td class="chart">{{{uptimeSVG}}}<div class="small">{{uptime}}</div></td>
         <td class="chart">{{{sparklineSVG}}}</td>
         </tr>
         {{/checks}}
