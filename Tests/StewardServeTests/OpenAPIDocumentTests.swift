@@ -10,12 +10,22 @@ import Testing
 extension ServeRoutesTests {
     @Test func theDocumentDescribesEveryRouteAndNoOther() throws {
         let router = ServeRoutes.router(try operateFixture().state)
-        let routed = router.routes.map { route in
+        let all = router.routes.map { route in
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
             return "\(route.method.rawValue) /" + path.joined(separator: "/")
+        }
+        // The API: everything under /api/v1, and /healthz and /metrics. The dashboard's pages are not API routes.
+        let routed = all.filter { operation in
+            let path = operation.split(separator: " ")[1]
+            return path.hasPrefix("/api/v1/") || path == "/healthz" || path == "/metrics"
         }.sorted()
         #expect(routed == OpenAPIDocument.operations)
         #expect(routed.count == 22)
+        // And every other route is the dashboard's: none of them hides under the API's prefixes.
+        let dashboard = Set(all).subtracting(routed)
+        #expect(dashboard.allSatisfy { !$0.contains("/api/") }, "\(dashboard.sorted())")
+        #expect(dashboard.contains("GET /") && dashboard.contains("POST /login") && dashboard.contains("POST /alerts/{id}/ack"),
+                "\(dashboard.sorted())")
     }
 
     @Test func theDocumentIsServedWithoutATokenAndMarksWhatNeedsOne() async throws {

@@ -44,6 +44,7 @@ public struct ServeRouteState: Sendable {
 /// token (``ServeSpec/MetricsAccess``); everything under `/api/v1` needs a `read` token:
 /// `status`, `checks`, `checks/{id}/history?from&to&step`, `findings?state=open|all`, `deploys?app&instance&from&to`,
 /// `backups?app&instance`, `operations/{id}[/events]`; the operate routes (``addOperateRoutes(_:_:_:)``) need `operate`.
+/// The dashboard's pages (``addDashboardRoutes(_:_:operateGuard:)``) take a session cookie instead of a token.
 public enum ServeRoutes {
     public static func router(_ state: ServeRouteState) -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
@@ -76,9 +77,11 @@ public enum ServeRoutes {
             JSONResponse.make(ServeDocuments.Checks(generatedAt: state.now(), checks: state.live.snapshot().map(ServeDocuments.Check.init)))
         }
         addRecordRoutes(api, state)
+        // One guard (one rate limit per token) for the API's operate routes and the dashboard's forms.
+        let operateGuard = OperateGuard(limiter: RateLimiter(perMinute: state.operateLimit, burst: state.operateLimit),
+                                        history: state.history, now: state.now)
         let operate = router.group("api/v1")
-            .add(middleware: OperateGuard(limiter: RateLimiter(perMinute: state.operateLimit, burst: state.operateLimit),
-                                          history: state.history, now: state.now))
+            .add(middleware: operateGuard)
             .add(middleware: RequireScope(scope: .operate))
         addOperateRoutes(api, operate, state)
         addAlertRoutes(api, operate, state)
@@ -114,6 +117,7 @@ public enum ServeRoutes {
             return JSONResponse.make(ServeDocuments.History(key: key, id: check.spec.id, from: query.from, to: query.to,
                                                             step: HistoryQuery.name(query.step), points: points.map(ServeDocuments.Point.init)))
         }
+        addDashboardRoutes(router, state, operateGuard: operateGuard)
         return router
     }
 

@@ -20,6 +20,11 @@ public enum TokenSecret {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The SHA-256 of the token's UTF-8 bytes.
+    public static func digest(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
     /// Whether a presented value could be a token at all (checked before any hashing).
     public static func isPlausible(_ token: String) -> Bool {
         token.utf8.count <= maxLength && token.hasPrefix(prefix)

@@ -55,7 +55,19 @@ public final class TokenStore: Sendable {
         case .failure(let refusal): return .unavailable(refusal.text)
         }
         guard TokenSecret.isPlausible(presented) else { return .denied }
-        let digest = Array(SHA256.hash(data: Data(presented.utf8)))
+        return verify(entries, digest: TokenSecret.digest(presented))
+    }
+
+    /// The same judgement for a token known by its SHA-256 only: the dashboard keeps that, never the token, and asks
+    /// again on each request, so revoking a token ends its sessions (within the file's one-second re-read).
+    public func verify(digest: [UInt8]) -> Verdict {
+        switch current() {
+        case .success(let loaded): return verify(loaded, digest: digest)
+        case .failure(let refusal): return .unavailable(refusal.text)
+        }
+    }
+
+    private func verify(_ entries: [Loaded], digest: [UInt8]) -> Verdict {
         var match: TokenEntry?
         for loaded in entries where TokenSecret.constantTimeEqual(loaded.digest, digest) { match = loaded.entry }
         guard let match else { return .denied }
