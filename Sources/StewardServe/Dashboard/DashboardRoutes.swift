@@ -97,6 +97,8 @@ extension ServeRoutes {
                 throw APIError(.conflict, "not_firing", "Alert \(id) is \(phase.rawValue); only a firing alert can be acknowledged.")
             case .failure(.notFound):
                 throw APIError(.notFound, "not_found", "Alert \(id) is not open.")
+            case .failure(.unavailable):
+                throw APIError(.serviceUnavailable, "unavailable", "The alert engine is stopping; nothing changed.")
             }
         }
 
