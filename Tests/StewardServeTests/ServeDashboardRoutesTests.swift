@@ -59,7 +59,7 @@ extension ServeRoutesTests {
             #expect(overview.headers[.init("Content-Security-Policy")!]?.hasPrefix(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'") == true)
             #expect(overview.headers[.init("X-Content-Type-Options")!] == "nosniff")
-            #expect(overview.headers[.init("Referrer-Policy")!] == "no-referrer")
+            #expect(overview.headers[.init("Referrer-Policy")!] == "same-origin")
             #expect(overview.headers[.cacheControl] == "no-store")
             #expect(html.contains(#"<tr class="check fail" data-check-key="marb@prod/api health" data-state="fail">"#))
             #expect(html.contains(#"<section class="instance fail" data-target="marb@prod" data-state="fail">"#))

@@ -49,17 +49,19 @@ enum DashboardEvents {
     }
 
     /// The frames of one stream, or nil when too many are open.
-    static func stream(_ state: ServeRouteState) -> AsyncStream<String>? {
+    /// `alive` is asked at every tick: the stream ends as soon as its session does (logout, revoked token, expiry).
+    static func stream(_ state: ServeRouteState, alive: @escaping @Sendable () -> Bool) -> AsyncStream<String>? {
         guard streams.wrappingAdd(1, ordering: .relaxed).newValue <= maxStreams else {
             streams.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
-        return AsyncStream<String> { continuation in
+        // A whole snapshot per frame: a client that stops reading holds the newest only.
+        return AsyncStream<String>(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
                 await withGracefulShutdownHandler {
                     var last: Frame?
                     let end = ContinuousClock.now + lifetime
-                    while !Task.isCancelled && ContinuousClock.now < end {
+                    while !Task.isCancelled && ContinuousClock.now < end && alive() {
                         let alerts = (try? await DashboardOverview.openAlerts(state).count) ?? 0
                         let next = frame(state, alerts: alerts)
                         if next != last {

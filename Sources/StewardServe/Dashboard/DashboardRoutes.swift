@@ -79,11 +79,11 @@ extension ServeRoutes {
         }
 
         pages.get("events") { _, context -> Response in
-            _ = try DashboardForm.session(context)
-            guard let frames = DashboardEvents.stream(state) else {
+            let id = try DashboardForm.session(context).id
+            guard let frames = DashboardEvents.stream(state, alive: { sessions.session(id) != nil }) else {
                 throw APIError(.serviceUnavailable, "busy", "Too many live views are open; the page still works without one.")
             }
-            return SSE.response(frames)
+            return SSE.response(frames, latestOnly: true)
         }
 
         forms.post("alerts/:id/ack") { request, context -> Response in

@@ -62,7 +62,7 @@ enum DashboardTemplates {
         <li class="alert {{phase}}" data-alert-id="{{id}}" data-state="{{phase}}">
         <span class="badge {{phase}}">{{phase}}</span> <strong>{{target}}</strong> {{rule}}: {{subject}}
         <div class="summary">{{summary}}{{#since}} (since {{.}}){{/since}}{{#acknowledgedBy}}; acknowledged by {{.}}{{/acknowledgedBy}}</div>
-        {{#silenced}}<div class="silenced">{{.}}</div>{{/silenced}}
+        {{#alertSilenced}}<div class="silenced">{{.}}</div>{{/alertSilenced}}
         {{#deploySentence}}<div class="deploy-link">{{.}}</div>{{/deploySentence}}
         {{#rollback}}<div class="rollback">Roll back with <code>{{.}}</code></div>{{/rollback}}
         {{#canAck}}<form method="post" action="/alerts/{{id}}/ack" class="inline"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button>Acknowledge</button></form>{{/canAck}}

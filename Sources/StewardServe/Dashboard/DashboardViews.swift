@@ -68,7 +68,9 @@ enum DashboardViews {
         var summary: String
         var since: String?
         var acknowledgedBy: String?
-        var silenced: String?
+        /// Not `silenced`: mustache looks a nil field up again in the enclosing instance, whose `silenced` would
+        /// then show under an alert that is not silenced.
+        var alertSilenced: String?
         var deploySentence: String?
         var rollback: String?
         var canAck: Bool
@@ -100,7 +102,7 @@ enum DashboardViews {
         let since = record.state.since ?? record.state.firedAt
         var view = Alert(id: record.id, rule: record.rule, subject: record.subject, target: record.target ?? "host",
                          phase: record.state.phase.rawValue, severity: record.state.severity.rawValue, summary: record.state.summary,
-                         since: time(since), acknowledgedBy: record.state.acknowledgedBy, silenced: silenced,
+                         since: time(since), acknowledgedBy: record.state.acknowledgedBy, alertSilenced: silenced,
                          deploySentence: nil, rollback: nil, canAck: canOperate && record.id != nil && record.state.phase == .firing)
         if let deploy = record.deploy {
             view.deploySentence = DeployAttribution.sentence(deploy, since: since ?? deploy.startedAt)

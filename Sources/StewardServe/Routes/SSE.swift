@@ -7,13 +7,15 @@ import StewardOps
 /// message can never end a frame early), a `retry:` hint first, and a comment every 15 s so proxies keep the
 /// connection. The stream ends when its source does (an operation's result) or the client goes.
 enum SSE {
-    static func response<S: AsyncSequence & Sendable>(_ frames: S) -> Response where S.Element == String {
+    /// - Parameter latestOnly: each frame is a whole snapshot (the dashboard's): a client that stops reading holds
+    ///   the newest one only, never a growing queue. An operation's events are all kept (they are bounded per operation).
+    static func response<S: AsyncSequence & Sendable>(_ frames: S, latestOnly: Bool = false) -> Response where S.Element == String {
         Response(status: .ok,
                  headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
                  body: ResponseBody { writer in
                      try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
                      try await withThrowingTaskGroup(of: Void.self) { group in
-                         let (ticks, tick) = AsyncStream<String>.makeStream()
+                         let (ticks, tick) = AsyncStream<String>.makeStream(bufferingPolicy: latestOnly ? .bufferingNewest(1) : .unbounded)
                          group.addTask {
                              for try await frame in frames { tick.yield(frame) }
                              tick.finish()

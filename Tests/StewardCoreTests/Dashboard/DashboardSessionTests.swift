@@ -35,9 +35,11 @@ import Testing
         #expect(CSRFCheck.origin(origin: "https://steward.example.com", secFetchSite: nil, host: host,
                                  forwardedHost: "steward.example.com") == .allowed)
         #expect(CSRFCheck.origin(origin: "http://evil.example", secFetchSite: nil, host: host, forwardedHost: nil) != .allowed)
-        // What Chromium sends for a form post of a page with Referrer-Policy: no-referrer.
+        // An opaque origin only with the browser's word that the post came from this origin: another site's page
+        // with no-referrer sends `null` too, and over plain HTTP to a non-loopback address no Sec-Fetch-Site.
         #expect(CSRFCheck.origin(origin: "null", secFetchSite: "same-origin", host: host, forwardedHost: nil) == .allowed)
         #expect(CSRFCheck.origin(origin: "null", secFetchSite: "cross-site", host: host, forwardedHost: nil) != .allowed)
+        #expect(CSRFCheck.origin(origin: "null", secFetchSite: nil, host: host, forwardedHost: nil) != .allowed)
         #expect(CSRFCheck.origin(origin: "file://", secFetchSite: nil, host: host, forwardedHost: nil) != .allowed)
         #expect(CSRFCheck.origin(origin: nil, secFetchSite: "cross-site", host: host, forwardedHost: nil) != .allowed)
         #expect(CSRFCheck.origin(origin: nil, secFetchSite: "same-site", host: host, forwardedHost: nil) != .allowed)

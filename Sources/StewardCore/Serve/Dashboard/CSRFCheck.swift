@@ -2,9 +2,11 @@
 /// same-site subdomain). Two checks, both must pass: the form's hidden CSRF token equals the session's (compared in
 /// time independent of where they differ), and, when the browser says where the request came from, it came from
 /// this very origin: `Sec-Fetch-Site` must be `same-origin`, and `Origin` (when present) must name the host the
-/// request was sent to (`Host`, or `X-Forwarded-Host` behind a proxy). `Origin: null` says nothing: browsers send it
-/// for every form post of a page with `Referrer-Policy: no-referrer` (the dashboard's), so there `Sec-Fetch-Site`
-/// (which a page cannot set) and the CSRF token decide; a sandboxed cross-site frame says `cross-site` and is refused.
+/// request was sent to (`Host`, or `X-Forwarded-Host` behind a proxy). The dashboard's pages say
+/// `Referrer-Policy: same-origin`, so its own posts carry their real `Origin`; `Origin: null` (an opaque origin: a
+/// sandboxed frame, a page of another site with `no-referrer`) is taken only when `Sec-Fetch-Site`, which no page can
+/// set, says `same-origin`. Without that header (plain HTTP to a non-loopback address) a `null` origin is refused,
+/// so another site cannot post even the login form.
 public enum CSRFCheck {
     public enum Verdict: Equatable, Sendable {
         case allowed
@@ -15,7 +17,10 @@ public enum CSRFCheck {
         if let site = secFetchSite?.lowercased(), site != "same-origin" {
             return .refused("the form was sent from another site (Sec-Fetch-Site: \(site.prefix(20)))")
         }
-        guard let origin, origin != "null" else { return .allowed }
+        guard let origin else { return .allowed }
+        if origin == "null" {
+            return secFetchSite?.lowercased() == "same-origin" ? .allowed : .refused("the form's origin is opaque (Origin: null)")
+        }
         guard let authority = authority(of: origin) else { return .refused("the form's origin is opaque or malformed") }
         let hosts = [host, forwardedHost].compactMap { $0?.lowercased() }
         guard hosts.contains(authority) else { return .refused("the form was sent from another origin") }
