@@ -4,7 +4,7 @@ public enum Systemctl {
     public static let unitProperties = [
         "Id", "LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts", "User", "Group",
         "WorkingDirectory", "EnvironmentFiles", "Environment", "ExecStart", "Restart", "StandardOutput",
-        "StandardError", "FragmentPath",
+        "StandardError", "FragmentPath", "After", "NoNewPrivileges", "ProtectSystem", "PrivateTmp",
     ]
 
     /// `systemctl show --no-pager -p Id,… -- a.service b.service`

@@ -20,11 +20,18 @@ public struct Facts: Sendable, Codable, Equatable {
     public var windowHours: Int
     /// Steward's backup catalog; nil when it could not be read.
     public var backups: BackupCatalogFacts?
+    /// Certificates nginx serves and Let's Encrypt renewal; nil when not probed.
+    public var tls: TLSFacts?
+    /// SQLite files, Redis and PostgreSQL the apps use; nil when not probed.
+    public var dataStores: DataStoreFacts?
+    /// Large app log files and the journal's size; nil when not probed.
+    public var logStorage: LogStorageFacts?
 
     public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
                 sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],
                 nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24,
-                backups: BackupCatalogFacts? = nil) {
+                backups: BackupCatalogFacts? = nil, tls: TLSFacts? = nil, dataStores: DataStoreFacts? = nil,
+                logStorage: LogStorageFacts? = nil) {
         self.host = host
         self.units = units
         self.unitLogs = unitLogs
@@ -37,6 +44,9 @@ public struct Facts: Sendable, Codable, Equatable {
         self.systemPythonVersion = systemPythonVersion
         self.windowHours = windowHours
         self.backups = backups
+        self.tls = tls
+        self.dataStores = dataStores
+        self.logStorage = logStorage
     }
 
     public func unit(_ name: String) -> UnitFacts? { units.first { $0.name == name || $0.shortName == name } }

@@ -21,13 +21,17 @@ public struct NginxSite: Sendable, Codable, Equatable {
     public var locations: [NginxLocation]
     /// `ssl_certificate` files the server presents.
     public var sslCertificates: [String]
+    /// Whether the server sends clients to HTTPS (`return 301 https://…` or a `rewrite` to https, at any level).
+    public var redirectsToHTTPS: Bool
 
-    public init(file: String, serverNames: [String], listen: [String], locations: [NginxLocation], sslCertificates: [String] = []) {
+    public init(file: String, serverNames: [String], listen: [String], locations: [NginxLocation], sslCertificates: [String] = [],
+                redirectsToHTTPS: Bool = false) {
         self.file = file
         self.serverNames = serverNames
         self.listen = listen
         self.locations = locations
         self.sslCertificates = sslCertificates
+        self.redirectsToHTTPS = redirectsToHTTPS
     }
 }
 

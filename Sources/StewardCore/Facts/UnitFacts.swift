@@ -25,13 +25,21 @@ public struct UnitFacts: Sendable, Codable, Equatable {
     public var loadState: String
     /// Whether the ExecStart program exists (nil when not checked): a removed venv or binary makes starts fail.
     public var executableExists: Bool?
+    /// `After=` as systemd resolved it (implicit dependencies included); empty when not reported.
+    public var after: [String]
+    /// `NoNewPrivileges`, `ProtectSystem`, `PrivateTmp` as systemd reports them (`yes`/`no`, `full`…); empty when not
+    /// reported, and then not judged.
+    public var noNewPrivileges: String
+    public var protectSystem: String
+    public var privateTmp: String
 
     public init(name: String, activeState: String = "", subState: String = "", unitFileState: String = "",
                 mainPID: Int = 0, nRestarts: Int = 0, user: String = "", group: String = "",
                 workingDirectory: String = "", environmentFiles: [EnvironmentFileRef] = [],
                 environment: [String: Secret] = [:], execStart: [String] = [], restart: String = "",
                 standardOutput: String = "", standardError: String = "", fragmentPath: String = "",
-                loadState: String = "loaded", executableExists: Bool? = nil) {
+                loadState: String = "loaded", executableExists: Bool? = nil, after: [String] = [],
+                noNewPrivileges: String = "", protectSystem: String = "", privateTmp: String = "") {
         self.name = name
         self.activeState = activeState
         self.subState = subState
@@ -50,6 +58,10 @@ public struct UnitFacts: Sendable, Codable, Equatable {
         self.fragmentPath = fragmentPath
         self.loadState = loadState
         self.executableExists = executableExists
+        self.after = after
+        self.noNewPrivileges = noNewPrivileges
+        self.protectSystem = protectSystem
+        self.privateTmp = privateTmp
     }
 
     /// `calb-sizingtool@prod.service` → `calb-sizingtool@prod`.

@@ -106,6 +106,15 @@ public enum NginxConfigParser {
         return out
     }
 
+    /// `return 301 https://$host$request_uri;` or `rewrite ^ https://… permanent;` in the server, an `if` or a location.
+    static func redirectsToHTTPS(_ list: [Statement]) -> Bool {
+        list.contains { s in
+            if s.name == "return", s.args.count >= 2, ["301", "302", "307", "308"].contains(s.args[0]), s.args[1].hasPrefix("https://") { return true }
+            if s.name == "rewrite", s.args.count >= 2, s.args[1].hasPrefix("https://") { return true }
+            return s.block.map(redirectsToHTTPS) ?? false
+        }
+    }
+
     public static func parse(_ text: String, file: String, include: (String) -> String? = { _ in nil }) -> [NginxSite] {
         var index = 0
         var budget = IncludeBudget()
@@ -139,7 +148,8 @@ public enum NginxConfigParser {
                              serverNames: body.filter { $0.name == "server_name" }.flatMap(\.args),
                              listen: body.filter { $0.name == "listen" }.map { $0.args.joined(separator: " ") },
                              locations: locations,
-                             sslCertificates: body.filter { $0.name == "ssl_certificate" }.compactMap { $0.args.first })
+                             sslCertificates: body.filter { $0.name == "ssl_certificate" }.compactMap { $0.args.first },
+                             redirectsToHTTPS: redirectsToHTTPS(body))
         }
     }
 }

@@ -34,7 +34,9 @@ public enum SystemctlShowParser {
             environment: environment(p["Environment"] ?? ""),
             execStart: execStartArgv(p["ExecStart"] ?? ""), restart: p["Restart"] ?? "",
             standardOutput: p["StandardOutput"] ?? "", standardError: p["StandardError"] ?? "",
-            fragmentPath: p["FragmentPath"] ?? "", loadState: p["LoadState"] ?? "")
+            fragmentPath: p["FragmentPath"] ?? "", loadState: p["LoadState"] ?? "",
+            after: (p["After"] ?? "").split(separator: " ").map(String.init),
+            noNewPrivileges: p["NoNewPrivileges"] ?? "", protectSystem: p["ProtectSystem"] ?? "", privateTmp: p["PrivateTmp"] ?? "")
     }
 
     /// `/etc/app/prod.env (ignore_errors=no)`; several files are separated by spaces.
