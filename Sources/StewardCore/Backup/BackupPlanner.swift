@@ -52,7 +52,7 @@ public enum BackupPlanner {
     }
 
     /// The database named in the instance's env files, first key that holds one.
-    static func discoveredDatabases(_ instance: Inventory.Instance, facts: Facts) -> [BackupSource] {
+    public static func discoveredDatabases(_ instance: Inventory.Instance, facts: Facts) -> [BackupSource] {
         guard let unit = facts.unit(instance.unit) else { return [] }
         for ref in unit.environmentFiles {
             guard let file = facts.envFile(ref.path) else { continue }

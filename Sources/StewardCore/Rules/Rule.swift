@@ -35,8 +35,9 @@ public struct Rule: Sendable {
 
 /// Every rule Steward knows, in the order `steward rules` lists them.
 public enum RuleCatalog {
-    public static let all: [Rule] = HostRules.all + ServiceRules.all + LogRules.all + PortRules.all + FileRules.all
-        + GitRules.all + RuntimeRules.all + NginxRules.all + NgrokRules.all + BackupRules.all
+    public static let all: [Rule] = HostRules.all + ServiceRules.all + UnitRules.all + LogRules.all + LogStorageRules.all
+        + PortRules.all + FileRules.all + SecretRules.all + SettingsRules.all + GitRules.all + RuntimeRules.all
+        + NginxRules.all + TLSRules.all + NgrokRules.all + DataStoreRules.all + BackupRules.all
 
     public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 
