@@ -8,7 +8,8 @@ import Testing
         #expect(r.status == 0)
         let probes = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(probes.compactMap { $0["name"] as? String } == ["host", "filesystems", "systemd", "journal.units", "journal.host",
-                                                                "sockets", "envfiles", "appdirs", "nginx", "ngrok", "backups"])
+                                                                "sockets", "envfiles", "appdirs", "nginx", "ngrok", "tls", "datastores",
+                                                                "logstorage", "backups"])
         #expect(probes.first { $0["name"] as? String == "ngrok" }?["needs"] as? [String] == ["systemd", "envfiles"])
         let text = try Sandbox.run([Sandbox.stewardBinary, "probes"]).stdout
         #expect(text.hasPrefix("host\nfilesystems    needs systemd, host\nsystemd\n"))

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProbeRegistryTests {
     @Test func theTableHoldsTheProbesTheReportHasAlwaysNamed() {
         #expect(AuditProbe.names == ["host", "filesystems", "systemd", "journal.units", "journal.host", "sockets", "envfiles",
-                                     "appdirs", "nginx", "ngrok", "backups"])
+                                     "appdirs", "nginx", "ngrok", "tls", "datastores", "logstorage", "backups"])
         #expect(Set(AuditProbe.names).count == AuditProbe.all.count)
     }
 

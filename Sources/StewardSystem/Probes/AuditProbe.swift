@@ -22,6 +22,8 @@ public struct AuditProbe: Sendable {
             Inventory.build(facts: facts, manifest: manifest).instances.compactMap { facts.unit($0.unit) }
         }
 
+        var inventory: Inventory { Inventory.build(facts: facts, manifest: manifest) }
+
         /// The working directories of the inventory's instances, each once.
         var appDirectories: [String] {
             unique(Inventory.build(facts: facts, manifest: manifest).instances.compactMap(\.workingDirectory))

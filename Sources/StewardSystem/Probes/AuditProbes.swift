@@ -65,6 +65,30 @@ extension AuditProbe {
             let ngrok = ProxyProbe.ngrok(input.context, units: input.auditedUnits, envFiles: input.facts.envFiles)
             return { $0.ngrok = ngrok }
         },
+        AuditProbe("tls", needs: ["nginx"]) { input in
+            let tls = TLSProbe.gather(input.context, nginx: input.facts.nginx)
+            let apply: Apply = { $0.tls = tls }
+            let unread = tls.certificates.compactMap(\.unreadableReason) + (tls.letsEncrypt?.logUnreadable.map { [$0] } ?? [])
+            guard unread.isEmpty else { throw ProbeIncomplete(reason: unread.joined(separator: "; "), apply: apply) }
+            return apply
+        },
+        AuditProbe("datastores", needs: ["systemd", "envfiles", "sockets"]) { input in
+            let (stores, unanswered) = await DataStoreProbe.gather(input.context, facts: input.facts, inventory: input.inventory)
+            let apply: Apply = { $0.dataStores = stores }
+            let unknown = unanswered.map { "\($0) " + FilesProbe.didNotAnswer(input.context) }
+                + stores.sqlite.compactMap(\.unreadableReason) + stores.redis.compactMap { $0.unknownReason.map { "redis: \($0)" } }
+                + (stores.postgres?.unreadableReason.map { [$0] } ?? [])
+            guard unknown.isEmpty else { throw ProbeIncomplete(reason: unknown.joined(separator: "; "), apply: apply) }
+            return apply
+        },
+        AuditProbe("logstorage", needs: ["systemd"]) { input in
+            let (logs, unanswered) = await LogStorageProbe.gather(input.context, appDirectories: input.appDirectories)
+            let apply: Apply = { $0.logStorage = logs }
+            guard unanswered.isEmpty else {
+                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(input.context), apply: apply)
+            }
+            return apply
+        },
         AuditProbe("backups") { input in
             guard let statePath = input.statePath.map({ input.context.files.path($0) }) else { throw ProbeSkipped("no state database given") }
             let records = try StateStore.openReadOnly(path: statePath)?.records() ?? []

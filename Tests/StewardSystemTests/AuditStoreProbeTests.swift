@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import StewardCore
+@testable import StewardSystem
+
+/// The TLS, data store and log storage probes on fixture trees, with files made by the real tools: certificates by
+/// openssl, databases by sqlite3, sparse log and journal files by truncate.
+@Suite(.enabled(if: ["/usr/bin/openssl", "/usr/bin/sqlite3"].allSatisfy(FileManager.default.isExecutableFile), "needs openssl and sqlite3 (installed by .ci/run)"))
+struct AuditStoreProbeTests {
+    static func site(_ cert: String, names: [String] = ["a.example.org"]) -> NginxSite {
+        NginxSite(file: "/etc/nginx/sites-enabled/a", serverNames: names, listen: ["443 ssl"], locations: [], sslCertificates: [cert])
+    }
+
+    @Test func certificateFilesAreDescribedAndProblemsGiveReasons() throws {
+        let t = try TempTree()
+        try t.mkdir("/etc/ssl")
+        #expect(try t.sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "5",
+                          "-subj", "/CN=a.example.org", "-addext", "subjectAltName=DNS:a.example.org,DNS:*.a.example.org",
+                          "-keyout", t.root + "/etc/ssl/a.key", "-out", t.root + "/etc/ssl/a.crt"]) == 0)
+        try t.write("/etc/ssl/junk.crt", "not a certificate\n")
+        let files = HostFiles(root: t.root)
+        let now = Date()
+        let facts = TLSProbe.gather(ProbeContext(files: files), nginx: NginxFacts(configValid: true, sites: [
+            Self.site("/etc/ssl/a.crt"), Self.site("/etc/ssl/junk.crt"), Self.site("/etc/ssl/none.crt"), Self.site("/etc/ssl/$ssl_server_name.crt"),
+        ]), now: now)
+        let cert = facts.certificates[0]
+        #expect(cert.names == ["a.example.org", "*.a.example.org"] && cert.selfSigned && cert.unreadableReason == nil)
+        let days = (cert.notAfter ?? .distantPast).timeIntervalSince(now) / 86400
+        #expect(days > 4.9 && days < 5.1)
+        #expect(cert.covers("x.a.example.org") && !cert.covers("x.y.a.example.org"))
+        #expect(facts.certificates[1].unreadableReason == "/etc/ssl/junk.crt: not a PEM certificate")
+        #expect(facts.certificates[2].unreadableReason?.hasSuffix("no such file") == true)
+        #expect(facts.certificates[3].unreadableReason == "the path names an nginx variable")
+        #expect(facts.letsEncrypt == nil)  // no /etc/letsencrypt/live
+        let findings = RuleCatalog.rule("tls.cert-expiry")!.evaluate(AuditContext(facts: Facts(tls: facts)))
+        #expect(findings.map(\.severity) == [.critical])
+    }
+
+    @Test func letsEncryptRenewalIsSeenThroughWantsLinksCronAndTheLog() throws {
+        let t = try TempTree()
+        try t.mkdir("/etc/letsencrypt/live/shop.example.org")
+        try t.write("/etc/letsencrypt/live/README", "certbot's readme\n")
+        let files = HostFiles(root: t.root)
+        var le = try #require(TLSProbe.letsEncrypt(files))
+        #expect(le.lineages == ["shop.example.org"] && le.enabledTimers.isEmpty && le.cronEntries.isEmpty && le.failedRenewals.isEmpty)
+
+        try t.symlink("/etc/systemd/system/timers.target.wants/certbot.timer", to: "/lib/systemd/system/certbot.timer")
+        try t.write("/etc/cron.d/certbot", "# 0 */12 * * * root certbot -q renew\n")  // commented out: not a renewal
+        try t.write("/var/log/letsencrypt/letsencrypt.log", "x:ERROR:certbot._internal.renewal:Failed to renew certificate shop.example.org with error: refused\n")
+        le = try #require(TLSProbe.letsEncrypt(files))
+        #expect(le.enabledTimers == ["certbot.timer"] && le.cronEntries.isEmpty && le.failedRenewals == ["shop.example.org"])
+
+        try t.write("/etc/cron.d/certbot", "0 */12 * * * root test -x /usr/bin/certbot && perl -e 'sleep int(rand(43200))' && certbot -q renew\n")
+        #expect(TLSProbe.letsEncrypt(files)?.cronEntries == ["/etc/cron.d/certbot"])
+    }
+
+    @Test func sqliteHeadersTellWALFromRollbackWithoutOpeningTheDatabase() throws {
+        let t = try TempTree()
+        try t.mkdir("/srv")
+        #expect(try t.sh(["sqlite3", t.root + "/srv/wal.db", "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1);"]) == 0)
+        #expect(try t.sh(["sqlite3", t.root + "/srv/delete.db", "CREATE TABLE t(x); INSERT INTO t VALUES (1);"]) == 0)
+        try t.write("/srv/text.db", "hello, this is not a database\n")
+        #expect(mkfifo(t.root + "/srv/fifo.db", 0o600) == 0)
+        try t.symlink("/srv/link.db", to: t.root + "/srv/wal.db")
+        let files = HostFiles(root: t.root)
+        let wal = DataStoreProbe.sqlite(files, "/srv/wal.db")
+        #expect(wal.walMode == true && wal.sizeBytes > 0 && wal.unreadableReason == nil)
+        let rollback = DataStoreProbe.sqlite(files, "/srv/delete.db")
+        #expect(rollback.walMode == false && rollback.walBytes == nil)
+        #expect(DataStoreProbe.sqlite(files, "/srv/text.db").unreadableReason == "/srv/text.db: not a SQLite database")
+        // A FIFO answers at once (opened non-blocking), and a link the app's user could plant is not followed.
+        #expect(DataStoreProbe.sqlite(files, "/srv/fifo.db").unreadableReason == "/srv/fifo.db: not a regular file")
+        #expect(DataStoreProbe.sqlite(files, "/srv/link.db").unreadableReason?.hasPrefix("/srv/link.db: cannot be opened") == true)
+        #expect(!DataStoreProbe.sqlite(files, "/srv/missing.db").exists)
+    }
+
+    @Test func databasesComeFromTheAppsDatabaseURL() async throws {
+        let t = try TempTree()
+        try t.mkdir("/opt/app")
+        #expect(try t.sh(["sqlite3", t.root + "/opt/app/app.db", "CREATE TABLE t(x);"]) == 0)
+        try t.write("/etc/app/prod.env", "PORT=8000\nDATABASE_URL=sqlite:///./app.db\n", mode: 0o600)
+        let unit = UnitFacts(name: "app@prod.service", activeState: "active", workingDirectory: "/opt/app",
+                             environmentFiles: [EnvironmentFileRef(path: "/etc/app/prod.env", optional: false)], execStart: ["/usr/bin/python3", "app.py"])
+        let ctx = ProbeContext(files: HostFiles(root: t.root))
+        var facts = Facts(units: [unit], sockets: [])
+        facts.envFiles = await FilesProbe.envFiles(ctx, paths: ["/etc/app/prod.env"]).files
+        let (stores, unanswered) = await DataStoreProbe.gather(ctx, facts: facts, inventory: Inventory.build(facts: facts, manifest: .empty))
+        #expect(unanswered.isEmpty)
+        #expect(stores.sqlite.map(\.path) == ["/opt/app/app.db"] && stores.sqlite.first?.usedBy == ["app@prod"])
+        #expect(stores.sqlite.first?.walMode == false)
+        #expect(stores.redis.isEmpty && stores.postgres == nil)
+    }
+
+    @Test func pgHbaFilesOfEveryCluster() throws {
+        let t = try TempTree()
+        try t.write("/etc/postgresql/15/main/pg_hba.conf", "local all all peer\nhost all all 0.0.0.0/0 trust\n")
+        try t.write("/etc/postgresql/16/main/pg_hba.conf", "host all all 127.0.0.1/32 scram-sha-256\n")
+        let pg = try #require(DataStoreProbe.postgres(HostFiles(root: t.root)))
+        #expect(pg.hbaFiles == ["/etc/postgresql/15/main/pg_hba.conf", "/etc/postgresql/16/main/pg_hba.conf"])
+        #expect(pg.trustLines == ["/etc/postgresql/15/main/pg_hba.conf:2: host all all 0.0.0.0/0 trust"])
+    }
+
+    @Test func largeAppLogsAndTheJournalAreMeasuredFromTheFiles() async throws {
+        let t = try TempTree()
+        try t.mkdir("/opt/app/logs")
+        try t.mkdir("/opt/app/.venv/lib")
+        for (path, size) in [("/opt/app/logs/app.log", "120M"), ("/opt/app/logs/small.log", "1M"), ("/opt/app/.venv/lib/pip.log", "50M"),
+                             ("/opt/app/worker.log", "20M"), ("/var/log/journal/0123/system.journal", "96M")] {
+            try t.mkdir((path as NSString).deletingLastPathComponent)
+            #expect(try t.sh(["truncate", "-s", size, t.root + path]) == 0)
+        }
+        try t.symlink("/opt/app/logs/link.log", to: t.root + "/opt/app/logs/app.log")
+        try t.write("/etc/logrotate.d/app", "/opt/app/*.log {\n  daily\n}\n")
+        try t.write("/etc/systemd/journald.conf", "[Journal]\n#SystemMaxUse=\n")
+        let ctx = ProbeContext(files: HostFiles(root: t.root))
+        let (logs, unanswered) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
+        #expect(unanswered.isEmpty)
+        // `*` crosses `/` in logrotate's patterns as Steward reads them: logs/app.log counts as covered too.
+        #expect(logs.appLogs == [AppLogFile(path: "/opt/app/logs/app.log", sizeBytes: 120 << 20, rotatedBy: "/etc/logrotate.d/app"),
+                                 AppLogFile(path: "/opt/app/worker.log", sizeBytes: 20 << 20, rotatedBy: "/etc/logrotate.d/app")])
+        let journal = try #require(logs.journal)
+        #expect(journal.directory == "/var/log/journal" && journal.bytes == 96 << 20 && journal.systemMaxUse == nil && journal.filesystemBytes > 0)
+
+        try t.write("/etc/systemd/journald.conf.d/size.conf", "[Journal]\nSystemMaxUse=500M\n")
+        try t.write("/etc/logrotate.d/app", "/var/log/other.log {\n}\n")
+        let (again, _) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
+        #expect(again.journal?.systemMaxUse == "500M")
+        #expect(again.appLogs.map(\.rotatedBy) == [nil, nil])
+    }
+}
