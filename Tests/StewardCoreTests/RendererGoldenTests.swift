@@ -5,13 +5,17 @@ import StewardTestSupport
 
 /// A FastAPI app behind nginx, with the problems seeds 001 and 004 describe: a fixed, fully known report.
 enum GoldenFixture {
+    /// The report's own time (generatedAt), against which certificate expiry is judged.
+    static let observedAt = Date(timeIntervalSince1970: 1_767_323_045)
+
     static func facts() -> Facts {
         let unit = UnitFacts(
             name: "marb@prod.service", activeState: "active", subState: "running", unitFileState: "enabled", mainPID: 812,
             nRestarts: 2, user: "", group: "", workingDirectory: "/srv/marb", environmentFiles: [.init(path: "/etc/marb/prod.env", optional: false)],
             environment: ["API_TOKEN": Secret("tok-CANARY-1")],
             execStart: ["/srv/marb/.venv/bin/uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "${PORT}"], restart: "always",
-            standardOutput: "journal", standardError: "inherit", fragmentPath: "/etc/systemd/system/marb@.service", executableExists: true)
+            standardOutput: "journal", standardError: "inherit", fragmentPath: "/etc/systemd/system/marb@.service", executableExists: true,
+            after: ["network.target", "basic.target"], noNewPrivileges: "no", protectSystem: "no", privateTmp: "no")
         let env = EnvFileFacts(path: "/etc/marb/prod.env", exists: true, owner: "root", group: "root", mode: 0o644,
                                keys: ["PORT", "DATABASE_URL", "DEBUG"],
                                values: ["PORT": Secret("8000"), "DATABASE_URL": Secret("postgresql://marb:changeme@localhost/marb"), "DEBUG": Secret("true")])
@@ -31,7 +35,14 @@ enum GoldenFixture {
                                     starts: 3, stops: 2, samples: ["sqlalchemy.exc.OperationalError: connection refused"])],
             hostLogs: HostLogFacts(oomKills: 1, oomVictims: ["celery (pid 901)"], sshFailedPasswords: 2, sshSources: ["198.51.100.4": 2]),
             sockets: [ListeningSocket(proto: .tcp, address: "0.0.0.0", port: 8000, pid: 812, process: "uvicorn", unit: "marb@prod.service")],
-            envFiles: [env], appDirs: [dir], nginx: nginx, ngrok: [], systemPythonVersion: "3.11", windowHours: 24)
+            envFiles: [env], appDirs: [dir], nginx: nginx, ngrok: [], systemPythonVersion: "3.11", windowHours: 24,
+            tls: TLSFacts(certificates: [CertificateFacts(
+                path: "/etc/letsencrypt/live/marb.example.org/fullchain.pem", site: "/etc/nginx/sites-enabled/marb", serverNames: ["marb.example.org"],
+                notAfter: observedAt.addingTimeInterval(10 * 86400), names: ["marb.example.org"], subject: "CN=marb.example.org")],
+                          letsEncrypt: LetsEncryptFacts(lineages: ["marb.example.org"], enabledTimers: ["certbot.timer"]), observedAt: observedAt),
+            dataStores: DataStoreFacts(redis: [RedisFacts(endpoints: ["127.0.0.1:6379"], port: 6379, answersWithoutPassword: true, usedBy: ["marb@prod"])]),
+            logStorage: LogStorageFacts(appLogs: [AppLogFile(path: "/srv/marb/logs/app.log", sizeBytes: 150 << 20)],
+                                        journal: JournalUsage(directory: "/var/log/journal", bytes: 700 << 20, filesystemBytes: 20 << 30, systemMaxUse: nil)))
     }
 
     static func report() -> AuditReport {

@@ -83,6 +83,7 @@ public enum MarkdownRenderer {
             md.bullet("Kernel OOM kills: \(host.oomKills)")
             md.bullet("SSH failed logins: \(host.sshFailedPasswords) from \(host.sshSources.count) address(es)")
         }
+        logStorageLines(&md, report)
         md.line()
 
         md.heading("5. Ports and processes")
@@ -98,7 +99,13 @@ public enum MarkdownRenderer {
         }
         md.line()
 
-        md.heading("6. Directories, permissions and virtualenvs")
+        md.heading("6. TLS")
+        tlsSection(&md, report)
+
+        md.heading("7. Data stores")
+        dataStoreSection(&md, report)
+
+        md.heading("8. Directories, permissions and virtualenvs")
         for dir in facts.appDirs {
             md.bullet("`\(dir.path)`: " + (dir.exists ? "\(dir.owner):\(dir.group) \(FileMode.symbolic(dir.mode, isDirectory: true)) (\(dir.modeString))" : "missing"))
             if let venv = dir.venv {
@@ -108,7 +115,7 @@ public enum MarkdownRenderer {
         if let py = facts.systemPythonVersion { md.bullet("System python3: \(py)") }
         md.line()
 
-        md.heading("7. Git state")
+        md.heading("9. Git state")
         for dir in facts.appDirs {
             if let reason = dir.gitUnknown { md.bullet("`\(dir.path)`: git state unknown (\(reason))") }
             guard let git = dir.git else { continue }
@@ -122,10 +129,11 @@ public enum MarkdownRenderer {
         }
         md.line()
 
-        md.heading("8. Unit and env file details (values masked)")
+        md.heading("10. Unit and env file details (values masked)")
         for u in ServiceRules.perUnitFile(units) {
             md.bullet("`\(u.fragmentPath.isEmpty ? u.unitFileName : u.fragmentPath)`: User=\(u.runsAsRoot ? "root" : u.user), Restart=\(u.restart.isEmpty ? "no" : u.restart), StandardOutput=\(u.standardOutput)")
             md.line("  - ExecStart: `\(u.execStart.joined(separator: " "))`")  // scrubbed when the report was built
+            if !u.noNewPrivileges.isEmpty { md.line("  - Sandboxing: NoNewPrivileges=\(u.noNewPrivileges), ProtectSystem=\(u.protectSystem), PrivateTmp=\(u.privateTmp)") }
             for ref in u.environmentFiles { md.line("  - EnvironmentFile: `\(ref.path)`\(ref.optional ? " (optional)" : "")") }
             if !u.environment.isEmpty { md.line("  - Environment: " + u.environment.keys.sorted().map { "`\($0)=\(Secret.mask)`" }.joined(separator: ", ")) }
         }
@@ -138,9 +146,10 @@ public enum MarkdownRenderer {
                 md.bullet("`\(file.path)`: missing")
             }
         }
+        sectionFindings(&md, report.activeFindings, prefixes: ["service.no-restart", "service.database-order", "service.hardening", "secrets.", "settings."])
         md.line()
 
-        md.heading("9. Findings and fixes")
+        md.heading("11. Findings and fixes")
         if active.isEmpty { md.line("No findings.") }
         for f in active {
             md.line("- **\(f.severity.rawValue.uppercased())** `\(f.rule)` — \(f.subject): \(f.summary)")
@@ -152,7 +161,7 @@ public enum MarkdownRenderer {
         }
         md.line()
 
-        md.heading("10. Command cheat sheet")
+        md.heading("12. Command cheat sheet")
         for i in report.inventory {
             md.line("- `\(i.label)`:")
             md.line("  - Status: `systemctl status \(i.unit) --no-pager`")
