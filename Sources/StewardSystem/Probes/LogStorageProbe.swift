@@ -28,29 +28,43 @@ enum LogStorageProbe {
         return (LogStorageFacts(appLogs: logs, journal: journal), unanswered)
     }
 
-    /// `*.log` files of at least ``LogStorageFacts/reportedBytes`` under `dir` (a host path), as audited paths. lstat
-    /// only: links are neither followed nor reported.
+    /// `*.log` files of at least ``LogStorageFacts/reportedBytes`` under `dir` (a host path), as audited paths.
+    /// readdir's entry types say what is a directory, so only `*.log` files are stat'ed (a checkout holds thousands of
+    /// files); lstat only: links are neither followed nor reported.
     static func largeLogs(_ dir: String, root: String) -> [(String, Int64)] {
         var out: [(String, Int64)] = []
         var seen = 0
         func walk(_ path: String, depth: Int) {
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
-            for name in entries.sorted() {
+            guard let stream = opendir(path) else { return }
+            defer { closedir(stream) }
+            var names: [(String, UInt8)] = []
+            while let entry = readdir(stream) {
                 seen += 1
-                guard seen <= maxEntries else { return }
+                guard seen <= maxEntries else { break }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append((name, entry.pointee.d_type)) }
+            }
+            for (name, type) in names.sorted(by: { $0.0 < $1.0 }) {
                 let child = path + "/" + name
-                var st = stat()
-                guard lstat(child, &st) == 0 else { continue }
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR where depth < maxDepth && !skipped.contains(name): walk(child, depth: depth + 1)
-                case S_IFREG where name.hasSuffix(".log") && Int64(st.st_size) >= LogStorageFacts.reportedBytes:
-                    out.append((String(child.dropFirst(root.count)), Int64(st.st_size)))
-                default: break
+                let isDirectory = type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && !name.hasSuffix(".log") && isDir(child))
+                if isDirectory {
+                    if depth < maxDepth && !skipped.contains(name) { walk(child, depth: depth + 1) }
+                    continue
                 }
+                guard name.hasSuffix(".log"), type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
+                var st = stat()
+                guard lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) >= LogStorageFacts.reportedBytes else { continue }
+                out.append((String(child.dropFirst(root.count)), Int64(st.st_size)))
             }
         }
         walk(dir, depth: 1)
         return out
+    }
+
+    /// For filesystems whose readdir does not give entry types.
+    static func isDir(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The persistent journal when it has files, else the volatile one; nil when neither exists.
