@@ -80,7 +80,8 @@ struct AuditStoreProbeTests {
         #expect(try t.sh(["sqlite3", t.root + "/opt/app/app.db", "CREATE TABLE t(x);"]) == 0)
         try t.write("/etc/app/prod.env", "PORT=8000\nDATABASE_URL=sqlite:///./app.db\n", mode: 0o600)
         let unit = UnitFacts(name: "app@prod.service", activeState: "active", workingDirectory: "/opt/app",
-                             environmentFiles: [EnvironmentFileRef(path: "/etc/app/prod.env", optional: false)], execStart: ["/usr/bin/python3", "app.py"])
+                             environmentFiles: [EnvironmentFileRef(path: "/etc/app/prod.env", optional: false)], execStart: ["/usr/bin/python3", "app.py"],
+                             fragmentPath: "/etc/systemd/system/app@.service")
         let ctx = ProbeContext(files: HostFiles(root: t.root))
         var facts = Facts(units: [unit], sockets: [])
         facts.envFiles = await FilesProbe.envFiles(ctx, paths: ["/etc/app/prod.env"]).files

@@ -7,22 +7,25 @@ public enum LogrotateConfig {
         var pending: [String] = []
         var depth = 0
         for raw in text.split(separator: "\n") {
-            let line = raw.prefix { $0 != "#" }
-            for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-                if word == "{" || word.hasSuffix("{") {
-                    let head = word.dropLast()
-                    if depth == 0 { patterns += pending + (head.isEmpty ? [] : [String(head)]) }
+            let words = raw.prefix { $0 != "#" }.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                .map { $0.trimmingCharacters(in: .init(charactersIn: "\"'")) }
+            // At the top level a line is either file patterns (maybe ending in `{`) or a directive (`include /x`).
+            let listsFiles = depth == 0 && (words.first?.hasPrefix("/") == true || words.first?.hasPrefix("{") == true)
+            if depth == 0 && !listsFiles && !words.isEmpty { pending = [] }
+            for word in words {
+                if word.hasSuffix("{") {
+                    let head = String(word.dropLast())
+                    if depth == 0 { patterns += pending + (head.hasPrefix("/") ? [head] : []) }
                     pending = []
                     depth += 1
                 } else if word == "}" {
                     depth = max(0, depth - 1)
-                } else if depth == 0 {
-                    let w = word.trimmingCharacters(in: .init(charactersIn: "\"'"))
-                    if w.hasPrefix("/") { pending.append(w) } else { pending = [] }
+                } else if listsFiles && word.hasPrefix("/") {
+                    pending.append(word)
                 }
             }
         }
-        return patterns.filter { $0.hasPrefix("/") }
+        return patterns
     }
 
     /// The first config file (of `files`: path and text) with a pattern matching `path`; `*` also matches `/`, so a

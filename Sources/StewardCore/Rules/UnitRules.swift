@@ -16,7 +16,7 @@ enum UnitRules {
             noRestart.finding(
                 subject: unit.unitFileName, summary: "\(unit.unitFileName) is not restarted when it exits",
                 evidence: ["Restart=\(unit.restart.isEmpty ? "(unset: no)" : unit.restart) in \(unit.fragmentPath)"],
-                fix: "Add `Restart=on-failure` and `RestartSec=5` under [Service] in \(unit.fragmentPath) (or `systemctl edit \(unit.name)`), then `systemctl daemon-reload`.")
+                fix: "Add `Restart=on-failure` and `RestartSec=5` under [Service] in \(unit.fragmentPath) (or `systemctl edit \(unit.unitFileName)`), then `systemctl daemon-reload`.")
         }
     }
 
@@ -80,7 +80,7 @@ enum UnitRules {
             return hardening.finding(
                 subject: unit.unitFileName, summary: "\(unit.unitFileName) can write everywhere its user can; \(lines.count) line(s) would contain it",
                 evidence: ["NoNewPrivileges=\(unit.noNewPrivileges) ProtectSystem=\(unit.protectSystem) PrivateTmp=\(unit.privateTmp)"],
-                fix: "`systemctl edit \(unit.name)` and add under [Service]: " + lines.map { "`\($0)`" }.joined(separator: " ") + "; `systemctl restart \(unit.name)`, check the app works, and see what is left with `systemd-analyze security \(unit.name)`.")
+                fix: "`systemctl edit \(unit.unitFileName)` and add under [Service]: " + lines.map { "`\($0)`" }.joined(separator: " ") + "; `systemctl restart \(unit.name)`, check the app works, and see what is left with `systemd-analyze security \(unit.name)`.")
         }
     }
 }
