@@ -12,6 +12,8 @@ import Testing
             "host.ssh-bruteforce sshd",
             "service.restarts calb-ngrok@prod",
             "service.syslog-output calb-ngrok@.service",
+            // Issue 16: the seed's unit sets none of NoNewPrivileges, ProtectSystem, PrivateTmp (info).
+            "service.hardening calb-sizingtool@.service",
             "logs.tracebacks calb-sizingtool@prod",
             "ports.conflict calb-sizingtool@test",
             "ports.public-bind calb-sizingtool@prod",
@@ -159,7 +161,7 @@ enum Normalize {
         "durationMs", "generatedAt", "uptimeSeconds", "load", "memory", "topProcesses", "availableBytes", "usedBytes",
         "sizeBytes", "mainPID", "pid", "cpuCount", "kernel", "architecture", "hostname", "device", "lines", "errorLines",
         "samples", "nRestarts", "starts", "stops", "failures", "sshFailedPasswords", "sshSources", "systemPythonVersion",
-        "pythonVersion", "home", "commit", "tracebacks", "exceptionTypes", "observedAt",
+        "pythonVersion", "home", "commit", "tracebacks", "exceptionTypes", "observedAt", "bytes", "filesystemBytes",
     ]
 
     static func json(_ value: Any) throws -> String {

@@ -25,7 +25,7 @@ public struct UnitFacts: Sendable, Codable, Equatable {
     public var loadState: String
     /// Whether the ExecStart program exists (nil when not checked): a removed venv or binary makes starts fail.
     public var executableExists: Bool?
-    /// `After=` as systemd resolved it (implicit dependencies included); empty when not reported.
+    /// `After=` as systemd resolved it (implicit dependencies included), sorted; empty when not reported.
     public var after: [String]
     /// `NoNewPrivileges`, `ProtectSystem`, `PrivateTmp` as systemd reports them (`yes`/`no`, `full`…); empty when not
     /// reported, and then not judged.

@@ -35,7 +35,7 @@ public enum SystemctlShowParser {
             execStart: execStartArgv(p["ExecStart"] ?? ""), restart: p["Restart"] ?? "",
             standardOutput: p["StandardOutput"] ?? "", standardError: p["StandardError"] ?? "",
             fragmentPath: p["FragmentPath"] ?? "", loadState: p["LoadState"] ?? "",
-            after: (p["After"] ?? "").split(separator: " ").map(String.init),
+            after: (p["After"] ?? "").split(separator: " ").map { String($0.filter { $0 != "\"" }) }.sorted(),  // in no stable order, quoted when escaped
             noNewPrivileges: p["NoNewPrivileges"] ?? "", protectSystem: p["ProtectSystem"] ?? "", privateTmp: p["PrivateTmp"] ?? "")
     }
 
