@@ -102,3 +102,16 @@ struct SecretSettingsRuleTests {
             == (fires ? [RuleSubject("settings.insecure-cookies", "calb-sizingtool@prod", .warning)] : []))
     }
 }
+
+extension SecretSettingsRuleTests {
+    @Test func aCookieSettingThatIsNotABooleanIsNamedNotQuoted() throws {
+        let facts = Self.django([:]).with(envFile: N1.prodEnv) { file in
+            file.keys += ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+            file.values["SESSION_COOKIE_SECURE"] = Secret("tok-CANARY-77")
+            file.values["CSRF_COOKIE_SECURE"] = Secret("True")
+        }
+        let f = try #require(findings("settings.insecure-cookies", facts).first)
+        #expect(f.evidence.first == "SESSION_COOKIE_SECURE is not a boolean (\(N1.prodEnv))")
+        #expect(!"\(f)".contains("CANARY"))
+    }
+}

@@ -78,7 +78,10 @@ enum SettingsRules {
             // Judged only when the env file sets them: settings.py may hard-code them, which the audit cannot see.
             let set = secureCookieKeys.compactMap { key in (env[key] ?? env["DJANGO_" + key]).map { (key, $0) } }
             guard !set.isEmpty, let site = InstanceSites.https(port: instance.port, facts: ctx.facts) else { return nil }
-            var evidence = set.filter { AppEnvironment.flag($0.1.text) != true }.map { "\($0.0)=\($0.1.text) (\($0.1.source))" }
+            // A value is quoted only when it reads as false: anything else in the variable is not this rule's to show.
+            var evidence = set.filter { AppEnvironment.flag($0.1.text) != true }.map { key, entry in
+                AppEnvironment.flag(entry.text) == false ? "\(key)=\(entry.text) (\(entry.source))" : "\(key) is not a boolean (\(entry.source))"
+            }
             let missing = secureCookieKeys.filter { key in !set.contains { $0.0 == key } }
             evidence += missing.map { "\($0) is not set, while \(set[0].0) is (\(set[0].1.source))" }
             guard !evidence.isEmpty else { return nil }
