@@ -15,41 +15,45 @@ enum SettingsRules {
                            "CORS_ORIGIN_WHITELIST", "CORS_ALLOW_ORIGINS"]
     static let corsAllowAllKeys = ["CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"]
 
-    static let corsWildcard: Rule = Rule(
-        id: "settings.cors-wildcard", severity: .warning,
-        rationale: "A wildcard CORS origin lets any website call the API from its visitors' browsers (seed 001: \"no wildcards\")."
-    ) { ctx in
-        AppEnvironment.apps(ctx).filter { $0.0.production }.compactMap { instance, unit, env in
-            var evidence: [String] = []
-            for key in corsKeys { if let e = env[key], listsWildcard(e.text) { evidence.append("\(key) contains * (\(e.source))") } }
-            for key in corsAllowAllKeys { if let e = env[key], AppEnvironment.flag(e.text) == true { evidence.append("\(key)=\(e.text) (\(e.source))") } }
-            guard !evidence.isEmpty else { return nil }
-            return corsWildcard.finding(
-                subject: instance.label, summary: "Production instance \(instance.label) accepts requests from any origin (CORS)",
-                evidence: evidence,
-                fix: "List the production origins instead, e.g. `CORS_ORIGINS=https://app.example.org` (and drop CORS_ALLOW_ALL_ORIGINS), in the env file, then `systemctl restart \(unit.name)`.")
+    /// A rule on production app instances whose evidence is read from their environment: one finding per instance
+    /// with any evidence, `summary` and `fix` given the instance and its unit.
+    static func productionRule(id: String, severity: Severity, rationale: String, evidence: @escaping @Sendable (AppEnvironment) -> [String],
+                               summary: @escaping @Sendable (Inventory.Instance) -> String,
+                               fix: @escaping @Sendable (UnitFacts) -> String) -> Rule {
+        Rule(id: id, severity: severity, rationale: rationale) { ctx in
+            AppEnvironment.apps(ctx).filter { $0.0.production }.compactMap { instance, unit, env in
+                let found = evidence(env)
+                guard !found.isEmpty else { return nil }
+                return Finding(rule: id, severity: severity, subject: instance.label, summary: summary(instance), evidence: found, fix: fix(unit))
+            }
         }
     }
+
+    /// `KEY=value (source)` for each of `keys` set to a boolean equal to `value`.
+    static func flagged(_ env: AppEnvironment, _ keys: [String], _ value: Bool) -> [String] {
+        keys.compactMap { key in env[key].flatMap { e in AppEnvironment.flag(e.text) == value ? "\(key)=\(e.text) (\(e.source))" : nil } }
+    }
+
+    static let corsWildcard = productionRule(
+        id: "settings.cors-wildcard", severity: .warning,
+        rationale: "A wildcard CORS origin lets any website call the API from its visitors' browsers (seed 001: \"no wildcards\").",
+        evidence: { env in
+            corsKeys.compactMap { key in env[key].flatMap { listsWildcard($0.text) ? "\(key) contains * (\($0.source))" : nil } }
+                + flagged(env, corsAllowAllKeys, true)
+        },
+        summary: { "Production instance \($0.label) accepts requests from any origin (CORS)" },
+        fix: { "List the production origins instead, e.g. `CORS_ORIGINS=https://app.example.org` (and drop CORS_ALLOW_ALL_ORIGINS), in the env file, then `systemctl restart \($0.name)`." })
 
     /// Keys that turn authentication off when false, and those that turn it off when true.
     static let authOnKeys = ["REQUIRE_AUTH", "AUTH_REQUIRED", "AUTH_ENABLED", "ENABLE_AUTH", "AUTHENTICATION_ENABLED"]
     static let authOffKeys = ["AUTH_DISABLED", "DISABLE_AUTH", "SKIP_AUTH", "NO_AUTH", "AUTHENTICATION_DISABLED"]
 
-    static let authDisabled: Rule = Rule(
+    static let authDisabled = productionRule(
         id: "settings.auth-disabled", severity: .critical,
-        rationale: "With authentication switched off by a setting, anyone who reaches the app is an authenticated user."
-    ) { ctx in
-        AppEnvironment.apps(ctx).filter { $0.0.production }.compactMap { instance, unit, env in
-            var evidence: [String] = []
-            for key in authOnKeys { if let e = env[key], AppEnvironment.flag(e.text) == false { evidence.append("\(key)=\(e.text) (\(e.source))") } }
-            for key in authOffKeys { if let e = env[key], AppEnvironment.flag(e.text) == true { evidence.append("\(key)=\(e.text) (\(e.source))") } }
-            guard !evidence.isEmpty else { return nil }
-            return authDisabled.finding(
-                subject: instance.label, summary: "Production instance \(instance.label) runs with authentication disabled",
-                evidence: evidence,
-                fix: "Set `REQUIRE_AUTH=true` (or remove the AUTH_DISABLED-style switch) in the env file, then `systemctl restart \(unit.name)` and check that an unauthenticated request is refused.")
-        }
-    }
+        rationale: "With authentication switched off by a setting, anyone who reaches the app is an authenticated user.",
+        evidence: { env in flagged(env, authOnKeys, false) + flagged(env, authOffKeys, true) },
+        summary: { "Production instance \($0.label) runs with authentication disabled" },
+        fix: { "Set `REQUIRE_AUTH=true` (or remove the AUTH_DISABLED-style switch) in the env file, then `systemctl restart \($0.name)` and check that an unauthenticated request is refused." })
 
     static let allowedHostsKeys = ["ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"]
 

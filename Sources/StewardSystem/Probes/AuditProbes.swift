@@ -39,23 +39,14 @@ extension AuditProbe {
         },
         AuditProbe("envfiles", needs: ["systemd"]) { input in
             let (files, unanswered) = await FilesProbe.envFiles(input.context, paths: input.envFilePaths)
-            let apply: Apply = { $0.envFiles = files }
-            guard unanswered.isEmpty else {
-                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(input.context), apply: apply)
-            }
-            return apply
+            return try answered(unanswered, input.context) { $0.envFiles = files }
         },
         AuditProbe("appdirs", needs: ["systemd"]) { input in
             let ctx = input.context
             let dirs = input.appDirectories
             let answers = await FilesProbe.appDirs(ctx, paths: dirs)
             let appDirs = answers.compactMap { $0 }
-            let apply: Apply = { $0.appDirs = appDirs }
-            let unanswered = zip(dirs, answers).filter { $0.1 == nil }.map(\.0)
-            guard unanswered.isEmpty else {
-                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx), apply: apply)
-            }
-            return apply
+            return try answered(zip(dirs, answers).filter { $0.1 == nil }.map(\.0), ctx) { $0.appDirs = appDirs }
         },
         AuditProbe("nginx") { input in
             let nginx = try await ProxyProbe.nginx(input.context)
@@ -83,11 +74,7 @@ extension AuditProbe {
         },
         AuditProbe("logstorage", needs: ["systemd"]) { input in
             let (logs, unanswered) = await LogStorageProbe.gather(input.context, appDirectories: input.appDirectories)
-            let apply: Apply = { $0.logStorage = logs }
-            guard unanswered.isEmpty else {
-                throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(input.context), apply: apply)
-            }
-            return apply
+            return try answered(unanswered, input.context) { $0.logStorage = logs }
         },
         AuditProbe("backups") { input in
             guard let statePath = input.statePath.map({ input.context.files.path($0) }) else { throw ProbeSkipped("no state database given") }
@@ -96,6 +83,14 @@ extension AuditProbe {
             return { $0.backups = backups }
         },
     ]
+
+    /// `apply`, or an incomplete probe that keeps it when some paths (on a mount that stopped answering) did not answer.
+    static func answered(_ unanswered: [String], _ ctx: ProbeContext, _ apply: @escaping Apply) throws -> Apply {
+        guard unanswered.isEmpty else {
+            throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx), apply: apply)
+        }
+        return apply
+    }
 
     /// The names of ``all``, in order.
     public static var names: [String] { all.map(\.name) }
