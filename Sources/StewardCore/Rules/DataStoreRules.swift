@@ -64,19 +64,17 @@ enum DataStoreRules {
         }
     }
 
-    static let sqliteFallback: Rule = Rule(
+    static let sqliteFallbackKeys = ["USE_SQLITE", "DJANGO_USE_SQLITE", "DB_USE_SQLITE"]
+
+    static let sqliteFallback = SettingsRules.productionRule(
         id: "db.sqlite-fallback", severity: .warning,
-        rationale: "USE_SQLITE=1 is a development fallback: in production the data lands in a file that nothing backs up or shares (seed 004)."
-    ) { ctx in
-        AppEnvironment.apps(ctx).filter { $0.0.production }.compactMap { instance, unit, env in
-            guard let hit = env.first(["USE_SQLITE", "DJANGO_USE_SQLITE", "DB_USE_SQLITE"]), AppEnvironment.flag(hit.entry.text) == true else { return nil }
-            let (key, e) = hit
-            return sqliteFallback.finding(
-                subject: instance.label, summary: "Production instance \(instance.label) uses the development SQLite fallback",
-                evidence: ["\(key)=\(e.text) (\(e.source))"] + (env["DATABASE_URL"] == nil && env["DB_NAME"] == nil ? ["no DATABASE_URL or DB_NAME is set"] : []),
-                fix: "Point the app at its production database (`USE_SQLITE=0` and DATABASE_URL/DB_* in \(e.source)), migrate the data that is in the SQLite file, then `systemctl restart \(unit.name)`.")
-        }
-    }
+        rationale: "USE_SQLITE=1 is a development fallback: in production the data lands in a file that nothing backs up or shares (seed 004).",
+        evidence: { env in
+            let on = SettingsRules.flagged(env, sqliteFallbackKeys, true)
+            return on.isEmpty || env["DATABASE_URL"] != nil || env["DB_NAME"] != nil ? on : on + ["no DATABASE_URL or DB_NAME is set"]
+        },
+        summary: { "Production instance \($0.label) uses the development SQLite fallback" },
+        fix: { "Point the app at its production database (`USE_SQLITE=0` and DATABASE_URL or DB_* in its env file), migrate the data that is in the SQLite file, then `systemctl restart \($0.name)`." })
 
     static func isLoopback(_ address: String) -> Bool {
         address.hasPrefix("127.") || address == "::1" || address == "localhost"
