@@ -60,6 +60,14 @@ struct LogUnitRuleTests {
         #expect(!"\(f)".contains("u:p@"))
     }
 
+    @Test func orderingAfterTheServersOwnUnitSatisfiesIt() {
+        let redis = ListeningSocket(proto: .tcp, address: "0.0.0.0", port: 6390, pid: 71, process: "redis-server", unit: "notes-redis.service")
+        let before = Self.withDatabase("redis://127.0.0.1:6390/0", after: ["basic.target"]).changing { $0.sockets?.append(redis) }
+        #expect(findings("service.database-order", before).first?.fix.contains("`After=notes-redis.service`") == true)
+        let after = Self.withDatabase("redis://127.0.0.1:6390/0", after: ["basic.target", "notes-redis.service"]).changing { $0.sockets?.append(redis) }
+        #expect(findings("service.database-order", after).isEmpty)
+    }
+
     // MARK: service.hardening
 
     @Test("service.hardening: info, only the lines that would not break the unit", arguments: [

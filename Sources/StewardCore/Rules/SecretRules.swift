@@ -65,7 +65,7 @@ enum SecretRules {
                 subject: file.path,
                 summary: "\(file.path) has weak key(s): \(Format.list(weak.map(\.0)))",
                 evidence: weak.map { "\($0.0): \($0.1) (value not shown)" } + ["used by \(instances.map(\.label).joined(separator: ", "))"],
-                fix: "Generate each with `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'` (or `openssl rand -base64 48`), replace it in \(file.path), then restart \(instances.map(\.unit).joined(separator: " ")). Changing a JWT or session key logs every user out; an ENCRYPTION_KEY needs the stored data re-encrypted first.")
+                fix: "Generate each with `openssl rand -base64 48` (or Python's `secrets.token_urlsafe(48)`), replace it in \(file.path), then restart \(instances.map(\.unit).joined(separator: " ")). Changing a JWT or session key logs every user out; an ENCRYPTION_KEY needs the stored data re-encrypted first.")
         }
     }
 }

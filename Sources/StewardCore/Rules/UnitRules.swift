@@ -47,8 +47,8 @@ enum UnitRules {
             // After= is never empty for a unit systemd reports: empty means not probed, and is not judged.
             guard !unit.after.isEmpty, seen.insert(unit.unitFileName).inserted else { return nil }
             let missing = localDatabases(env, sockets: ctx.facts.sockets).filter { db in
-                let prefix = db.kind == "postgresql" ? "postgresql" : "redis"
-                return !unit.after.contains { $0.hasPrefix(prefix) }
+                // The server's own unit (from its socket), or any unit of its packages' names.
+                !unit.after.contains { $0 == db.unit || $0.hasPrefix(db.kind) }
             }
             guard !missing.isEmpty else { return nil }
             let lines = missing.map(\.unit)
