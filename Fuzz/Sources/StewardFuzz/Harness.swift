@@ -32,12 +32,19 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let entries = JournalAnalyzer.entries(fromJSONLines: text)
         _ = JournalAnalyzer.unitLogs(entries, units: Array(Set(entries.compactMap(\.unit))).sorted() + ["app.service"])
         _ = JournalAnalyzer.hostLogs(oom: entries, ssh: entries)
+    case "hostconfig":
+        // The host files the TLS, data store and log rules read: certbot's log, pg_hba.conf, logrotate, journald.conf.
+        let (lineages, lines) = CertbotLog.failures(text)
+        precondition(lines.count <= 5 && lines.allSatisfy { $0.count <= 300 } && lineages.count >= min(lines.count, 1))
+        _ = PgHba.trustLines(text, file: "/etc/postgresql/15/main/pg_hba.conf")
+        _ = LogrotateConfig.covering("/opt/app/logs/app.log", files: [(path: "/etc/logrotate.d/fuzz", text: text)])
+        _ = JournaldConfig.systemMaxUse([text, text])
     case "redact":
         _ = Redactor.scrub(text)
         let cut = Redactor.excerpt(text, limit: 300)
         precondition(cut.count <= 300)
     default:
-        fatalError("STEWARD_FUZZ_TARGET must be one of manifest, checks, env, nginx, ngrok, resp, journal, redact")
+        fatalError("STEWARD_FUZZ_TARGET must be one of manifest, checks, env, nginx, ngrok, resp, journal, redact, hostconfig")
     }
     return 0
 }
