@@ -214,6 +214,10 @@ while :; do
 done
 sample >"$out/sample-end.txt"
 t_end_epoch=$(date +%s)
+# Where steward's memory is: anonymous (heap, stacks) or file-backed (its binary and libraries), and its threads.
+# shellcheck disable=SC2016 # expanded inside
+in_sbx bash -c 'pid=$(systemctl show -p MainPID --value steward.service)
+    awk "/^(RssAnon|RssFile|Threads):/ { printf \"%s %s \", \$1, \$2 }" /proc/$pid/status' >"$out/steward-memory.txt" 2>/dev/null || true
 
 # Did they really check? steward: the live state of its 500 checks, and results in its history; monit: its summary.
 token=$(in_sbx "$steward" serve token add bench --scope read --manifest /etc/steward/steward.yml | grep -m1 '^stw_') \
@@ -329,6 +333,10 @@ if F["steward"]:
     row("CPU, since the process started", "cpu_all", "%.2f %%")
 else:
     P("   steward.service was not running at the end (restarted or failed): no figure")
+mem = open(out + "/steward-memory.txt").read().split()
+if len(mem) >= 6:
+    P("   steward's RSS at the end: %.1f MiB anonymous, %.1f MiB file-backed; %s threads"
+      % (int(mem[1]) / 1024, int(mem[3]) / 1024, mem[5]))
 P("   %-34s %14s %14s %14s" % ("checks at the end", passing(status), passing(status_http), monit_ok))
 P("   %-34s %14s %14s %14s" % ("results in the history (raw rows)", rows[0], rows[1], "-"))
 P()

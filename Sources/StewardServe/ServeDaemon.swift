@@ -93,6 +93,7 @@ public enum ServeDaemon {
             .init(service: backups, serviceName: "backups"),
             .init(service: importer, serviceName: "state-import"),
             .init(service: app, serviceName: "http"),
+            .init(service: MemoryTrimService(logger: logger), serviceName: "memory"),
             .init(service: notifier, serviceName: "systemd"),
         ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         config.maximumGracefulShutdownDuration = Duration.seconds(100)

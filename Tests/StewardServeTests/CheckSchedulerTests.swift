@@ -170,15 +170,19 @@ import Testing
         #expect(CheckSchedule.phaseMs(key: "x", intervalMs: 1) == 0)
     }
 
-    @Test func theJitterStaysWithinItsShareOfTheInterval() {
-        #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: -1) == 27_000)
-        #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: 1) == 33_000)
+    @Test func theJitterStaysWithinItsShareOfTheIntervalAndASecond() {
+        #expect(CheckSchedule.delayMs(intervalMs: 5_000, jitter: 0.1, random: -1) == 4_500)
+        #expect(CheckSchedule.delayMs(intervalMs: 5_000, jitter: 0.1, random: 1) == 5_500)
         #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: 0) == 30_000)
         #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0, random: 1) == 30_000)
+        // 10 % of 30 s would be 3 s: capped at 1 s, so a failure is seen within the interval plus a second.
+        #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: -1) == 29_000)
+        #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: 1) == 31_000)
         // Out-of-range inputs are clamped: at most half the interval, random within -1...1.
-        #expect(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 3, random: 5) == 45_000)
+        #expect(CheckSchedule.delayMs(intervalMs: 1_000, jitter: 3, random: 5) == 1_500)
         for r in stride(from: -1.0, through: 1.0, by: 0.05) {
-            #expect((27_000...33_000).contains(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: r)))
+            #expect((29_000...31_000).contains(CheckSchedule.delayMs(intervalMs: 30_000, jitter: 0.1, random: r)))
+            #expect((2_700...3_300).contains(CheckSchedule.delayMs(intervalMs: 3_000, jitter: 0.1, random: r)))
         }
     }
 

@@ -107,6 +107,17 @@ import Testing
             let raw = try store.series(check: check, from: Self.t0, to: now, resolution: .raw)
             #expect(raw.count == all.filter { $0.check == check }.count)
         }
+        // One read for several checks answers each check's own series (checked above against the brute force), with
+        // nothing of one check in another's; a check the history never saw is left out.
+        for tier in HistoryTier.allCases {
+            let from = tier == .raw ? now - 40 * Self.hour : Self.t0 - 86_400
+            let grouped = try store.series(checks: checks + ["never seen"], from: from, to: now + 3600, resolution: tier)
+            #expect(grouped.keys.sorted() == checks.sorted(), "\(tier)")
+            for check in checks {
+                let alone = try store.series(checks: [check], from: from, to: now + 3600, resolution: tier)[check]
+                #expect(grouped[check] == alone && alone?.isEmpty == false, "\(check) \(tier)")
+            }
+        }
     }
 
     @Test func aRollupRunTwiceOrAfterALateSampleCountsEveryResultOnce() throws {

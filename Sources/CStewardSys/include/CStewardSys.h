@@ -15,4 +15,8 @@ int steward_refuse_clone3(void);
 /// Foundation's Thread.name does not reach the kernel on Linux, and glibc's pthread_setname_np needs _GNU_SOURCE.
 int steward_name_thread(const char *name);
 
+/// Gives the free memory of every malloc arena back to the kernel (glibc's malloc_trim(0): free pages inside the
+/// heaps too, not only at their tops). Returns 1 when some memory was released. Not in Swift's Glibc module.
+int steward_trim_heap(void);
+
 #endif

@@ -55,13 +55,21 @@ public struct HistoryPoint: Sendable, Equatable {
 
     public var start: Date { HistoryTime.date(startMs) }
 
-    /// Points of finer tiers merged into buckets of `tier`, oldest first.
+    /// Points of finer tiers merged into buckets of `tier`, oldest first. Points in time order (what the history
+    /// reads) merge in one pass; any other order is sorted first.
     public static func regroup(_ points: [HistoryPoint], into tier: HistoryTier) -> [HistoryPoint] {
-        var buckets: [Int64: HistoryStats] = [:]
-        for p in points {
-            buckets[tier.bucketStart(p.startMs), default: HistoryStats(runs: 0, failures: 0, unknowns: 0, minMicros: .max,
-                                                                       maxMicros: .min, sumMicros: 0)].merge(p.stats)
+        let ordered = zip(points, points.dropFirst()).allSatisfy { $0.startMs <= $1.startMs }
+        var merged: [HistoryPoint] = []
+        for p in ordered ? points : points.sorted(by: { $0.startMs < $1.startMs }) {
+            let bucket = tier.bucketStart(p.startMs)
+            if merged.last?.startMs == bucket {
+                merged[merged.count - 1].stats.merge(p.stats)
+            } else {
+                var stats = HistoryStats(runs: 0, failures: 0, unknowns: 0, minMicros: .max, maxMicros: .min, sumMicros: 0)
+                stats.merge(p.stats)
+                merged.append(HistoryPoint(startMs: bucket, stats: stats))
+            }
         }
-        return buckets.keys.sorted().map { HistoryPoint(startMs: $0, stats: buckets[$0]!) }
+        return merged
     }
 }

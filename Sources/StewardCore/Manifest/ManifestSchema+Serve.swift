@@ -30,7 +30,7 @@ extension ManifestSchema {
 
     static let serveChecks = Section<ServeSpec.Checks>(fields: [
         Field("jitter", .percent.checked { $0 <= 50 ? nil : "must be at most 50%" }, \.jitterPercent,
-              doc: "How far a run may move from its interval, in percent of it (0 to 50).", in: ServeSpec.Checks()),
+              doc: "How far a run may move from its interval, in percent of it (0 to 50), at most 1 s.", in: ServeSpec.Checks()),
         Field("parallel", .integer(1...64), \.parallel, doc: "How many checks run at once.", in: ServeSpec.Checks()),
     ])
 

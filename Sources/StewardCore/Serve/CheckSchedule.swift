@@ -20,10 +20,16 @@ public enum CheckSchedule {
         return Int(hash % UInt64(intervalMs))
     }
 
+    /// The most a run moves from its interval: the phase already spreads checks over the interval, the jitter only
+    /// keeps their runs from locking into step with other periodic work. More would delay an alert: a failure is
+    /// seen at most one interval plus this after it began (the target is the interval plus 2 s).
+    public static let maxJitterMs = 1000
+
     /// The time from one run's start to the next: the interval moved by up to `jitter` (a fraction, 0.1 for 10 %)
-    /// of it, `random` in -1...1 choosing where. At least 1 ms.
+    /// of it, at most ``maxJitterMs``, `random` in -1...1 choosing where. At least 1 ms.
     public static func delayMs(intervalMs: Int, jitter: Double, random: Double) -> Int {
-        let spread = Double(intervalMs) * max(0, min(jitter, 0.5)) * max(-1, min(random, 1))
+        let bound = min(Double(intervalMs) * max(0, min(jitter, 0.5)), Double(maxJitterMs))
+        let spread = bound * max(-1, min(random, 1))
         return max(1, intervalMs + Int(spread.rounded()))
     }
 

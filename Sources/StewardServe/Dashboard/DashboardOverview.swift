@@ -32,11 +32,9 @@ enum DashboardOverview {
         let apps = Set(entries.compactMap { e in e.check.spec.app.map { AppInstance(app: $0, instance: e.check.spec.instance) } })
         let gathered = try await state.history?.run { store in
             var g = Gathered()
-            for key in keys {
-                g.daily[key] = try store.series(check: key, from: now.addingTimeInterval(-Double(UptimeBar.days) * 86_400), to: now,
-                                                resolution: .daily)
-                g.recent[key] = try store.series(check: key, from: now.addingTimeInterval(-recent), to: now, resolution: .fiveMinutes)
-            }
+            g.daily = try store.series(checks: keys, from: now.addingTimeInterval(-Double(UptimeBar.days) * 86_400), to: now,
+                                       resolution: .daily)
+            g.recent = try store.series(checks: keys, from: now.addingTimeInterval(-recent), to: now, resolution: .fiveMinutes)
             for app in apps {
                 g.deploys[app.name] = try store.deploys(app: app.app, instance: app.instance, from: Date(timeIntervalSince1970: 0),
                                                         to: now.addingTimeInterval(1))

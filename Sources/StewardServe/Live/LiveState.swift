@@ -15,6 +15,7 @@ public final class LiveState: Sendable {
     }
 
     private let entries: Mutex<[String: Entry]>
+    private let changes = Atomic<UInt64>(0)
     /// The keys in the manifest's order.
     public let keys: [String]
 
@@ -27,6 +28,7 @@ public final class LiveState: Sendable {
     public func seed(key: String, _ point: HistoryPoint) {
         let stats = point.stats
         let status: CheckResult.Status = stats.failures > 0 ? .fail : stats.unknowns > 0 ? .unknown : .pass
+        defer { changes.add(1, ordering: .releasing) }
         entries.withLock { all in
             guard all[key]?.at == nil else { return }
             all[key]?.status = status
@@ -35,7 +37,11 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// Grows with every change: what a cached answer was built from (``DocumentCache``).
+    public var version: UInt64 { changes.load(ordering: .acquiring) }
+
     public func update(key: String, _ result: CheckResult, at: Date) {
+        defer { changes.add(1, ordering: .releasing) }
         entries.withLock { all in
             all[key]?.status = result.status
             all[key]?.latencyMs = result.durationMs

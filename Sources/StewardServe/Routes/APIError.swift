@@ -64,8 +64,17 @@ struct ErrorJSONMiddleware<Context: RequestContext>: RouterMiddleware {
 
 enum JSONResponse {
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONEncoder.stewardLine.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+        make(body: body(value), status: status)
+    }
+
+    /// The encoded value and a newline: what ``make(_:status:)`` answers, for a ``DocumentCache`` to keep.
+    static func body<T: Encodable>(_ value: T) -> ByteBuffer {
+        var data = (try? JSONEncoder.stewardLine.encode(value)) ?? Data("{}".utf8)
+        data.append(0x0A)
+        return ByteBuffer(bytes: data)
+    }
+
+    static func make(body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }
 }

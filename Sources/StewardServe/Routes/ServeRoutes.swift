@@ -73,8 +73,11 @@ public enum ServeRoutes {
         }
 
         let api = router.group("api/v1").add(middleware: RequireScope(scope: .read))
+        let checksDocument = DocumentCache()
         api.get("checks") { _, _ -> Response in
-            JSONResponse.make(ServeDocuments.Checks(generatedAt: state.now(), checks: state.live.snapshot().map(ServeDocuments.Check.init)))
+            JSONResponse.make(body: try await checksDocument.body(version: state.live.version) {
+                JSONResponse.body(ServeDocuments.Checks(generatedAt: state.now(), checks: state.live.snapshot().map(ServeDocuments.Check.init)))
+            })
         }
         addRecordRoutes(api, state)
         // One guard (one rate limit per token) for the API's operate routes and the dashboard's forms.
@@ -85,21 +88,9 @@ public enum ServeRoutes {
             .add(middleware: RequireScope(scope: .operate))
         addOperateRoutes(api, operate, state)
         addAlertRoutes(api, operate, state)
+        let statusDocument = DocumentCache()
         api.get("status") { _, _ -> Response in
-            let entries = state.live.snapshot()
-            var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]
-            for entry in entries { summary[entry.status?.rawValue ?? "pending", default: 0] += 1 }
-            let records = try await state.history?.run { store in
-                (deploys: try store.deploys(from: Date(timeIntervalSince1970: 0), to: .distantFuture), backups: try store.backups(),
-                 findings: try store.openFindings())
-            }
-            let instances = InstanceOverview.build(
-                subjects: state.instances, deploys: records?.deploys ?? [], backups: records?.backups ?? [], findings: records?.findings ?? [],
-                checks: entries.map { InstanceOverview.CheckState(app: $0.check.spec.app, instance: $0.check.spec.instance,
-                                                                  state: $0.status?.rawValue ?? "pending") })
-            return JSONResponse.make(ServeDocuments.Status(generatedAt: state.now(), uptimeS: uptime(state), summary: summary,
-                                                           openFindings: records?.findings.count, checks: entries.map(ServeDocuments.Check.init),
-                                                           instances: instances))
+            JSONResponse.make(body: try await statusDocument.body(version: state.live.version) { try await statusBody(state) })
         }
 
         api.get("checks/:id/history") { request, context -> Response in
@@ -119,6 +110,24 @@ public enum ServeRoutes {
         }
         addDashboardRoutes(router, state, operateGuard: operateGuard)
         return router
+    }
+
+    /// The `GET /api/v1/status` document, encoded: the checks, their summary, and every instance's overview.
+    static func statusBody(_ state: ServeRouteState) async throws -> ByteBuffer {
+        let entries = state.live.snapshot()
+        var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]
+        for entry in entries { summary[entry.status?.rawValue ?? "pending", default: 0] += 1 }
+        let records = try await state.history?.run { store in
+            (deploys: try store.deploys(from: Date(timeIntervalSince1970: 0), to: .distantFuture), backups: try store.backups(),
+             findings: try store.openFindings())
+        }
+        let instances = InstanceOverview.build(
+            subjects: state.instances, deploys: records?.deploys ?? [], backups: records?.backups ?? [], findings: records?.findings ?? [],
+            checks: entries.map { InstanceOverview.CheckState(app: $0.check.spec.app, instance: $0.check.spec.instance,
+                                                              state: $0.status?.rawValue ?? "pending") })
+        return JSONResponse.body(ServeDocuments.Status(generatedAt: state.now(), uptimeS: uptime(state), summary: summary,
+                                                       openFindings: records?.findings.count, checks: entries.map(ServeDocuments.Check.init),
+                                                       instances: instances))
     }
 
     static func uptime(_ state: ServeRouteState) -> Int { max(0, Int(state.now().timeIntervalSince(state.startedAt))) }
