@@ -46,6 +46,10 @@ final class CheckExecutor: Sendable {
             config.redirectConfiguration = followRedirects ? .follow(max: 5, allowCycles: false) : .disallow
             if !verifyTLS { config.tlsConfiguration = { var t = TLSConfiguration.makeClientConfiguration(); t.certificateVerification = .none; return t }() }
             config.decompression = .disabled
+            // A refused connection is the answer a check looks for (the server is down): AsyncHTTPClient would retry
+            // with backoff until the timeout, so the failure would be seen seconds late and as a timeout. A check
+            // that is allowed to be flaky says so with its own `retries`.
+            config.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
             dict[key] = client
             return client
