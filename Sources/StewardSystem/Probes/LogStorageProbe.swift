@@ -20,9 +20,11 @@ enum LogStorageProbe {
         let found = await BlockingCall.run(each: appDirectories.map(files.path), timeout: ctx.commandTimeout) { hostPath in
             largeLogs(hostPath, root: files.root)
         }
-        let rotate = (["/etc/logrotate.conf"] + files.list("/etc/logrotate.d").map { "/etc/logrotate.d/\($0)" })
+        let large = found.compactMap { $0?.logs }.flatMap { $0 }
+        // logrotate's files only when there is a log to match them against (most hosts have none this large).
+        let rotate = large.isEmpty ? [] : (["/etc/logrotate.conf"] + files.list("/etc/logrotate.d").map { "/etc/logrotate.d/\($0)" })
             .compactMap { path in files.readIfPresent(path).map { (path: path, text: $0) } }
-        let logs = found.compactMap { $0?.logs }.flatMap { $0 }.map { log in
+        let logs = large.map { log in
             AppLogFile(path: log.0, sizeBytes: log.1, rotatedBy: LogrotateConfig.covering(log.0, files: rotate))
         }
         let journal = await BlockingCall.run(on: files.path("/var/log"), timeout: ctx.commandTimeout) { journalUsage(files) } ?? nil
