@@ -68,6 +68,25 @@ struct LogUnitRuleTests {
         #expect(findings("service.database-order", after).isEmpty)
     }
 
+    /// Found by the auditrules scenario: the template was judged by its first instance only, so notes@archive (no
+    /// database) hid notes@prod's Redis. Whichever instance names the database, the template's finding is there, and
+    /// it names every database its instances use.
+    @Test func aTemplateIsJudgedByEachOfItsInstances() throws {
+        func facts(_ urls: [String: String]) -> Facts {
+            var f = n1Facts().with(unit: N1.prodUnit) { $0.after = ["basic.target"] }.with(unit: N1.testUnit) { $0.after = ["basic.target"] }
+            for (env, url) in urls { f = f.with(envFile: env) { $0.keys.append("DATABASE_URL"); $0.values["DATABASE_URL"] = Secret(url) } }
+            return f
+        }
+        for env in [N1.prodEnv, N1.testEnv] {
+            #expect(findings("service.database-order", facts([env: "redis://127.0.0.1:6379/0"])).map { RuleSubject($0) }
+                == [RuleSubject("service.database-order", "calb-sizingtool@.service", .warning)], "only \(env) names the database")
+        }
+        let all = findings("service.database-order", facts([N1.prodEnv: "redis://127.0.0.1:6379/0", N1.testEnv: "postgresql://u:p@localhost/db"]))
+        #expect(all.count == 1)
+        let both = try #require(all.first)
+        #expect(both.summary.hasSuffix("is not ordered after its local redis and postgresql") || both.summary.hasSuffix("is not ordered after its local postgresql and redis"), "\(both.summary)")
+    }
+
     // MARK: service.hardening
 
     @Test("service.hardening: info, only the lines that would not break the unit", arguments: [

@@ -114,8 +114,8 @@ struct AuditStoreProbeTests {
         try t.write("/etc/logrotate.d/app", "/opt/app/*.log {\n  daily\n}\n")
         try t.write("/etc/systemd/journald.conf", "[Journal]\n#SystemMaxUse=\n")
         let ctx = ProbeContext(files: HostFiles(root: t.root))
-        let (logs, unanswered) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
-        #expect(unanswered.isEmpty)
+        let (logs, unanswered, refused) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
+        #expect(unanswered.isEmpty && refused.isEmpty)
         // `*` crosses `/` in logrotate's patterns as Steward reads them: logs/app.log counts as covered too.
         #expect(logs.appLogs == [AppLogFile(path: "/opt/app/logs/app.log", sizeBytes: 120 << 20, rotatedBy: "/etc/logrotate.d/app"),
                                  AppLogFile(path: "/opt/app/worker.log", sizeBytes: 20 << 20, rotatedBy: "/etc/logrotate.d/app")])
@@ -124,8 +124,88 @@ struct AuditStoreProbeTests {
 
         try t.write("/etc/systemd/journald.conf.d/size.conf", "[Journal]\nSystemMaxUse=500M\n")
         try t.write("/etc/logrotate.d/app", "/var/log/other.log {\n}\n")
-        let (again, _) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
+        let (again, _, _) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app"])
         #expect(again.journal?.systemMaxUse == "500M")
         #expect(again.appLogs.map(\.rotatedBy) == [nil, nil])
+    }
+
+    // MARK: - What the app's user can swap for a link (Steward runs as root; the app user owns its tree)
+
+    static let appUser: uid_t = 65534
+
+    /// A sparse file of `size` (truncate's syntax) at `path`, and its parents.
+    static func sparse(_ t: TempTree, _ path: String, _ size: String) throws {
+        try t.mkdir((path as NSString).deletingLastPathComponent)
+        #expect(try t.sh(["truncate", "-s", size, t.root + path]) == 0)
+    }
+
+    /// The app user's `current` link to a directory of root's: root used to walk it by path and report root's logs.
+    @Test(.enabled(if: geteuid() == 0, "chowns to the app user, like Steward's root")) func anAppDirectoryReachedThroughTheAppUsersLinkIsNotWalked() async throws {
+        let t = try TempTree()
+        try t.mkdir("/opt/app")
+        try Self.sparse(t, "/srv/private/secret.log", "40M")
+        chown(t.root + "/opt/app", Self.appUser, Self.appUser)
+        try t.symlink("/opt/app/current", to: t.root + "/srv/private")
+        lchown(t.root + "/opt/app/current", Self.appUser, Self.appUser)
+        let ctx = ProbeContext(files: HostFiles(root: t.root))
+        let (logs, unanswered, refused) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app/current"])
+        #expect(logs.appLogs.isEmpty, "root's directory was walked through the app user's link")
+        #expect(unanswered.isEmpty && refused.count == 1)
+        #expect(refused.first?.hasPrefix("/opt/app/current is a symbolic link that ") == true, "\(refused)")
+        #expect(refused.first?.hasSuffix("can change; refusing to follow it as root") == true, "\(refused)")
+
+        // A link root made in a directory only root can write (`/srv/app -> /data/app`) is still followed.
+        try t.symlink("/opt/rootlink", to: t.root + "/srv/private")
+        let (rootLinked, _, none) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/rootlink"])
+        #expect(none.isEmpty && rootLinked.appLogs.map(\.path) == ["/opt/rootlink/secret.log"])
+        // A missing app directory has no logs and is no reason for an unknown.
+        let (missing, _, nothing) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/gone"])
+        #expect(missing.appLogs.isEmpty && nothing.isEmpty)
+    }
+
+    /// readdir said `logs` is a directory; the app user renames it away and puts a link to root's directory in its
+    /// place before the walk enters it: the walk opens it relative to its parent with O_NOFOLLOW and does not go in.
+    @Test(.enabled(if: geteuid() == 0, "chowns to the app user, like Steward's root")) func aLogDirectorySwappedForALinkDuringTheWalkIsNotEntered() throws {
+        let t = try TempTree()
+        try Self.sparse(t, "/opt/app/logs/app.log", "40M")
+        try Self.sparse(t, "/opt/app/var/log/worker.log", "40M")
+        try Self.sparse(t, "/srv/private/secret.log", "40M")
+        for dir in ["/opt/app", "/opt/app/logs", "/opt/app/var", "/opt/app/var/log"] { chown(t.root + dir, Self.appUser, Self.appUser) }
+        var entered: [String] = []
+        let walk = LogStorageProbe.largeLogs(t.root + "/opt/app", root: t.root) { path in
+            entered.append(String(path.dropFirst(t.root.count)))
+            guard path.hasSuffix("/logs") else { return }
+            rename(path, path + ".old")
+            Glibc.symlink(t.root + "/srv/private", path)
+            lchown(path, Self.appUser, Self.appUser)
+        }
+        #expect(entered == ["/opt/app/logs", "/opt/app/var", "/opt/app/var/log"])
+        #expect(walk.refused == nil)
+        #expect(walk.logs.map(\.0) == ["/opt/app/var/log/worker.log"], "root's directory was read through the swapped link")
+    }
+
+    /// The app user's `data` link to a directory of root's holding a database: root used to read its header
+    /// through it (O_NOFOLLOW guarded the last component only), and the size of a `-wal` that is a link.
+    @Test(.enabled(if: geteuid() == 0, "chowns to the app user, like Steward's root")) func aDatabaseBehindTheAppUsersLinkIsUnknownNotRead() throws {
+        let t = try TempTree()
+        try t.mkdir("/opt/app")
+        try t.mkdir("/srv/private")
+        #expect(try t.sh(["sqlite3", t.root + "/srv/private/app.db", "PRAGMA journal_mode=WAL; CREATE TABLE t(x);"]) == 0)
+        chown(t.root + "/opt/app", Self.appUser, Self.appUser)
+        try t.symlink("/opt/app/data", to: t.root + "/srv/private")
+        lchown(t.root + "/opt/app/data", Self.appUser, Self.appUser)
+        let files = HostFiles(root: t.root)
+        let linked = DataStoreProbe.sqlite(files, "/opt/app/data/app.db")
+        #expect(linked.exists && linked.walMode == nil && linked.sizeBytes == 0, "root read the database through the app user's link")
+        #expect(linked.unreadableReason?.hasPrefix("/opt/app/data is a symbolic link that ") == true, "\(linked)")
+
+        // The database itself is the app's; its `-wal` is the app user's link to a large file of root's.
+        #expect(try t.sh(["sqlite3", t.root + "/opt/app/app.db", "CREATE TABLE t(x);"]) == 0)
+        try Self.sparse(t, "/srv/private/big", "300M")
+        try t.symlink("/opt/app/app.db-wal", to: t.root + "/srv/private/big")
+        lchown(t.root + "/opt/app/app.db-wal", Self.appUser, Self.appUser)
+        let own = DataStoreProbe.sqlite(files, "/opt/app/app.db")
+        #expect(own.unreadableReason == nil && own.walMode == false && own.sizeBytes > 0)
+        #expect(own.walBytes == nil, "the size of root's file was taken through the app user's -wal link")
     }
 }

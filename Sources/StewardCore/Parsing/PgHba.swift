@@ -5,6 +5,8 @@ public enum PgHba {
     public static func trustLines(_ text: String, file: String) -> [String] {
         var out: [String] = []
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // Most of a pg_hba.conf is comments: skipped on their first byte, before any Character is looked at.
+            guard let first = raw.utf8.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }), first != UInt8(ascii: "#") else { continue }
             let line = raw.prefix { $0 != "#" }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count >= 5, fields[0].hasPrefix("host") else { continue }

@@ -42,7 +42,9 @@ public enum ProcParsers {
     }
 
     static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
+        // Bytes, not Foundation's `contains(_: StringProtocol)`, which bridges each field to NSString: this runs for
+        // every field of every mount each time a blocking call looks up its mount.
+        guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
         var out = ""
         var chars = Array(s)
         var i = 0
@@ -61,9 +63,12 @@ public enum ProcParsers {
 
     /// The mount that holds `path`: the longest mount point that is a prefix of it.
     public static func mount(holding path: String, in mounts: [Mount]) -> Mount? {
-        mounts.filter { m in
-            m.mountPoint == "/" || path == m.mountPoint || path.hasPrefix(m.mountPoint + "/")
-        }.max { $0.mountPoint.count < $1.mountPoint.count }
+        // The first of the longest, as `max(by:)` gave it; lengths in bytes (O(1)), not in Characters.
+        var best: Mount?
+        for m in mounts where m.mountPoint == "/" || path == m.mountPoint || path.hasPrefix(m.mountPoint + "/") {
+            if best.map({ m.mountPoint.utf8.count > $0.mountPoint.utf8.count }) ?? true { best = m }
+        }
+        return best
     }
 
     public struct SocketEntry: Sendable, Equatable {

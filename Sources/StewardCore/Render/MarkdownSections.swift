@@ -46,6 +46,7 @@ extension MarkdownRenderer {
     static func dataStoreSection(_ md: inout Markdown, _ report: AuditReport) {
         guard let stores = report.facts.dataStores else {
             md.line("Data stores not probed.")
+            sectionFindings(&md, report.activeFindings, prefixes: ["db."])  // db.postgres-public-bind reads the sockets
             md.line()
             return
         }

@@ -42,15 +42,29 @@ enum UnitRules {
         id: "service.database-order", severity: .warning,
         rationale: "An app that starts before its local database fails its first connections at boot and may crash-loop or cache the error."
     ) { ctx in
-        var seen = Set<String>()
-        return AppEnvironment.apps(ctx).compactMap { instance, unit, env in
+        // One finding per unit file, with the databases any of its instances uses and is not ordered after: the
+        // instances of a template share its lines, not their env files (notes@archive uses no database, notes@prod a
+        // local Redis: the template still lacks After=).
+        var files: [String] = []
+        var byFile: [String: (unit: UnitFacts, missing: [(kind: String, key: String, unit: String)])] = [:]
+        for (_, unit, env) in AppEnvironment.apps(ctx) {
             // After= is never empty for a unit systemd reports: empty means not probed, and is not judged.
-            guard !unit.after.isEmpty, seen.insert(unit.unitFileName).inserted else { return nil }
+            guard !unit.after.isEmpty else { continue }
             let missing = localDatabases(env, sockets: ctx.facts.sockets).filter { db in
                 // The server's own unit (from its socket), or any unit of its packages' names.
                 !unit.after.contains { $0 == db.unit || $0.hasPrefix(db.kind) }
             }
-            guard !missing.isEmpty else { return nil }
+            guard !missing.isEmpty else { continue }
+            if byFile[unit.unitFileName] == nil {
+                files.append(unit.unitFileName)
+                byFile[unit.unitFileName] = (unit, [])
+            }
+            for db in missing where !byFile[unit.unitFileName]!.missing.contains(where: { $0.kind == db.kind }) {
+                byFile[unit.unitFileName]!.missing.append(db)
+            }
+        }
+        return files.map { file in
+            let (unit, missing) = byFile[file]!
             let lines = missing.map(\.unit)
             return databaseOrder.finding(
                 subject: unit.unitFileName, summary: "\(unit.unitFileName) is not ordered after its local \(missing.map(\.kind).joined(separator: " and "))",

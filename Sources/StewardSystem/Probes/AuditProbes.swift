@@ -73,8 +73,11 @@ extension AuditProbe {
             return apply
         },
         AuditProbe("logstorage", needs: ["systemd"]) { input in
-            let (logs, unanswered) = await LogStorageProbe.gather(input.context, appDirectories: input.appDirectories)
-            return try answered(unanswered, input.context) { $0.logStorage = logs }
+            let (logs, unanswered, refused) = await LogStorageProbe.gather(input.context, appDirectories: input.appDirectories)
+            let apply: Apply = { $0.logStorage = logs }
+            let unknown = unanswered.map { "\($0) " + FilesProbe.didNotAnswer(input.context) } + refused
+            guard unknown.isEmpty else { throw ProbeIncomplete(reason: unknown.joined(separator: "; "), apply: apply) }
+            return apply
         },
         AuditProbe("backups") { input in
             guard let statePath = input.statePath.map({ input.context.files.path($0) }) else { throw ProbeSkipped("no state database given") }

@@ -82,8 +82,21 @@ enum BlockingCall {
     /// The mount point holding each host path (from /proc/self/mounts, which the kernel answers without touching
     /// any filesystem, read once), or the path itself when that cannot be told.
     static func mountKeys(_ paths: [String]) -> [String] {
-        let mounts = (try? BoundedFile.text("/proc/self/mounts", limit: HostFiles.procLimit)).map(ProcParsers.mounts) ?? []
+        let mounts = currentMounts()
         return paths.map { ProcParsers.mount(holding: $0, in: mounts)?.mountPoint ?? $0 }
+    }
+
+    /// The text of /proc/self/mounts last parsed, and its mounts: an audit makes a dozen blocking calls, a check run
+    /// hundreds, and the table rarely changes between them. The text is read every time (one read, no filesystem
+    /// touched) and parsed again only when it differs, so a mount made or gone since is always seen.
+    private static let mountTable = Mutex<(text: String, mounts: [ProcParsers.Mount])>(("", []))
+
+    static func currentMounts() -> [ProcParsers.Mount] {
+        guard let text = try? BoundedFile.text("/proc/self/mounts", limit: HostFiles.procLimit) else { return [] }
+        if let cached = mountTable.withLock({ $0.text == text ? $0.mounts : nil }) { return cached }
+        let mounts = ProcParsers.mounts(text)
+        mountTable.withLock { $0 = (text, mounts) }
+        return mounts
     }
 
     static func mountKey(_ path: String) -> String { mountKeys([path])[0] }

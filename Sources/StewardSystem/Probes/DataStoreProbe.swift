@@ -32,34 +32,55 @@ enum DataStoreProbe {
                 zip(order, answers).filter { $0.1 == nil }.map(\.0))
     }
 
-    /// Size, `-wal` size and journal mode from bytes 18-19 of the header (2: WAL). Opened non-blocking and checked to
-    /// be a regular file before it is read: an app's path could name a FIFO.
+    /// Size, `-wal` size and journal mode from bytes 18-19 of the header (2: WAL), read without opening it as a
+    /// database. The app's user owns the directories on the way and can swap any of them for a symbolic link, so the
+    /// file is never reached by path: its directory is opened by ``SafePath/openParent(of:trusting:)`` (a link there is
+    /// followed only when root made it where only root can change it; else the database is unknown, with the reason),
+    /// the file with `openat(O_NOFOLLOW | O_NONBLOCK)` in it (a link is refused; a FIFO does not block) and measured
+    /// and read through that descriptor once `fstat` says it is a regular file; the `-wal` beside it by
+    /// `fstatat(AT_SYMLINK_NOFOLLOW)` in the same directory (counted only when it is a regular file).
     static func sqlite(_ f: HostFiles, _ path: String) -> SQLiteFileFacts {
         let info = f.info(path)
         guard info.exists else { return SQLiteFileFacts(path: path, usedBy: [], exists: false) }
         if info.denied { return SQLiteFileFacts(path: path, usedBy: [], exists: true, unreadableReason: "\(path): permission denied") }
-        let wal = f.info(path + "-wal")
-        var facts = SQLiteFileFacts(path: path, usedBy: [], exists: true, sizeBytes: info.size, walBytes: wal.exists && !wal.denied ? wal.size : nil)
-        let fd = open(f.path(path), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            facts.unreadableReason = "\(path): cannot be opened (\(String(cString: strerror(errno))))"
+        var facts = SQLiteFileFacts(path: path, usedBy: [], exists: true)
+        let parent: SafePath.Directory, name: String
+        do {
+            (parent, name) = try SafePath.openParent(of: f.path(path))
+        } catch {
+            let reason = String(describing: error)
+            facts.unreadableReason = f.root.isEmpty ? reason : reason.replacingOccurrences(of: f.root, with: "")
             return facts
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            facts.unreadableReason = "\(path): not a regular file"
+        return withExtendedLifetime(parent) {
+            let fd = openat(parent.fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+            guard fd >= 0 else {
+                facts.unreadableReason = errno == ELOOP
+                    ? "\(path): cannot be opened (a symbolic link: root does not read through it)"
+                    : "\(path): cannot be opened (\(String(cString: strerror(errno))))"
+                return facts
+            }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                facts.unreadableReason = "\(path): not a regular file"
+                return facts
+            }
+            facts.sizeBytes = Int64(st.st_size)
+            var wal = stat()
+            if fstatat(parent.fd, name + "-wal", &wal, AT_SYMLINK_NOFOLLOW) == 0, (wal.st_mode & S_IFMT) == S_IFREG {
+                facts.walBytes = Int64(wal.st_size)
+            }
+            var header = [UInt8](repeating: 0, count: 20)
+            let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 20, 0) }
+            if n == 0 { return facts }  // an empty file: SQLite writes the header at the first write
+            guard n == 20, Array(header[0..<16]) == Array("SQLite format 3\0".utf8) else {
+                facts.unreadableReason = "\(path): not a SQLite database"
+                return facts
+            }
+            facts.walMode = header[18] == 2 && header[19] == 2
             return facts
         }
-        var header = [UInt8](repeating: 0, count: 20)
-        let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 20) }
-        if n == 0 { return facts }  // an empty file: SQLite writes the header at the first write
-        guard n == 20, Array(header[0..<16]) == Array("SQLite format 3\0".utf8) else {
-            facts.unreadableReason = "\(path): not a SQLite database"
-            return facts
-        }
-        facts.walMode = header[18] == 2 && header[19] == 2
-        return facts
     }
 
     /// Each Redis port with the addresses it listens on; one PING without AUTH per port, on loopback when it listens

@@ -13,30 +13,60 @@ enum LogStorageProbe {
     /// Trees that hold no app logs and many files.
     static let skipped: Set<String> = [".git", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages", ".cache", "static", "media"]
 
-    static func gather(_ ctx: ProbeContext, appDirectories: [String]) async -> (LogStorageFacts, unanswered: [String]) {
+    /// The facts, the app directories that did not answer in time, and why others could not be walked (an app
+    /// directory reached through a symbolic link its user could have planted).
+    static func gather(_ ctx: ProbeContext, appDirectories: [String]) async -> (LogStorageFacts, unanswered: [String], refused: [String]) {
         let files = ctx.files
         let found = await BlockingCall.run(each: appDirectories.map(files.path), timeout: ctx.commandTimeout) { hostPath in
             largeLogs(hostPath, root: files.root)
         }
-        let rotate = (["/etc/logrotate.conf"] + files.list("/etc/logrotate.d").map { "/etc/logrotate.d/\($0)" })
+        let large = found.compactMap { $0?.logs }.flatMap { $0 }
+        // logrotate's files only when there is a log to match them against (most hosts have none this large).
+        let rotate = large.isEmpty ? [] : (["/etc/logrotate.conf"] + files.list("/etc/logrotate.d").map { "/etc/logrotate.d/\($0)" })
             .compactMap { path in files.readIfPresent(path).map { (path: path, text: $0) } }
-        let logs = found.compactMap { $0 }.flatMap { $0 }.map { log in
+        let logs = large.map { log in
             AppLogFile(path: log.0, sizeBytes: log.1, rotatedBy: LogrotateConfig.covering(log.0, files: rotate))
         }
         let journal = await BlockingCall.run(on: files.path("/var/log"), timeout: ctx.commandTimeout) { journalUsage(files) } ?? nil
         let unanswered = zip(appDirectories, found).filter { $0.1 == nil }.map(\.0)
-        return (LogStorageFacts(appLogs: logs, journal: journal), unanswered)
+        return (LogStorageFacts(appLogs: logs, journal: journal), unanswered, found.compactMap { $0?.refused })
+    }
+
+    /// What the walk of one app directory found, or why it did not start.
+    struct Walk: Sendable {
+        var logs: [(String, Int64)] = []
+        var refused: String?
     }
 
     /// `*.log` files of at least ``LogStorageFacts/reportedBytes`` under `dir` (a host path), as audited paths.
-    /// readdir's entry types say what is a directory, so only `*.log` files are stat'ed (a checkout holds thousands of
-    /// files); lstat only: links are neither followed nor reported.
-    static func largeLogs(_ dir: String, root: String) -> [(String, Int64)] {
-        var out: [(String, Int64)] = []
+    ///
+    /// The app's user owns this tree and can swap a directory for a symbolic link at any moment, so nothing in it is
+    /// reached by path: `dir` is opened by ``SafePath/openDirectory(_:trusting:)`` (a link on the way is followed only
+    /// when root made it where only root can change it; else the walk is refused, with the reason), each
+    /// subdirectory with `openat(O_NOFOLLOW | O_DIRECTORY)` relative to its parent's descriptor (a directory replaced by
+    /// a link since readdir is not entered), and each `*.log` measured by `fstatat(AT_SYMLINK_NOFOLLOW)` relative to
+    /// it (a link is neither followed nor reported). readdir's entry types say what is a directory, so only `*.log`
+    /// files are stat'ed (a checkout holds thousands of files). A missing directory has no logs.
+    /// - Parameter willEnter: called with a subdirectory's path before it is opened (tests swap it for a link there).
+    static func largeLogs(_ dir: String, root: String, willEnter: ((String) -> Void)? = nil) -> Walk {
+        var walk = Walk()
+        var st = stat()
+        if lstat(dir, &st) != 0 && (errno == ENOENT || errno == ENOTDIR) { return walk }
+        let top: SafePath.Directory
+        do {
+            top = try SafePath.openDirectory(dir)
+        } catch {
+            var reason = String(describing: error)
+            if !root.isEmpty { reason = reason.replacingOccurrences(of: root, with: "") }
+            walk.refused = reason
+            return walk
+        }
         var seen = 0
-        func walk(_ path: String, depth: Int) {
-            guard let stream = opendir(path) else { return }
-            defer { closedir(stream) }
+        /// `fd` is the open directory at `path`; it stays open while its subdirectories are walked.
+        func visit(_ fd: Int32, _ path: String, depth: Int) {
+            let copy = dup(fd)
+            guard copy >= 0 else { return }
+            guard let stream = fdopendir(copy) else { close(copy); return }
             var names: [(String, UInt8)] = []
             while let entry = readdir(stream) {
                 seen += 1
@@ -44,27 +74,34 @@ enum LogStorageProbe {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 if name != "." && name != ".." { names.append((name, entry.pointee.d_type)) }
             }
+            closedir(stream)
             for (name, type) in names.sorted(by: { $0.0 < $1.0 }) {
                 let child = path + "/" + name
-                let isDirectory = type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && !name.hasSuffix(".log") && isDir(child))
-                if isDirectory {
-                    if depth < maxDepth && !skipped.contains(name) { walk(child, depth: depth + 1) }
+                let unknown = type == UInt8(DT_UNKNOWN)
+                if type == UInt8(DT_DIR) || (unknown && !name.hasSuffix(".log") && isDirectory(fd, name)) {
+                    guard depth < maxDepth && !skipped.contains(name) else { continue }
+                    willEnter?(child)
+                    let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                    guard sub >= 0 else { continue }  // a link now (ELOOP), gone, or not ours to read
+                    visit(sub, child, depth: depth + 1)
+                    close(sub)
                     continue
                 }
-                guard name.hasSuffix(".log"), type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
+                guard name.hasSuffix(".log"), type == UInt8(DT_REG) || unknown else { continue }
                 var st = stat()
-                guard lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) >= LogStorageFacts.reportedBytes else { continue }
-                out.append((String(child.dropFirst(root.count)), Int64(st.st_size)))
+                guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                      Int64(st.st_size) >= LogStorageFacts.reportedBytes else { continue }
+                walk.logs.append((String(child.dropFirst(root.count)), Int64(st.st_size)))
             }
         }
-        walk(dir, depth: 1)
-        return out
+        withExtendedLifetime(top) { visit(top.fd, dir, depth: 1) }
+        return walk
     }
 
-    /// For filesystems whose readdir does not give entry types.
-    static func isDir(_ path: String) -> Bool {
+    /// For filesystems whose readdir does not give entry types: `name` in the open directory `fd`, not followed.
+    static func isDirectory(_ fd: Int32, _ name: String) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The persistent journal when it has files, else the volatile one; nil when neither exists.
