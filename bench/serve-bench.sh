@@ -35,7 +35,8 @@
 # Environment: SERVE_BENCH_MINUTES (30), SERVE_BENCH_WRK_SECONDS (30), SERVE_BENCH_HISTORY_CHECKS (3; each simulated year of one check takes about 10 s
 # on the 2-core development machine),
 # SERVE_BENCH_HISTORY_DAYS (365), SERVE_BENCH_ALERT_TIMEOUT (70 s), BENCH_OUT (results directory; default a new
-# mktemp -d). Results in BENCH_OUT: summary.txt (the table), samples.tsv (RSS and CPU every 15 s), wrk-*.txt,
+# mktemp -d), SERVE_BENCH_PERF (a file: `perf record -g` of steward.service for the first 120 s of the measured window,
+# for scripts/link-order). Results in BENCH_OUT: summary.txt (the table), samples.tsv (RSS and CPU every 15 s), wrk-*.txt,
 # history.json, webhook.log, the generated manifests and monitrc.
 # Exit status: 0 when the benchmark ran (targets met or not: see the table); 1 when it could not run.
 set -euo pipefail
@@ -205,6 +206,15 @@ for ((i = 0; i < 100; i++)); do
 done
 log "warm-up: ${warmup} s (one cycle of every check)"
 sleep "$warmup"
+perf_pid=
+if [[ -n ${SERVE_BENCH_PERF:-} ]]; then
+    command -v perf >/dev/null || die "SERVE_BENCH_PERF needs perf (Debian: linux-perf)"
+    log "profiling steward.service for 120 s into $SERVE_BENCH_PERF"
+    # shellcheck disable=SC2016 # expanded inside
+    in_sbx bash -c 'exec perf record -q -g -F 49000 -e cpu-clock -p "$(systemctl show -p MainPID --value steward.service)" -o "$1" -- sleep 120' \
+        perf "$state/share/perf.data" >"$out/perf.log" 2>&1 &
+    perf_pid=$!
+fi
 sample >"$out/sample-start.txt"
 { printf 'elapsed_s'; for n in "${names[@]}"; do printf '\t%s_rss_kib\t%s_ticks' "$n" "$n"; done; echo; } >"$out/samples.tsv"
 window=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
@@ -217,6 +227,10 @@ while :; do
     sleep "$((window - elapsed < 15 ? window - elapsed : 15))"
 done
 sample >"$out/sample-end.txt"
+if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || die "perf record failed: $(tail -n 5 "$out/perf.log")"
+    cp "$state/share/perf.data" "$SERVE_BENCH_PERF"
+fi
 t_end_epoch=$(date +%s)
 # Where steward's memory is: anonymous (heap, stacks) or file-backed (its binary and libraries), and its threads.
 # shellcheck disable=SC2016 # expanded inside

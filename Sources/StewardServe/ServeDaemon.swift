@@ -14,6 +14,8 @@ import StewardSystem
 /// are recorded, operations the API started finish, and the writer flushes last.
 public enum ServeDaemon {
     public static func run(_ launch: ServeLaunch) async throws(OperationError) {
+        // As many malloc heaps as a small box has cores: a long-running daemon's memory is a feature (MemoryTrim).
+        MemoryTrim.limitHeaps(2)
         let logger = launch.logger
         let host = launch.host
         let loaded = try ManifestSource.load(explicit: launch.manifestPath, host: host)

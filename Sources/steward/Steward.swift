@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import StewardCore
+import StewardSystem
 
 @main
 struct Steward: AsyncParsableCommand {
@@ -42,26 +44,37 @@ extension Steward {
     }
 }
 
+/// The version is compiled in; the commit and build date come from the stamp `scripts/package` writes after linking
+/// (``BuildStamp``), so a new commit does not force a rebuild. `steward --version` prints the bare version:
+/// `scripts/package` reads it from there to name the package.
 enum StewardVersion {
     static let string = "0.1.0"
+
+    /// `0.1.0 (commit 0123456789ab, built 2025-12-02T09:28:00Z)`, or `0.1.0 (commit unknown: built from source)`.
+    static var long: String {
+        guard let stamp = BuildStamp.current else { return "\(string) (commit unknown: built from source)" }
+        return "\(string) (commit \(stamp.shortCommit), built \(stamp.date))"
+    }
 }
 
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Steward's version.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Steward's version, git commit and build date.")
 
     @Option(help: "text or json (schema steward.version/1).")
     var format: ListFormat = .text
 
+    /// `commit` and `buildDate` are absent from a build nobody stamped (built from source).
     struct Document: Encodable {
         var schema = "steward.version/1"
         var version = StewardVersion.string
+        var commit = BuildStamp.current?.commit
+        var buildDate = BuildStamp.current?.date
     }
 
     func run() {
-        if format == .json { OperationCLI.printJSON(Document()) } else { print("steward \(StewardVersion.string)") }
+        if format == .json { OperationCLI.printJSON(Document()) } else { print("steward \(StewardVersion.long)") }
     }
 }
-
 
 extension ParsableCommand {
     static func fail(_ message: String) -> Never {

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import StewardTestSupport
 import Testing
@@ -15,5 +16,17 @@ import Testing
         for line in ["Type=notify", "WatchdogSec=30s", "Restart=on-failure", "KillMode=mixed", "TimeoutStopSec=120s"] {
             #expect(text.contains(line + "\n"))
         }
+    }
+
+    /// The Debian package ships the unit (`packaging/steward.service`, installed by `scripts/package`, not enabled): it
+    /// must be the unit `steward serve --install` writes for /usr/bin/steward and /etc/steward/steward.yml, line for line
+    /// but the first comment, which says how to enable it.
+    @Test func theDebianPackageShipsTheSameUnit() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packaged = try String(contentsOf: root.appendingPathComponent("packaging/steward.service"), encoding: .utf8)
+        let written = ServeUnit.text(steward: "/usr/bin/steward", manifest: "/etc/steward/steward.yml", state: nil)
+        let lines = { (text: String) in Array(text.split(separator: "\n", omittingEmptySubsequences: false)) }
+        #expect(lines(packaged).first?.hasPrefix("# Installed by the steward Debian package") == true)
+        #expect(Array(lines(packaged).dropFirst()) == Array(lines(written).dropFirst()))
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// ``MemoryTrim``: which mappings it touches (parsed from a maps text), and that on this kernel it really takes the
 /// test process's resident file pages back.
 @Suite struct MemoryTrimTests {
-    @Test func onlyReadOnlyFileMappingsAreTrimmed() {
+    @Test func privateFileMappingsAreTrimmedAndTheWritableOnesMarked() {
         let maps = """
             55b555867000-55b559324000 r-xp 00000000 fe:00 1234     /usr/bin/steward
             55b559325000-55b5594a8000 r--p 03abd000 fe:00 1234     /usr/bin/steward
@@ -14,12 +14,15 @@ import Testing
             7f8ae0244000-7f8ae039a000 r-xp 00028000 fe:00 99       /usr/lib/x86_64-linux-gnu/libc.so.6
             7f8ae039b000-7f8ae039c000 r--p 00000000 00:00 0
             7fff1c5f1000-7fff1c5f3000 r-xp 00000000 00:00 0        [vdso]
+            7f8ae0500000-7f8ae0508000 rw-s 00000000 fe:00 8        /var/lib/steward/history.db-shm
+            7f8ae0600000-7f8ae0601000 rwxp 00000000 fe:00 9        /srv/app/jit.bin
             7f8ae0400000-7f8ae0401000 r--p 00000000 fe:00 7        /srv/app/a file with spaces.so
             garbage line
             """
         #expect(MemoryTrim.regions(maps: maps) == [
             .init(start: 0x55b5_5586_7000, end: 0x55b5_5932_4000, path: "/usr/bin/steward"),
             .init(start: 0x55b5_5932_5000, end: 0x55b5_594a_8000, path: "/usr/bin/steward"),
+            .init(start: 0x55b5_594a_8000, end: 0x55b5_5bac_2000, path: "/usr/bin/steward", writable: true),
             .init(start: 0x7f8a_e024_4000, end: 0x7f8a_e039_a000, path: "/usr/lib/x86_64-linux-gnu/libc.so.6"),
             .init(start: 0x7f8a_e040_0000, end: 0x7f8a_e040_1000, path: "/srv/app/a file with spaces.so"),
         ])
@@ -31,6 +34,45 @@ import Testing
         let after = try Self.residentFileKiB()
         #expect(outcome.regions > 0 && outcome.refused == 0, "\(outcome)")
         #expect(after < before, "RssFile \(before) kB before, \(after) kB after")
+    }
+
+    @Test func cleanRunsArePresentFileBackedPagesOnly() {
+        let present: UInt64 = 1 << 63, file: UInt64 = 1 << 61, swapped: UInt64 = 1 << 62
+        let entries: [UInt64] = [present | file, present | file, present, 0, present | file, file, swapped | file, present | file]
+        #expect(MemoryTrim.cleanFileRuns(pagemap: entries, start: 0x10000) == [
+            0x10000..<0x12000, 0x14000..<0x15000, 0x17000..<0x18000,
+        ])
+        #expect(MemoryTrim.cleanFileRuns(pagemap: [], start: 0x10000).isEmpty)
+        #expect(MemoryTrim.cleanFileRuns(pagemap: [present | file], start: 0, pageSize: 16384) == [0..<16384])
+    }
+
+    /// The test binary's own writable mapping (its data segment, read long ago): the pages it only read are paged
+    /// out, and every page it wrote (copy-on-write: anonymous, its state) stays. (A file written by the test itself is
+    /// no good here: its fresh page-cache pages are not yet on the kernel's LRU lists, and MADV_PAGEOUT skips them.)
+    @Test func theBinarysWritableMappingLosesItsCleanPagesAndKeepsItsWrittenOnes() throws {
+        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let regions = MemoryTrim.regions(maps: maps).filter { $0.writable && $0.path == exe }
+        try #require(!regions.isEmpty, "no writable mapping of \(exe)")
+        let present: UInt64 = 1 << 63, file: UInt64 = 1 << 61
+        func pages() throws -> (clean: Int, written: Set<UInt>) {
+            var clean = 0
+            var written = Set<UInt>()
+            for region in regions {
+                let entries = try #require(MemoryTrim.pagemap(region, pageSize: 4096))
+                for (index, entry) in entries.enumerated() where entry & present != 0 {
+                    if entry & file != 0 { clean += 1 } else { written.insert(region.start + UInt(index) * 4096) }
+                }
+            }
+            return (clean, written)
+        }
+        let before = try pages()
+        try #require(before.clean > 0, "the data segment has no clean resident page to page out")
+        let outcome = MemoryTrim.run()
+        let after = try pages()
+        #expect(outcome.cleanPages > 0, "\(outcome)")
+        #expect(after.clean < before.clean, "clean pages: \(before.clean) before, \(after.clean) after")
+        #expect(before.written.isSubset(of: after.written), "a written page was dropped")
     }
 
     static func residentFileKiB() throws -> Int {

@@ -18,5 +18,15 @@ int steward_name_thread(const char *name);
 /// Gives the free memory of every malloc arena back to the kernel (glibc's malloc_trim(0): free pages inside the
 /// heaps too, not only at their tops). Returns 1 when some memory was released. Not in Swift's Glibc module.
 int steward_trim_heap(void);
+/* mallopt(M_ARENA_MAX, count): 1 when set. */
+int steward_limit_malloc_arenas(int count);
+
+/// The size of the build stamp section (`.steward_build`), which `scripts/package` fills after linking with
+/// `objcopy --update-section` (see build_stamp.c). The bytes are text up to the first NUL.
+#define STEWARD_BUILD_STAMP_SIZE 256
+
+/// The build stamp's STEWARD_BUILD_STAMP_SIZE bytes: "steward-build/1\ncommit=HEX\ndate=ISO8601\n" then NULs in a
+/// packaged binary, "steward-build/unstamped" in one built from source.
+const char *steward_build_stamp_bytes(void);
 
 #endif
