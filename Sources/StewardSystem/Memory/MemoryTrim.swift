@@ -89,11 +89,28 @@ public enum MemoryTrim {
         return runs
     }
 
+    /// Pages out `runs` of this process's memory; the number of pages the kernel took the advice for.
+    static func pageOut(_ runs: [Range<UInt>], pageSize: UInt) -> Int {
+        var pages = 0
+        for run in runs {
+            guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
+            if madvise(address, Int(run.upperBound - run.lowerBound), advisePageOut) == 0 {
+                pages += Int((run.upperBound - run.lowerBound) / pageSize)
+            }
+        }
+        return pages
+    }
+
     /// This process's pagemap entries for `region`, or nil when it cannot be read.
     static func pagemap(_ region: Region, pageSize: UInt) -> [UInt64]? {
         let fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return pagemap(region, pageSize: pageSize, from: fd)
+    }
+
+    /// `region`'s entries read from an open `/proc/self/pagemap`.
+    static func pagemap(_ region: Region, pageSize: UInt, from fd: Int32) -> [UInt64]? {
         let count = Int(region.bytes / pageSize)
         var entries = [UInt64](repeating: 0, count: count)
         let wanted = count * MemoryLayout<UInt64>.size
@@ -107,15 +124,15 @@ public enum MemoryTrim {
         var outcome = Outcome(regions: 0, bytes: 0, refused: 0, heapReleased: false)
         if let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) {
             let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+            let pagemapFD = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+            defer { if pagemapFD >= 0 { close(pagemapFD) } }
             for region in regions(maps: maps) {
                 if region.writable {
-                    guard let entries = pagemap(region, pageSize: pageSize) else { outcome.refused += 1; continue }
-                    for run in cleanFileRuns(pagemap: entries, start: region.start, pageSize: pageSize) {
-                        guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
-                        if madvise(address, Int(run.upperBound - run.lowerBound), advisePageOut) == 0 {
-                            outcome.cleanPages += Int((run.upperBound - run.lowerBound) / pageSize)
-                        }
+                    guard pagemapFD >= 0, let entries = pagemap(region, pageSize: pageSize, from: pagemapFD) else {
+                        outcome.refused += 1
+                        continue
                     }
+                    outcome.cleanPages += pageOut(cleanFileRuns(pagemap: entries, start: region.start, pageSize: pageSize), pageSize: pageSize)
                     continue
                 }
                 guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }

@@ -74,10 +74,7 @@ extension AuditProbe {
         },
         AuditProbe("logstorage", needs: ["systemd"]) { input in
             let (logs, unanswered, refused) = await LogStorageProbe.gather(input.context, appDirectories: input.appDirectories)
-            let apply: Apply = { $0.logStorage = logs }
-            let unknown = unanswered.map { "\($0) " + FilesProbe.didNotAnswer(input.context) } + refused
-            guard unknown.isEmpty else { throw ProbeIncomplete(reason: unknown.joined(separator: "; "), apply: apply) }
-            return apply
+            return try answered(unanswered, input.context, alsoUnknown: refused) { $0.logStorage = logs }
         },
         AuditProbe("backups") { input in
             guard let statePath = input.statePath.map({ input.context.files.path($0) }) else { throw ProbeSkipped("no state database given") }
@@ -88,10 +85,12 @@ extension AuditProbe {
     ]
 
     /// `apply`, or an incomplete probe that keeps it when some paths (on a mount that stopped answering) did not answer.
-    static func answered(_ unanswered: [String], _ ctx: ProbeContext, _ apply: @escaping Apply) throws -> Apply {
-        guard unanswered.isEmpty else {
-            throw ProbeIncomplete(reason: "\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx), apply: apply)
-        }
+    /// `apply`, or — when some paths did not answer in time, or `alsoUnknown` gives other reasons a part could not be
+    /// seen — a ``ProbeIncomplete`` that still applies what was found and says why the rest is unknown.
+    static func answered(_ unanswered: [String], _ ctx: ProbeContext, alsoUnknown: [String] = [], _ apply: @escaping Apply) throws -> Apply {
+        let late = unanswered.isEmpty ? [] : ["\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx)]
+        let reasons = late + alsoUnknown
+        guard reasons.isEmpty else { throw ProbeIncomplete(reason: reasons.joined(separator: "; "), apply: apply) }
         return apply
     }
 

@@ -48,8 +48,7 @@ enum DataStoreProbe {
         do {
             (parent, name) = try SafePath.openParent(of: f.path(path))
         } catch {
-            let reason = String(describing: error)
-            facts.unreadableReason = f.root.isEmpty ? reason : reason.replacingOccurrences(of: f.root, with: "")
+            facts.unreadableReason = HostFiles.unrooted(String(describing: error), root: f.root)
             return facts
         }
         return withExtendedLifetime(parent) {

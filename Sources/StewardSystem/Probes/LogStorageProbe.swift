@@ -56,26 +56,17 @@ enum LogStorageProbe {
         do {
             top = try SafePath.openDirectory(dir)
         } catch {
-            var reason = String(describing: error)
-            if !root.isEmpty { reason = reason.replacingOccurrences(of: root, with: "") }
-            walk.refused = reason
+            walk.refused = HostFiles.unrooted(String(describing: error), root: root)
             return walk
         }
         var seen = 0
         /// `fd` is the open directory at `path`; it stays open while its subdirectories are walked.
         func visit(_ fd: Int32, _ path: String, depth: Int) {
-            let copy = dup(fd)
-            guard copy >= 0 else { return }
-            guard let stream = fdopendir(copy) else { close(copy); return }
-            var names: [(String, UInt8)] = []
-            while let entry = readdir(stream) {
-                seen += 1
-                guard seen <= maxEntries else { break }
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { names.append((name, entry.pointee.d_type)) }
-            }
-            closedir(stream)
-            for (name, type) in names.sorted(by: { $0.0 < $1.0 }) {
+            guard seen < maxEntries else { return }
+            let entries = (try? SafePath.typedEntries(fd, display: path, limit: maxEntries - seen)) ?? []
+            seen += entries.count
+            for entry in entries.sorted(by: { $0.name < $1.name }) {
+                let name = entry.name, type = entry.type
                 let child = path + "/" + name
                 let unknown = type == UInt8(DT_UNKNOWN)
                 if type == UInt8(DT_DIR) || (unknown && !name.hasSuffix(".log") && isDirectory(fd, name)) {

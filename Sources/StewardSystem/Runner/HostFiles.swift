@@ -50,6 +50,12 @@ public struct HostFiles: Sendable {
     /// The host path of an audited path.
     public func path(_ p: String) -> String { root + p }
 
+    /// A message about host paths with `root` taken out of them: paths as the audit names them (the inverse of
+    /// ``path(_:)``, for errors that were made from host paths).
+    public static func unrooted(_ message: String, root: String) -> String {
+        root.isEmpty ? message : message.replacingOccurrences(of: root, with: "")
+    }
+
     /// The file's text; bytes that are not UTF-8 are replaced rather than making the whole file unreadable.
     /// Bounded (see ``BoundedFile``): a device, FIFO or socket is refused, and so is a file over `limit` bytes
     /// (default: ``BoundedFile/defaultLimit``; for `/proc`, which the kernel writes and where `/proc/net/tcp` of a busy

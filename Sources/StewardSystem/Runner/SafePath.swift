@@ -112,6 +112,18 @@ public enum SafePath {
 
     /// The names (but `.` and `..`) in the open directory `fd` (read through a duplicate, so `fd` stays open for `unlinkat`).
     public static func entries(_ fd: Int32, display: String) throws -> [String] {
+        try typedEntries(fd, display: display).map(\.name)
+    }
+
+    /// A name in a directory and readdir's type for it (`DT_DIR`, `DT_REG`…; `DT_UNKNOWN` where the filesystem does
+    /// not say): a walk that knows the types stats only the entries it cares about.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var type: UInt8
+    }
+
+    /// The entries (but `.` and `..`) in the open directory `fd`, at most `limit` of them, read through a duplicate.
+    public static func typedEntries(_ fd: Int32, display: String, limit: Int = .max) throws -> [Entry] {
         let copy = dup(fd)
         guard copy >= 0, let dir = fdopendir(copy) else {
             if copy >= 0 { close(copy) }
@@ -119,14 +131,14 @@ public enum SafePath {
         }
         defer { closedir(dir) }
         rewinddir(dir)  // the duplicate shares the offset of `fd`, which an earlier listing left at the end
-        var names: [String] = []
-        while let entry = readdir(dir) {
+        var found: [Entry] = []
+        while found.count < limit, let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) { p in
                 p.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { found.append(Entry(name: name, type: entry.pointee.d_type)) }
         }
-        return names
+        return found
     }
 
     /// Creates a new directory only root can enter, named `prefix` and a random suffix, in the open directory
