@@ -255,6 +255,41 @@ import Testing
         #expect(try store.importState(state, now: Self.t0 + 240).removedBackups == 1)
         #expect(try store.backups().map(\.removedAt) == [Self.t0 + 240])
         #expect(try store.deploys(from: Self.t0 + 1, to: Self.t0 + 3600).isEmpty)
+        #expect(try store.keptBackups().isEmpty, "a pruned backup is not kept")
+    }
+
+    /// What an overview reads: per instance, its newest deploy and its newest that succeeded, not every deploy since
+    /// the first; and the backups still in the catalog.
+    @Test func theLatestDeploysAreTheNewestAndTheNewestSucceededPerInstance() throws {
+        let tree = try TempTree()
+        let state = try StateStore(path: tree.root + "/state/state.db")
+        let store = try Self.store(tree)
+        func deploy(_ instance: String, _ ref: String, _ at: TimeInterval, _ status: DeployStatus) throws -> Int64 {
+            var d = try state.insertDeploy(DeployRecord(app: "chip", instance: instance, ref: ref, commit: "c" + ref, strategy: .releases,
+                                                        release: "/srv/chip/releases/" + ref, user: "alice", startedAt: Self.t0 + at, pid: 1, host: "h"))
+            d.status = status
+            d.finishedAt = Self.t0 + at + 10
+            try state.updateDeploy(d)
+            return d.id
+        }
+        _ = try deploy("prod", "v1", 0, .succeeded)
+        let v2 = try deploy("prod", "v2", 100, .succeeded)
+        let v3 = try deploy("prod", "v3", 200, .rolledBack)
+        _ = try deploy("staging", "v1", 50, .succeeded)
+        let s2 = try deploy("staging", "v2", 300, .succeeded)
+        let kept = try state.insert(BackupRecord(app: "chip", instance: "prod", source: "db", kind: .sqlite, path: "/b/2", createdAt: Self.t0,
+                                                 sizeBytes: 10, sha256: "ab", durationMs: 5, contents: BackupContents(), reason: "manual"))
+        let pruned = try state.insert(BackupRecord(app: "chip", instance: "prod", source: "db", kind: .sqlite, path: "/b/1", createdAt: Self.t0 - 9,
+                                                   sizeBytes: 10, sha256: "ab", durationMs: 5, contents: BackupContents(), reason: "manual"))
+        try store.importState(state, now: Self.t0 + 400)
+        try state.delete(id: pruned.id)
+        try store.importState(state, now: Self.t0 + 500)
+        #expect(try store.latestDeploys().map(\.id) == [v2, v3, s2], "oldest first")
+        #expect(try store.latestDeploys(app: "chip", instance: "prod").map(\.ref) == ["v2", "v3"])
+        #expect(try store.latestDeploys(app: "chip", instance: "staging").map(\.id) == [s2], "one row when the newest succeeded")
+        #expect(try store.latestDeploys(app: "other").isEmpty)
+        #expect(try store.keptBackups(app: "chip", instance: "prod").map(\.id) == [kept.id])
+        #expect(try store.backups(app: "chip", instance: "prod").count == 2, "the pruned one is still in the history")
     }
 
     final class Errors: @unchecked Sendable {

@@ -36,9 +36,14 @@ enum DashboardOverview {
                                        resolution: .daily)
             g.recent = try store.series(checks: keys, from: now.addingTimeInterval(-recent), to: now, resolution: .fiveMinutes)
             for app in apps {
-                g.deploys[app.name] = try store.deploys(app: app.app, instance: app.instance, from: Date(timeIntervalSince1970: 0),
-                                                        to: now.addingTimeInterval(1))
-                g.backups[app.name] = try store.backups(app: app.app, instance: app.instance)
+                // The sparkline's markers (the deploys of its day) and the version and last deploy (the newest ones,
+                // however old), not every deploy since the first.
+                let marked = try store.deploys(app: app.app, instance: app.instance, from: now.addingTimeInterval(-recent),
+                                               to: now.addingTimeInterval(1))
+                let latest = try store.latestDeploys(app: app.app, instance: app.instance)
+                var seen = Set<Int64>()
+                g.deploys[app.name] = (latest + marked).filter { seen.insert($0.id).inserted }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+                g.backups[app.name] = try store.keptBackups(app: app.app, instance: app.instance)
             }
             g.findings = try store.openFindings()
             return g

@@ -118,7 +118,7 @@ public enum ServeRoutes {
         var summary = ["pass": 0, "fail": 0, "unknown": 0, "pending": 0]
         for entry in entries { summary[entry.status?.rawValue ?? "pending", default: 0] += 1 }
         let records = try await state.history?.run { store in
-            (deploys: try store.deploys(from: Date(timeIntervalSince1970: 0), to: .distantFuture), backups: try store.backups(),
+            (deploys: try store.latestDeploys(), backups: try store.keptBackups(),
              findings: try store.openFindings())
         }
         let instances = InstanceOverview.build(

@@ -105,21 +105,50 @@ extension HistoryStore {
             try Row.fetchAll(db, sql: """
                 SELECT * FROM deploy WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR instance = ?2) AND started_at >= ?3 AND started_at < ?4
                 ORDER BY started_at, id
-                """, arguments: [app, instance, HistoryTime.ms(from), HistoryTime.ms(to)]).map {
-                HistoryDeploy(id: $0["id"], app: $0["app"], instance: $0["instance"], kind: $0["kind"], status: $0["status"], ref: $0["ref"],
-                              commit: $0["commit_sha"], previousCommit: $0["previous_commit"], operatorName: $0["operator_name"],
-                              startedAt: HistoryTime.date($0["started_at"]), finishedAt: ($0["finished_at"] as Int64?).map(HistoryTime.date),
-                              error: $0["error"])
-            }
+                """, arguments: [app, instance, HistoryTime.ms(from), HistoryTime.ms(to)]).map(Self.deploy)
         }
+    }
+
+    static func deploy(_ row: Row) -> HistoryDeploy {
+        HistoryDeploy(id: row["id"], app: row["app"], instance: row["instance"], kind: row["kind"], status: row["status"], ref: row["ref"],
+                      commit: row["commit_sha"], previousCommit: row["previous_commit"], operatorName: row["operator_name"],
+                      startedAt: HistoryTime.date(row["started_at"]), finishedAt: (row["finished_at"] as Int64?).map(HistoryTime.date),
+                      error: row["error"])
+    }
+
+    /// Per instance (of one instance, of every one when nil), its newest deploy and its newest that succeeded (one
+    /// row when they are the same), oldest first: what an overview shows (the version running, the last deploy)
+    /// without reading every deploy since the first, as the history keeps them forever.
+    public func latestDeploys(app: String? = nil, instance: String? = nil) throws -> [HistoryDeploy] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM deploy WHERE id IN (
+                  SELECT max(id) FROM deploy WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR instance = ?2) GROUP BY app, instance
+                  UNION
+                  SELECT max(id) FROM deploy WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR instance = ?2) AND status = 'succeeded'
+                  GROUP BY app, instance)
+                ORDER BY started_at, id
+                """, arguments: [app, instance]).map(Self.deploy)
+        }
+    }
+
+    /// Backups of an instance (every one when nil) still in the catalog, newest first: the pruned ones, which the
+    /// history keeps forever, left out in SQL.
+    public func keptBackups(app: String? = nil, instance: String? = nil) throws -> [HistoryBackup] {
+        try backups(app: app, instance: instance, removed: false)
     }
 
     /// Backups of an instance (every one when nil), newest first, pruned ones included (with `removedAt`).
     public func backups(app: String? = nil, instance: String? = nil) throws -> [HistoryBackup] {
+        try backups(app: app, instance: instance, removed: true)
+    }
+
+    private func backups(app: String?, instance: String?, removed: Bool) throws -> [HistoryBackup] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM backup WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR instance = ?2) ORDER BY id DESC
-                """, arguments: [app, instance]).map {
+                SELECT * FROM backup WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR instance = ?2) AND (?3 OR removed_at IS NULL)
+                ORDER BY id DESC
+                """, arguments: [app, instance, removed]).map {
                 HistoryBackup(id: $0["id"], app: $0["app"], instance: $0["instance"], source: $0["source"], kind: $0["kind"],
                               createdAt: HistoryTime.date($0["created_at"]), sizeBytes: $0["size_bytes"], reason: $0["reason"],
                               verifiedAt: ($0["verified_at"] as Int64?).map(HistoryTime.date), lastVerificationPassed: $0["verification_passed"],
