@@ -236,6 +236,15 @@ t_end_epoch=$(date +%s)
 # shellcheck disable=SC2016 # expanded inside
 in_sbx bash -c 'pid=$(systemctl show -p MainPID --value steward.service)
     awk "/^(RssAnon|RssFile|Threads):/ { printf \"%s %s \", \$1, \$2 }" /proc/$pid/status' >"$out/steward-memory.txt" 2>/dev/null || true
+# And by mapping (/proc/PID/smaps): the binary's code (r-xp), its constants (r--p) and its writable segment (rw-p:
+# constants the dynamic loader relocates, ICU's data, and what the process wrote there), and every anonymous page
+# (heap, stacks) elsewhere, in KiB.
+# shellcheck disable=SC2016 # expanded inside
+in_sbx bash -c 'pid=$(systemctl show -p MainPID --value steward.service); exe=$(readlink /proc/$pid/exe)
+    awk -v exe="$exe" "/^[0-9a-f]+-[0-9a-f]+ / { key = (\$6 == exe) ? \$2 : \"other\"; next }
+        /^Rss:/ { rss[key] += \$2 } /^Anonymous:/ { anon[key] += \$2 }
+        END { printf \"%d %d %d %d %d\", rss[\"r-xp\"], rss[\"r--p\"], rss[\"rw-p\"] - anon[\"rw-p\"], anon[\"rw-p\"], anon[\"other\"] }" /proc/$pid/smaps' \
+    >"$out/steward-mappings.txt" 2>/dev/null || true
 
 # Did they really check? steward: the live state of its 500 checks, and results in its history; monit: its summary.
 token=$(in_sbx "$steward" serve token add bench --scope read --manifest /etc/steward/steward.yml | grep -m1 '^stw_') \
@@ -361,6 +370,11 @@ mem = open(out + "/steward-memory.txt").read().split()
 if len(mem) >= 6:
     P("   steward's RSS at the end: %.1f MiB anonymous, %.1f MiB file-backed; %s threads"
       % (int(mem[1]) / 1024, int(mem[3]) / 1024, mem[5]))
+maps = open(out + "/steward-mappings.txt").read().split()
+if len(maps) == 5:
+    text, const, clean, written, anon = (int(x) / 1024 for x in maps)
+    P("   by mapping: code %.1f MiB, read-only data %.1f, writable segment %.1f clean + %.1f written; anonymous elsewhere (heap, stacks, libraries' written data) %.1f"
+      % (text, const, clean, written, anon))
 P("   %-34s %14s %14s %14s" % ("checks at the end", passing(status), passing(status_http), monit_ok))
 P("   %-34s %14s %14s %14s" % ("results in the history (raw rows)", rows[0], rows[1], "-"))
 P()

@@ -151,8 +151,23 @@ struct AuditStoreProbeTests {
         let (logs, unanswered, refused) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app/current"])
         #expect(logs.appLogs.isEmpty, "root's directory was walked through the app user's link")
         #expect(unanswered.isEmpty && refused.count == 1)
-        #expect(refused.first?.hasPrefix("/opt/app/current is a symbolic link that ") == true, "\(refused)")
-        #expect(refused.first?.hasSuffix("can change; refusing to follow it as root") == true, "\(refused)")
+        #expect(refused.first == "/opt/app/current leads to /srv/private, outside /opt/app (the tree \(SafePath.userName(Self.appUser)) owns); refusing to follow it as root",
+                "\(refused)")
+
+        // A releases layout: the app user's `current` (relative) and a `previous` root made there (absolute), both
+        // leading inside the app's tree, are walked.
+        try Self.sparse(t, "/opt/app/releases/v3/logs/app.log", "40M")
+        try t.symlink("/opt/app/current-rel", to: "releases/v3")
+        lchown(t.root + "/opt/app/current-rel", Self.appUser, Self.appUser)
+        try t.symlink("/opt/app/previous", to: t.root + "/opt/app/releases/v3")
+        let (released, _, refusedNone) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app/current-rel", "/opt/app/previous"])
+        #expect(refusedNone.isEmpty, "\(refusedNone)")
+        #expect(released.appLogs.map(\.path) == ["/opt/app/current-rel/logs/app.log", "/opt/app/previous/logs/app.log"])
+        // The app user's link that climbs out with `..` is refused too.
+        try t.symlink("/opt/app/up", to: "../../srv/private")
+        lchown(t.root + "/opt/app/up", Self.appUser, Self.appUser)
+        let (_, _, climbed) = await LogStorageProbe.gather(ctx, appDirectories: ["/opt/app/up"])
+        #expect(climbed.first?.hasPrefix("/opt/app/up leads to /srv/private, outside /opt/app") == true, "\(climbed)")
 
         // A link root made in a directory only root can write (`/srv/app -> /data/app`) is still followed.
         try t.symlink("/opt/rootlink", to: t.root + "/srv/private")
@@ -197,7 +212,14 @@ struct AuditStoreProbeTests {
         let files = HostFiles(root: t.root)
         let linked = DataStoreProbe.sqlite(files, "/opt/app/data/app.db")
         #expect(linked.exists && linked.walMode == nil && linked.sizeBytes == 0, "root read the database through the app user's link")
-        #expect(linked.unreadableReason?.hasPrefix("/opt/app/data is a symbolic link that ") == true, "\(linked)")
+        #expect(linked.unreadableReason?.hasPrefix("/opt/app/data leads to /srv/private, outside /opt/app") == true, "\(linked)")
+        // A database under the app user's link inside its own tree (a releases layout's `current`) is read.
+        try t.mkdir("/opt/app/releases/v3")
+        #expect(try t.sh(["sqlite3", t.root + "/opt/app/releases/v3/app.db", "PRAGMA journal_mode=WAL; CREATE TABLE t(x);"]) == 0)
+        try t.symlink("/opt/app/current", to: "releases/v3")
+        lchown(t.root + "/opt/app/current", Self.appUser, Self.appUser)
+        let released = DataStoreProbe.sqlite(files, "/opt/app/current/app.db")
+        #expect(released.unreadableReason == nil && released.walMode == true && released.sizeBytes > 0, "\(released)")
 
         // The database itself is the app's; its `-wal` is the app user's link to a large file of root's.
         #expect(try t.sh(["sqlite3", t.root + "/opt/app/app.db", "CREATE TABLE t(x);"]) == 0)

@@ -34,8 +34,9 @@ enum DataStoreProbe {
 
     /// Size, `-wal` size and journal mode from bytes 18-19 of the header (2: WAL), read without opening it as a
     /// database. The app's user owns the directories on the way and can swap any of them for a symbolic link, so the
-    /// file is never reached by path: its directory is opened by ``SafePath/openParent(of:trusting:)`` (a link there is
-    /// followed only when root made it where only root can change it; else the database is unknown, with the reason),
+    /// file is never reached by path: its directory is opened by ``SafePath/openParentInOwnersTree(of:)`` (a link there
+    /// is followed when root made it where only root can change it, or when the tree's owner did and it leads inside
+    /// that tree, as a releases layout's `current`; else the database is unknown, with the reason),
     /// the file with `openat(O_NOFOLLOW | O_NONBLOCK)` in it (a link is refused; a FIFO does not block) and measured
     /// and read through that descriptor once `fstat` says it is a regular file; the `-wal` beside it by
     /// `fstatat(AT_SYMLINK_NOFOLLOW)` in the same directory (counted only when it is a regular file).
@@ -46,7 +47,7 @@ enum DataStoreProbe {
         var facts = SQLiteFileFacts(path: path, usedBy: [], exists: true)
         let parent: SafePath.Directory, name: String
         do {
-            (parent, name) = try SafePath.openParent(of: f.path(path))
+            (parent, name) = try SafePath.openParentInOwnersTree(of: f.path(path))
         } catch {
             facts.unreadableReason = HostFiles.unrooted(String(describing: error), root: f.root)
             return facts

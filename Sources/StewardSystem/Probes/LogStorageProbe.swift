@@ -41,8 +41,9 @@ enum LogStorageProbe {
     /// `*.log` files of at least ``LogStorageFacts/reportedBytes`` under `dir` (a host path), as audited paths.
     ///
     /// The app's user owns this tree and can swap a directory for a symbolic link at any moment, so nothing in it is
-    /// reached by path: `dir` is opened by ``SafePath/openDirectory(_:trusting:)`` (a link on the way is followed only
-    /// when root made it where only root can change it; else the walk is refused, with the reason), each
+    /// reached by path: `dir` is opened by ``SafePath/openInOwnersTree(_:)`` (a link on the way is followed when root
+    /// made it where only root can change it, or when the tree's owner did and it leads to a directory inside that
+    /// tree, as a releases layout's `current`; else the walk is refused, with the reason), each
     /// subdirectory with `openat(O_NOFOLLOW | O_DIRECTORY)` relative to its parent's descriptor (a directory replaced by
     /// a link since readdir is not entered), and each `*.log` measured by `fstatat(AT_SYMLINK_NOFOLLOW)` relative to
     /// it (a link is neither followed nor reported). readdir's entry types say what is a directory, so only `*.log`
@@ -54,7 +55,7 @@ enum LogStorageProbe {
         if lstat(dir, &st) != 0 && (errno == ENOENT || errno == ENOTDIR) { return walk }
         let top: SafePath.Directory
         do {
-            top = try SafePath.openDirectory(dir)
+            top = try SafePath.openInOwnersTree(dir)
         } catch {
             walk.refused = HostFiles.unrooted(String(describing: error), root: root)
             return walk

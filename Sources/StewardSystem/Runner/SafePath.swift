@@ -26,8 +26,9 @@ public enum SafePath {
     /// Opens the absolute path `path` as a directory, one component at a time with `O_NOFOLLOW`. A symbolic link on
     /// the way is followed only when nobody but root could have made or changed it: root owns the link and its
     /// directory, and that directory is not writable by group or others. (`/var/run -> /run` is followed; a link an
-    /// app user planted in a directory it can write is refused, with its path.) Links owned by `trusting` are
-    /// followed too: for a tree that user owns anyway, where the caller then checks what the path leads to.
+    /// app user planted in a directory it can write is refused, with its path.) Links owned by `trusting`, or in a
+    /// directory it owns, are followed too: for a tree that user owns anyway, where the caller then checks what the
+    /// path leads to.
     public static func openDirectory(_ path: String, trusting: uid_t? = nil) throws -> Directory {
         guard path.hasPrefix("/") else { throw StoreError("\(path) is not an absolute path") }
         var fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -66,7 +67,9 @@ public enum SafePath {
             guard (st.st_mode & S_IFMT) == S_IFLNK else { throw fail("\(here) is not a directory") }
             var dir = stat()
             guard fstat(fd, &dir) == 0 else { throw fail("cannot open \(here): \(StoreFiles.errnoText())") }
-            let trusted = (st.st_uid == 0 && dir.st_uid == 0 && dir.st_mode & 0o022 == 0) || (trusting.map { $0 != 0 && st.st_uid == $0 } ?? false)
+            // A link `trusting` owns, or one in a directory it owns (it can replace that link at will anyway).
+            let trusted = (st.st_uid == 0 && dir.st_uid == 0 && dir.st_mode & 0o022 == 0)
+                || (trusting.map { $0 != 0 && (st.st_uid == $0 || dir.st_uid == $0) } ?? false)
             guard trusted else {
                 throw fail("\(here) is a symbolic link that \(userName(st.st_uid == 0 ? dir.st_uid : st.st_uid)) can change; refusing to follow it as root")
             }
@@ -82,6 +85,53 @@ public enum SafePath {
             pending = components(target) + pending
         }
         return Directory(fd: fd, path: "/" + resolved.joined(separator: "/"))
+    }
+
+    /// Opens `path` as a directory inside an app's tree the way a probe reads it: the links its owner made or can
+    /// change (a releases layout's `current -> releases/v3`) are followed, as long as the directory they lead to is
+    /// still inside that tree; one that leads out of it (`current -> /root`) is refused, with where it leads.
+    ///
+    /// The tree is the first directory on the path, from `/`, that a user other than root owns (`/srv/marb`); it is
+    /// opened with root's rule (``openDirectory(_:trusting:)`` without a user), then `path` with its owner's links
+    /// trusted, and the two link-free paths compared. A path with no such directory is opened with root's rule alone.
+    public static func openInOwnersTree(_ path: String) throws -> Directory {
+        guard let tree = ownersTree(of: path) else { return try openDirectory(path) }
+        let top = try openDirectory(tree.path)
+        let opened = try openDirectory(path, trusting: tree.uid)
+        guard opened.path == top.path || opened.path.hasPrefix(top.path == "/" ? "/" : top.path + "/") else {
+            throw StoreError("\(path) leads to \(opened.path), outside \(tree.path) (the tree \(userName(tree.uid)) owns); refusing to follow it as root")
+        }
+        return opened
+    }
+
+    /// The parent of `path` opened by ``openInOwnersTree(_:)``, and the last component's name.
+    public static func openParentInOwnersTree(of path: String) throws -> (parent: Directory, name: String) {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        guard path.hasPrefix("/"), !name.isEmpty, name != "/", name != ".", name != ".." else {
+            throw StoreError("\(path) does not name a file in a directory")
+        }
+        return (try openInOwnersTree(url.deletingLastPathComponent().path), name)
+    }
+
+    /// The first real directory on `path`, from `/`, that a user other than root owns, and that user; nil when there
+    /// is none, or when a link on the way is not root's or the path climbs with `..` (then root's rule alone).
+    static func ownersTree(of path: String) -> (path: String, uid: uid_t)? {
+        guard path.hasPrefix("/") else { return nil }
+        var prefix = ""
+        for name in components(path) {
+            guard name != ".." else { return nil }
+            prefix += "/" + name
+            var st = stat()
+            guard lstat(prefix, &st) == 0 else { return nil }
+            switch st.st_mode & S_IFMT {
+            case S_IFLNK where st.st_uid == 0: continue
+            case S_IFDIR where st.st_uid != 0: return (prefix, st.st_uid)
+            case S_IFDIR: continue
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// The parent directory of `path`, opened by ``openDirectory(_:)``, and the last component's name.
