@@ -80,7 +80,7 @@ public struct Audit: Sendable {
         let findings = RuleCatalog.evaluate(ctx)
         let elapsed = ContinuousClock.now - start
         let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        let stamp = ISO8601DateFormatter().string(from: now)
+        let stamp = now.formatted(.iso8601)  // the same text as ISO8601DateFormatter's, without building an ICU formatter
         return AuditReport(facts: facts, context: ctx, findings: findings, probes: reports, generatedAt: stamp, durationMs: ms)
     }
 }

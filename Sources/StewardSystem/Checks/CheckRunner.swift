@@ -48,7 +48,9 @@ public struct CheckRunner: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "localhost"
         let secrets = executor.secretsSeen()
         let final = results.compactMap { $0 }.map { Self.scrubbed($0, secrets) }
-        return CheckReport(host: host, generatedAt: ISO8601DateFormatter().string(from: now), results: final,
+        // FoundationEssentials' ISO 8601 style, not ISO8601DateFormatter: that one builds an ICU date formatter (its
+        // calendar, time-zone names, number formats) on every call, and `steward serve` runs this for every check run.
+        return CheckReport(host: host, generatedAt: now.formatted(.iso8601), results: final,
                            durationMs: Self.ms(since: start), deadlineExceeded: deadlineExceeded)
     }
 
