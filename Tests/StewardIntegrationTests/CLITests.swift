@@ -35,6 +35,20 @@ import Testing
         #expect(r.stdout.contains("ok (2 app(s)"))
     }
 
+    @Test func manifestCheckReadsTheShippedInventoryAndLocatesItsErrors() throws {
+        let example = Sandbox.packageRoot.appendingPathComponent("examples/fleet.yml").path
+        let r = try steward(["manifest", "check", "--inventory", example])
+        #expect(r.status == 0 && r.stdout == "\(example): ok (3 host(s) in 3 group(s))\n", "\(r.stdout)\(r.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bad-\(UUID().uuidString).yml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "version: 1\nhosts:\n  web:\n    ssh: -oProxyCommand=id\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try steward(["manifest", "check", "--inventory", file, "--format", "json"])
+        #expect(bad.status == 1)
+        let json = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any]
+        #expect(json?["valid"] as? Bool == false)
+        #expect((json?["errors"] as? [String])?.first?.hasPrefix("\(file):4:10: hosts.web.ssh: expected an SSH destination") == true, "\(bad.stdout)")
+    }
+
     @Test func manifestCheckPrintsEveryErrorLocated() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("steward-bad-\(UUID().uuidString).yml").path
         defer { try? FileManager.default.removeItem(atPath: file) }

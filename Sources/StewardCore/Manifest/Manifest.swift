@@ -19,10 +19,12 @@ public struct Manifest: Sendable, Equatable, Codable {
     public var probes: ProbeSelection
     /// The daemon's settings (`serve:`); nil when the section is absent (``ServeSpec/defaults`` then apply).
     public var serve: ServeSpec?
+    /// The fleet this machine operates over SSH (`hosts:`), in file order; empty for a single host.
+    public var hosts: [FleetHost]
 
     public init(version: Int = 1, journalWindowHours: Int = 24, thresholds: Thresholds = .defaults,
                 apps: [AppSpec] = [], silences: [Silence] = [], checks: [CheckSpec] = [],
-                probes: ProbeSelection = .all, serve: ServeSpec? = nil) {
+                probes: ProbeSelection = .all, serve: ServeSpec? = nil, hosts: [FleetHost] = []) {
         self.version = version
         self.journalWindowHours = journalWindowHours
         self.thresholds = thresholds
@@ -31,6 +33,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         self.checks = checks
         self.probes = probes
         self.serve = serve
+        self.hosts = hosts
     }
 
     /// The manifest of an empty file: version 1, a 24 h window, default thresholds, no apps, no silences, no checks, every probe.

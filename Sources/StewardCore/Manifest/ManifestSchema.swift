@@ -39,6 +39,9 @@ enum ManifestSchema {
         Field("probes", .section(probes, .all), \.manifest.probes, doc: "The fact probes the audit runs; all by default."),
         Field("serve", .section(serve, .defaults), \.manifest.serve,
               doc: "The daemon (steward serve): its address, check scheduling, audits and history; defaults when absent."),
+        Field("hosts", .named(host), doc: "The fleet operated from here over SSH, by name (--hosts NAME, GROUP or all).") { reader, _, path, document, entries in
+            document.manifest.hosts = readHosts(&reader, path, entries, apps: document.manifest.apps)
+        },
     ])
 
     /// The plain-data schema of `steward.yml`.
