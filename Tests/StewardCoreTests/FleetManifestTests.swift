@@ -55,25 +55,25 @@ struct FleetManifestTests {
               n2:
                 ssh: Root@n2
                 groups: ["bad name"]
-                apps: [marb@staging, "x@"]
+                apps: [marb@prod, "x@"]
               n3:
               n4:
                 port: 70000
-              n5: {ssh: n5, groups: [web]}
+              n5: {ssh: n5, groups: [web], apps: [marb@staging]}
             """
         #expect(ManifestFixture.errors(yaml) == [
             #"steward.yml:7:3: hosts.web: a host and a group are both named "web"; --hosts could not tell them apart"#,
             #"steward.yml:8:10: hosts.web.ssh: expected an SSH destination like root@203.0.113.7, deploy@n1.example.org or an alias from ~/.ssh/config, got "-oProxyCommand=sh""#,
             #"steward.yml:10:10: hosts.db1.ssh: invalid host "db 1": a name, an address or an ssh_config alias like root@203.0.113.7, deploy@n1.example.org or an alias from ~/.ssh/config"#,
-            #"steward.yml:11:5: hosts.db1.prot: unknown key "prot"; did you mean "port"?"#,
+            #"steward.yml:11:5: hosts.db1.prot: unknown key (did you mean "port"?)"#,
             #"steward.yml:12:3: hosts.all: "all" means every host in --hosts; give the host another name"#,
             #"steward.yml:15:10: hosts.n2.ssh: invalid SSH user "Root": lowercase letters, digits, "_", "-" and ".", starting with a letter or "_""#,
-            #"steward.yml:16:17: hosts.n2.groups[0]: invalid group name "bad name"; use letters, digits, "_", "." and "-", starting with a letter or digit"#,
-            #"steward.yml:17:13: hosts.n2.apps[0]: app marb has no instance "staging" (it has prod)"#,
-            #"steward.yml:17:27: hosts.n2.apps[1]: expected app or app@instance with valid names, got "x@"; use letters, digits, "_", "." and "-", starting with a letter or digit"#,
+            #"steward.yml:16:14: hosts.n2.groups[0]: invalid group name "bad name"; use letters, digits, "_", "." and "-", starting with a letter or digit"#,
+            #"steward.yml:17:23: hosts.n2.apps[1]: expected app or app@instance with valid names, got "x@"; use letters, digits, "_", "." and "-", starting with a letter or digit"#,
             #"steward.yml:18:6: hosts.n3: empty host; give at least ssh: its destination, like root@203.0.113.7 or an alias from ~/.ssh/config"#,
-            #"steward.yml:19:5: hosts.n4: missing key "ssh": how ssh reaches the host, like root@203.0.113.7 or an alias from ~/.ssh/config"#,
-            #"steward.yml:20:11: hosts.n4.port: expected an integer from 1 to 65535, got 70000"#,
+            #"steward.yml:20:5: hosts.n4: missing key "ssh": how ssh reaches the host, like root@203.0.113.7 or an alias from ~/.ssh/config"#,
+            #"steward.yml:20:11: hosts.n4.port: must be between 1 and 65535, got 70000"#,
+            #"steward.yml:21:39: hosts.n5.apps[0]: app marb has no instance "staging" (it has prod)"#,
         ])
     }
 
@@ -91,9 +91,9 @@ struct FleetManifestTests {
         case .failure(let failure): errors = failure.errors.map(\.description)
         }
         #expect(errors == [
+            #"fleet.yml:1:1: missing key "hosts": the hosts, by name, each with ssh: its destination"#,
             #"fleet.yml:1:10: version: unsupported version 2; this Steward reads version 1"#,
-            #"fleet.yml:2:1: apps: unknown key "apps""#,
-            #"fleet.yml: missing key "hosts": the hosts, by name, each with ssh: its destination"#,
+            #"fleet.yml:2:1: apps: unknown key; expected one of version, hosts"#,
         ])
     }
 }

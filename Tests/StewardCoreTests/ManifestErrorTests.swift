@@ -86,7 +86,7 @@ struct ManifestErrorTests {
     @Test func unknownKeyWithoutCloseMatchListsTheKnownKeys() {
         #expect(errors("hostname: n1\n") == [
             "steward.yml:1:1: hostname: unknown key; expected one of version, journal_window, thresholds, apps, silence, "
-                + "check_defaults, checks, probes, serve",
+                + "check_defaults, checks, probes, serve, hosts",
         ])
         #expect(errors("apps:\n  web:\n    instances:\n      prod: {user: calb}\n") == [
             "steward.yml:4:14: apps.web.instances.prod.user: unknown key; expected one of production, port, bind",

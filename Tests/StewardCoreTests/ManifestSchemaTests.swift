@@ -151,7 +151,7 @@ struct ManifestSchemaTests {
         #expect(manifest.apps.first?.backup == BackupSpec())
         #expect(manifest.silences.isEmpty)
         #expect(manifest.probes == .all)
-        #expect(ManifestSchema.tree.keys.filter(\.nullable).map(\.name) == ["thresholds", "apps", "silence", "check_defaults", "checks", "probes", "serve"])
+        #expect(ManifestSchema.tree.keys.filter(\.nullable).map(\.name) == ["thresholds", "apps", "silence", "check_defaults", "checks", "probes", "serve", "hosts"])
     }
 
     // MARK: - Suggestions and defaults

@@ -8,6 +8,7 @@ public enum HostSelection {
 
     public struct Failure: Error, Equatable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// The hosts `text` names. An unknown name is an error that lists what exists (with the closest name when one is

@@ -28,7 +28,7 @@ extension ManifestSchema {
             else { return nil }
             return HostEntry(host: FleetHost(name: name, destination: destination, port: draft.port, groups: draft.groups,
                                              apps: draft.apps.map(\.value)), apps: draft.apps)
-        }, acceptsNull: true)
+        })  // null is refused above, with what a host needs; the schema says so (no null)
     }
 
     static let hostSection = Section<HostDraft>(fields: [
