@@ -623,7 +623,7 @@ struct CheckFileParserTests {
             "steward.yml:3:21: checks[0].postgres.dsn: expected a reference to an env file variable, like "
                 + "/etc/app/prod.env#DATABASE_URL; a secret is never written inline (the value is not shown)",
             "steward.yml:4:1: defaults: unknown key; expected one of version, journal_window, thresholds, apps, silence, "
-                + "check_defaults, checks, probes, serve",
+                + "check_defaults, checks, probes, serve, hosts",
         ])
         #expect(!found.joined().contains("hunter2"))
     }
