@@ -65,7 +65,9 @@ for pair in monit:monit wrk:wrk nginx:nginx curl:curl sqlite3:sqlite3; do
 done
 if ((${#missing[@]})); then
     log "installing ${missing[*]} (apt-get)"
+    # A fresh machine has no package lists yet ("Unable to locate package"): read them once, then try again.
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+        || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; } \
         || die "apt-get install ${missing[*]} failed"
 fi
 [[ -x /usr/bin/python3 ]] || die "/usr/bin/python3 missing (Debian package python3)"
