@@ -109,8 +109,8 @@ public enum SSH {
         Command("ssh", ["-G"] + options(c) + ["--", c.destination])
     }
 
-    /// A word the remote shell reads as itself: letters, digits and `_ . / - = ,`, not starting with `-` unless it
-    /// is an option word of ours (`--format`, `-d`).
+    /// A word the remote shell reads as itself: letters, digits and `_ . / - = ,` only (option words of ours such as
+    /// `--format` pass; what could make them unsafe, a value from outside, never reaches ``run(_:_:)``).
     public static func remoteWordIsSafe(_ word: String) -> Bool {
         !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_./-=,".unicodeScalars.contains($0)) }
     }

@@ -27,11 +27,17 @@ public struct FleetHost: Sendable, Equatable, Codable {
     /// whole app `marb`; `marb` matches every instance of it.
     public func runs(app: String, instance: String?) -> Bool {
         apps.contains { entry in
-            let parts = entry.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard parts[0] == app else { return false }
-            guard let instance, parts.count == 2 else { return true }
-            return parts[1] == instance
+            let target = Self.target(entry)
+            guard target.app == app else { return false }
+            guard let instance, let own = target.instance else { return true }
+            return own == instance
         }
+    }
+
+    /// `app` or `app@instance` as its parts; `app@` has the empty instance.
+    public static func target(_ entry: String) -> (app: String, instance: String?) {
+        let parts = entry.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return (parts[0], parts.count == 2 ? parts[1] : nil)
     }
 }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What `--hosts` names: `all`, or a comma-separated list of host and group names (`web,db1`), resolved against the
 /// inventory to hosts in the inventory's order, each once. Pure, so the CLI and the daemon resolve alike.
 public enum HostSelection {
@@ -17,28 +15,31 @@ public enum HostSelection {
         guard !inventory.hosts.isEmpty else {
             throw Failure(description: "--hosts needs an inventory: declare hosts under hosts: in the manifest, or give --inventory FILE")
         }
-        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
         guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
             throw Failure(description: "--hosts: expected all, or host and group names separated by commas, got \(quoted(text))")
         }
+        let groups = inventory.groups
         var chosen = Set<String>()
         for name in names {
             if name == all {
                 chosen.formUnion(inventory.hosts.map(\.name))
             } else if let host = inventory.host(named: name) {
                 chosen.insert(host.name)
-            } else if inventory.groups.contains(name) {
+            } else if groups.contains(name) {
                 chosen.formUnion(inventory.hosts.filter { $0.groups.contains(name) }.map(\.name))
             } else {
-                let known = inventory.hosts.map(\.name) + inventory.groups
+                let known = inventory.hosts.map(\.name) + groups
                 let hint = KeySuggestion.closest(to: name, in: known).map { "; did you mean \"\($0)\"?" } ?? ""
                 throw Failure(description: "--hosts: no host or group named \(quoted(name))\(hint) (hosts: "
                               + inventory.hosts.map(\.name).joined(separator: ", ")
-                              + (inventory.groups.isEmpty ? "" : "; groups: " + inventory.groups.joined(separator: ", ")) + ")")
+                              + (groups.isEmpty ? "" : "; groups: " + groups.joined(separator: ", ")) + ")")
             }
         }
         return inventory.hosts.filter { chosen.contains($0.name) }
     }
 
-    static func quoted(_ text: String) -> String { "\"\(text.prefix(60))\"" }
+    /// A name from the command line in a message: ``ManifestReader/describe(value:)``, which never echoes a long or
+    /// credential-like value.
+    static func quoted(_ text: String) -> String { ManifestReader.describe(value: text) }
 }

@@ -79,11 +79,11 @@ extension ManifestSchema {
             guard let value = entry.value else { continue }
             var valid = true
             for app in value.apps {
-                let parts = app.value.split(separator: "@", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let spec = apps.first(where: { $0.name == parts[0] }) else { continue }
+                let target = FleetHost.target(app.value)
+                guard let instance = target.instance, let spec = apps.first(where: { $0.name == target.app }) else { continue }
                 let instances = spec.instances.map(\.name)
-                if !instances.contains(parts[1]) {
-                    reader.report(app.node, app.path, "app \(parts[0]) has no instance \(ManifestReader.describe(value: parts[1]))"
+                if !instances.contains(instance) {
+                    reader.report(app.node, app.path, "app \(target.app) has no instance \(ManifestReader.describe(value: instance))"
                                   + (instances.isEmpty ? " (it declares none)" : " (it has \(instances.joined(separator: ", ")))"))
                     valid = false
                 }
@@ -104,8 +104,8 @@ enum FleetNames {
 
     /// `app` or `app@instance`, both valid names.
     static func appProblem(_ text: String) -> String? {
-        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard parts.allSatisfy(ManifestReader.isValidName) else {
+        let target = FleetHost.target(text)
+        guard ([target.app] + (target.instance.map { [$0] } ?? [])).allSatisfy(ManifestReader.isValidName) else {
             return "expected app or app@instance with valid names, got \(ManifestReader.describe(value: text)); \(ManifestReader.nameRule)"
         }
         return nil

@@ -106,12 +106,8 @@ public enum SafePath {
 
     /// The parent of `path` opened by ``openInOwnersTree(_:)``, and the last component's name.
     public static func openParentInOwnersTree(of path: String) throws -> (parent: Directory, name: String) {
-        let url = URL(fileURLWithPath: path)
-        let name = url.lastPathComponent
-        guard path.hasPrefix("/"), !name.isEmpty, name != "/", name != ".", name != ".." else {
-            throw StoreError("\(path) does not name a file in a directory")
-        }
-        return (try openInOwnersTree(url.deletingLastPathComponent().path), name)
+        let (directory, name) = try split(path)
+        return (try openInOwnersTree(directory), name)
     }
 
     /// The first real directory on `path`, from `/`, that a user other than root owns, and that user; nil when there
@@ -136,12 +132,18 @@ public enum SafePath {
 
     /// The parent directory of `path`, opened by ``openDirectory(_:)``, and the last component's name.
     public static func openParent(of path: String, trusting: uid_t? = nil) throws -> (parent: Directory, name: String) {
+        let (directory, name) = try split(path)
+        return (try openDirectory(directory, trusting: trusting), name)
+    }
+
+    /// An absolute path's directory and last component, which must name a file in it.
+    static func split(_ path: String) throws -> (directory: String, name: String) {
         let url = URL(fileURLWithPath: path)
         let name = url.lastPathComponent
         guard path.hasPrefix("/"), !name.isEmpty, name != "/", name != ".", name != ".." else {
             throw StoreError("\(path) does not name a file in a directory")
         }
-        return (try openDirectory(url.deletingLastPathComponent().path, trusting: trusting), name)
+        return (url.deletingLastPathComponent().path, name)
     }
 
     /// The text of the symbolic link `name` in the directory `fd`.
