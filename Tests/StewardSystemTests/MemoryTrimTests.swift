@@ -3,8 +3,15 @@ import Foundation
 import Testing
 
 /// ``MemoryTrim``: which mappings it touches (parsed from a maps text), and that on this kernel it really takes the
-/// test process's resident file pages back.
-@Suite struct MemoryTrimTests {
+/// test process's resident file pages back. Serialized: a trim run by one test pages out what the other counts.
+@Suite(.serialized) struct MemoryTrimTests {
+    /// A test binary linked a moment ago (CI) still has dirty pages in the page cache, and MADV_PAGEOUT leaves dirty
+    /// file pages alone (only writeback makes them clean): written back first, as a daemon's binary long is.
+    static func writeBinaryBack() {
+        let fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+
     @Test func privateFileMappingsAreTrimmedAndTheWritableOnesMarked() {
         let maps = """
             55b555867000-55b559324000 r-xp 00000000 fe:00 1234     /usr/bin/steward
@@ -29,6 +36,7 @@ import Testing
     }
 
     @Test func aTrimGivesBackResidentPagesOfTheProcessFiles() throws {
+        Self.writeBinaryBack()
         let before = try Self.residentFileKiB()
         let outcome = MemoryTrim.run()
         let after = try Self.residentFileKiB()
@@ -66,10 +74,7 @@ import Testing
             }
             return (clean, written)
         }
-        // A test binary linked a moment ago (CI) still has dirty pages in the page cache, and MADV_PAGEOUT leaves dirty
-        // file pages alone (only writeback makes them clean): write it back first, as it long is for a daemon's binary.
-        let fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
+        Self.writeBinaryBack()
         let before = try pages()
         try #require(before.clean > 0, "the data segment has no clean resident page to page out")
         let outcome = MemoryTrim.run()
