@@ -91,7 +91,7 @@ let package = Package(
         // Golden-file comparison shared by the test targets (STEWARD_RECORD_GOLDENS=1 re-records).
         .target(name: "StewardTestSupport", path: "Tests/StewardTestSupport"),
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore", "StewardTestSupport"]),
-        .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore"]),
+        .testTarget(name: "StewardSystemTests", dependencies: ["StewardSystem", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardOpsTests", dependencies: ["StewardOps", "StewardSystem", "StewardCore",
                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StewardServeTests", dependencies: [

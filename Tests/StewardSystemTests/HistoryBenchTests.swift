@@ -1,5 +1,6 @@
 import Foundation
 import StewardCore
+import StewardTestSupport
 import Testing
 @testable import StewardSystem
 
@@ -30,24 +31,26 @@ import Testing
         #expect(whole.allSatisfy { $0.latencyMs >= 2 && $0.latencyMs < 50 })
     }
 
-    @Test func aShortRunKeepsRawRowsFor48HoursAndCountsEveryResultInTheDailySeries() throws {
-        let tree = try TempTree()
-        let path = tree.root + "/history.db"
-        let plan = HistoryBench.Plan(checks: 2, days: 4, interval: 300, maintainEvery: 3600)
-        let result = try HistoryBench.run(plan, path: path, queryRuns: 2)
-        #expect(result.samples == 2 * 4 * 288)
-        // Raw rows: the last 48 h (less what was not rolled up yet, plus the open buckets), per check.
-        #expect(result.rows["raw"]! >= 2 * 576 && result.rows["raw"]! <= 2 * (576 + 24))
-        #expect(result.rows["1d"]! >= 2 * 3)
-        #expect(result.sqliteBytes > 0 && result.fileBytes > 0)
-        #expect(result.queries.map(\.resolution) == ["1d", "1h"])
-        #expect(result.queries.allSatisfy { $0.runsMs.count == 2 })
-        #expect(result.queries[0].points == 4 && result.queries[1].points == 96)
+    @Test func aShortRunKeepsRawRowsFor48HoursAndCountsEveryResultInTheDailySeries() async throws {
+        try await onOwnThread {
+            let tree = try TempTree()
+            let path = tree.root + "/history.db"
+            let plan = HistoryBench.Plan(checks: 2, days: 4, interval: 300, maintainEvery: 3600)
+            let result = try HistoryBench.run(plan, path: path, queryRuns: 2)
+            #expect(result.samples == 2 * 4 * 288)
+            // Raw rows: the last 48 h (less what was not rolled up yet, plus the open buckets), per check.
+            #expect(result.rows["raw"]! >= 2 * 576 && result.rows["raw"]! <= 2 * (576 + 24))
+            #expect(result.rows["1d"]! >= 2 * 3)
+            #expect(result.sqliteBytes > 0 && result.fileBytes > 0)
+            #expect(result.queries.map(\.resolution) == ["1d", "1h"])
+            #expect(result.queries.allSatisfy { $0.runsMs.count == 2 })
+            #expect(result.queries[0].points == 4 && result.queries[1].points == 96)
 
-        let store = try HistoryStore(path: path)
-        let daily = try store.series(check: HistoryBench.checkName(1), from: plan.start, to: plan.end, resolution: .daily)
-        #expect(daily.reduce(0) { $0 + $1.stats.runs } == 4 * 288)
+            let store = try HistoryStore(path: path)
+            let daily = try store.series(check: HistoryBench.checkName(1), from: plan.start, to: plan.end, resolution: .daily)
+            #expect(daily.reduce(0) { $0 + $1.stats.runs } == 4 * 288)
 
-        #expect(throws: StoreError.self) { try HistoryBench.run(plan, path: path) }
+            #expect(throws: StoreError.self) { try HistoryBench.run(plan, path: path) }
+        }
     }
 }

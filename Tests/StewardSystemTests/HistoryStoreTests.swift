@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StewardCore
+import StewardTestSupport
 import Testing
 @testable import StewardSystem
 
@@ -64,58 +65,60 @@ import Testing
         CheckSample(check: check, at: at, status: status, latencyMs: ms)
     }
 
-    @Test func rollupsMatchABruteForceComputationOnRandomSamples() throws {
-        let tree = try TempTree()
-        let store = try Self.store(tree)
-        var rng = SplitMix(state: 7)
-        let checks = ["a@prod/http", "a@prod/service", "b@prod/tcp"]
-        let statuses: [CheckResult.Status] = [.pass, .pass, .pass, .pass, .fail, .unknown]
-        var all: [CheckSample] = []
-        // Three days in 30-minute rounds; each round records irregular samples, then rolls up, as the daemon would.
-        var now = Self.t0
-        for _ in 0..<(3 * 48) {
-            let batch = (0..<40).map { _ in
-                CheckSample(check: checks.randomElement(using: &rng)!,
-                            at: now + Double(Int.random(in: 0..<1_800_000, using: &rng)) / 1000,
-                            status: statuses.randomElement(using: &rng)!, latencyMs: Double.random(in: 0..<3000, using: &rng))
-            }
-            all += batch
-            try store.record(batch)
-            now += 1800
-            try store.rollup(now: now)
-        }
-        let rolled = try Self.rolled(store)
-        let end5 = try #require(rolled[.fiveMinutes]), endHour = try #require(rolled[.hourly]), endDay = try #require(rolled[.daily])
-        #expect(end5 == HistoryTime.ms(now - 120) - HistoryTime.ms(now - 120) % 300_000, "rolled up to the last bucket closed before the delay")
-        #expect(endHour <= end5 && endDay <= endHour && endDay > HistoryTime.ms(Self.t0))
-        for check in checks {
-            for (tier, end) in [(HistoryTier.fiveMinutes, end5), (.hourly, endHour), (.daily, endDay)] {
-                let expected = Self.bruteForce(all, check: check, tier: tier, before: end)
-                #expect(try Self.stored(store, check: check, tier: tier) == expected, "\(check) \(tier)")
-            }
-            // The series is complete up to now at every resolution, the not-yet-rolled tail included.
-            for tier in [HistoryTier.fiveMinutes, .hourly, .daily] {
-                let points = try store.series(check: check, from: Self.t0 - 86_400, to: now + 3600, resolution: tier)
-                let expected = Self.bruteForce(all, check: check, tier: tier, before: .max)
-                #expect(points.map(\.startMs) == expected.keys.sorted(), "\(check) \(tier)")
-                for p in points {
-                    let e = expected[p.startMs]!
-                    #expect(Expected(runs: p.stats.runs, failures: p.stats.failures, unknowns: p.stats.unknowns, min: p.stats.minMicros,
-                                     max: p.stats.maxMicros, sum: p.stats.sumMicros) == e, "\(check) \(tier) \(p.startMs)")
+    @Test func rollupsMatchABruteForceComputationOnRandomSamples() async throws {
+        try await onOwnThread {
+            let tree = try TempTree()
+            let store = try Self.store(tree)
+            var rng = SplitMix(state: 7)
+            let checks = ["a@prod/http", "a@prod/service", "b@prod/tcp"]
+            let statuses: [CheckResult.Status] = [.pass, .pass, .pass, .pass, .fail, .unknown]
+            var all: [CheckSample] = []
+            // Three days in 30-minute rounds; each round records irregular samples, then rolls up, as the daemon would.
+            var now = Self.t0
+            for _ in 0..<(3 * 48) {
+                let batch = (0..<40).map { _ in
+                    CheckSample(check: checks.randomElement(using: &rng)!,
+                                at: now + Double(Int.random(in: 0..<1_800_000, using: &rng)) / 1000,
+                                status: statuses.randomElement(using: &rng)!, latencyMs: Double.random(in: 0..<3000, using: &rng))
                 }
+                all += batch
+                try store.record(batch)
+                now += 1800
+                try store.rollup(now: now)
             }
-            let raw = try store.series(check: check, from: Self.t0, to: now, resolution: .raw)
-            #expect(raw.count == all.filter { $0.check == check }.count)
-        }
-        // One read for several checks answers each check's own series (checked above against the brute force), with
-        // nothing of one check in another's; a check the history never saw is left out.
-        for tier in HistoryTier.allCases {
-            let from = tier == .raw ? now - 40 * Self.hour : Self.t0 - 86_400
-            let grouped = try store.series(checks: checks + ["never seen"], from: from, to: now + 3600, resolution: tier)
-            #expect(grouped.keys.sorted() == checks.sorted(), "\(tier)")
+            let rolled = try Self.rolled(store)
+            let end5 = try #require(rolled[.fiveMinutes]), endHour = try #require(rolled[.hourly]), endDay = try #require(rolled[.daily])
+            #expect(end5 == HistoryTime.ms(now - 120) - HistoryTime.ms(now - 120) % 300_000, "rolled up to the last bucket closed before the delay")
+            #expect(endHour <= end5 && endDay <= endHour && endDay > HistoryTime.ms(Self.t0))
             for check in checks {
-                let alone = try store.series(checks: [check], from: from, to: now + 3600, resolution: tier)[check]
-                #expect(grouped[check] == alone && alone?.isEmpty == false, "\(check) \(tier)")
+                for (tier, end) in [(HistoryTier.fiveMinutes, end5), (.hourly, endHour), (.daily, endDay)] {
+                    let expected = Self.bruteForce(all, check: check, tier: tier, before: end)
+                    #expect(try Self.stored(store, check: check, tier: tier) == expected, "\(check) \(tier)")
+                }
+                // The series is complete up to now at every resolution, the not-yet-rolled tail included.
+                for tier in [HistoryTier.fiveMinutes, .hourly, .daily] {
+                    let points = try store.series(check: check, from: Self.t0 - 86_400, to: now + 3600, resolution: tier)
+                    let expected = Self.bruteForce(all, check: check, tier: tier, before: .max)
+                    #expect(points.map(\.startMs) == expected.keys.sorted(), "\(check) \(tier)")
+                    for p in points {
+                        let e = expected[p.startMs]!
+                        #expect(Expected(runs: p.stats.runs, failures: p.stats.failures, unknowns: p.stats.unknowns, min: p.stats.minMicros,
+                                         max: p.stats.maxMicros, sum: p.stats.sumMicros) == e, "\(check) \(tier) \(p.startMs)")
+                    }
+                }
+                let raw = try store.series(check: check, from: Self.t0, to: now, resolution: .raw)
+                #expect(raw.count == all.filter { $0.check == check }.count)
+            }
+            // One read for several checks answers each check's own series (checked above against the brute force), with
+            // nothing of one check in another's; a check the history never saw is left out.
+            for tier in HistoryTier.allCases {
+                let from = tier == .raw ? now - 40 * Self.hour : Self.t0 - 86_400
+                let grouped = try store.series(checks: checks + ["never seen"], from: from, to: now + 3600, resolution: tier)
+                #expect(grouped.keys.sorted() == checks.sorted(), "\(tier)")
+                for check in checks {
+                    let alone = try store.series(checks: [check], from: from, to: now + 3600, resolution: tier)[check]
+                    #expect(grouped[check] == alone && alone?.isEmpty == false, "\(check) \(tier)")
+                }
             }
         }
     }
@@ -174,34 +177,36 @@ import Testing
         #expect(try Self.stored(store2, check: "c", tier: .hourly).values.map(\.runs).reduce(0, +) == 2)
     }
 
-    @Test func theSizeCapKeepsTheNewestRawRowsAndTheFileUnderTheCap() throws {
-        let tree = try TempTree()
-        let cap: Int64 = 1 << 20
-        let store = try Self.store(tree, .init(sizeCapBytes: cap))
-        // 20 checks every 30 s for 2 days: about 4 MiB.
-        let checks = (0..<20).map { "app@prod/check-\($0)" }
-        for round in 0..<5760 where round % 60 == 0 {
-            try store.record((round..<(round + 60)).flatMap { i in checks.map { Self.sample($0, Self.t0 + Double(i) * 30, .pass, Double(i % 500)) } })
+    @Test func theSizeCapKeepsTheNewestRawRowsAndTheFileUnderTheCap() async throws {
+        try await onOwnThread {
+            let tree = try TempTree()
+            let cap: Int64 = 1 << 20
+            let store = try Self.store(tree, .init(sizeCapBytes: cap))
+            // 20 checks every 30 s for 2 days: about 4 MiB.
+            let checks = (0..<20).map { "app@prod/check-\($0)" }
+            for round in 0..<5760 where round % 60 == 0 {
+                try store.record((round..<(round + 60)).flatMap { i in checks.map { Self.sample($0, Self.t0 + Double(i) * 30, .pass, Double(i % 500)) } })
+            }
+            try store.rollup(now: Self.t0 + 48 * Self.hour)
+            let rollups = try Self.count(store, "SELECT count(*) FROM rollup")
+            let before = try store.sizeBytes()
+            #expect(before > 2 * cap)
+            let result = try store.enforceSizeCap()
+            #expect(result.underCap && result.sizeAfter <= cap && result.sizeBefore == before)
+            #expect(result.deleted.keys.sorted() == [.raw], "raw rows go first: \(result.deleted)")
+            #expect(try Self.count(store, "SELECT count(*) FROM rollup") == rollups)
+            let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
+            #expect((attributes[.size] as! Int64) <= cap, "the file itself shrank")
+            #expect(((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int64) ?? 0) == 0)
+            // The newest rows stayed, the oldest went, and each check kept the same span.
+            let newest = Self.t0 + Double(5759) * 30
+            for check in checks {
+                let raw = try store.series(check: check, from: Self.t0, to: newest + 1, resolution: .raw)
+                #expect(raw.last?.start == newest && raw.count < 5760 && raw.count > 1000, "\(check): \(raw.count)")
+            }
+            // Under the cap, nothing more goes.
+            #expect(try store.enforceSizeCap().deleted.isEmpty)
         }
-        try store.rollup(now: Self.t0 + 48 * Self.hour)
-        let rollups = try Self.count(store, "SELECT count(*) FROM rollup")
-        let before = try store.sizeBytes()
-        #expect(before > 2 * cap)
-        let result = try store.enforceSizeCap()
-        #expect(result.underCap && result.sizeAfter <= cap && result.sizeBefore == before)
-        #expect(result.deleted.keys.sorted() == [.raw], "raw rows go first: \(result.deleted)")
-        #expect(try Self.count(store, "SELECT count(*) FROM rollup") == rollups)
-        let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
-        #expect((attributes[.size] as! Int64) <= cap, "the file itself shrank")
-        #expect(((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int64) ?? 0) == 0)
-        // The newest rows stayed, the oldest went, and each check kept the same span.
-        let newest = Self.t0 + Double(5759) * 30
-        for check in checks {
-            let raw = try store.series(check: check, from: Self.t0, to: newest + 1, resolution: .raw)
-            #expect(raw.last?.start == newest && raw.count < 5760 && raw.count > 1000, "\(check): \(raw.count)")
-        }
-        // Under the cap, nothing more goes.
-        #expect(try store.enforceSizeCap().deleted.isEmpty)
     }
 
     @Test func findingsOpenAreSeenAgainResolveAndComeBackAsANewStretch() throws {
@@ -299,26 +304,28 @@ import Testing
         var all: [String] { lock.withLock { errors } }
     }
 
-    @Test func threadsWriteAndReadOneStoreAtOnce() throws {
-        let tree = try TempTree()
-        let store = try Self.store(tree)
-        let errors = Errors()
-        DispatchQueue.concurrentPerform(iterations: 8) { worker in
-            for round in 0..<20 {
-                do {
-                    if worker % 2 == 0 {
-                        try store.record((0..<10).map { Self.sample("w\(worker)", Self.t0 + Double(round * 10 + $0) * 30) })
-                    } else {
-                        _ = try store.series(check: "w\(worker - 1)", from: Self.t0, to: Self.t0 + 86_400, resolution: .fiveMinutes)
-                        try store.rollup(now: Self.t0 + Double(round) * 300)
-                    }
-                } catch { errors.add(error) }
+    @Test func threadsWriteAndReadOneStoreAtOnce() async throws {
+        try await onOwnThread {
+            let tree = try TempTree()
+            let store = try Self.store(tree)
+            let errors = Errors()
+            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+                for round in 0..<20 {
+                    do {
+                        if worker % 2 == 0 {
+                            try store.record((0..<10).map { Self.sample("w\(worker)", Self.t0 + Double(round * 10 + $0) * 30) })
+                        } else {
+                            _ = try store.series(check: "w\(worker - 1)", from: Self.t0, to: Self.t0 + 86_400, resolution: .fiveMinutes)
+                            try store.rollup(now: Self.t0 + Double(round) * 300)
+                        }
+                    } catch { errors.add(error) }
+                }
             }
-        }
-        #expect(errors.all.isEmpty, "\(errors.all)")
-        for worker in stride(from: 0, to: 8, by: 2) {
-            let points = try store.series(check: "w\(worker)", from: Self.t0, to: Self.t0 + 86_400, resolution: .hourly)
-            #expect(points.map(\.stats.runs).reduce(0, +) == 200, "w\(worker)")
+            #expect(errors.all.isEmpty, "\(errors.all)")
+            for worker in stride(from: 0, to: 8, by: 2) {
+                let points = try store.series(check: "w\(worker)", from: Self.t0, to: Self.t0 + 86_400, resolution: .hourly)
+                #expect(points.map(\.stats.runs).reduce(0, +) == 200, "w\(worker)")
+            }
         }
     }
 
@@ -342,58 +349,60 @@ import Testing
     /// there, no batch is there in part, the rollups count every row once, and the store opens and writes again.
     /// The writer is this test bundle run again with a filter naming ``killWriterChild()`` and the database's path in
     /// the environment: a real process killed for real, with nothing but this bundle needed.
-    @Test func aWriterKilledMidWriteLosesNothingCommitted() throws {
-        let tree = try TempTree()
-        let path = tree.root + "/history/history.db"
-        let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        var intervals = 0
-        var killedMidWrite = 0
-        for round in 0..<4 {
-            let progress = tree.root + "/progress-\(round)"
-            FileManager.default.createFile(atPath: progress, contents: nil)
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: bundle)
-            child.arguments = ["--testing-library", "swift-testing", "--filter", "killWriterChild"]
-            child.environment = ProcessInfo.processInfo.environment.merging(
-                [Self.killEnvironment: "\(path)|\(progress)|\(intervals)"]) { $1 }
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
-            try child.run()
-            var lines: [Substring] = []
-            let deadline = Date() + 60
-            while lines.filter({ $0.hasPrefix("done") }).count < 3 + round, Date() < deadline, child.isRunning {
-                usleep(10_000)
+    @Test func aWriterKilledMidWriteLosesNothingCommitted() async throws {
+        try await onOwnThread {
+            let tree = try TempTree()
+            let path = tree.root + "/history/history.db"
+            let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+            var intervals = 0
+            var killedMidWrite = 0
+            for round in 0..<4 {
+                let progress = tree.root + "/progress-\(round)"
+                FileManager.default.createFile(atPath: progress, contents: nil)
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: bundle)
+                child.arguments = ["--testing-library", "swift-testing", "--filter", "killWriterChild"]
+                child.environment = ProcessInfo.processInfo.environment.merging(
+                    [Self.killEnvironment: "\(path)|\(progress)|\(intervals)"]) { $1 }
+                child.standardOutput = FileHandle.nullDevice
+                child.standardError = FileHandle.nullDevice
+                try child.run()
+                var lines: [Substring] = []
+                let deadline = Date() + 60
+                while lines.filter({ $0.hasPrefix("done") }).count < 3 + round, Date() < deadline, child.isRunning {
+                    usleep(10_000)
+                    lines = (try String(contentsOfFile: progress, encoding: .utf8)).split(separator: "\n")
+                }
+                usleep(UInt32.random(in: 0...40_000))
+                kill(child.processIdentifier, SIGKILL)
+                child.waitUntilExit()
+                #expect(child.terminationReason == .uncaughtSignal, "the writer ended by itself: \(child.terminationStatus)")
                 lines = (try String(contentsOfFile: progress, encoding: .utf8)).split(separator: "\n")
-            }
-            usleep(UInt32.random(in: 0...40_000))
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            #expect(child.terminationReason == .uncaughtSignal, "the writer ended by itself: \(child.terminationStatus)")
-            lines = (try String(contentsOfFile: progress, encoding: .utf8)).split(separator: "\n")
-            let done = lines.filter { $0.hasPrefix("done") }.count, begun = lines.filter { $0.hasPrefix("begin") }.count
-            if lines.last?.hasPrefix("begin") == true { killedMidWrite += 1 }
+                let done = lines.filter { $0.hasPrefix("done") }.count, begun = lines.filter { $0.hasPrefix("begin") }.count
+                if lines.last?.hasPrefix("begin") == true { killedMidWrite += 1 }
 
-            let store = try HistoryStore(path: path)
-            #expect(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
-            let rows = try Self.count(store, "SELECT count(*) FROM sample WHERE at >= \(HistoryTime.ms(Self.t0))")
-            let batchRows = Self.checksPerInterval * Self.intervalsPerBatch
-            #expect(rows % batchRows == 0, "a batch is there in part: \(rows) rows")
-            #expect(rows >= (intervals + done * Self.intervalsPerBatch) * Self.checksPerInterval, "an acknowledged batch is lost")
-            #expect(rows <= (intervals + begun * Self.intervalsPerBatch) * Self.checksPerInterval)
-            #expect(try Self.count(store, "SELECT count(*) FROM (SELECT at FROM sample WHERE at >= \(HistoryTime.ms(Self.t0)) GROUP BY at HAVING count(*) != 20)") == 0)
-            intervals = rows / Self.checksPerInterval
-            // Rolled up, or not yet: each row counted once, before and after a rollup run again.
-            for now in [nil, Self.t0 + Double(intervals) * 30 + 3600] {
-                if let now { try store.rollup(now: now) }
-                let until = try Self.rolled(store)[.fiveMinutes] ?? 0
-                let counted = try Self.count(store, "SELECT coalesce(sum(runs), 0) FROM rollup WHERE tier = 1 AND bucket >= \(HistoryTime.ms(Self.t0))")
-                    + Self.count(store, "SELECT count(*) FROM sample WHERE at >= \(until)")
-                #expect(counted == rows, "rows counted \(counted) of \(rows)")
+                let store = try HistoryStore(path: path)
+                #expect(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+                let rows = try Self.count(store, "SELECT count(*) FROM sample WHERE at >= \(HistoryTime.ms(Self.t0))")
+                let batchRows = Self.checksPerInterval * Self.intervalsPerBatch
+                #expect(rows % batchRows == 0, "a batch is there in part: \(rows) rows")
+                #expect(rows >= (intervals + done * Self.intervalsPerBatch) * Self.checksPerInterval, "an acknowledged batch is lost")
+                #expect(rows <= (intervals + begun * Self.intervalsPerBatch) * Self.checksPerInterval)
+                #expect(try Self.count(store, "SELECT count(*) FROM (SELECT at FROM sample WHERE at >= \(HistoryTime.ms(Self.t0)) GROUP BY at HAVING count(*) != 20)") == 0)
+                intervals = rows / Self.checksPerInterval
+                // Rolled up, or not yet: each row counted once, before and after a rollup run again.
+                for now in [nil, Self.t0 + Double(intervals) * 30 + 3600] {
+                    if let now { try store.rollup(now: now) }
+                    let until = try Self.rolled(store)[.fiveMinutes] ?? 0
+                    let counted = try Self.count(store, "SELECT coalesce(sum(runs), 0) FROM rollup WHERE tier = 1 AND bucket >= \(HistoryTime.ms(Self.t0))")
+                        + Self.count(store, "SELECT count(*) FROM sample WHERE at >= \(until)")
+                    #expect(counted == rows, "rows counted \(counted) of \(rows)")
+                }
+                // It writes again (a day before the writer's rows: the counts above leave it out).
+                try store.record([Self.sample("after-\(round)", Self.t0 - 86_400)])
             }
-            // It writes again (a day before the writer's rows: the counts above leave it out).
-            try store.record([Self.sample("after-\(round)", Self.t0 - 86_400)])
+            #expect(killedMidWrite > 0, "no kill landed inside a write in 4 rounds")
         }
-        #expect(killedMidWrite > 0, "no kill landed inside a write in 4 rounds")
     }
 
     /// The writer of ``aWriterKilledMidWriteLosesNothingCommitted()``; does nothing in a normal run.
