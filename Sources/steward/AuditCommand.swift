@@ -40,6 +40,9 @@ struct AuditCommand: AsyncParsableCommand {
     var output: String?
 
     func validate() throws {
+        if fleet.hosts != nil && (root != "/" || output != nil) {
+            throw ValidationError("--hosts: --root and --output apply to this host only")
+        }
         if let since, TimeWindow.parseHours(since) == nil {
             throw ValidationError("--since: expected a duration like 30m, 6h, 24h or 7d, got \"\(since.prefix(20))\"")
         }
@@ -48,8 +51,19 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
     var events: EventStyle = .text
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
         let request = AuditOperation.Request(manifest: manifest, since: since, state: state)
+        if fleet.hosts != nil {
+            // Each host audits itself with its own manifest (the default places there) and renders as here.
+            let remote = AuditOperation.Request(manifest: nil, since: since, state: state)
+            try await FleetCLI.run(AuditOperation.self, remote, fleet: fleet, manifest: manifest,
+                                   format: format == .json ? .json : format == .markdown ? .markdown : .text, events: events) { report in
+                format == .markdown ? MarkdownRenderer.render(report) : TextRenderer(color: false).render(report)
+            }
+        }
         let report = try await OperationCLI.run(AuditOperation.self, request, root: root, json: format == .json, events: events)
         let text: String
         switch format {

@@ -48,6 +48,9 @@ struct CheckCommand: AsyncParsableCommand {
     var root: String = "/"
 
     func validate() throws {
+        if fleet.hosts != nil && (suggest || root != "/" || ![.text, .json].contains(format)) {
+            throw ValidationError("--hosts: goes with --format text or json, not with --suggest or --root")
+        }
         guard (1...256).contains(parallel) else { throw ValidationError("--parallel: expected 1 to 256, got \(parallel)") }
         guard let ms = CheckDuration.parseMilliseconds(deadline), ms > 0 else {
             throw ValidationError("--deadline: expected a duration like 500ms, 30s or 2m, got \"\(deadline.prefix(20))\"")
@@ -58,6 +61,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Progress events: text, or jsonl (JSON lines on stderr).")
     var events: EventStyle = .text
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
         if suggest {
             let output = try await OperationCLI.run(CheckSuggestOperation.self, .init(manifest: manifest, parallel: parallel), root: root,
@@ -67,6 +73,12 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let request = CheckOperation.Request(file: file, manifest: manifest, target: target, parallel: parallel,
                                              deadlineMs: CheckDuration.parseMilliseconds(deadline) ?? 30_000)
+        if fleet.hosts != nil {
+            // The checks file and manifest paths are the hosts' own; the fleet's inventory comes from here.
+            let remote = CheckOperation.Request(file: file, manifest: nil, target: target, parallel: parallel, deadlineMs: request.deadlineMs)
+            try await FleetCLI.run(CheckOperation.self, remote, fleet: fleet, manifest: manifest, format: format == .json ? .json : .text,
+                                   events: events) { CheckTextRenderer(color: false).render($0) }
+        }
         let report = try await OperationCLI.run(CheckOperation.self, request, root: root, json: format == .json, events: events)
         let text: String
         switch format {

@@ -26,6 +26,14 @@ import StewardCore
             "--", "n1", "/var/lib/steward/bin/steward", "version", "--format", "json"])
     }
 
+    @Test func anSshConfigFileComesFirstAndTheRequestGoesOnStandardInput() {
+        let c = SSH.Connection(destination: "web1", configFile: "/etc/steward/ssh_config")
+        let agent = SSH.agent(c).withInput(Array(#"{"operation":"audit"}"#.utf8))
+        #expect(agent.argv == ["ssh", "-T", "-F", "/etc/steward/ssh_config"] + Self.options + ["--", "web1", "/var/lib/steward/bin/steward", "agent"])
+        #expect(agent.input?.count == 21)
+        #expect(agent.display.hasSuffix("agent (+ 21 bytes on standard input)"))
+    }
+
     @Test func theBinaryIsInstalledByOneProgramPerStepAndRenamedIntoPlace() {
         let c = SSH.Connection(destination: "n1")
         let steps = SSH.installSteps(c)

@@ -11,6 +11,15 @@ import Testing
         #expect(r == CommandResult(exitCode: 3, stdout: "out\n", stderr: "err\n"))
     }
 
+    /// The fleet's request reaches `steward agent` on its standard input, whole, and nothing else does.
+    @Test func bytesGivenAsInputAreTheChildsStandardInput() async throws {
+        let request = Array((#"{"operation":"audit","request":{}}"# + String(repeating: " ", count: 200_000) + "\n").utf8)
+        let r = try await CommandRunner().run(Command("wc", ["-c"]).withInput(request)).get()
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(request.count))
+        let none = try await CommandRunner().run(Command("wc", ["-c"])).get()
+        #expect(none.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test func argumentsAreNeverInterpretedByAShell() async throws {
         let r = try await runner.run(Command("printf", ["%s|", "$(id)", "a b", ";rm -rf /"]), timeout: .seconds(5)).get()
         #expect(r.stdout == "$(id)|a b|;rm -rf /|")

@@ -17,6 +17,9 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     /// (`manage.py migrate`) as the unit would give it. Never shown: not in ``display``, ``description``, logs or
     /// records; only the names are (``secretNames``).
     public var secretEnvironment: [String: String]
+    /// Bytes given as standard input: the fleet's request to `steward agent` on a host (a small JSON document,
+    /// never a secret: ``display`` shows its size only).
+    public var input: [UInt8]?
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], inputFile: String? = nil,
                 workingDirectory: String? = nil, secretEnvironment: [String: String] = [:]) {
@@ -33,6 +36,13 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
         var c = self
         c.workingDirectory = directory
         c.secretEnvironment = secrets
+        return c
+    }
+
+    /// The same command with `bytes` on its standard input.
+    public func withInput(_ bytes: [UInt8]) -> Command {
+        var c = self
+        c.input = bytes
         return c
     }
 
@@ -57,7 +67,8 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
         let cd = workingDirectory.map { ["(in \(Self.quote($0)))"] } ?? []
         let secrets = secretEnvironment.isEmpty ? [] : ["(+ the app's environment: \(secretEnvironment.keys.sorted().joined(separator: ", ")))"]
-        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? []) + cd + secrets).joined(separator: " ")
+        let input = input.map { ["(+ \($0.count) bytes on standard input)"] } ?? []
+        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? []) + input + cd + secrets).joined(separator: " ")
     }
 
     public var argv: [String] { [executable] + arguments }

@@ -22,19 +22,23 @@ public enum SSH {
         public var connectTimeoutSeconds: Int
         /// A known_hosts file instead of the operator's (tests; `--known-hosts`).
         public var knownHosts: String?
+        /// An ssh_config file instead of the operator's `~/.ssh/config` (`--ssh-config`; `ssh -F`).
+        public var configFile: String?
 
         public init(destination: String, port: Int? = nil, controlDirectory: String = SSH.controlDirectory, persistSeconds: Int = 60,
-                    connectTimeoutSeconds: Int = 10, knownHosts: String? = nil) {
+                    connectTimeoutSeconds: Int = 10, knownHosts: String? = nil, configFile: String? = nil) {
             self.destination = destination
             self.port = port
             self.controlDirectory = controlDirectory
             self.persistSeconds = persistSeconds
             self.connectTimeoutSeconds = connectTimeoutSeconds
             self.knownHosts = knownHosts
+            self.configFile = configFile
         }
 
-        public init(_ host: FleetHost, controlDirectory: String = SSH.controlDirectory, knownHosts: String? = nil) {
-            self.init(destination: host.destination, port: host.port, controlDirectory: controlDirectory, knownHosts: knownHosts)
+        public init(_ host: FleetHost, controlDirectory: String = SSH.controlDirectory, knownHosts: String? = nil, configFile: String? = nil) {
+            self.init(destination: host.destination, port: host.port, controlDirectory: controlDirectory, knownHosts: knownHosts,
+                      configFile: configFile)
         }
     }
 
@@ -52,7 +56,7 @@ public enum SSH {
             "ControlMaster=auto", "ControlPath=\(c.controlDirectory)/%C", "ControlPersist=\(c.persistSeconds)s",
         ]
         if let knownHosts = c.knownHosts { options += ["UserKnownHostsFile=\(knownHosts)", "GlobalKnownHostsFile=/dev/null"] }
-        return options.flatMap { ["-o", $0] } + (c.port.map { ["-p", String($0)] } ?? [])
+        return (c.configFile.map { ["-F", $0] } ?? []) + options.flatMap { ["-o", $0] } + (c.port.map { ["-p", String($0)] } ?? [])
     }
 
     /// `ssh -T OPTIONS -- DEST WORDS…`: a command on the host, no terminal. Words that are not fixed safe words are a

@@ -52,4 +52,13 @@ public struct OperationError: Error, Codable, Sendable, Equatable, CustomStringC
     enum CodingKeys: String, CodingKey {
         case code, message, hint, subject, details, exitCode = "exit_code"
     }
+
+    /// Read back by the fleet from a host's agent: `details` and `exit_code` may be absent (an older agent's line).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try c.decode(Code.self, forKey: .code), try c.decode(String.self, forKey: .message),
+                  hint: try c.decodeIfPresent(String.self, forKey: .hint), subject: try c.decodeIfPresent(String.self, forKey: .subject),
+                  details: try c.decodeIfPresent([String].self, forKey: .details) ?? [],
+                  exitCode: try c.decodeIfPresent(Int32.self, forKey: .exitCode) ?? 3)
+    }
 }

@@ -52,3 +52,23 @@ public enum ManifestSource {
         }
     }
 }
+
+extension ManifestSource {
+    /// The fleet for `--hosts`: the inventory file when one is given (trusted like a manifest: it decides where root
+    /// connects to), else the manifest's `hosts:`.
+    public static func inventory(file: String?, manifest: String?, host: HostContext) throws(OperationError) -> FleetInventory {
+        guard let file else { return FleetInventory(hosts: try load(explicit: manifest, host: host).manifest.hosts) }
+        let text: String
+        switch TrustedConfigFile.read(file) {
+        case .success(let t): text = t
+        case .failure(.missing): throw OperationError(.invalidConfig, "\(file): no such inventory", subject: file)
+        case .failure(let failure): throw OperationError(.untrustedConfig, failure.description, subject: file)
+        }
+        switch InventoryParser.parse(text, file: file) {
+        case .success(let inventory): return inventory
+        case .failure(let errors):
+            throw OperationError(.invalidConfig, "\(file): \(errors.errors.count) error(s); nothing was done", subject: file,
+                                 details: errors.errors.map { "\($0)" })
+        }
+    }
+}

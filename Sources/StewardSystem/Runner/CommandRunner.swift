@@ -118,7 +118,9 @@ public struct CommandRunner: CommandRunning {
                             output: .string(limit: limit), error: .string(limit: 1024 * 1024))
                         return (r.terminationStatus, r.standardOutput, r.standardError)
                     }
-                    let (status, stdout, stderr) = if let file = command.inputFile {
+                    let (status, stdout, stderr) = if let bytes = command.input {
+                        try await execute(.array(bytes))
+                    } else if let file = command.inputFile {
                         try await execute(.fileDescriptor(try FileDescriptor.open(FilePath(file), .readOnly), closeAfterSpawningProcess: true))
                     } else {
                         try await execute(.none)

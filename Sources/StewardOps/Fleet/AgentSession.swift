@@ -1,0 +1,52 @@
+import Foundation
+import StewardCore
+
+/// What a `steward agent` session on a host printed, read back by the controller: the events as they came, and the
+/// last line, the result or the agent's refusal (``AgentProtocol``'s lines). Pure, so a test feeds it transcripts.
+public struct AgentSession: Sendable, Equatable {
+    /// The operation's result, as the agent encoded it (secrets already masked there), and its exit code.
+    public enum Ending: Sendable, Equatable {
+        case result(exitCode: Int32, json: Data)
+        case refused(OperationError)
+    }
+
+    public var events: [Data]
+    public var ending: Ending
+
+    /// The session in `stdout`, or why it is not one: no last line (the agent died), a line that is not the agent's
+    /// (what answered was not an agent), a line after the last.
+    public static func parse(_ stdout: String) -> Result<AgentSession, OperationError> {
+        var events: [Data] = []
+        var ending: Ending?
+        for line in stdout.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard ending == nil else {
+                return .failure(OperationError(.failed, "the agent wrote past its last line"))
+            }
+            let data = Data(line.utf8)
+            guard case .object(let object)? = try? JSONDecoder.steward.decode(JSONTree.self, from: data),
+                  case .string(let type)? = object["type"] else {
+                return .failure(OperationError(.failed, "the agent's output is not JSON lines (\(line.count) bytes of something else)"))
+            }
+            switch type {
+            case "event":
+                events.append(data)
+            case "result":
+                guard case .integer(let code)? = object["exit_code"], let result = object["result"],
+                      let json = try? JSONEncoder.stewardLine.encode(result) else {
+                    return .failure(OperationError(.failed, "the agent's result line has no exit_code or result"))
+                }
+                ending = .result(exitCode: Int32(clamping: code), json: json)
+            case "error":
+                guard let error = object["error"], let json = try? JSONEncoder.stewardLine.encode(error),
+                      let decoded = try? JSONDecoder.steward.decode(OperationError.self, from: json) else {
+                    return .failure(OperationError(.failed, "the agent's error line is not an error"))
+                }
+                ending = .refused(decoded)
+            default:
+                return .failure(OperationError(.failed, "the agent wrote a line of unknown type \"\(type.prefix(20))\""))
+            }
+        }
+        guard let ending else { return .failure(OperationError(.failed, "the agent ended without a result")) }
+        return .success(AgentSession(events: events, ending: ending))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import StewardCore
+import StewardSystem
+
+/// The fleet's transport: the system's `ssh` (``SSH``'s command lines: strict host keys, no prompts, no forwarding),
+/// one master connection per host reused by every command of the run. Before the first session on a host it
+/// compares the host's copy of Steward with this one (architecture, then SHA-256) and copies this binary over the
+/// same connection when it differs, to a root-only path, atomically.
+public struct SSHAgentTransport: AgentTransport {
+    public var runner: any CommandRunning
+    public var binary: SelfBinary
+    public var controlDirectory: String
+    public var configFile: String?
+    public var knownHosts: String?
+    /// How long one connection step may take (`uname`, `sha256sum`); the copy gets longer (``copyTimeout``).
+    public var stepTimeout: Duration = .seconds(30)
+    public var copyTimeout: Duration = .seconds(600)
+
+    public init(runner: any CommandRunning = CommandRunner(), binary: SelfBinary, controlDirectory: String = SSH.controlDirectory,
+                configFile: String? = nil, knownHosts: String? = nil) {
+        self.runner = runner
+        self.binary = binary
+        self.controlDirectory = controlDirectory
+        self.configFile = configFile
+        self.knownHosts = knownHosts
+    }
+
+    func connection(_ host: FleetHost) -> SSH.Connection {
+        SSH.Connection(host, controlDirectory: controlDirectory, knownHosts: knownHosts, configFile: configFile)
+    }
+
+    public func prepare(_ host: FleetHost) async -> Result<HostPreparation, HostProblem> {
+        if case .failure(let e) = ControlDirectory.ready(controlDirectory) { return .failure(HostProblem(e.description)) }
+        let c = connection(host)
+        // The first command opens the master connection: a host down, a refused key or an unknown host key ends here.
+        let arch: String
+        switch await step(SSH.remoteArchitecture(c), host) {
+        case .failure(let p): return .failure(p)
+        case .success(let out): arch = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard arch == binary.architecture else {
+            return .failure(HostProblem("\(host.name) is \(arch.prefix(40)), this Steward is built for \(binary.architecture): "
+                                        + "install Steward's package for \(arch.prefix(40)) there"))
+        }
+        if case .success(let out) = await step(SSH.remoteChecksum(c, SSH.remoteBinary), host),
+           Self.checksum(out) == binary.sha256 {
+            return .success(.reused)
+        }
+        let steps = SSH.installSteps(c)
+        var upload = steps.upload
+        upload.inputFile = binary.path
+        for (command, timeout) in [(steps.makeDirectory, stepTimeout), (upload, copyTimeout), (steps.makeExecutable, stepTimeout)] {
+            if case .failure(let p) = await step(command, host, timeout: timeout) { return .failure(p) }
+        }
+        // What arrived is checked before it replaces anything.
+        switch await step(SSH.remoteChecksum(c, SSH.remoteBinary + ".new"), host) {
+        case .failure(let p): return .failure(p)
+        case .success(let out):
+            guard Self.checksum(out) == binary.sha256 else {
+                return .failure(HostProblem("\(host.name): the copy of Steward arrived damaged (its SHA-256 differs); nothing was replaced"))
+            }
+        }
+        if case .failure(let p) = await step(steps.rename, host) { return .failure(p) }
+        return .success(.copied)
+    }
+
+    public func call(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<String, HostProblem> {
+        switch await runner.run(SSH.agent(connection(host)).withInput(Array(request)), timeout: timeout) {
+        case .failure(let e): return .failure(HostProblem("\(host.name): \(e)"))
+        case .success(let r):
+            // ssh's own failures exit 255 with its message on stderr; the agent's exit codes are 0-3 and it always
+            // writes its last line.
+            if r.exitCode == 255 && r.stdout.isEmpty { return .failure(HostProblem(Self.problem(host, r))) }
+            return .success(r.stdout)
+        }
+    }
+
+    /// Closes the host's master connection at the end of a run (ControlPersist would close it anyway).
+    public func close(_ host: FleetHost) async {
+        _ = await runner.run(SSH.control(connection(host), .exit), timeout: .seconds(5))
+    }
+
+    func step(_ command: Command, _ host: FleetHost, timeout: Duration? = nil) async -> Result<String, HostProblem> {
+        switch await runner.run(command, timeout: timeout ?? stepTimeout) {
+        case .failure(let e): return .failure(HostProblem("\(host.name): \(e)"))
+        case .success(let r) where r.exitCode != 0: return .failure(HostProblem(Self.problem(host, r)))
+        case .success(let r): return .success(r.stdout)
+        }
+    }
+
+    /// The hex digest of `sha256sum`'s line.
+    static func checksum(_ line: String) -> String {
+        String(line.prefix { $0.isHexDigit })
+    }
+
+    /// A failed step as one line: ssh's or the remote program's last words on stderr (ssh says which host and why:
+    /// "Host key verification failed.", "Connection refused"), bounded; never the command's own arguments.
+    static func problem(_ host: FleetHost, _ r: CommandResult) -> String {
+        let lines = r.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let said = lines.last(where: { !$0.hasPrefix("Warning: Permanently added") }) ?? "no message"
+        let who = r.exitCode == 255 ? "ssh" : "the host"
+        return "\(host.name) (\(host.destination)): \(who) failed (exit \(r.exitCode)): \(said.prefix(300))"
+    }
+}

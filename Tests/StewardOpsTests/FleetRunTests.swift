@@ -1,0 +1,109 @@
+import Foundation
+import StewardCore
+import Testing
+@testable import StewardOps
+
+/// The fleet's run over a scripted transport: answers in the inventory's order whatever order they come in, at most
+/// `parallel` hosts at once, and a host that is down, refuses or answers nonsense is unknown with its reason while
+/// the others answer. The real transport (OpenSSH to sshd in sandboxes) is tested by FleetSandboxTests.
+@Suite struct FleetRunTests {
+    /// A transport whose hosts answer from a script, after a delay; it counts the sessions open at once.
+    final class ScriptedTransport: AgentTransport, @unchecked Sendable {
+        let lock = NSLock()
+        var open = 0, mostOpen = 0
+        var requests: [String: Data] = [:]
+        let answers: [String: (delayMs: Int, answer: Result<String, HostProblem>)]
+        let unprepared: Set<String>
+
+        init(_ answers: [String: (Int, Result<String, HostProblem>)], unprepared: Set<String> = []) {
+            self.answers = answers.mapValues { (delayMs: $0.0, answer: $0.1) }
+            self.unprepared = unprepared
+        }
+
+        func prepare(_ host: FleetHost) async -> Result<HostPreparation, HostProblem> {
+            unprepared.contains(host.name) ? .failure(HostProblem("\(host.name): ssh failed (exit 255): Host key verification failed.")) : .success(.reused)
+        }
+
+        func call(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<String, HostProblem> {
+            lock.withLock { open += 1; mostOpen = max(mostOpen, open); requests[host.name] = request }
+            let (delay, answer) = answers[host.name] ?? (0, .failure(HostProblem("no script")))
+            try? await Task.sleep(for: .milliseconds(delay))
+            lock.withLock { open -= 1 }
+            return answer
+        }
+    }
+
+    static func result(_ code: Int, _ json: String = #"{"ok":true}"#) -> Result<String, HostProblem> {
+        .success(#"{"type":"event","kind":"log","message":"hi"}"# + "\n" + #"{"type":"result","exit_code":\#(code),"result":\#(json)}"# + "\n")
+    }
+
+    static func hosts(_ names: [String]) -> [FleetHost] { names.map { FleetHost(name: $0, destination: "root@\($0)") } }
+
+    @Test func answersComeInTheInventorysOrderWithTheWorstExitCode() async {
+        let transport = ScriptedTransport([
+            "a": (120, Self.result(0)), "b": (10, Self.result(2)), "c": (60, .failure(HostProblem("c: ssh failed (exit 255): Connection refused"))),
+        ])
+        let envelope = AgentProtocol.Envelope(operation: "audit", operationID: "op-1")
+        let outcomes = await FleetRun.run(envelope, on: Self.hosts(["a", "b", "c"]), transport: transport)
+        #expect(outcomes.map(\.host) == ["a", "b", "c"])
+        #expect(outcomes.map(\.exitCode) == [0, 2, 3])
+        #expect(HostOutcome.worst(outcomes) == 3)
+        #expect(outcomes[2].state == .unreachable("c: ssh failed (exit 255): Connection refused"))
+        guard case .answered(let session) = outcomes[0].state else { Issue.record("a did not answer"); return }
+        #expect(session.events.count == 1)
+        #expect(session.ending == .result(exitCode: 0, json: Data(#"{"ok":true}"#.utf8)))
+        // Every host got the same envelope, with the controller's operation id.
+        let sent = try? JSONDecoder.steward.decode(AgentProtocol.Envelope.self, from: transport.requests["a"] ?? Data())
+        #expect(sent?.operation == "audit" && sent?.operationID == "op-1")
+    }
+
+    @Test func noMoreThanParallelHostsAreAskedAtOnce() async {
+        let names = (1...7).map { "h\($0)" }
+        let transport = ScriptedTransport(Dictionary(uniqueKeysWithValues: names.map { ($0, (40, Self.result(0))) }))
+        let outcomes = await FleetRun.run(AgentProtocol.Envelope(operation: "check"), on: Self.hosts(names), parallel: 3, transport: transport)
+        #expect(outcomes.count == 7 && outcomes.allSatisfy { $0.exitCode == 0 })
+        #expect(transport.mostOpen == 3)
+    }
+
+    @Test func aHostThatCannotBeReadiedOrAnswersNonsenseIsUnknownWithItsReason() async {
+        let transport = ScriptedTransport([
+            "keyed": (0, Self.result(0)),
+            "garbled": (0, .success("Welcome to Ubuntu!\n")),
+            "died": (0, .success(#"{"type":"event","kind":"log"}"# + "\n")),
+            "refused": (0, .success(#"{"type":"error","error":{"code":"invalid_config","message":"/etc/steward/steward.yml: 2 error(s); nothing was done","exit_code":3}}"# + "\n")),
+        ], unprepared: ["keyed"])
+        let outcomes = await FleetRun.run(AgentProtocol.Envelope(operation: "audit"), on: Self.hosts(["keyed", "garbled", "died", "refused"]),
+                                          transport: transport)
+        #expect(outcomes[0].state == .unreachable("keyed: ssh failed (exit 255): Host key verification failed."))
+        #expect(outcomes[0].preparation == nil)
+        #expect(outcomes[1].state == .unreachable("the agent's output is not JSON lines (18 bytes of something else)"))
+        #expect(outcomes[2].state == .unreachable("the agent ended without a result"))
+        guard case .answered(let s) = outcomes[3].state, case .refused(let error) = s.ending else { Issue.record("not refused"); return }
+        #expect(error.code == .invalidConfig && outcomes[3].exitCode == 3)
+        #expect(outcomes.allSatisfy { $0.exitCode == 3 })
+    }
+
+    @Test func theReportHasASectionPerHostASummaryAndOneDocumentKeyedByHost() throws {
+        let answered = HostOutcome(host: "web1", destination: "root@web1",
+                                   state: .answered(AgentSession(events: [], ending: .result(exitCode: 2, json: Data(#"{"findings":1}"#.utf8)))),
+                                   preparation: .copied, seconds: 0.4201)
+        let down = HostOutcome(host: "db1", destination: "db1", state: .unreachable("db1 (db1): ssh failed (exit 255): Connection refused"),
+                               preparation: nil, seconds: 0.01)
+        let report = FleetReport(operation: "audit", outcomes: [answered, down])
+        #expect(report.exitCode == 3)
+        #expect(report.text { String(decoding: $0, as: UTF8.self) + "\n" } == """
+            == web1 (root@web1) · 0.42 s, Steward copied ==
+            {"findings":1}
+
+            == db1 (db1) · 0.01 s ==
+            unknown: not reached: db1 (db1): ssh failed (exit 255): Connection refused
+
+            fleet: 2 host(s), audit: web1 critical (2), db1 unknown (not reached); exit 3
+
+            """)
+        let document = try JSONEncoder.stewardLine.encode(report.document)
+        #expect(String(decoding: document, as: UTF8.self) == #"{"exit_code":3,"hosts":{"db1":{"destination":"db1","exit_code":3,"seconds":0.01,"#
+                + #""unreachable":"db1 (db1): ssh failed (exit 255): Connection refused"},"web1":{"binary":"copied","destination":"root@web1","#
+                + #""exit_code":2,"result":{"findings":1},"seconds":0.42}},"operation":"audit","schema":"steward.fleet/1"}"#)
+    }
+}
