@@ -96,7 +96,8 @@ public struct SSHAgentTransport: AgentTransport {
     /// A failed step as one line: ssh's or the remote program's last words on stderr (ssh says which host and why:
     /// "Host key verification failed.", "Connection refused"), bounded; never the command's own arguments.
     static func problem(_ host: FleetHost, _ r: CommandResult) -> String {
-        let lines = r.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // ssh ends its warnings' lines with \r\n (one Character in Swift: split on any newline).
+        let lines = r.stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let said = lines.last(where: { !$0.hasPrefix("Warning: Permanently added") }) ?? "no message"
         let who = r.exitCode == 255 ? "ssh" : "the host"
         return "\(host.name) (\(host.destination)): \(who) failed (exit \(r.exitCode)): \(said.prefix(300))"

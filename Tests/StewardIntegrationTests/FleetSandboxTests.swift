@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// `--hosts` over real OpenSSH: two real-systemd sandboxes running Debian's sshd, each in its own network namespace,
+/// joined by a veth pair to a namespace of the test's own where the controller (`steward … --hosts`) runs, plus a
+/// third host that cannot be reached. Steward is copied to each host on first use, reused after, a host key that
+/// changed is refused, and the hosts' secret never crosses.
+@Suite(.serialized) struct FleetSandboxTests {
+    static let canary = (try? String(contentsOfFile: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/secret-canary").path,
+                                     encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "missing"
+
+    /// Runs argv on this machine; fails the test when it fails.
+    @discardableResult
+    static func must(_ argv: [String]) throws -> Sandbox.Output {
+        let r = try Sandbox.run(argv)
+        guard r.status == 0 else { throw SandboxError("\(argv.joined(separator: " ")) failed (\(r.status)): \(r.stderr.suffix(600))") }
+        return r
+    }
+
+    @Test func auditAndCheckAcrossHostsOverRealSSH() throws {
+        let tag = String(UUID().uuidString.prefix(6)).lowercased()
+        let dir = "/tmp/steward-fleet-\(tag)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let netns = "stwfleet-\(tag)"
+        try Self.must(["/usr/bin/ip", "netns", "add", netns])
+        defer { _ = try? Sandbox.run(["/usr/bin/ip", "netns", "del", netns]) }
+        try Self.must(["/usr/bin/ip", "-n", netns, "link", "set", "lo", "up"])
+        try Self.must(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/id"])
+
+        var sandboxes: [Sandbox] = []
+        defer { for s in sandboxes { s.stop() } }
+        var knownHosts = ""
+        for i in 1...2 {
+            let sandbox = try Sandbox.boot("fleet")
+            sandboxes.append(sandbox)
+            let pid = try String(contentsOfFile: sandbox.state + "/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let veth = "sf\(i)\(tag)"
+            try Self.must(["/usr/bin/ip", "link", "add", veth, "netns", netns, "type", "veth", "peer", "name", "eth0", "netns", pid])
+            try Self.must(["/usr/bin/ip", "-n", netns, "addr", "add", "10.231.\(i).1/30", "dev", veth])
+            try Self.must(["/usr/bin/ip", "-n", netns, "link", "set", veth, "up"])
+            for argv in [["ip", "addr", "add", "10.231.\(i).2/30", "dev", "eth0"], ["ip", "link", "set", "eth0", "up"]] {
+                let r = try sandbox.exec(argv)
+                guard r.status == 0 else { throw SandboxError("\(argv) in h\(i): \(r.stderr)") }
+            }
+            try FileManager.default.copyItem(atPath: "\(dir)/id.pub", toPath: sandbox.state + "/share/id.pub")
+            let installed = try sandbox.exec(["install", "-m", "0600", sandbox.state + "/share/id.pub", "/root/.ssh/authorized_keys"])
+            #expect(installed.status == 0, "\(installed.stderr)")
+            let key = try sandbox.exec(["cat", "/etc/ssh/ssh_host_ed25519_key.pub"]).stdout.split(separator: " ").prefix(2).joined(separator: " ")
+            knownHosts += "10.231.\(i).2 \(key)\n"
+        }
+        try knownHosts.write(toFile: "\(dir)/known_hosts", atomically: true, encoding: .utf8)
+        try """
+            Host *
+              User root
+              IdentityFile \(dir)/id
+              IdentitiesOnly yes
+              UserKnownHostsFile \(dir)/known_hosts
+              GlobalKnownHostsFile /dev/null
+
+            """.write(toFile: "\(dir)/ssh_config", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            hosts:
+              h1: {ssh: 10.231.1.2, groups: [web]}
+              h2: {ssh: 10.231.2.2, groups: [web]}
+              down: {ssh: 10.231.9.2, groups: [db]}
+
+            """.write(toFile: "\(dir)/inventory.yml", atomically: true, encoding: .utf8)
+        chmod("\(dir)/inventory.yml", 0o600)
+        func steward(_ args: [String]) throws -> Sandbox.Output {
+            try Sandbox.run(["/usr/bin/ip", "netns", "exec", netns, Sandbox.stewardBinary] + args
+                            + ["--inventory", "\(dir)/inventory.yml", "--ssh-config", "\(dir)/ssh_config"])
+        }
+        func hostsOf(_ r: Sandbox.Output) throws -> [String: [String: Any]] {
+            let document = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(document?["schema"] as? String == "steward.fleet/1")
+            return (document?["hosts"] as? [String: [String: Any]]) ?? [:]
+        }
+
+        // First run: Steward is copied to both hosts; the third is unknown with ssh's reason; the worst code wins.
+        let first = try steward(["audit", "--hosts", "all", "--format", "json"])
+        #expect(first.status == 3, "\(first.stderr.suffix(2000))")
+        let audited = try hostsOf(first)
+        #expect(Set(audited.keys) == ["h1", "h2", "down"])
+        for name in ["h1", "h2"] {
+            #expect(audited[name]?["binary"] as? String == "copied", "\(name): \(audited[name] ?? [:])")
+            let result = audited[name]?["result"] as? [String: Any]
+            // The host's own audit report, as `steward audit --format json` prints it there.
+            #expect(result?["schemaVersion"] as? Int == 1 && (result?["findings"] as? [Any]) != nil, "\(name): \(String(describing: audited[name]))")
+            #expect((result?["inventory"] as? [[String: Any]])?.first?["unit"] as? String == "hello@prod.service")
+        }
+        let reason = audited["down"]?["unreachable"] as? String ?? ""
+        #expect(reason.hasPrefix("down (10.231.9.2): ssh failed (exit 255):") && reason.contains("unreachable"), "\(reason)")
+        #expect(audited["down"]?["exit_code"] as? Int == 3)
+        let local = try Self.must(["/usr/bin/sha256sum", Sandbox.stewardBinary]).stdout.prefix(64)
+        for sandbox in sandboxes {
+            let there = try sandbox.exec(["stat", "-c", "%a %U", "/var/lib/steward/bin/steward", "/var/lib/steward/bin"]).stdout
+            #expect(there == "700 root\n700 root\n")
+            #expect(try sandbox.exec(["sha256sum", "/var/lib/steward/bin/steward"]).stdout.prefix(64) == local)
+            #expect(try sandbox.exec(["test", "-e", "/var/lib/steward/bin/steward.new"]).status == 1)
+        }
+
+        // Second run, a group: the copies are reused; each host runs its own manifest's checks, which pass.
+        let second = try steward(["check", "--hosts", "web"])
+        #expect(second.status == 0, "\(second.stdout.suffix(2000))\(second.stderr.suffix(1000))")
+        #expect(second.stdout.contains("== h1 (10.231.1.2) · ") && second.stdout.contains("== h2 (10.231.2.2) · "))
+        #expect(!second.stdout.contains("Steward copied"))
+        #expect(second.stdout.contains("hello health"))
+        #expect(second.stdout.hasSuffix("fleet: 2 host(s), check: h1 ok, h2 ok; exit 0\n"), "\(second.stdout.suffix(300))")
+
+        // h2's host key changes (and its sessions end): refused, never trusted on the way; h1 still answers.
+        let rekey = try sandboxes[1].exec(["bash", "-c",
+            "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl stop ssh && pkill -KILL -x sshd; systemctl start ssh"])
+        #expect(rekey.status == 0, "\(rekey.stderr)")
+        let third = try steward(["check", "--hosts", "web", "--format", "json"])
+        #expect(third.status == 3)
+        let checked = try hostsOf(third)
+        #expect(checked["h1"]?["exit_code"] as? Int == 0 && checked["h1"]?["binary"] as? String == "reused")
+        let refused = checked["h2"]?["unreachable"] as? String ?? ""
+        #expect(refused == "h2 (10.231.2.2): ssh failed (exit 255): Host key verification failed.", "\(refused)")
+
+        for r in [first, second, third] {
+            #expect(!(r.stdout + r.stderr).contains(Self.canary), "the hosts' secret crossed the wire")
+        }
+    }
+}
