@@ -38,6 +38,9 @@ struct BackupRun: AsyncParsableCommand {
 
     @OptionGroup var options: BackupOptions
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func validate() throws {
         guard BackupOperation.reasons.contains(reason) else {
             throw ValidationError("--reason: expected manual, scheduled or pre-deploy, got \"\(reason.prefix(30))\"")
@@ -46,6 +49,12 @@ struct BackupRun: AsyncParsableCommand {
 
     func run() async throws {
         let request = BackupOperation.Request(target: target, verify: verify, reason: reason, manifest: options.manifest, store: options.store)
+        if fleet.hosts != nil {
+            // Each host backs up with its own manifest; --manifest here names the fleet's (hosts:).
+            let remote = BackupOperation.Request(target: target, verify: verify, reason: reason, manifest: nil, store: options.store)
+            try await FleetCLI.run(BackupOperation.self, remote, fleet: fleet, manifest: options.manifest, state: options.state,
+                                   format: format == .json ? .json : .text, events: events) { BackupRunText.render($0) }
+        }
         let output = try await OperationCLI.run(BackupOperation.self, request, statePath: options.state, json: format == .json, events: events)
         if format == .json { OperationCLI.printJSON(output) } else if events == .jsonl { print(BackupRunText.render(output), terminator: "") }
         if output.exitCode != 0 { throw ExitCode(output.exitCode) }
@@ -158,7 +167,14 @@ struct BackupsCommand: AsyncParsableCommand {
     @Option(help: "Steward's state database (the backup catalog).")
     var state: String = StateStore.defaultPath
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
+        if fleet.hosts != nil {
+            try await FleetCLI.run(CatalogOperation.self, .init(target: target), fleet: fleet, manifest: nil, state: state,
+                                   format: format == .json ? .json : .text) { BackupCatalogText.render($0, target: target, state: state) }
+        }
         let output = try await OperationCLI.run(CatalogOperation.self, .init(target: target), statePath: state, json: format == .json)
         if format == .json { OperationCLI.printJSON(output) } else { print(BackupCatalogText.render(output, target: target, state: state), terminator: "") }
     }

@@ -32,8 +32,9 @@ struct FleetOptions: ParsableArguments {
 /// one JSON document keyed by host. Exits with the worst host's code. Paths in the request (`--manifest`,
 /// `--state`, `-f`) are the hosts' own.
 enum FleetCLI {
-    static func run<O: StewardOperation>(_ op: O.Type, _ request: O.Request, fleet: FleetOptions, manifest: String?,
-                                         format: FleetFormat, events: EventStyle, render: @escaping (O.Output) -> String) async throws -> Never {
+    /// - Parameter state: the hosts' state database (`--state`), when not Steward's default there.
+    static func run<O: StewardOperation>(_ op: O.Type, _ request: O.Request, fleet: FleetOptions, manifest: String?, state: String? = nil,
+                                         format: FleetFormat, events: EventStyle = .text, render: @escaping (O.Output) -> String) async throws -> Never {
         let json = format == .json
         let host = HostContext.forProcess(statePath: StateStore.defaultPath, events: events.sink(textProgress: !json))
         let hosts: [FleetHost]
@@ -51,7 +52,7 @@ enum FleetCLI {
         }
         let encoded = (try? JSONEncoder.stewardLine.encode(request)) ?? Data("{}".utf8)
         let tree = (try? JSONDecoder.steward.decode(JSONTree.self, from: encoded)) ?? .object([:])
-        let envelope = AgentProtocol.Envelope(operation: O.name, request: tree, operationID: host.identity.operationID,
+        let envelope = AgentProtocol.Envelope(operation: O.name, request: tree, state: state == StateStore.defaultPath ? nil : state, operationID: host.identity.operationID,
                                               operatorName: host.identity.operatorName)
         let transport = SSHAgentTransport(binary: binary, configFile: fleet.sshConfig)
         let outcomes = await FleetRun.run(envelope, on: hosts, parallel: fleet.parallelHosts, transport: transport) { outcome in

@@ -19,7 +19,14 @@ struct ReleasesCommand: AsyncParsableCommand {
     @Option(help: "Steward's state database.")
     var state: String = StateStore.defaultPath
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
+        if fleet.hosts != nil {
+            try await FleetCLI.run(ReleasesOperation.self, .init(target: target, limit: limit), fleet: fleet, manifest: nil, state: state,
+                                   format: format == .json ? .json : .text) { ReleasesText.render($0) }
+        }
         let output = try await OperationCLI.run(ReleasesOperation.self, .init(target: target, limit: limit), statePath: state, json: format == .json)
         if format == .json { OperationCLI.printJSON(output) } else { print(ReleasesText.render(output), terminator: "") }
     }
@@ -39,7 +46,14 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json (schema steward.status/1).")
     var format: ListFormat = .text
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
+        if fleet.hosts != nil {
+            try await FleetCLI.run(StatusOperation.self, .init(target: target), fleet: fleet, manifest: nil, state: state,
+                                   format: format == .json ? .json : .text) { StatusText.render($0) }
+        }
         let output = try await OperationCLI.run(StatusOperation.self, .init(target: target), statePath: state, json: format == .json)
         if format == .json { OperationCLI.printJSON(output) } else { print(StatusText.render(output), terminator: "") }
         if output.exitCode != 0 { throw ExitCode(output.exitCode) }

@@ -109,6 +109,13 @@ import Testing
         #expect(second.stdout.contains("hello health"))
         #expect(second.stdout.hasSuffix("fleet: 2 host(s), check: h1 ok, h2 ok; exit 0\n"), "\(second.stdout.suffix(300))")
 
+        // The state-reading commands too: each host's own state database (none yet: nothing deployed there).
+        let status = try steward(["status", "--hosts", "h1,h2", "--format", "json"])
+        #expect(status.status == 0, "\(status.stdout.suffix(1500))\(status.stderr.suffix(500))")
+        for (name, host) in try hostsOf(status) {
+            #expect((host["result"] as? [String: Any])?["schema"] as? String == "steward.status/1", "\(name): \(host)")
+        }
+
         // h2's host key changes (and its sessions end): refused, never trusted on the way; h1 still answers.
         let rekey = try sandboxes[1].exec(["bash", "-c",
             "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl stop ssh && pkill -KILL -x sshd; systemctl start ssh"])
