@@ -16,7 +16,7 @@ struct Steward: AsyncParsableCommand {
             Exit codes (Nagios convention): 0 nothing to fix, 1 warnings, 2 critical findings, 3 the audit could not run.
             """,
         version: StewardVersion.string,
-        subcommands: [AuditCommand.self, CheckCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
+        subcommands: [AuditCommand.self, CheckCommand.self, HostsCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
                       DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, PromoteCommand.self, StatusCommand.self, AgentCommand.self, ServeCommand.self, AlertsCommand.self, RulesCommand.self, ProbesCommand.self, ManifestCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )

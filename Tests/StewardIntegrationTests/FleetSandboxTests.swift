@@ -30,7 +30,7 @@ import Testing
 
         var sandboxes: [Sandbox] = []
         defer { for s in sandboxes { s.stop() } }
-        var knownHosts = ""
+        var fingerprints: [String] = []
         for i in 1...2 {
             let sandbox = try Sandbox.boot("fleet")
             sandboxes.append(sandbox)
@@ -46,10 +46,10 @@ import Testing
             try FileManager.default.copyItem(atPath: "\(dir)/id.pub", toPath: sandbox.state + "/share/id.pub")
             let installed = try sandbox.exec(["install", "-m", "0600", sandbox.state + "/share/id.pub", "/root/.ssh/authorized_keys"])
             #expect(installed.status == 0, "\(installed.stderr)")
-            let key = try sandbox.exec(["cat", "/etc/ssh/ssh_host_ed25519_key.pub"]).stdout.split(separator: " ").prefix(2).joined(separator: " ")
-            knownHosts += "10.231.\(i).2 \(key)\n"
+            // The fingerprint as the host's console shows it, to compare with what `hosts trust` shows.
+            let own = try sandbox.exec(["ssh-keygen", "-l", "-f", "/etc/ssh/ssh_host_ed25519_key.pub"]).stdout.split(separator: " ")
+            fingerprints.append(own.count > 1 ? String(own[1]) : "none")
         }
-        try knownHosts.write(toFile: "\(dir)/known_hosts", atomically: true, encoding: .utf8)
         try """
             Host *
               User root
@@ -77,6 +77,20 @@ import Testing
             #expect(document?["schema"] as? String == "steward.fleet/1")
             return (document?["hosts"] as? [String: [String: Any]]) ?? [:]
         }
+
+        // Trusting: shown first, written only with --yes; the host that cannot be reached is unknown.
+        let shown = try steward(["hosts", "trust", "all"])
+        #expect(shown.status == 3, "\(shown.stdout)\(shown.stderr)")
+        #expect(shown.stdout.contains("h1 10.231.1.2: new\n  offered:  \(fingerprints[0]) (ED25519)\n  offered:  SHA256:"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("h2 10.231.2.2: new\n") && shown.stdout.contains(fingerprints[1]))
+        #expect(shown.stdout.contains("down 10.231.9.2: unknown: no host key answered on 10.231.9.2 port 22"), "\(shown.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/known_hosts"))
+        let trusted = try steward(["hosts", "trust", "web", "--yes"])
+        #expect(trusted.status == 0, "\(trusted.stdout)\(trusted.stderr)")
+        #expect(trusted.stdout.contains("  recorded in \(dir)/known_hosts\n"))
+        let again = try steward(["hosts", "trust", "web", "--yes"])
+        #expect(again.status == 0 && again.stdout.hasPrefix("h1 10.231.1.2: trusted already\n"), "\(again.stdout)")
+        #expect(again.stdout.contains("h2 10.231.2.2: trusted already\n"))
 
         // First run: Steward is copied to both hosts; the third is unknown with ssh's reason; the worst code wins.
         let first = try steward(["audit", "--hosts", "all", "--format", "json"])
@@ -126,8 +140,17 @@ import Testing
         #expect(checked["h1"]?["exit_code"] as? Int == 0 && checked["h1"]?["binary"] as? String == "reused")
         let refused = checked["h2"]?["unreachable"] as? String ?? ""
         #expect(refused == "h2 (10.231.2.2): ssh failed (exit 255): Host key verification failed.", "\(refused)")
+        // Trusting it again is refused until the operator says the change is expected.
+        let changed = try steward(["hosts", "trust", "h2", "--yes"])
+        #expect(changed.status == 2 && changed.stdout.contains("h2 10.231.2.2: CHANGED") && changed.stdout.contains("  recorded: \(fingerprints[1]) (ED25519)"),
+                "\(changed.stdout)")
+        let replaced = try steward(["hosts", "trust", "h2", "--yes", "--replace"])
+        #expect(replaced.status == 0, "\(replaced.stdout)")
+        let fourth = try steward(["check", "--hosts", "h2", "--format", "json"])
+        let afterReplace = try hostsOf(fourth)
+        #expect(fourth.status == 0 && afterReplace["h2"]?["exit_code"] as? Int == 0, "\(fourth.stdout.suffix(800))")
 
-        for r in [first, second, third] {
+        for r in [first, second, third, fourth] {
             #expect(!(r.stdout + r.stderr).contains(Self.canary), "the hosts' secret crossed the wire")
         }
     }

@@ -140,4 +140,10 @@ public enum SSHKeygen {
     public static func find(host: String, port: Int, in file: String) -> Command {
         Command("ssh-keygen", ["-F", port == 22 ? host : "[\(host)]:\(port)", "-f", file])
     }
+
+    /// `ssh-keygen -R HOST -f FILE`: removes a host's recorded keys (`steward hosts trust --replace`, before the new
+    /// ones are written).
+    public static func remove(address: String, from file: String) -> Command {
+        Command("ssh-keygen", ["-R", address, "-f", file])
+    }
 }
