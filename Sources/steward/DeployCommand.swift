@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardCore
 import StewardOps
 
 struct DeployCommand: AsyncParsableCommand {
@@ -51,6 +52,18 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "Progress as text lines (default) or JSON lines on stderr.")
     var events: EventStyle = .text
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
+    @Option(help: "With --hosts: how many hosts deploy at once; the next batch starts when all of these passed.")
+    var batch: Int = 1
+
+    @Option(help: "With --hosts: the wait between batches, e.g. 10s or 2m.")
+    var pause: String = "0s"
+
+    @Flag(help: "With --hosts: when a host fails, roll back the hosts already deployed too.")
+    var allOrNothing = false
+
     var request: DeployOperation.Request {
         DeployOperation.Request(target: target, ref: ref, resume: resume, abort: abort, dryRun: dryRun, allowUntagged: allowUntagged,
                                 force: force, reason: reason, manifest: options.manifest, store: options.store)
@@ -58,9 +71,30 @@ struct DeployCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let problem = request.problem { throw ValidationError(problem) }
+        guard (1...256).contains(batch) else { throw ValidationError("--batch: expected 1 to 256, got \(batch)") }
+        guard CheckDuration.parseMilliseconds(pause) != nil else {
+            throw ValidationError("--pause: expected a duration like 0s, 10s or 2m, got \"\(pause.prefix(20))\"")
+        }
+        if fleet.hosts == nil && (batch != 1 || pause != "0s" || allOrNothing) {
+            throw ValidationError("--batch, --pause and --all-or-nothing go with --hosts")
+        }
+        if fleet.hosts != nil && (resume || abort) { throw ValidationError("--hosts: --resume and --abort are run on the host itself") }
     }
 
     func run() async throws {
+        if fleet.hosts != nil {
+            var remote = request
+            remote.manifest = nil
+            if dryRun {
+                // A dry run changes nothing anywhere: every host shows its plan at once.
+                try await FleetCLI.run(DeployOperation.self, remote, fleet: fleet, manifest: options.manifest, state: options.state,
+                                       format: format == .json ? .json : .text, events: events) { DeployText.render($0) }
+            }
+            try await FleetCLI.rollout(remote, rollback: RollbackOperation.Request(target: target, store: options.store), fleet: fleet,
+                                       manifest: options.manifest, state: options.state, batch: batch,
+                                       pause: .milliseconds(CheckDuration.parseMilliseconds(pause) ?? 0), allOrNothing: allOrNothing,
+                                       json: format == .json, events: events)
+        }
         let output = try await OperationCLI.run(DeployOperation.self, request, statePath: options.state, json: format == .json, events: events)
         if format == .json { OperationCLI.printJSON(output) } else { print(DeployText.render(output), terminator: "") }
         DeployText.reportUnrecorded(output.stateWriteError)

@@ -36,6 +36,48 @@ enum FleetCLI {
     static func run<O: StewardOperation>(_ op: O.Type, _ request: O.Request, fleet: FleetOptions, manifest: String?, state: String? = nil,
                                          format: FleetFormat, events: EventStyle = .text, render: @escaping (O.Output) -> String) async throws -> Never {
         let json = format == .json
+        let (host, hosts, transport) = prepare(fleet: fleet, manifest: manifest, json: json, events: events)
+        let envelope = AgentProtocol.Envelope(operation: O.name, request: tree(request), state: state == StateStore.defaultPath ? nil : state,
+                                              operationID: host.identity.operationID, operatorName: host.identity.operatorName)
+        let outcomes = await FleetRun.run(envelope, on: hosts, parallel: fleet.parallelHosts, transport: transport) { outcome in
+            host.say("\(outcome.host): \(O.name) answered in \(String(format: "%.2f", outcome.seconds)) s (exit \(outcome.exitCode))")
+        }
+        let report = FleetReport(operation: O.name, outcomes: outcomes)
+        let text: String
+        switch format {
+        case .json:
+            text = document(report.document)
+        case .text, .markdown:
+            text = report.text(markdown: format == .markdown) { data in
+                (try? JSONDecoder.steward.decode(O.Output.self, from: data)).map(render)
+            }
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        throw ExitCode(report.exitCode)
+    }
+}
+
+extension FleetCLI {
+    /// `steward deploy --hosts`: a rolling deploy (``FleetRollout``); every host's deploy carries this run's
+    /// operation id. Exits 0 when every host deployed, 2 when the rollout stopped, 3 when it needs attention.
+    static func rollout(_ request: DeployOperation.Request, rollback: RollbackOperation.Request, fleet: FleetOptions, manifest: String?,
+                        state: String, batch: Int, pause: Duration, allOrNothing: Bool, json: Bool, events: EventStyle) async throws -> Never {
+        let (host, hosts, transport) = prepare(fleet: fleet, manifest: manifest, json: json, events: events)
+        let statePath = state == StateStore.defaultPath ? nil : state
+        let id = host.identity.operationID, who = host.identity.operatorName
+        let results = await FleetRollout.run(
+            deploy: AgentProtocol.Envelope(operation: DeployOperation.name, request: tree(request), state: statePath, operationID: id, operatorName: who),
+            rollback: AgentProtocol.Envelope(operation: RollbackOperation.name, request: tree(rollback), state: statePath, operationID: id + ":rollback", operatorName: who),
+            on: hosts, batch: batch, pause: pause, allOrNothing: allOrNothing, transport: transport) { host.say($0) }
+        let report = FleetRolloutReport(operationID: id, results: results)
+        let text = json ? document(report.document)
+            : report.text { data in (try? JSONDecoder.steward.decode(DeployOperation.Output.self, from: data)).map(DeployText.render) }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        throw ExitCode(report.exitCode)
+    }
+
+    /// The context, the hosts `--hosts` names and the SSH transport; a bad inventory or selection ends the process.
+    static func prepare(fleet: FleetOptions, manifest: String?, json: Bool, events: EventStyle) -> (HostContext, [FleetHost], SSHAgentTransport) {
         let host = HostContext.forProcess(statePath: StateStore.defaultPath, events: events.sink(textProgress: !json))
         let hosts: [FleetHost]
         do {
@@ -50,26 +92,16 @@ enum FleetCLI {
         do { binary = try SelfBinary.current() } catch {
             OperationCLI.fail(OperationError(.unavailable, "cannot read Steward's own executable to compare with the hosts' copies"), json: json)
         }
-        let encoded = (try? JSONEncoder.stewardLine.encode(request)) ?? Data("{}".utf8)
-        let tree = (try? JSONDecoder.steward.decode(JSONTree.self, from: encoded)) ?? .object([:])
-        let envelope = AgentProtocol.Envelope(operation: O.name, request: tree, state: state == StateStore.defaultPath ? nil : state, operationID: host.identity.operationID,
-                                              operatorName: host.identity.operatorName)
-        let transport = SSHAgentTransport(binary: binary, configFile: fleet.sshConfig)
-        let outcomes = await FleetRun.run(envelope, on: hosts, parallel: fleet.parallelHosts, transport: transport) { outcome in
-            host.say("\(outcome.host): \(O.name) answered in \(String(format: "%.2f", outcome.seconds)) s (exit \(outcome.exitCode))")
-        }
-        let report = FleetReport(operation: O.name, outcomes: outcomes)
-        let text: String
-        switch format {
-        case .json:
-            text = ((try? JSONEncoder.stewardDocument.encode(report.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
-        case .text, .markdown:
-            text = report.text(markdown: format == .markdown) { data in
-                (try? JSONDecoder.steward.decode(O.Output.self, from: data)).map(render)
-            }
-        }
-        FileHandle.standardOutput.write(Data(text.utf8))
-        throw ExitCode(report.exitCode)
+        return (host, hosts, SSHAgentTransport(binary: binary, configFile: fleet.sshConfig))
+    }
+
+    static func tree<T: Encodable>(_ value: T) -> JSONTree {
+        let encoded = (try? JSONEncoder.stewardLine.encode(value)) ?? Data("{}".utf8)
+        return (try? JSONDecoder.steward.decode(JSONTree.self, from: encoded)) ?? .object([:])
+    }
+
+    static func document(_ tree: JSONTree) -> String {
+        ((try? JSONEncoder.stewardDocument.encode(tree)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
     }
 }
 

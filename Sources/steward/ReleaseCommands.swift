@@ -100,7 +100,17 @@ struct RollbackCommand: AsyncParsableCommand {
         if let problem = request.problem { throw ValidationError(problem) }
     }
 
+    @OptionGroup(title: "Fleet")
+    var fleet: FleetOptions
+
     func run() async throws {
+        if fleet.hosts != nil {
+            // Every host named goes back at once, each to its own previous good release (or --to).
+            var remote = request
+            remote.manifest = nil
+            try await FleetCLI.run(RollbackOperation.self, remote, fleet: fleet, manifest: options.manifest, state: options.state,
+                                   format: format == .json ? .json : .text, events: events) { DeployText.render($0) }
+        }
         let output = try await OperationCLI.run(RollbackOperation.self, request, statePath: options.state, json: format == .json, events: events)
         if format == .json { OperationCLI.printJSON(output) } else { print(DeployText.render(output), terminator: "") }
         DeployText.reportUnrecorded(output.stateWriteError)

@@ -107,3 +107,82 @@ import Testing
                 + #""exit_code":2,"result":{"findings":1},"seconds":0.42}},"operation":"audit","schema":"steward.fleet/1"}"#)
     }
 }
+
+/// The rolling deploy's order over a scripted transport: batches in the inventory's order, the next only after the
+/// whole batch passed, the first failure stops it, and --all-or-nothing rolls back every host already deployed,
+/// newest first. The hosts' deploys themselves (health gate, automatic rollback) are the deploy operation's, tested
+/// on real systemd.
+@Suite struct FleetRolloutTests {
+    /// Answers deploys from a script by host (exit code), rollbacks with 0 (or `failingRollbacks`); logs the order.
+    final class DeployTransport: AgentTransport, @unchecked Sendable {
+        let lock = NSLock()
+        var log: [String] = []
+        let deployCodes: [String: Int]
+        let failingRollbacks: Set<String>
+
+        init(_ deployCodes: [String: Int], failingRollbacks: Set<String> = []) {
+            self.deployCodes = deployCodes
+            self.failingRollbacks = failingRollbacks
+        }
+
+        func prepare(_ host: FleetHost) async -> Result<HostPreparation, HostProblem> { .success(.reused) }
+
+        func call(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<String, HostProblem> {
+            let envelope = try? JSONDecoder.steward.decode(AgentProtocol.Envelope.self, from: request)
+            let operation = envelope?.operation ?? "?"
+            lock.withLock { log.append("\(operation) \(host.name)") }
+            let code = operation == "rollback" ? (failingRollbacks.contains(host.name) ? 2 : 0) : (deployCodes[host.name] ?? 0)
+            try? await Task.sleep(for: .milliseconds(host.name == "w1" ? 30 : 5))
+            return .success(#"{"type":"result","exit_code":\#(code),"result":{}}"# + "\n")
+        }
+    }
+
+    static let hosts = ["w1", "w2", "w3", "w4", "w5"].map { FleetHost(name: $0, destination: $0, groups: ["web"]) }
+    static let deploy = AgentProtocol.Envelope(operation: "deploy", operationID: "fleet-1")
+    static let rollback = AgentProtocol.Envelope(operation: "rollback", operationID: "fleet-1:rollback")
+
+    @Test func batchesFollowTheInventory() {
+        #expect(FleetRollout.batches(Self.hosts, size: 2).map { $0.map(\.name) } == [["w1", "w2"], ["w3", "w4"], ["w5"]])
+        #expect(FleetRollout.batches(Self.hosts, size: 0).count == 5)
+        #expect(FleetRollout.batches([], size: 3).isEmpty)
+    }
+
+    @Test func everyBatchPassesAndEveryHostIsDeployed() async {
+        let t = DeployTransport([:])
+        let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 2, pause: .milliseconds(1),
+                                             allOrNothing: false, transport: t)
+        #expect(results.map(\.step) == Array(repeating: .deployed, count: 5))
+        #expect(results.map(\.batch) == [1, 1, 2, 2, 3])
+        #expect(FleetRollout.exitCode(results) == 0)
+        // The batch of two waits for its slower host before the next batch starts.
+        #expect(Array(t.log.suffix(3)) == ["deploy w3", "deploy w4", "deploy w5"] || Array(t.log.suffix(3)) == ["deploy w4", "deploy w3", "deploy w5"])
+        #expect(Set(t.log.prefix(2)) == ["deploy w1", "deploy w2"])
+    }
+
+    @Test func theFirstFailureStopsTheRolloutAndKeepsTheHostsDone() async {
+        let t = DeployTransport(["w2": 2])
+        let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 1, pause: .zero,
+                                             allOrNothing: false, transport: t)
+        #expect(results.map(\.host) == ["w1", "w2", "w3", "w4", "w5"])
+        #expect(results.map(\.step) == [.deployed, .failed, .notStarted, .notStarted, .notStarted])
+        #expect(t.log == ["deploy w1", "deploy w2"])
+        #expect(FleetRollout.exitCode(results) == 2)
+        let text = FleetRolloutReport(operationID: "fleet-1", results: results).text { _ in "deployed\n" }
+        #expect(text.hasSuffix("rollout fleet-1:\n  w1  batch 1  deployed\n  w2  batch 2  failed\n  w3  batch 3  not started\n"
+                               + "  w4  batch 4  not started\n  w5  batch 5  not started\nstopped at w2; exit 2\n"), "\(text)")
+    }
+
+    @Test func allOrNothingRollsBackTheHostsAlreadyDeployedNewestFirst() async {
+        let t = DeployTransport(["w4": 2], failingRollbacks: ["w1"])
+        let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 2, pause: .zero,
+                                             allOrNothing: true, transport: t)
+        #expect(results.map(\.step) == [.rollbackFailed, .rolledBack, .rolledBack, .failed, .notStarted])
+        #expect(Array(t.log.suffix(3)) == ["rollback w3", "rollback w2", "rollback w1"])
+        #expect(FleetRollout.exitCode(results) == 3)
+        guard case .object(let doc) = FleetRolloutReport(operationID: "fleet-1", results: results).document,
+              case .object(let hosts)? = doc["hosts"], case .object(let w3)? = hosts["w3"] else { Issue.record("no document"); return }
+        #expect(doc["schema"] == .string("steward.rollout/1") && doc["exit_code"] == .integer(3))
+        #expect(w3["step"] == .string("rolled_back") && w3["batch"] == .integer(2))
+        if case .object(let undo)? = w3["rollback"] { #expect(undo["exit_code"] == .integer(0)) } else { Issue.record("w3 has no rollback") }
+    }
+}

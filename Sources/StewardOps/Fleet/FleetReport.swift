@@ -17,6 +17,11 @@ public struct FleetReport: Sendable {
     /// Text (or Markdown, with `heading`): per host a heading, then `render` of its result (nil when it cannot be
     /// decoded: the host runs another version's format), its refusal or why it was not reached; then the summary.
     public func text(markdown: Bool = false, render: (Data) -> String?) -> String {
+        sections(markdown: markdown, render: render) + summary + "\n"
+    }
+
+    /// The hosts' sections without the summary.
+    public func sections(markdown: Bool = false, render: (Data) -> String?) -> String {
         var out = ""
         for o in outcomes {
             let took = String(format: "%.2f s", o.seconds)
@@ -35,7 +40,7 @@ public struct FleetReport: Sendable {
             }
             out += "\n"
         }
-        return out + summary + "\n"
+        return out
     }
 
     /// `fleet: 3 hosts, audit: web1 ok, web2 critical (2), db1 unknown (not reached); exit 3`.
