@@ -88,11 +88,19 @@ extension FleetCLI {
         } catch {
             OperationCLI.fail(OperationError(.invalidRequest, "\(error)"), json: json)
         }
+        checkSSHConfig(fleet.sshConfig, json: json)
         let binary: SelfBinary
         do { binary = try SelfBinary.current() } catch {
             OperationCLI.fail(OperationError(.unavailable, "cannot read Steward's own executable to compare with the hosts' copies"), json: json)
         }
         return (host, hosts, SSHAgentTransport(binary: binary, configFile: fleet.sshConfig))
+    }
+
+    /// An ssh_config given with `--ssh-config` is trusted like a manifest (root's, not writable by others): its
+    /// `ProxyCommand`, `Match exec` and `KnownHostsCommand` run as root, and ssh itself checks only the user's own.
+    static func checkSSHConfig(_ path: String?, json: Bool = false) {
+        guard let path, case .failure(let failure) = TrustedConfigFile.read(path) else { return }
+        OperationCLI.fail(OperationError(.untrustedConfig, "--ssh-config: \(failure.description)", subject: path), json: json)
     }
 
     static func tree<T: Encodable>(_ value: T) -> JSONTree {

@@ -53,6 +53,7 @@ struct HostsTrust: AsyncParsableCommand {
         } catch {
             OperationCLI.fail(OperationError(.invalidRequest, "\(error)"))
         }
+        FleetCLI.checkSSHConfig(sshConfig)
         let trust = HostTrust(configFile: sshConfig)
         var code: Int32 = 0
         var text = ""

@@ -30,7 +30,10 @@ import Testing
     @Test func sshGivesTheRealHostPortAndKnownHostsFile() {
         let g = "user root\nhostname 10.231.1.2\nport 2222\nuserknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2\n"
         let e = HostKeys.effective(g)
-        #expect(e?.host == "10.231.1.2" && e?.port == 2222 && e?.knownHosts == "/root/.ssh/known_hosts")
+        #expect(e == HostKeys.Effective(host: "10.231.1.2", port: 2222, knownHosts: "/root/.ssh/known_hosts", indirect: nil))
+        #expect(HostKeys.effective(g + "proxyjump bastion\n")?.indirect == "proxyjump")
+        #expect(HostKeys.effective(g + "hostkeyalias web1\n")?.indirect == "hostkeyalias")
+        #expect(HostKeys.effective(g + "proxycommand none\n")?.indirect == nil)
         #expect(HostKeys.effective("hostname -oProxyCommand=x\nport 22\n") == nil)
         #expect(HostKeys.effective("port 22\n") == nil)
     }

@@ -36,12 +36,13 @@ import StewardCore
 
     @Test func theBinaryIsInstalledByOneProgramPerStepAndRenamedIntoPlace() {
         let c = SSH.Connection(destination: "n1")
-        let steps = SSH.installSteps(c)
+        let steps = SSH.installSteps(c, token: "a1b2c3")
+        #expect(steps.temporary == "/var/lib/steward/bin/steward.new.a1b2c3")
         let tail = { (command: Command) in Array(command.argv.drop { $0 != "n1" }.dropFirst()) }
         #expect(tail(steps.makeDirectory) == ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", "/var/lib/steward/bin"])
-        #expect(tail(steps.upload) == ["dd", "of=/var/lib/steward/bin/steward.new", "bs=1M", "oflag=nofollow", "conv=fsync", "status=none"])
-        #expect(tail(steps.makeExecutable) == ["chmod", "0700", "/var/lib/steward/bin/steward.new"])
-        #expect(tail(steps.rename) == ["mv", "-f", "-T", "/var/lib/steward/bin/steward.new", "/var/lib/steward/bin/steward"])
+        #expect(tail(steps.upload) == ["dd", "of=/var/lib/steward/bin/steward.new.a1b2c3", "bs=1M", "oflag=nofollow", "conv=fsync", "status=none"])
+        #expect(tail(steps.makeExecutable) == ["chmod", "0700", "/var/lib/steward/bin/steward.new.a1b2c3"])
+        #expect(tail(steps.rename) == ["mv", "-f", "-T", "/var/lib/steward/bin/steward.new.a1b2c3", "/var/lib/steward/bin/steward"])
         #expect(tail(SSH.remoteChecksum(c, SSH.remoteBinary)) == ["sha256sum", "--", "/var/lib/steward/bin/steward"])
         #expect(tail(SSH.remoteArchitecture(c)) == ["uname", "-m"])
         for step in [steps.makeDirectory, steps.upload, steps.makeExecutable, steps.rename] {

@@ -160,7 +160,7 @@ import Testing
     }
 
     @Test func theFirstFailureStopsTheRolloutAndKeepsTheHostsDone() async {
-        let t = DeployTransport(["w2": 2])
+        let t = DeployTransport(["w2": 1])
         let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 1, pause: .zero,
                                              allOrNothing: false, transport: t)
         #expect(results.map(\.host) == ["w1", "w2", "w3", "w4", "w5"])
@@ -172,8 +172,20 @@ import Testing
                                + "  w4  batch 4  not started\n  w5  batch 5  not started\nstopped at w2; exit 2\n"), "\(text)")
     }
 
+    /// A host that answered 2 without a deploy record (put back, or not: unknown) or was not reached stops the rollout
+    /// and asks for the operator.
+    @Test func aHostInAnUnknownStateNeedsTheOperator() async {
+        let t = DeployTransport(["w1": 2])
+        let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 1, pause: .zero,
+                                             allOrNothing: false, transport: t)
+        #expect(results.map(\.step) == [.needsAttention, .notStarted, .notStarted, .notStarted, .notStarted])
+        #expect(FleetRollout.exitCode(results) == 3)
+        let unreachable = HostOutcome(host: "w1", destination: "w1", state: .unreachable("down"), preparation: nil, seconds: 0)
+        #expect(FleetRollout.judge(unreachable) == .needsAttention)
+    }
+
     @Test func allOrNothingRollsBackTheHostsAlreadyDeployedNewestFirst() async {
-        let t = DeployTransport(["w4": 2], failingRollbacks: ["w1"])
+        let t = DeployTransport(["w4": 1], failingRollbacks: ["w1"])
         let results = await FleetRollout.run(deploy: Self.deploy, rollback: Self.rollback, on: Self.hosts, batch: 2, pause: .zero,
                                              allOrNothing: true, transport: t)
         #expect(results.map(\.step) == [.rollbackFailed, .rolledBack, .rolledBack, .failed, .notStarted])

@@ -86,9 +86,13 @@ public enum SSH {
     /// the bytes on standard input into a temporary file beside the target (`dd`, never through a link:
     /// `oflag=nofollow`), executable, checked by the caller with ``remoteChecksum(_:_:)``, then renamed over the
     /// old one (atomic: an agent starting meanwhile runs the old binary or the new, never half of one).
-    public static func installSteps(_ c: Connection) -> (makeDirectory: Command, upload: Command, makeExecutable: Command, rename: Command) {
-        let temporary = remoteBinary + ".new"
-        return (run(c, ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", remoteDirectory]),
+    /// `token` (letters and digits, the run's own) names the temporary file, so two runs copying to one host at once
+    /// (a cron'd `check --hosts` and a deploy) each check and rename their own upload, never the other's half-written one.
+    public static func installSteps(_ c: Connection, token: String) -> (temporary: String, makeDirectory: Command, upload: Command,
+                                                                        makeExecutable: Command, rename: Command) {
+        precondition(!token.isEmpty && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "install token: letters and digits")
+        let temporary = remoteBinary + ".new." + token
+        return (temporary,run(c, ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", remoteDirectory]),
                 run(c, ["dd", "of=" + temporary, "bs=1M", "oflag=nofollow", "conv=fsync", "status=none"]),
                 run(c, ["chmod", "0700", temporary]),
                 run(c, ["mv", "-f", "-T", temporary, remoteBinary]))
@@ -99,7 +103,8 @@ public enum SSH {
         run(c, ["uname", "-m"])
     }
 
-    /// `ssh -O check|exit`: whether the master connection is up; closing it at the end of a run.
+    /// `ssh -O check|exit`: whether the master connection is up; closing it (runs leave it to `ControlPersist`, so
+    /// the next run within a minute reuses it).
     public static func control(_ c: Connection, _ operation: ControlOperation) -> Command {
         Command("ssh", ["-O", operation.rawValue] + options(c) + ["--", c.destination])
     }

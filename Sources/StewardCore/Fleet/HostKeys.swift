@@ -39,9 +39,20 @@ public enum HostKeys {
         keys.map { "\(pattern(host: host, port: port)) \($0.type) \($0.base64)\n" }.joined()
     }
 
-    /// The host name, port and first user known_hosts file from `ssh -G` (what ssh would use, aliases resolved).
-    public static func effective(_ config: String) -> (host: String, port: Int, knownHosts: String?)? {
-        var host: String?, port: Int?, known: String?
+    /// What `ssh -G` says ssh would use for a host (aliases resolved).
+    public struct Effective: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// The first user known_hosts file.
+        public var knownHosts: String?
+        /// Why a direct scan would not see the key ssh checks: a `ProxyJump`/`ProxyCommand` (the scan would reach
+        /// another machine) or a `HostKeyAlias` (ssh looks the key up under another name). Nil when neither is set.
+        public var indirect: String?
+    }
+
+    /// The host name, port and first user known_hosts file from `ssh -G`.
+    public static func effective(_ config: String) -> Effective? {
+        var host: String?, port: Int?, known: String?, indirect: String?
         for line in config.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
@@ -49,11 +60,12 @@ public enum HostKeys {
             case "hostname": host = parts[1]
             case "port": port = Int(parts[1])
             case "userknownhostsfile": known = parts[1].split(separator: " ").first.map(String.init)
+            case "proxyjump", "proxycommand", "hostkeyalias": if parts[1] != "none" { indirect = parts[0] }
             default: break
             }
         }
         guard let host, let port, !host.isEmpty, !host.hasPrefix("-"), host.allSatisfy({ !$0.isWhitespace }) else { return nil }
-        return (host, port, known)
+        return Effective(host: host, port: port, knownHosts: known, indirect: indirect)
     }
 
     static func isBase64(_ text: Substring) -> Bool {

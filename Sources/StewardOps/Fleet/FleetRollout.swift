@@ -13,6 +13,9 @@ public enum FleetRollout {
         case deployed
         /// The deploy failed there (and put itself back, or changed nothing).
         case failed
+        /// The deploy failed there and putting it back failed too, or its record says it is still running: the host
+        /// needs the operator (`steward status` there).
+        case needsAttention = "needs_attention"
         /// Deployed, then rolled back because a later host failed (`--all-or-nothing`).
         case rolledBack = "rolled_back"
         /// Deployed, and the rollback that `--all-or-nothing` asked for failed: needs the operator.
@@ -27,6 +30,26 @@ public enum FleetRollout {
         public var step: Step
         public var deploy: HostOutcome?
         public var rollback: HostOutcome?
+    }
+
+    /// What a host's deploy did, from its record rather than its exit code alone: a deploy that succeeded but could
+    /// not write its record exits 1 and still serves the new release; one that exits 2 may have put itself back or
+    /// failed to. A host not reached, or whose answer is not a deploy's, needs the operator.
+    static func judge(_ outcome: HostOutcome) -> Step {
+        guard case .answered(let session) = outcome.state else { return .needsAttention }
+        switch session.ending {
+        case .refused: return .failed
+        case .result(_, let json):
+            guard let output = try? JSONDecoder.steward.decode(DeployOperation.Output.self, from: json), let record = output.record else {
+                // An answer without a record: 0 deployed, 1 failed before the switch; anything else is not known.
+                return outcome.exitCode == 0 ? .deployed : outcome.exitCode == 1 ? .failed : .needsAttention
+            }
+            switch record.status {
+            case .succeeded: return .deployed
+            case .failed, .rolledBack, .aborted: return .failed
+            case .rollbackFailed, .running: return .needsAttention
+            }
+        }
     }
 
     /// `hosts` cut into batches of `size` (at least 1), in the inventory's order.
@@ -48,10 +71,11 @@ public enum FleetRollout {
             }
             progress("batch \(index + 1) of \(cut.count): " + group.map(\.name).joined(separator: ", "))
             let outcomes = await FleetRun.run(deploy, on: group, parallel: group.count, transport: transport)
-            for o in outcomes {
-                results.append(HostResult(host: o.host, batch: index + 1, step: o.exitCode == 0 ? .deployed : .failed, deploy: o))
+            let steps = outcomes.map(judge)
+            for (o, step) in zip(outcomes, steps) {
+                results.append(HostResult(host: o.host, batch: index + 1, step: step, deploy: o))
             }
-            if outcomes.contains(where: { $0.exitCode != 0 }) {
+            if steps.contains(where: { $0 != .deployed }) {
                 failedAt = index
                 break
             }
@@ -73,11 +97,10 @@ public enum FleetRollout {
         return results
     }
 
-    /// The rollout's exit code: 0 when every host deployed; 2 when it stopped (a host failed); 3 when a rollback
-    /// failed or a host could not be reached.
+    /// The rollout's exit code: 0 when every host deployed; 2 when it stopped (a host failed and is back where it
+    /// was); 3 when a host needs the operator (not reached, its own rollback failed, or ours did).
     public static func exitCode(_ results: [HostResult]) -> Int32 {
-        if results.contains(where: { $0.step == .rollbackFailed }) { return 3 }
-        if results.contains(where: { if case .unreachable = $0.deploy?.state { return true } else { return false } }) { return 3 }
+        if results.contains(where: { $0.step == .rollbackFailed || $0.step == .needsAttention }) { return 3 }
         return results.allSatisfy { $0.step == .deployed } ? 0 : 2
     }
 }
@@ -107,11 +130,11 @@ public struct FleetRolloutReport: Sendable {
         for r in results {
             out += "  \(r.host)  batch \(r.batch)  \(r.step.rawValue.replacingOccurrences(of: "_", with: " "))\n"
         }
-        let stopped = results.first { $0.step == .failed || $0.step == .rollbackFailed }
+        let stopped = results.first { $0.step == .failed || $0.step == .needsAttention }
         let last: String = switch exitCode {
         case 0: "every host deployed; exit 0\n"
         case 2: "stopped at \(stopped?.host ?? "a host"); exit 2\n"
-        default: "needs attention: a host was not reached or a rollback failed; exit 3\n"
+        default: "needs attention: a host was not reached or could not be put back; exit 3\n"
         }
         return out + last
     }

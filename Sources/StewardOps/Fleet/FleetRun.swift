@@ -8,9 +8,12 @@ public enum FleetRun {
     /// Hosts at once when `--parallel-hosts` is not given: SSH and the agents' work are mostly waiting, and a 2-core
     /// controller starts 8 `ssh` processes without strain.
     public static let defaultParallel = 8
+    /// How long one host's session may take: a deploy with its backup, migrations and health gate, or a large backup,
+    /// runs for many minutes; a host that dies meanwhile is noticed by ssh's keepalives (15 s × 3), not by this.
+    public static let defaultTimeout: Duration = .seconds(4 * 3600)
 
     public static func run(_ envelope: AgentProtocol.Envelope, on hosts: [FleetHost], parallel: Int = defaultParallel,
-                           timeout: Duration = .seconds(600), transport: any AgentTransport,
+                           timeout: Duration = defaultTimeout, transport: any AgentTransport,
                            progress: @escaping @Sendable (HostOutcome) -> Void = { _ in }) async -> [HostOutcome] {
         let request = (try? JSONEncoder.stewardLine.encode(envelope)) ?? Data("{}".utf8)
         var outcomes = [HostOutcome?](repeating: nil, count: hosts.count)

@@ -46,14 +46,17 @@ public struct SSHAgentTransport: AgentTransport {
            Self.checksum(out) == binary.sha256 {
             return .success(.reused)
         }
-        let steps = SSH.installSteps(c)
+        let token = UUID().uuidString.filter { $0.isLetter || $0.isNumber }.lowercased().prefix(12)
+        let steps = SSH.installSteps(c, token: String(token))
         var upload = steps.upload
-        upload.inputFile = binary.path
+        // The running executable itself, not the file at its path: a package upgrade during the run replaces that
+        // file, and what was hashed is what must arrive.
+        upload.inputFile = SelfBinary.runningExecutable
         for (command, timeout) in [(steps.makeDirectory, stepTimeout), (upload, copyTimeout), (steps.makeExecutable, stepTimeout)] {
             if case .failure(let p) = await step(command, host, timeout: timeout) { return .failure(p) }
         }
         // What arrived is checked before it replaces anything.
-        switch await step(SSH.remoteChecksum(c, SSH.remoteBinary + ".new"), host) {
+        switch await step(SSH.remoteChecksum(c, steps.temporary), host) {
         case .failure(let p): return .failure(p)
         case .success(let out):
             guard Self.checksum(out) == binary.sha256 else {
@@ -73,11 +76,6 @@ public struct SSHAgentTransport: AgentTransport {
             if r.exitCode == 255 && r.stdout.isEmpty { return .failure(HostProblem(Self.problem(host, r))) }
             return .success(r.stdout)
         }
-    }
-
-    /// Closes the host's master connection at the end of a run (ControlPersist would close it anyway).
-    public func close(_ host: FleetHost) async {
-        _ = await runner.run(SSH.control(connection(host), .exit), timeout: .seconds(5))
     }
 
     func step(_ command: Command, _ host: FleetHost, timeout: Duration? = nil) async -> Result<String, HostProblem> {

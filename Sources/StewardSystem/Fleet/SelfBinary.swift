@@ -11,12 +11,21 @@ public struct SelfBinary: Sendable, Equatable {
     /// `uname -m`'s word for the machine (`x86_64`, `aarch64`): a binary is copied only to a host that says the same.
     public var architecture: String
 
+    public init(path: String, sha256: String, architecture: String) {
+        self.path = path
+        self.sha256 = sha256
+        self.architecture = architecture
+    }
+
     /// The executable behind this process (`/proc/self/exe`), hashed once: ~0.2 s for the 96 MB release binary, paid
     /// once per fleet run, not per host.
     public static func current() throws -> SelfBinary {
-        let path = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        return SelfBinary(path: path, sha256: try sha256(of: "/proc/self/exe"), architecture: machine())
+        let path = try FileManager.default.destinationOfSymbolicLink(atPath: runningExecutable)
+        return SelfBinary(path: path, sha256: try sha256(of: runningExecutable), architecture: machine())
     }
+
+    /// The executable this process runs, even after its path was replaced or removed: what is hashed and what is copied.
+    public static let runningExecutable = "/proc/self/exe"
 
     /// SHA-256 of a whole file, read 1 MiB at a time.
     public static func sha256(of path: String) throws -> String {
