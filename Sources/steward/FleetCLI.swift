@@ -79,21 +79,25 @@ extension FleetCLI {
     /// The context, the hosts `--hosts` names and the SSH transport; a bad inventory or selection ends the process.
     static func prepare(fleet: FleetOptions, manifest: String?, json: Bool, events: EventStyle) -> (HostContext, [FleetHost], SSHAgentTransport) {
         let host = HostContext.forProcess(statePath: StateStore.defaultPath, events: events.sink(textProgress: !json))
-        let hosts: [FleetHost]
-        do {
-            let inventory = try ManifestSource.inventory(file: fleet.inventory, manifest: manifest, host: host)
-            hosts = try HostSelection.resolve(fleet.hosts ?? HostSelection.all, in: inventory)
-        } catch let error as OperationError {
-            OperationCLI.fail(error, json: json)
-        } catch {
-            OperationCLI.fail(OperationError(.invalidRequest, "\(error)"), json: json)
-        }
+        let hosts = selectHosts(fleet.hosts ?? HostSelection.all, inventory: fleet.inventory, manifest: manifest, host: host, json: json)
         checkSSHConfig(fleet.sshConfig, json: json)
         let binary: SelfBinary
         do { binary = try SelfBinary.current() } catch {
             OperationCLI.fail(OperationError(.unavailable, "cannot read Steward's own executable to compare with the hosts' copies"), json: json)
         }
         return (host, hosts, SSHAgentTransport(binary: binary, configFile: fleet.sshConfig))
+    }
+
+    /// The hosts `selection` names in the inventory file, else in the manifest's `hosts:`; a bad inventory or
+    /// selection ends the process with its error.
+    static func selectHosts(_ selection: String, inventory: String?, manifest: String?, host: HostContext, json: Bool = false) -> [FleetHost] {
+        do {
+            return try HostSelection.resolve(selection, in: try ManifestSource.inventory(file: inventory, manifest: manifest, host: host))
+        } catch let error as OperationError {
+            OperationCLI.fail(error, json: json)
+        } catch {
+            OperationCLI.fail(OperationError(.invalidRequest, "\(error)"), json: json)
+        }
     }
 
     /// An ssh_config given with `--ssh-config` is trusted like a manifest (root's, not writable by others): its

@@ -44,15 +44,7 @@ struct HostsTrust: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let host = HostContext.forProcess()
-        let hosts: [FleetHost]
-        do {
-            hosts = try HostSelection.resolve(selection, in: try ManifestSource.inventory(file: inventory, manifest: manifest, host: host))
-        } catch let error as OperationError {
-            OperationCLI.fail(error)
-        } catch {
-            OperationCLI.fail(OperationError(.invalidRequest, "\(error)"))
-        }
+        let hosts = FleetCLI.selectHosts(selection, inventory: inventory, manifest: manifest, host: HostContext.forProcess())
         FleetCLI.checkSSHConfig(sshConfig)
         let trust = HostTrust(configFile: sshConfig)
         var code: Int32 = 0

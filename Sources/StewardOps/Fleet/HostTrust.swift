@@ -151,8 +151,6 @@ public struct HostTrust: Sendable {
     }
 
     static func expandHome(_ path: String) -> String {
-        guard path.hasPrefix("~/") else { return path }
-        let home = getpwuid(geteuid()).flatMap { $0.pointee.pw_dir.map { String(cString: $0) } } ?? "/root"
-        return home + path.dropFirst()
+        path.hasPrefix("~/") ? CommandRunner.homeOfSteward + path.dropFirst() : path
     }
 }

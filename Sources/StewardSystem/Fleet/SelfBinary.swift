@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -21,27 +20,11 @@ public struct SelfBinary: Sendable, Equatable {
     /// once per fleet run, not per host.
     public static func current() throws -> SelfBinary {
         let path = try FileManager.default.destinationOfSymbolicLink(atPath: runningExecutable)
-        return SelfBinary(path: path, sha256: try sha256(of: runningExecutable), architecture: machine())
+        return SelfBinary(path: path, sha256: try StoreFiles.sha256(runningExecutable).hex, architecture: machine())
     }
 
     /// The executable this process runs, even after its path was replaced or removed: what is hashed and what is copied.
     public static let runningExecutable = "/proc/self/exe"
-
-    /// SHA-256 of a whole file, read 1 MiB at a time.
-    public static func sha256(of path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
 
     /// This machine's `uname -m`.
     public static func machine() -> String {

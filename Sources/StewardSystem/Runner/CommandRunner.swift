@@ -69,7 +69,8 @@ public struct CommandRunner: CommandRunning {
         return nil
     }
 
-    static let homeOfSteward: String = {
+    /// The home directory of Steward's user (root's), from the password database.
+    public static let homeOfSteward: String = {
         guard let pw = getpwuid(geteuid()), let dir = pw.pointee.pw_dir else { return "/" }
         return String(cString: dir)
     }()
