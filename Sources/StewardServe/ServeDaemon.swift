@@ -13,6 +13,10 @@ import StewardSystem
 /// Shutdown goes in reverse: the notifier says STOPPING=1 at once, the listener closes, running checks finish and
 /// are recorded, operations the API started finish, and the writer flushes last.
 public enum ServeDaemon {
+    /// How long one audit through the agent may take before it is killed and the run counted failed: an audit takes
+    /// well under a second on our users' boxes; one that hangs must not hold its slot for ever.
+    static let auditTimeout: Duration = .seconds(600)
+
     public static func run(_ launch: ServeLaunch) async throws(OperationError) {
         // As many malloc heaps as a small box has cores: a long-running daemon's memory is a feature (MemoryTrim).
         MemoryTrim.limitHeaps(2)
@@ -58,7 +62,12 @@ public enum ServeDaemon {
         let manifestPath = launch.manifestPath, statePath = host.statePath
         let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger,
                                recorded: { findings, at in alerts.observe(findings: findings, at: at) }) {
-            let report = try await AuditOperation.run(.init(manifest: manifestPath, state: statePath), on: host)
+            let request = AuditOperation.Request(manifest: manifestPath, state: statePath)
+            let report = if let agent = launch.auditAgent {
+                try await AgentCall.run(AuditOperation.self, request, state: statePath, transport: agent, timeout: auditTimeout).output
+            } else {
+                try await AuditOperation.run(request, on: host)
+            }
             return AuditOutcome(findings: report.activeFindings,
                                 unknownProbes: report.probes.filter { $0.status == .unknown }.map(\.name))
         }

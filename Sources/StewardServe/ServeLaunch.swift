@@ -13,9 +13,14 @@ public struct ServeLaunch: Sendable {
     /// `$WATCHDOG_USEC` as a duration, only when `$WATCHDOG_PID` is unset or names this process.
     public var watchdog: Duration?
     public var logger: Logger
+    /// Where the periodic audit runs: a child `steward agent` (``LocalAgentTransport``: the CLI's choice, so that
+    /// what an audit touches leaves with the child), or nil for in this process (tests that run the daemon inside
+    /// a test binary, whose own executable is not Steward).
+    public var auditAgent: (any AgentTransport)?
 
     public init(manifestPath: String?, host: HostContext, historyPath: String?, notifySocket: String?,
-                watchdog: Duration?, logger: Logger) {
+                watchdog: Duration?, logger: Logger, auditAgent: (any AgentTransport)? = nil) {
+        self.auditAgent = auditAgent
         self.manifestPath = manifestPath
         self.host = host
         self.historyPath = historyPath

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = env["STEWARD_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let launch = ServeLaunch(manifestPath: manifest, host: HostContext.forProcess(statePath: state, operatorName: "serve"),
                                  historyPath: history, notifySocket: env["NOTIFY_SOCKET"], watchdog: Self.watchdog(env),
-                                 logger: logger)
+                                 logger: logger, auditAgent: LocalAgentTransport())
         do {
             try await ServeDaemon.run(launch)
         } catch {

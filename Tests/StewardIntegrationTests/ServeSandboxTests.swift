@@ -164,7 +164,12 @@ extension IntegrationTests {
             // The audit loop ran under systemd (its first run 10 s after start) and logged to the journal.
             let audits = try sh("journalctl -u steward.service --no-pager -o cat | grep 'audit'").stdout
             print("steward serve audit log:\n\(audits)")
-            #expect(audits.contains("audit"))
+            // Through a child `steward agent` (the daemon's own memory stays out of it): its report was read back
+            // and recorded, and the findings API answers what it found.
+            #expect(audits.range(of: #"audit: [0-9]+ findings \([0-9]+ new"#, options: .regularExpression) != nil, "\(audits)")
+            #expect(!audits.contains("audit failed") && !audits.contains("not recorded"), "\(audits)")
+            let findings = try curlAPI("/api/v1/findings").stdout
+            #expect(findings.contains(#""rule":"#), "\(findings.prefix(600))")
 
             // SIGTERM: STOPPING=1, a graceful stop within TimeoutStopSec, exit 0.
             #expect(try sh("systemctl stop steward.service").status == 0)
