@@ -10,7 +10,7 @@ public struct MemoryTrimService: Service {
     let every: Duration
     let logger: Logger
 
-    public init(firstAfter: Duration = .seconds(90), every: Duration = .seconds(600), logger: Logger) {
+    public init(firstAfter: Duration = .seconds(90), every: Duration = .seconds(180), logger: Logger) {
         self.firstAfter = firstAfter
         self.every = every
         self.logger = logger
