@@ -4,7 +4,8 @@ import Testing
 /// `--hosts` over real OpenSSH: two real-systemd sandboxes running Debian's sshd, each in its own network namespace,
 /// joined by a veth pair to a namespace of the test's own where the controller (`steward … --hosts`) runs, plus a
 /// third host that cannot be reached. Steward is copied to each host on first use, reused after, a host key that
-/// changed is refused, and the hosts' secret never crosses.
+/// changed is refused, a rolling deploy stops at the host whose health gate fails (that host put back, the first kept,
+/// or rolled back with --all-or-nothing), and the hosts' secret never crosses.
 @Suite(.serialized) struct FleetSandboxTests {
     static let canary = (try? String(contentsOfFile: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/secret-canary").path,
                                      encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "missing"
@@ -150,7 +151,48 @@ import Testing
         let afterReplace = try hostsOf(fourth)
         #expect(fourth.status == 0 && afterReplace["h2"]?["exit_code"] as? Int == 0, "\(fourth.stdout.suffix(800))")
 
-        for r in [first, second, third, fourth] {
+        // A rolling deploy, one host per batch. h2's copies of v2 and v3 fail their health check there (the same tags
+        // deploy fine on h1): h1 takes v2 and keeps it; h2's own deploy puts v1 back; the rollout stops at h2.
+        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/break-release.sh").path,
+                                         toPath: sandboxes[1].state + "/share/break-release.sh")
+        let broken = try sandboxes[1].exec(["bash", sandboxes[1].state + "/share/break-release.sh", "v2", "v3"])
+        #expect(broken.status == 0, "\(broken.stderr)")
+        func served(_ sandbox: Sandbox) throws -> String {
+            try sandbox.exec(["curl", "-s", "http://127.0.0.1:8300/version.txt"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func rollout(_ r: Sandbox.Output) throws -> (id: String, steps: [String: String]) {
+            let document = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(document?["schema"] as? String == "steward.rollout/1", "\(r.stdout.prefix(300))\(r.stderr.suffix(800))")
+            let hosts = document?["hosts"] as? [String: [String: Any]] ?? [:]
+            return (document?["operation_id"] as? String ?? "none", hosts.compactMapValues { $0["step"] as? String })
+        }
+        let rolled = try steward(["deploy", "hello@prod", "--ref", "v2", "--hosts", "web", "--batch", "1", "--format", "json"])
+        #expect(rolled.status == 2, "\(rolled.stdout.suffix(1500))\(rolled.stderr.suffix(800))")
+        let firstRollout = try rollout(rolled)
+        #expect(firstRollout.steps == ["h1": "deployed", "h2": "failed"], "\(firstRollout)")
+        #expect(try served(sandboxes[0]) == "v2" && served(sandboxes[1]) == "v1")
+        // One operation id ties the hosts' records together; `releases --hosts` shows them side by side.
+        let releases = try steward(["releases", "hello@prod", "--hosts", "web", "--format", "json"])
+        #expect(releases.status == 0, "\(releases.stdout.suffix(800))\(releases.stderr.suffix(400))")
+        for (name, host) in try hostsOf(releases) {
+            let records = (host["result"] as? [String: Any])?["releases"] as? [[String: Any]] ?? []
+            let latest = records.first
+            #expect(latest?["operationID"] as? String == firstRollout.id || latest?["operation_id"] as? String == firstRollout.id,
+                    "\(name): \(String(describing: latest))")
+            #expect((latest?["ref"] as? String) == "v2", "\(name): \(String(describing: latest))")
+        }
+
+        // --all-or-nothing: h1 takes v3, h2 fails it, and h1 is rolled back to v2: both hosts as they were.
+        let all = try steward(["deploy", "hello@prod", "--ref", "v3", "--hosts", "web", "--all-or-nothing", "--format", "json"])
+        #expect(all.status == 2, "\(all.stdout.suffix(1500))\(all.stderr.suffix(800))")
+        #expect(try rollout(all).steps == ["h1": "rolled_back", "h2": "failed"], "\(all.stdout.suffix(1500))")
+        #expect(try served(sandboxes[0]) == "v2" && served(sandboxes[1]) == "v1")
+        let text = try steward(["deploy", "hello@prod", "--ref", "v3", "--hosts", "web"])
+        #expect(text.status == 2 && text.stdout.contains("  h1  batch 1  deployed\n  h2  batch 2  failed\n")
+                && text.stdout.hasSuffix("stopped at h2; exit 2\n"), "\(text.stdout.suffix(1200))")
+        #expect(try served(sandboxes[0]) == "v3" && served(sandboxes[1]) == "v1")
+
+        for r in [first, second, third, fourth, rolled, releases, all, text] {
             #expect(!(r.stdout + r.stderr).contains(Self.canary), "the hosts' secret crossed the wire")
         }
     }
