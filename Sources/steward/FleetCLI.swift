@@ -78,14 +78,20 @@ extension FleetCLI {
 
     /// The context, the hosts `--hosts` names and the SSH transport; a bad inventory or selection ends the process.
     static func prepare(fleet: FleetOptions, manifest: String?, json: Bool, events: EventStyle) -> (HostContext, [FleetHost], SSHAgentTransport) {
+        prepare(selection: fleet.hosts ?? HostSelection.all, inventory: fleet.inventory, sshConfig: fleet.sshConfig, manifest: manifest,
+                json: json, events: events)
+    }
+
+    static func prepare(selection: String, inventory: String?, sshConfig: String?, manifest: String?, json: Bool,
+                        events: EventStyle) -> (HostContext, [FleetHost], SSHAgentTransport) {
         let host = HostContext.forProcess(statePath: StateStore.defaultPath, events: events.sink(textProgress: !json))
-        let hosts = selectHosts(fleet.hosts ?? HostSelection.all, inventory: fleet.inventory, manifest: manifest, host: host, json: json)
-        checkSSHConfig(fleet.sshConfig, json: json)
+        let hosts = selectHosts(selection, inventory: inventory, manifest: manifest, host: host, json: json)
+        checkSSHConfig(sshConfig, json: json)
         let binary: SelfBinary
         do { binary = try SelfBinary.current() } catch {
             OperationCLI.fail(OperationError(.unavailable, "cannot read Steward's own executable to compare with the hosts' copies"), json: json)
         }
-        return (host, hosts, SSHAgentTransport(binary: binary, configFile: fleet.sshConfig))
+        return (host, hosts, SSHAgentTransport(binary: binary, configFile: sshConfig))
     }
 
     /// The hosts `selection` names in the inventory file, else in the manifest's `hosts:`; a bad inventory or

@@ -120,16 +120,20 @@ struct RollbackCommand: AsyncParsableCommand {
 
 struct PromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "promote", abstract: "Deploy to one instance exactly the tag another runs (test → prod).",
-        discussion: "Refused when the source instance is not on a tag or its checks fail.")
+        commandName: "promote", abstract: "Deploy to one instance exactly the tag another runs (test → prod), on this host or across two.",
+        discussion: """
+            Refused when the source instance is not on a tag or its checks fail. Across hosts (--from test@n1-test \
+            --to prod@n1-prod, host names from the inventory), the source host is asked what it runs over SSH and the \
+            destination deploys that tag only if it names the same commit there.
+            """)
 
     @Argument(help: "The app.")
     var app: String
 
-    @Option(help: "The instance whose release is promoted.")
+    @Option(help: ArgumentHelp("The instance whose release is promoted, on this host or INSTANCE@HOST.", valueName: "instance[@host]"))
     var from: String = "test"
 
-    @Option(help: "The instance deployed.")
+    @Option(help: ArgumentHelp("The instance deployed, on this host or INSTANCE@HOST.", valueName: "instance[@host]"))
     var to: String = "prod"
 
     @Flag(help: "Show the plan; change nothing.")
@@ -143,15 +147,44 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(help: "Progress as text lines (default) or JSON lines on stderr.")
     var events: EventStyle = .text
 
+    @Option(help: "Across hosts: the fleet's inventory file (default: hosts: of the manifest).")
+    var inventory: String?
+
+    @Option(name: .customLong("ssh-config"), help: "Across hosts: an ssh_config file for the connections (ssh -F).")
+    var sshConfig: String?
+
+    /// `INSTANCE@HOST` split; nil host for a bare instance.
+    static func split(_ value: String) -> (instance: String, host: String?) {
+        guard let at = value.firstIndex(of: "@") else { return (value, nil) }
+        return (String(value[..<at]), String(value[value.index(after: at)...]))
+    }
+
     var request: PromoteOperation.Request {
         .init(app: app, from: from, to: to, dryRun: dryRun, manifest: options.manifest, store: options.store)
     }
 
     func validate() throws {
-        if let problem = request.problem { throw ValidationError(problem) }
+        let (source, destination) = (Self.split(from), Self.split(to))
+        switch (source.host, destination.host) {
+        case (nil, nil):
+            if let problem = request.problem { throw ValidationError(problem) }
+            if inventory != nil || sshConfig != nil { throw ValidationError("--inventory and --ssh-config go with --from and --to naming hosts (INSTANCE@HOST)") }
+        case (let a?, let b?):
+            for (flag, part) in [("--from", source), ("--to", destination)] where part.instance.isEmpty || part.host?.isEmpty != false {
+                throw ValidationError("\(flag): expected INSTANCE@HOST, e.g. test@n1-test")
+            }
+            if a == b && source.instance == destination.instance { throw ValidationError("--from and --to name the same instance") }
+        default:
+            throw ValidationError("--from and --to name hosts both (test@n1-test, prod@n1-prod) or neither")
+        }
     }
 
     func run() async throws {
+        let (source, destination) = (Self.split(from), Self.split(to))
+        if let sourceHost = source.host, let destinationHost = destination.host {
+            try await FleetCLI.promote(app: app, from: (source.instance, sourceHost), to: (destination.instance, destinationHost), dryRun: dryRun,
+                                       options: options, inventory: inventory, sshConfig: sshConfig, json: format == .json, events: events)
+        }
         let output = try await OperationCLI.run(PromoteOperation.self, request, statePath: options.state, json: format == .json, events: events)
         if format == .json { OperationCLI.printJSON(output) } else { print(DeployText.render(output.deploy), terminator: "") }
         DeployText.reportUnrecorded(output.deploy.stateWriteError)

@@ -4,8 +4,9 @@ import Testing
 /// `--hosts` over real OpenSSH: two real-systemd sandboxes running Debian's sshd, each in its own network namespace,
 /// joined by a veth pair to a namespace of the test's own where the controller (`steward … --hosts`) runs, plus a
 /// third host that cannot be reached. Steward is copied to each host on first use, reused after, a host key that
-/// changed is refused, a rolling deploy stops at the host whose health gate fails (that host put back, the first kept,
-/// or rolled back with --all-or-nothing), and the hosts' secret never crosses.
+/// changed is refused, a release is promoted from one host to another (refused when the tag names another commit
+/// there), a rolling deploy stops at the host whose health gate fails (that host put back, the first kept, or rolled
+/// back with --all-or-nothing), and the hosts' secret never crosses.
 @Suite(.serialized) struct FleetSandboxTests {
     static let canary = (try? String(contentsOfFile: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/secret-canary").path,
                                      encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "missing"
@@ -139,8 +140,8 @@ import Testing
         #expect(third.status == 3)
         let checked = try hostsOf(third)
         #expect(checked["h1"]?["exit_code"] as? Int == 0 && checked["h1"]?["binary"] as? String == "reused")
-        let refused = checked["h2"]?["unreachable"] as? String ?? ""
-        #expect(refused == "h2 (10.231.2.2): ssh failed (exit 255): Host key verification failed.", "\(refused)")
+        let keyRefused = checked["h2"]?["unreachable"] as? String ?? ""
+        #expect(keyRefused == "h2 (10.231.2.2): ssh failed (exit 255): Host key verification failed.", "\(keyRefused)")
         // Trusting it again is refused until the operator says the change is expected.
         let changed = try steward(["hosts", "trust", "h2", "--yes"])
         #expect(changed.status == 2 && changed.stdout.contains("h2 10.231.2.2: CHANGED") && changed.stdout.contains("  recorded: \(fingerprints[1]) (ED25519)"),
@@ -151,12 +152,6 @@ import Testing
         let afterReplace = try hostsOf(fourth)
         #expect(fourth.status == 0 && afterReplace["h2"]?["exit_code"] as? Int == 0, "\(fourth.stdout.suffix(800))")
 
-        // A rolling deploy, one host per batch. h2's copies of v2 and v3 fail their health check there (the same tags
-        // deploy fine on h1): h1 takes v2 and keeps it; h2's own deploy puts v1 back; the rollout stops at h2.
-        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/break-release.sh").path,
-                                         toPath: sandboxes[1].state + "/share/break-release.sh")
-        let broken = try sandboxes[1].exec(["bash", sandboxes[1].state + "/share/break-release.sh", "v2", "v3"])
-        #expect(broken.status == 0, "\(broken.stderr)")
         func served(_ sandbox: Sandbox) throws -> String {
             try sandbox.exec(["curl", "-s", "http://127.0.0.1:8300/version.txt"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -166,33 +161,56 @@ import Testing
             let hosts = document?["hosts"] as? [String: [String: Any]] ?? [:]
             return (document?["operation_id"] as? String ?? "none", hosts.compactMapValues { $0["step"] as? String })
         }
-        let rolled = try steward(["deploy", "hello@prod", "--ref", "v2", "--hosts", "web", "--batch", "1", "--format", "json"])
+
+        // Promotion across hosts (seed 000's test -> prod on two machines): h1 takes v2, then h2 gets exactly what
+        // h1 runs.
+        let h1v2 = try steward(["deploy", "hello@prod", "--ref", "v2", "--hosts", "h1"])
+        #expect(try h1v2.status == 0 && served(sandboxes[0]) == "v2", "\(h1v2.stdout.suffix(1200))\(h1v2.stderr.suffix(600))")
+        let promoted = try steward(["promote", "hello", "--from", "prod@h1", "--to", "prod@h2", "--format", "json"])
+        #expect(promoted.status == 0, "\(promoted.stdout.suffix(1500))\(promoted.stderr.suffix(800))")
+        let promotion = try JSONSerialization.jsonObject(with: Data(promoted.stdout.utf8)) as? [String: Any]
+        #expect(promotion?["schema"] as? String == "steward.promote/1" && promotion?["tag"] as? String == "v2"
+                && promotion?["from"] as? String == "prod@h1" && promotion?["to"] as? String == "prod@h2", "\(promoted.stdout.prefix(600))")
+        let record = (promotion?["deploy"] as? [String: Any])?["record"] as? [String: Any]
+        #expect(record?["kind"] as? String == "promote" && record?["commit"] as? String == promotion?["commit"] as? String, "\(String(describing: record))")
+        #expect(try served(sandboxes[1]) == "v2")
+
+        // A rolling deploy, one host per batch. h2's copies of v3 and v4 fail their health check there (the same tags
+        // deploy fine on h1): h1 takes v3 and keeps it; h2's own deploy puts v2 back; the rollout stops at h2.
+        try FileManager.default.copyItem(atPath: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/break-release.sh").path,
+                                         toPath: sandboxes[1].state + "/share/break-release.sh")
+        let broken = try sandboxes[1].exec(["bash", sandboxes[1].state + "/share/break-release.sh", "v3", "v4"])
+        #expect(broken.status == 0, "\(broken.stderr)")
+        let rolled = try steward(["deploy", "hello@prod", "--ref", "v3", "--hosts", "web", "--batch", "1", "--format", "json"])
         #expect(rolled.status == 2, "\(rolled.stdout.suffix(1500))\(rolled.stderr.suffix(800))")
         let firstRollout = try rollout(rolled)
         #expect(firstRollout.steps == ["h1": "deployed", "h2": "failed"], "\(firstRollout)")
-        #expect(try served(sandboxes[0]) == "v2" && served(sandboxes[1]) == "v1")
+        #expect(try served(sandboxes[0]) == "v3" && served(sandboxes[1]) == "v2")
         // One operation id ties the hosts' records together; `releases --hosts` shows them side by side.
         let releases = try steward(["releases", "hello@prod", "--hosts", "web", "--format", "json"])
         #expect(releases.status == 0, "\(releases.stdout.suffix(800))\(releases.stderr.suffix(400))")
         for (name, host) in try hostsOf(releases) {
-            let records = (host["result"] as? [String: Any])?["releases"] as? [[String: Any]] ?? []
-            let latest = records.first
-            #expect(latest?["operationID"] as? String == firstRollout.id || latest?["operation_id"] as? String == firstRollout.id,
-                    "\(name): \(String(describing: latest))")
-            #expect((latest?["ref"] as? String) == "v2", "\(name): \(String(describing: latest))")
+            let latest = ((host["result"] as? [String: Any])?["releases"] as? [[String: Any]])?.first
+            #expect(latest?["operationID"] as? String == firstRollout.id && latest?["ref"] as? String == "v3", "\(name): \(String(describing: latest))")
         }
 
-        // --all-or-nothing: h1 takes v3, h2 fails it, and h1 is rolled back to v2: both hosts as they were.
-        let all = try steward(["deploy", "hello@prod", "--ref", "v3", "--hosts", "web", "--all-or-nothing", "--format", "json"])
+        // --all-or-nothing: h1 takes v4, h2 fails it, and h1 is rolled back to v3: both hosts as they were.
+        let all = try steward(["deploy", "hello@prod", "--ref", "v4", "--hosts", "web", "--all-or-nothing", "--format", "json"])
         #expect(all.status == 2, "\(all.stdout.suffix(1500))\(all.stderr.suffix(800))")
         #expect(try rollout(all).steps == ["h1": "rolled_back", "h2": "failed"], "\(all.stdout.suffix(1500))")
-        #expect(try served(sandboxes[0]) == "v2" && served(sandboxes[1]) == "v1")
-        let text = try steward(["deploy", "hello@prod", "--ref", "v3", "--hosts", "web"])
+        #expect(try served(sandboxes[0]) == "v3" && served(sandboxes[1]) == "v2")
+        let text = try steward(["deploy", "hello@prod", "--ref", "v4", "--hosts", "web"])
         #expect(text.status == 2 && text.stdout.contains("  h1  batch 1  deployed\n  h2  batch 2  failed\n")
                 && text.stdout.hasSuffix("stopped at h2; exit 2\n"), "\(text.stdout.suffix(1200))")
-        #expect(try served(sandboxes[0]) == "v3" && served(sandboxes[1]) == "v1")
+        #expect(try served(sandboxes[0]) == "v4" && served(sandboxes[1]) == "v2")
 
-        for r in [first, second, third, fourth, rolled, releases, all, text] {
+        // h1's v4 is not h2's v4 (another commit there): promoting it deploys nothing on h2.
+        let refused = try steward(["promote", "hello", "--from", "prod@h1", "--to", "prod@h2"])
+        #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("where it is promoted from"),
+                "\(refused.stdout.suffix(1500))\(refused.stderr.suffix(800))")
+        #expect(try served(sandboxes[1]) == "v2")
+
+        for r in [first, second, third, fourth, h1v2, promoted, rolled, releases, all, text, refused] {
             #expect(!(r.stdout + r.stderr).contains(Self.canary), "the hosts' secret crossed the wire")
         }
     }

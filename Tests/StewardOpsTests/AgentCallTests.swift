@@ -95,7 +95,7 @@ import Testing
         let runner = OneAnswer(CommandResult(exitCode: 134, stdout: "", stderr: "fatal: SECRET_KEY=hunter2-canary"))
         let r = await LocalAgentTransport(runner: runner).call(AgentCall.localHost, request: Data("{}".utf8), timeout: .seconds(1))
         #expect(r == .failure(HostProblem("the local agent exited 134 without an answer (32 bytes on stderr)")))
-        await #expect(throws: OperationError(.failed, "audit through the agent: the local agent exited 134 without an answer (32 bytes on stderr)")) {
+        await #expect(throws: OperationError(.unavailable, "audit through the agent: the local agent exited 134 without an answer (32 bytes on stderr)", subject: "local")) {
             try await AgentCall.run(AuditOperation.self, .init(), transport: LocalAgentTransport(runner: runner), timeout: .seconds(1))
         }
     }

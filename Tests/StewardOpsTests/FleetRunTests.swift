@@ -106,6 +106,28 @@ import Testing
                 + #""unreachable":"db1 (db1): ssh failed (exit 255): Connection refused"},"web1":{"binary":"copied","destination":"root@web1","#
                 + #""exit_code":2,"result":{"findings":1},"seconds":0.42}},"operation":"audit","schema":"steward.fleet/1"}"#)
     }
+
+    @Test func aHostsSectionShowsWhatItsOperationSaidAsItWentThenItsResult() throws {
+        // As `steward deploy` prints on the host: its log lines, its warnings as `steward: …`; step and progress
+        // events (for --events json) are not repeated in text.
+        let transcript = [
+            #"{"type":"event","operation":"deploy","at":"2026-12-03T10:00:00Z","kind":"step_started","step":"preflight"}"#,
+            #"{"type":"event","operation":"deploy","at":"2026-12-03T10:00:00Z","kind":"log","message":"  ✓ preflight    v2 is eb5f2e62de89 (tag)"}"#,
+            #"{"type":"event","operation":"deploy","at":"2026-12-03T10:00:01Z","kind":"warning","message":"the record could not be written"}"#,
+            #"{"type":"result","exit_code":0,"result":{"ok":true}}"#,
+        ].joined(separator: "\n") + "\n"
+        let session = try AgentSession.parse(transcript).get()
+        #expect(session.progressText == "  ✓ preflight    v2 is eb5f2e62de89 (tag)\nsteward: the record could not be written\n")
+        let outcome = HostOutcome(host: "h1", destination: "10.0.0.1", state: .answered(session), preparation: .reused, seconds: 1)
+        #expect(FleetReport(operation: "deploy", outcomes: [outcome]).sections { _ in "deployed\n" } == """
+            == h1 (10.0.0.1) · 1.00 s ==
+              ✓ preflight    v2 is eb5f2e62de89 (tag)
+            steward: the record could not be written
+            deployed
+
+
+            """)
+    }
 }
 
 /// The rolling deploy's order over a scripted transport: batches in the inventory's order, the next only after the

@@ -24,9 +24,15 @@ public enum DeployOperation: StewardOperation {
         /// The manifest (default: `./steward.yml`, then `/etc/steward/steward.yml`) and the backup store override.
         public var manifest: String?
         public var store: String?
+        /// A promotion from another host (`steward promote --from test@n1-test --to prod@n1-prod`): the commit the
+        /// source instance runs. `ref` must resolve to exactly that commit here, or nothing is deployed; the record
+        /// says `promote`.
+        public var expectedCommit: String?
 
         public init(target: String, ref: String? = nil, resume: Bool = false, abort: Bool = false, dryRun: Bool = false,
-                    allowUntagged: Bool = false, force: Bool = false, reason: String? = nil, manifest: String? = nil, store: String? = nil) {
+                    allowUntagged: Bool = false, force: Bool = false, reason: String? = nil, manifest: String? = nil, store: String? = nil,
+                    expectedCommit: String? = nil) {
+            self.expectedCommit = expectedCommit
             self.target = target
             self.ref = ref
             self.resume = resume
@@ -49,7 +55,8 @@ public enum DeployOperation: StewardOperation {
                       allowUntagged: try c.decodeIfPresent(Bool.self, forKey: .allowUntagged) ?? false,
                       force: try c.decodeIfPresent(Bool.self, forKey: .force) ?? false,
                       reason: try c.decodeIfPresent(String.self, forKey: .reason),
-                      manifest: try c.decodeIfPresent(String.self, forKey: .manifest), store: try c.decodeIfPresent(String.self, forKey: .store))
+                      manifest: try c.decodeIfPresent(String.self, forKey: .manifest), store: try c.decodeIfPresent(String.self, forKey: .store),
+                      expectedCommit: try c.decodeIfPresent(String.self, forKey: .expectedCommit))
         }
 
         /// What is wrong with the request as asked, before anything is read; nil when nothing. The CLI shows it as a
@@ -62,6 +69,13 @@ public enum DeployOperation: StewardOperation {
             }
             if let ref, !RefPolicy.isSafeRef(ref) { return "--ref: \"\(ref.prefix(60))\" is not a tag, branch or commit name" }
             if dryRun && (resume || abort) { return "--dry-run plans a new deploy; it does not combine with --resume or --abort" }
+            if let commit = expectedCommit {
+                guard ref != nil else { return "expected_commit goes with ref (a promotion deploys a tag)" }
+                guard (7...64).contains(commit.count), commit.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                    return "expected_commit: expected 7 to 64 lowercase hex digits"
+                }
+                if allowUntagged || force { return "a promotion deploys the source's tag as it is: --allow-untagged and --force do not apply" }
+            }
             if abort && (force || allowUntagged) { return "--abort puts the previous release back; --force and --allow-untagged do not apply" }
             if resume && allowUntagged { return "--resume keeps the ref the interrupted deploy was allowed; --allow-untagged does not apply" }
             return nil
@@ -104,7 +118,8 @@ public enum DeployOperation: StewardOperation {
             }
             return Output(action: request.resume ? "resume" : "abort", target: target.label, record: record, stateWriteError: engine.stateWriteError)
         }
-        let deploy = DeployRequest(ref: request.ref ?? "", allowUntagged: request.allowUntagged, force: request.force, reason: request.reason)
+        let deploy = request.expectedCommit.map { DeployRequest(ref: request.ref ?? "", kind: .promote, expectedCommit: $0) }
+            ?? DeployRequest(ref: request.ref ?? "", allowUntagged: request.allowUntagged, force: request.force, reason: request.reason)
         return try await run(deploy, dryRun: request.dryRun, engine: engine, target: target)
     }
 

@@ -51,6 +51,15 @@ public enum PromoteOperation: StewardOperation {
         /// The destination's deploy (or its plan), as `steward deploy` reports it.
         public var deploy: DeployOperation.Output
         public var exitCode: Int32 { deploy.exitCode }
+
+        public init(app: String, from: String, to: String, tag: String, commit: String, deploy: DeployOperation.Output) {
+            self.app = app
+            self.from = from
+            self.to = to
+            self.tag = tag
+            self.commit = commit
+            self.deploy = deploy
+        }
     }
 
     public static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Output {
@@ -58,17 +67,7 @@ public enum PromoteOperation: StewardOperation {
         let apps = try await AppsOnHost.load(manifest: request.manifest, store: request.store, full: true, host: host)
         let from = "\(request.app)@\(request.from)"
         let source = try DeployTargetResolver.target(TargetName(app: request.app, instance: request.from), in: apps)
-        let sourceEngine = DeployRun.engine(source, state: apps.state, on: host)
-        guard let commit = await sourceEngine.serving().commit else {
-            throw OperationError(.unavailable, "cannot tell what \(from) runs", subject: from)
-        }
-        guard let tag = await sourceEngine.tags(at: commit).first else {
-            throw OperationError(.refused, "\(from) runs \(commit.prefix(12)), which no tag points at; tag it (git tag vX.Y.Z \(commit.prefix(12))) and deploy the tag to \(request.from) first",
-                                 subject: from)
-        }
-        if let failure = await source.checks() {
-            throw OperationError(.refused, "\(from) is not healthy, so \(tag) is not promoted: \(failure)", subject: from)
-        }
+        let (tag, commit) = try await PromoteSourceOperation.release(of: source, engine: DeployRun.engine(source, state: apps.state, on: host))
         host.say("promote: \(from) runs \(tag) (\(commit.prefix(12))) and its checks pass")
         let dest = try DeployTargetResolver.target(TargetName(app: request.app, instance: request.to), in: apps)
         let engine = DeployRun.engine(dest, state: apps.state, on: host)

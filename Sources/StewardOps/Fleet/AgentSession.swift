@@ -49,4 +49,17 @@ public struct AgentSession: Sendable, Equatable {
         guard let ending else { return .failure(OperationError(.failed, "the agent ended without a result")) }
         return .success(AgentSession(events: events, ending: ending))
     }
+
+    /// What the operation said as it went, as the single-host command prints it in text: its log lines, and its
+    /// warnings as `steward: …`. A deploy's steps (`✓ preflight …`) are log lines; most reports have none.
+    public var progressText: String {
+        events.compactMap { line -> String? in
+            guard let event = try? JSONDecoder.steward.decode(OperationEvent.self, from: line), let message = event.message else { return nil }
+            switch event.kind {
+            case .log: return message + "\n"
+            case .warning: return "steward: " + message + "\n"
+            default: return nil
+            }
+        }.joined()
+    }
 }

@@ -31,6 +31,7 @@ public struct FleetReport: Sendable {
             case .unreachable(let reason):
                 out += "unknown: not reached: \(reason)\n"
             case .answered(let session):
+                out += session.progressText
                 switch session.ending {
                 case .refused(let error):
                     out += "steward: \(error.message)\n" + (error.hint.map { "  hint: \($0)\n" } ?? "")

@@ -36,6 +36,7 @@ public enum OperationRegistry {
         entry(DeployOperation.self),
         entry(RollbackOperation.self),
         entry(PromoteOperation.self),
+        entry(PromoteSourceOperation.self),
         entry(ReleasesOperation.self),
         entry(AuditOperation.self),
         entry(CheckOperation.self),

@@ -20,14 +20,16 @@ for tool in python3 sshd ssh-keygen; do command -v "$tool" >/dev/null || die "$t
 log "app"
 useradd --system --user-group --no-create-home --home-dir /srv/hello --shell /usr/sbin/nologin hello
 install -d -m 0755 -o hello -g hello /srv/hello /srv/git
-# The app's releases, deployed by tag: v1 runs, v2 and v3 wait in its origin (a bare repository on the host).
-# break-release.sh makes a host's copy of a tag fail its health check, for the rolling deploy's test.
+# The app's releases, deployed by tag: v1 runs, v2 to v4 wait in its origin (a bare repository on the host). Fixed
+# dates make them the same commits on every host, as clones of one remote would be (a promotion from one host to
+# another checks that). break-release.sh makes a host's copy of a tag fail its health check.
 as_hello() { setpriv --reuid=hello --regid=hello --init-groups -- env HOME=/srv/hello GIT_CONFIG_NOSYSTEM=1 \
     GIT_AUTHOR_NAME="Hello Dev" GIT_AUTHOR_EMAIL=dev@hello.example GIT_COMMITTER_NAME="Hello Dev" \
     GIT_COMMITTER_EMAIL=dev@hello.example "$@"; }
 as_hello git init -q --bare -b main /srv/git/hello.git
 as_hello git clone -q /srv/git/hello.git /srv/hello/prod 2>/dev/null
-for v in v1 v2 v3; do
+export GIT_AUTHOR_DATE="2026-11-01T10:00:00Z" GIT_COMMITTER_DATE="2026-11-01T10:00:00Z"
+for v in v1 v2 v3 v4; do
     as_hello mkdir -p /srv/hello/prod/public
     as_hello sh -c "echo ok >/srv/hello/prod/public/health.txt && echo $v >/srv/hello/prod/public/version.txt"
     as_hello git -C /srv/hello/prod add -A
@@ -35,6 +37,7 @@ for v in v1 v2 v3; do
     as_hello git -C /srv/hello/prod tag -a "$v" -m "release $v"
 done
 as_hello git -C /srv/hello/prod push -q origin main --tags
+unset GIT_AUTHOR_DATE GIT_COMMITTER_DATE
 as_hello git -C /srv/hello/prod checkout -q v1
 install -d -m 0755 /etc/hello
 install -m 0600 /dev/null /etc/hello/prod.env
