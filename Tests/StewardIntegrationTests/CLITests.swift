@@ -13,6 +13,18 @@ import Testing
         #expect(try steward(["audit", "--format", "yaml"]).status == 3)
     }
 
+    @Test func promoteNamesHostsOnBothSidesOrNeither() throws {
+        let half = try steward(["promote", "chip", "--from", "test@n1-test", "--to", "prod"])
+        #expect(half.status == 3 && half.stderr.contains("--from and --to name hosts both (test@n1-test, prod@n1-prod) or neither"), "\(half.stderr)")
+        let empty = try steward(["promote", "chip", "--from", "test@", "--to", "prod@n1-prod"])
+        #expect(empty.status == 3 && empty.stderr.contains("--from: expected INSTANCE@HOST, e.g. test@n1-test"), "\(empty.stderr)")
+        let same = try steward(["promote", "chip", "--from", "prod@n1", "--to", "prod@n1"])
+        #expect(same.status == 3 && same.stderr.contains("--from and --to name the same instance"), "\(same.stderr)")
+        let local = try steward(["promote", "chip", "--inventory", "/etc/fleet.yml"])
+        #expect(local.status == 3 && local.stderr.contains("--inventory and --ssh-config go with --from and --to naming hosts"), "\(local.stderr)")
+        for r in [half, empty, same, local] { #expect(r.stdout.isEmpty) }
+    }
+
     @Test func rulesListsEveryRuleOnceWithSeverityAndRationale() throws {
         let r = try steward(["rules", "--format", "json"])
         #expect(r.status == 0)
