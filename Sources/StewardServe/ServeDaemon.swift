@@ -18,8 +18,10 @@ public enum ServeDaemon {
     static let auditTimeout: Duration = .seconds(600)
 
     public static func run(_ launch: ServeLaunch) async throws(OperationError) {
-        // As many malloc heaps as a small box has cores: a long-running daemon's memory is a feature (MemoryTrim).
-        MemoryTrim.limitHeaps(2)
+        // One malloc heap: the daemon's threads mostly wait (4 % of a core with 500 checks), so they seldom meet on
+        // its lock, and every further heap keeps the free memory of its own peaks (measured with 500 checks after
+        // 30 min: bench/serve-bench.sh, README). A long-running daemon's memory is a feature (MemoryTrim).
+        MemoryTrim.limitHeaps(1)
         let logger = launch.logger
         let host = launch.host
         let loaded = try ManifestSource.load(explicit: launch.manifestPath, host: host)
@@ -79,6 +81,9 @@ public enum ServeDaemon {
                                        watchdog: launch.watchdog, alive: alive)
         let operations = ServeOperations(base: host, history: history, logger: logger)
         let backups = BackupLoop.onHost(host, manifest: loaded, operations: operations, history: history, logger: logger)
+        let fleet = try fleetWatch(spec.fleet, manifestPath: launch.manifestPath, host: host, logger: logger) { samples in
+            for sample in samples { writer.append(sample) }
+        }
         var routes = ServeRouteState(live: live, metrics: metrics, history: history, tokens: tokens,
                                      metricsNeedToken: spec.metricsNeedToken, alive: alive)
         routes.runChecks = { checks in await scheduler.runNow(checks) }
@@ -86,6 +91,7 @@ public enum ServeDaemon {
         routes.alerts = alerts
         routes.manifestPath = loaded.path
         routes.instances = InstanceOverview.subjects(loaded.manifest)
+        routes.fleet = fleet?.view
         let router = ServeRoutes.router(routes)
         let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                               configuration: .init(address: .hostname(spec.address, port: spec.port), serverName: nil,
@@ -106,7 +112,8 @@ public enum ServeDaemon {
             .init(service: app, serviceName: "http"),
             .init(service: MemoryTrimService(logger: logger), serviceName: "memory"),
             .init(service: notifier, serviceName: "systemd"),
-        ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        ] + (fleet.map { [.init(service: $0, serviceName: "fleet")] } ?? []),
+           gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         config.maximumGracefulShutdownDuration = Duration.seconds(100)
         config.maximumCancellationDuration = Duration.seconds(10)
         do {
@@ -114,6 +121,29 @@ public enum ServeDaemon {
         } catch {
             throw OperationError(.failed, "steward serve stopped: \(error)")
         }
+    }
+
+    /// The watch over other hosts that `serve.fleet` asks for, or nil: the hosts resolved from the inventory (a bad
+    /// selection or inventory stops the start, located), the ssh_config trusted like the manifest, the transport the
+    /// fleet commands use.
+    static func fleetWatch(_ spec: ServeSpec.Fleet, manifestPath: String?, host: HostContext, logger: Logger,
+                           record: @escaping @Sendable ([CheckSample]) -> Void) throws(OperationError) -> FleetWatch? {
+        guard let selection = spec.hosts else { return nil }
+        let inventory = try ManifestSource.inventory(file: spec.inventory, manifest: manifestPath, host: host)
+        let hosts: [FleetHost]
+        do { hosts = try HostSelection.resolve(selection, in: inventory) } catch {
+            throw OperationError(.invalidConfig, "serve.fleet.hosts: \(error)")
+        }
+        if let config = spec.sshConfig, case .failure(let failure) = TrustedConfigFile.read(config) {
+            throw OperationError(.untrustedConfig, "serve.fleet.ssh_config: \(failure.description)", subject: config)
+        }
+        let binary: SelfBinary
+        do { binary = try SelfBinary.current() } catch {
+            throw OperationError(.unavailable, "serve.fleet: cannot read Steward's own executable to compare with the hosts' copies")
+        }
+        logger.info("fleet: watching \(hosts.map(\.name).joined(separator: ", ")) every \(spec.intervalMs / 1000) s")
+        return FleetWatch(hosts: hosts, interval: .milliseconds(spec.intervalMs), transport: SSHAgentTransport(binary: binary, configFile: spec.sshConfig),
+                          view: FleetView(hosts), logger: logger, record: record)
     }
 
     /// One run of one check, through the same runner as `steward check` (timeout, retries, scrubbing); its

@@ -20,7 +20,7 @@ extension ServeRoutesTests {
             return path.hasPrefix("/api/v1/") || path == "/healthz" || path == "/metrics"
         }.sorted()
         #expect(routed == OpenAPIDocument.operations)
-        #expect(routed.count == 22)
+        #expect(routed.count == 24)
         // And every other route is the dashboard's: none of them hides under the API's prefixes.
         let dashboard = Set(all).subtracting(routed)
         #expect(dashboard.allSatisfy { !$0.contains("/api/") }, "\(dashboard.sorted())")

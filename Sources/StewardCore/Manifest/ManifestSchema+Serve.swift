@@ -20,6 +20,17 @@ extension ManifestSchema {
         Field("audit", .section(serveAudit, ServeSpec.Audit()), \.audit, doc: "How often the daemon audits the host."),
         Field("alerts", .section(alerts, AlertsSpec()), \.alerts,
               doc: "Alert channels and rules; every Steward deploy, rollback, restore and backup silences its instance."),
+        Field("fleet", .section(serveFleet, ServeSpec.Fleet()), \.fleet,
+              doc: "Other hosts whose checks the daemon runs over SSH and shows beside its own."),
+    ])
+
+    static let serveFleet = Section<ServeSpec.Fleet>(fields: [
+        Field("hosts", .string.checked { $0.isEmpty ? "expected all, or host and group names separated by commas" : nil }, \.hosts,
+              doc: "Which hosts: all, or host and group names separated by commas (as --hosts)."),
+        Field("inventory", .absolutePath, \.inventory, doc: "The inventory file (default: hosts: of this manifest)."),
+        Field("ssh_config", .absolutePath, \.sshConfig, doc: "An ssh_config file for the connections (ssh -F; root's, like the manifest)."),
+        Field("interval", .duration.checked { $0 >= 10_000 ? nil : "must be at least 10s" }, \.intervalMs,
+              doc: "Time between two rounds of every host's checks, like 60s.", in: ServeSpec.Fleet()),
     ])
 
     static let serveHistory = Section<ServeSpec.History>(fields: [

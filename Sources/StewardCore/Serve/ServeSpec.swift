@@ -12,6 +12,7 @@ public struct ServeSpec: Sendable, Equatable, Codable {
     public var checks: Checks
     public var audit: Audit
     public var alerts: AlertsSpec
+    public var fleet: Fleet
 
     /// Who may read `/metrics`: anyone who can connect (`public`), a `read` token (`token`), or `auto`: public
     /// on a loopback address (where a local Prometheus scrapes), a token otherwise.
@@ -54,9 +55,28 @@ public struct ServeSpec: Sendable, Equatable, Codable {
         public init(intervalMinutes: Int = 15) { self.intervalMinutes = intervalMinutes }
     }
 
+    /// Other hosts the daemon watches: every `interval` it runs their own checks through one `steward agent`
+    /// session each over SSH (the fleet's transport), keeps the results in its history under `fleet:HOST/CHECK`
+    /// and shows every host on the dashboard and at `/api/v1/hosts`. Off while `hosts` is nil.
+    public struct Fleet: Sendable, Equatable, Codable {
+        /// A `--hosts` selection (`all`, names, groups) over the manifest's `hosts:` or the inventory file.
+        public var hosts: String?
+        public var inventory: String?
+        /// An ssh_config file for the connections (`ssh -F`), trusted like the manifest.
+        public var sshConfig: String?
+        public var intervalMs: Int
+        public init(hosts: String? = nil, inventory: String? = nil, sshConfig: String? = nil, intervalMs: Int = 60_000) {
+            self.hosts = hosts
+            self.inventory = inventory
+            self.sshConfig = sshConfig
+            self.intervalMs = intervalMs
+        }
+    }
+
     public init(address: String = "127.0.0.1", port: Int = 8470, tokens: String = "/etc/steward/tokens",
                 metrics: MetricsAccess = .auto, history: History = History(), checks: Checks = Checks(), audit: Audit = Audit(),
-                alerts: AlertsSpec = AlertsSpec()) {
+                alerts: AlertsSpec = AlertsSpec(), fleet: Fleet = Fleet()) {
+        self.fleet = fleet
         self.address = address
         self.port = port
         self.tokens = tokens

@@ -30,7 +30,7 @@ public enum ServeUnit {
             KillMode=mixed
             UMask=0077
             WorkingDirectory=/
-            Environment=MALLOC_ARENA_MAX=2
+            Environment=MALLOC_ARENA_MAX=1
 
             [Install]
             WantedBy=multi-user.target

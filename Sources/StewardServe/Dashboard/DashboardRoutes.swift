@@ -62,7 +62,7 @@ extension ServeRoutes {
             let instances = try await DashboardOverview.instances(state, canOperate: TokenScope.operate.isGranted(by: session.scopes))
             var chrome = DashboardViews.chrome("Overview", session, now: state.now())
             chrome.navOverview = true
-            return DashboardPage.html(DashboardTemplates.render("overview", DashboardViews.OverviewPage(chrome: chrome, instances: instances)))
+            return DashboardPage.html(DashboardTemplates.render("overview", DashboardViews.OverviewPage(chrome: chrome, instances: instances, hosts: (state.fleet?.snapshot() ?? []).map(DashboardViews.Host.init))))
         }
 
         pages.get("alerts") { _, context -> Response in

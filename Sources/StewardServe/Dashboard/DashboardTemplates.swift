@@ -106,6 +106,25 @@ enum DashboardTemplates {
         </table>
         </section>
         {{/instances}}
+        {{#hasHosts}}<h1>Other hosts</h1>{{/hasHosts}}
+        {{#hosts}}
+        <section class="host {{state}}" data-host="{{name}}" data-state="{{state}}">
+        <h2><span class="badge {{state}}" data-role="host-state">{{state}}</span> {{name}} <span class="small">{{destination}}</span></h2>
+        <p class="facts">{{#polledAt}}Checked over SSH at {{.}}{{/polledAt}}{{^polledAt}}Not checked yet{{/polledAt}}{{#reason}}: <span data-role="reason">{{.}}</span>{{/reason}}</p>
+        {{#hasChecks}}<table class="checks">
+        <thead><tr><th>Check</th><th>State</th><th>Latency</th></tr></thead>
+        <tbody>
+        {{#checks}}
+        <tr class="check {{state}}" data-check-key="{{key}}" data-state="{{state}}">
+        <td><span class="name">{{id}}</span><div class="message" data-role="message">{{message}}</div></td>
+        <td><span class="badge {{state}}" data-role="state">{{state}}</span></td>
+        <td data-role="latency">{{latency}}</td>
+        </tr>
+        {{/checks}}
+        </tbody>
+        </table>{{/hasChecks}}
+        </section>
+        {{/hosts}}
         {{> foot}}
         """
 

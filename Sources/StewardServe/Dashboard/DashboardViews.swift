@@ -23,7 +23,37 @@ enum DashboardViews {
                generatedAt: SVGText.minute(now))
     }
 
-    struct OverviewPage { var chrome: Chrome; var instances: [Instance] }
+    struct OverviewPage {
+        var chrome: Chrome
+        var instances: [Instance]
+        /// The other hosts `serve.fleet` watches.
+        var hosts: [Host] = []
+        var hasHosts: Bool { !hosts.isEmpty }
+    }
+
+    /// A watched host as its last round saw it.
+    struct Host {
+        struct Check { var id: String; var key: String; var state: String; var message: String; var latency: String }
+        var name: String
+        var destination: String
+        var state: String
+        var reason: String?
+        var polledAt: String?
+        var checks: [Check]
+        var hasChecks: Bool { !checks.isEmpty }
+
+        init(_ view: HostView) {
+            name = view.name
+            destination = view.destination
+            state = view.state
+            reason = view.reason
+            polledAt = view.polledAt.map { ISO8601DateFormatter().string(from: $0) }
+            checks = view.checks.map {
+                Check(id: $0.key, key: HostView.historyKey(host: view.name, check: $0.key), state: $0.status.rawValue, message: $0.message,
+                      latency: String(format: "%.0f ms", $0.latencyMs))
+            }
+        }
+    }
     struct AlertsPage { var chrome: Chrome; var error: String?; var open: [Alert]; var silences: [Silence]; var recent: [Alert] }
     struct FindingsPage { var chrome: Chrome; var findings: [Finding] }
     struct LoginPage { var error: String? }

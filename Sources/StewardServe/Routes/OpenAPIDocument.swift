@@ -49,6 +49,15 @@ enum OpenAPIDocument {
                                                                      query("step", "raw (at most 48 h), 5m, 1h or 1d; default by span.",
                                                                            schema: ["type": "string", "enum": ["raw", "5m", "1h", "1d"]])],
                                                         extra: ["400": error(), "404": error()])],
+            "/api/v1/hosts": ["get": read("The other hosts serve.fleet watches over SSH, each with its own checks as its last round found them.", "Hosts")],
+            "/api/v1/hosts/{host}/checks/{id}/history": ["get": read("A watched host's check over time (history key fleet:HOST/ID).", "History",
+                                                                     parameters: [pathParam("host", "The host's name in the inventory."),
+                                                                                  pathParam("id", "The check's id on that host."),
+                                                                                  query("from", "An RFC 3339 time or Unix seconds; default: 6 hours before to.", schema: dateTime),
+                                                                                  query("to", "An RFC 3339 time or Unix seconds; default: now.", schema: dateTime),
+                                                                                  query("step", "raw (at most 48 h), 5m, 1h or 1d; default by span.",
+                                                                                        schema: ["type": "string", "enum": ["raw", "5m", "1h", "1d"]])],
+                                                                     extra: ["400": error(), "404": error()])],
             "/api/v1/findings": ["get": read("The audit's findings: open ones (default) or all, with resolved ones.", "Findings",
                                              parameters: [query("state", "open or all.", schema: ["type": "string", "enum": ["open", "all"]])],
                                              extra: ["400": error()])],
@@ -238,6 +247,16 @@ enum OpenAPIDocument {
                 "status": ["type": "string", "enum": ["verified", "unverified", "verification-failed"]],
                 "verified": ["type": "boolean"], "verified_at": time,
             ] as Object],
+            "Hosts": document("steward.serve.hosts/1", ["generated_at": time, "hosts": ["type": "array", "items": [
+                "type": "object", "required": ["name", "destination", "state", "checks"], "properties": [
+                    "name": ["type": "string"], "destination": ["type": "string"],
+                    "state": ["type": "string", "enum": ["ok", "warning", "critical", "unknown"]], "reason": ["type": "string"],
+                    "polled_at": time, "seconds": ["type": "number"],
+                    "checks": ["type": "array", "items": ["type": "object", "required": ["id", "key", "state", "severity", "latency_ms"], "properties": [
+                        "id": ["type": "string"], "key": ["type": "string"], "state": ["type": "string", "enum": ["pass", "fail", "unknown"]],
+                        "severity": ["type": "string", "enum": ["critical", "warning", "info"]], "message": ["type": "string"],
+                        "latency_ms": ["type": "number"]] as Object] as Object],
+                ] as Object] as Object]], required: ["hosts"]),
             "Checks": document("steward.serve.checks/1", ["generated_at": time, "checks": array("Check")], required: ["checks"]),
             "CheckRun": document("steward.serve.check-run/1", ["generated_at": time, "checks": array("Check")], required: ["checks"]),
             "History": document("steward.serve.history/1", [

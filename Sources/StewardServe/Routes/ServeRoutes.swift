@@ -26,6 +26,8 @@ public struct ServeRouteState: Sendable {
     public var instances: [InstanceOverview.Subject] = []
     /// Operate requests a minute per client.
     public var operateLimit: Int = 10
+    /// The other hosts `serve.fleet` watches; nil: `GET /api/v1/hosts` answers an empty list.
+    public var fleet: FleetView?
 
     public init(live: LiveState, metrics: CheckMetrics, history: HistoryAccess?, tokens: TokenStore, metricsNeedToken: Bool = false,
                 startedAt: Date = Date(), alive: @escaping @Sendable () -> Bool, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -106,6 +108,28 @@ public enum ServeRoutes {
             let key = check.key
             let points = try await history.run { try $0.series(check: key, from: query.from, to: query.to, resolution: query.step) }
             return JSONResponse.make(ServeDocuments.History(key: key, id: check.spec.id, from: query.from, to: query.to,
+                                                            step: HistoryQuery.name(query.step), points: points.map(ServeDocuments.Point.init)))
+        }
+        api.get("hosts") { _, _ -> Response in
+            JSONResponse.make(ServeDocuments.Hosts(generatedAt: state.now(), hosts: (state.fleet?.snapshot() ?? []).map(ServeDocuments.Host.init)))
+        }
+
+        api.get("hosts/:host/checks/:id/history") { request, context -> Response in
+            let rawHost = try context.parameters.require("host"), rawID = try context.parameters.require("id")
+            let hostName = rawHost.removingPercentEncoding ?? rawHost, id = rawID.removingPercentEncoding ?? rawID
+            guard let host = state.fleet?.snapshot().first(where: { $0.name == hostName }) else {
+                throw APIError(.notFound, "not_found", "no watched host \(Self.quoted(hostName))")
+            }
+            guard host.checks.contains(where: { $0.key == id }) else {
+                throw APIError(.notFound, "not_found", "no check \(Self.quoted(id)) in \(Self.quoted(hostName))'s last round")
+            }
+            let query = try HistoryQuery.parse(from: request.uri.queryParameters["from"].map(String.init),
+                                               to: request.uri.queryParameters["to"].map(String.init),
+                                               step: request.uri.queryParameters["step"].map(String.init), now: state.now())
+            guard let history = state.history else { throw APIError(.serviceUnavailable, "unavailable", "no history") }
+            let key = HostView.historyKey(host: host.name, check: id)
+            let points = try await history.run { try $0.series(check: key, from: query.from, to: query.to, resolution: query.step) }
+            return JSONResponse.make(ServeDocuments.History(key: key, id: id, from: query.from, to: query.to,
                                                             step: HistoryQuery.name(query.step), points: points.map(ServeDocuments.Point.init)))
         }
         addDashboardRoutes(router, state, operateGuard: operateGuard)
