@@ -66,6 +66,19 @@ struct ServeManifestTests {
         #expect(errors.contains { $0.hasPrefix("steward.yml:6:21: serve.audit.interval:") })
     }
 
+    @Test func theFleetItWatchesIsOffUnlessHostsAreNamed() throws {
+        #expect(ServeSpec.defaults.fleet == ServeSpec.Fleet(hosts: nil, inventory: nil, sshConfig: nil, intervalMs: 60_000))
+        let serve = try #require(ManifestFixture.manifest(
+            "serve:\n  fleet: {hosts: \"web,db1\", inventory: /etc/steward/fleet.yml, ssh_config: /etc/steward/ssh_config, interval: 30s}\n")?.serve)
+        #expect(serve.fleet == ServeSpec.Fleet(hosts: "web,db1", inventory: "/etc/steward/fleet.yml", sshConfig: "/etc/steward/ssh_config", intervalMs: 30_000))
+        let errors = ManifestFixture.errors("serve:\n  fleet: {hosts: \"\", ssh_config: ssh_config, interval: 5s, every: 1m}\n")
+        #expect(errors.count == 4, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("steward.yml:2:18: serve.fleet.hosts: expected all, or host and group names") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("steward.yml:2:34: serve.fleet.ssh_config: expected an absolute path") }, "\(errors)")
+        #expect(errors.contains("steward.yml:2:56: serve.fleet.interval: must be at least 10s"), "\(errors)")
+        #expect(errors.contains { $0.contains("serve.fleet.every: unknown key") }, "\(errors)")
+    }
+
     @Test func unknownKeysAreRefusedWithASuggestion() {
         let errors = ManifestFixture.errors("serve:\n  prot: 9000\n  checks: {paralel: 2}\n")
         #expect(errors.count == 2, "\(errors)")

@@ -28,7 +28,15 @@ enum DashboardViews {
         var instances: [Instance]
         /// The other hosts `serve.fleet` watches.
         var hosts: [Host] = []
-        var hasHosts: Bool { !hosts.isEmpty }
+        /// Stored, not computed: the templates see stored properties only.
+        var hasHosts: Bool
+
+        init(chrome: Chrome, instances: [Instance], hosts: [Host] = []) {
+            self.chrome = chrome
+            self.instances = instances
+            self.hosts = hosts
+            hasHosts = !hosts.isEmpty
+        }
     }
 
     /// A watched host as its last round saw it.
@@ -40,7 +48,7 @@ enum DashboardViews {
         var reason: String?
         var polledAt: String?
         var checks: [Check]
-        var hasChecks: Bool { !checks.isEmpty }
+        var hasChecks: Bool
 
         init(_ view: HostView) {
             name = view.name
@@ -52,6 +60,7 @@ enum DashboardViews {
                 Check(id: $0.key, key: HostView.historyKey(host: view.name, check: $0.key), state: $0.status.rawValue, message: $0.message,
                       latency: String(format: "%.0f ms", $0.latencyMs))
             }
+            hasChecks = !checks.isEmpty
         }
     }
     struct AlertsPage { var chrome: Chrome; var error: String?; var open: [Alert]; var silences: [Silence]; var recent: [Alert] }
