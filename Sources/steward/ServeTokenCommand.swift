@@ -28,6 +28,16 @@ struct ServeTokenCommand: AsyncParsableCommand {
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
+
+        /// `--manifest` and `--state` as given: `steward serve` declares both too, and the parser hands an option
+        /// that two commands of the path share to the outer one, so `serve token add --manifest M` would otherwise
+        /// edit /etc/steward/tokens and record in the default state database instead of M's.
+        func resolved(_ serve: ServeCommand) -> Common {
+            var c = self
+            c.manifest = manifest ?? serve.manifest
+            if state == StateStore.defaultPath { c.state = serve.state }
+            return c
+        }
     }
 
     struct Add: AsyncParsableCommand {
@@ -42,7 +52,9 @@ struct ServeTokenCommand: AsyncParsableCommand {
         @Flag(help: "Check the name and the file; write nothing and make no token.")
         var dryRun = false
 
-        @OptionGroup var common: Common
+        @OptionGroup var given: Common
+        @ParentCommand var serve: ServeCommand
+        var common: Common { given.resolved(serve) }
 
         func run() async throws {
             guard case .success(let scopes) = TokenScope.parseList(scope) else {
@@ -69,7 +81,9 @@ struct ServeTokenCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tokens' names, scopes and dates (never the tokens).")
 
-        @OptionGroup var common: Common
+        @OptionGroup var given: Common
+        @ParentCommand var serve: ServeCommand
+        var common: Common { given.resolved(serve) }
 
         func run() async throws {
             let output = try await ServeTokenCommand.run(.init(action: .list, manifest: common.manifest, file: common.file), common)
@@ -94,7 +108,9 @@ struct ServeTokenCommand: AsyncParsableCommand {
         @Flag(help: "Check that the token exists; write nothing.")
         var dryRun = false
 
-        @OptionGroup var common: Common
+        @OptionGroup var given: Common
+        @ParentCommand var serve: ServeCommand
+        var common: Common { given.resolved(serve) }
 
         func run() async throws {
             let output = try await ServeTokenCommand.run(.init(action: .revoke, name: name, manifest: common.manifest, file: common.file,

@@ -13,6 +13,22 @@ import Testing
         #expect(try steward(["audit", "--format", "yaml"]).status == 3)
     }
 
+    /// `steward serve` declares --manifest and --state too: `serve token` must still edit the manifest's token file
+    /// and record in the state database it was given, not the defaults.
+    @Test func serveTokenUsesTheManifestAndStateItIsGiven() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("token-cli-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "version: 1\nserve:\n  tokens: \(dir)/tokens\n".write(toFile: "\(dir)/steward.yml", atomically: true, encoding: .utf8)
+        chmod("\(dir)/steward.yml", 0o600)
+        let added = try steward(["serve", "token", "add", "cli-test", "--manifest", "\(dir)/steward.yml", "--state", "\(dir)/state.db"])
+        #expect(added.status == 0 && added.stdout.hasPrefix("token cli-test (read) added to \(dir)/tokens."), "\(added.stdout)\(added.stderr)")
+        #expect(try String(contentsOfFile: "\(dir)/tokens", encoding: .utf8).contains("\ncli-test read sha256:"))
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/state.db"))
+        let listed = try steward(["serve", "token", "list", "--manifest", "\(dir)/steward.yml", "--format", "json"])
+        #expect(listed.stdout.contains("\"file\" : \"\(dir)/tokens\""), "\(listed.stdout)")
+    }
+
     @Test func promoteNamesHostsOnBothSidesOrNeither() throws {
         let half = try steward(["promote", "chip", "--from", "test@n1-test", "--to", "prod"])
         #expect(half.status == 3 && half.stderr.contains("--from and --to name hosts both (test@n1-test, prod@n1-prod) or neither"), "\(half.stderr)")

@@ -6,7 +6,8 @@ import Testing
 /// third host that cannot be reached. Steward is copied to each host on first use, reused after, a host key that
 /// changed is refused, a release is promoted from one host to another (refused when the tag names another commit
 /// there), a rolling deploy stops at the host whose health gate fails (that host put back, the first kept, or rolled
-/// back with --all-or-nothing), and the hosts' secret never crosses.
+/// back with --all-or-nothing), `steward serve` watches the hosts' own checks over the same SSH, and the hosts' secret
+/// never crosses.
 @Suite(.serialized) struct FleetSandboxTests {
     static let canary = (try? String(contentsOfFile: Sandbox.packageRoot.appendingPathComponent("Tests/Scenarios/fleet/secret-canary").path,
                                      encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "missing"
@@ -209,6 +210,53 @@ import Testing
         #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("where it is promoted from"),
                 "\(refused.stdout.suffix(1500))\(refused.stderr.suffix(800))")
         #expect(try served(sandboxes[1]) == "v2")
+
+        // The daemon's view of the fleet: `steward serve` here, with serve.fleet, runs each host's own checks over
+        // the same SSH every 10 s; /api/v1/hosts shows h1 and h2 judged by them and `down` unknown with ssh's reason,
+        // and its history keeps them under fleet:HOST/CHECK.
+        try """
+            version: 1
+            serve:
+              port: 8470
+              tokens: \(dir)/tokens
+              history: {path: \(dir)/history.db}
+              audit: {interval: 1d}
+              fleet: {hosts: all, inventory: \(dir)/inventory.yml, ssh_config: \(dir)/ssh_config, interval: 10s}
+
+            """.write(toFile: "\(dir)/controller.yml", atomically: true, encoding: .utf8)
+        chmod("\(dir)/controller.yml", 0o600)
+        let tokenOut = try Self.must([Sandbox.stewardBinary, "serve", "token", "add", "fleet", "--scope", "read", "--manifest", "\(dir)/controller.yml",
+                                      "--state", "\(dir)/state.db", "--format", "json"])
+        let token = ((try JSONSerialization.jsonObject(with: Data(tokenOut.stdout.utf8)) as? [String: Any])?["token"] as? String) ?? "none"
+        try Self.must(["/bin/bash", "-c", "ip netns exec \(netns) setsid \(Sandbox.stewardBinary) serve --manifest \(dir)/controller.yml "
+                       + "--state \(dir)/state.db >\(dir)/serve.log 2>&1 </dev/null & echo $! >\(dir)/serve.pid"])
+        defer { _ = try? Sandbox.run(["/bin/bash", "-c", "kill $(cat \(dir)/serve.pid) 2>/dev/null; sleep 1; kill -9 $(cat \(dir)/serve.pid) 2>/dev/null; true"]) }
+        func hostsAPI() throws -> [[String: Any]] {
+            let r = try Sandbox.run(["/usr/bin/ip", "netns", "exec", netns, "curl", "-sf", "-H", "Authorization: Bearer \(token)",
+                                     "http://127.0.0.1:8470/api/v1/hosts"])
+            return ((try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any])?["hosts"] as? [[String: Any]] ?? []
+        }
+        var watched: [[String: Any]] = []
+        for _ in 0..<60 {
+            watched = try hostsAPI()
+            if watched.count == 3 && watched.allSatisfy({ $0["polled_at"] != nil }) { break }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let serveLog = (try? String(contentsOfFile: "\(dir)/serve.log", encoding: .utf8)) ?? ""
+        #expect(watched.map { $0["name"] as? String } == ["h1", "h2", "down"], "\(watched)\n\(serveLog.suffix(2000))")
+        #expect(watched.map { $0["state"] as? String } == ["ok", "ok", "unknown"], "\(watched)")
+        let h1Checks = (watched.first?["checks"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+        #expect(h1Checks.contains("fleet:h1/hello health"), "\(h1Checks)")
+        #expect((watched.last?["reason"] as? String ?? "").hasPrefix("down (10.231.9.2): ssh failed (exit 255):"), "\(watched)")
+        var series = ""
+        for _ in 0..<30 {  // the history writer commits in batches
+            series = try Sandbox.run(["/usr/bin/ip", "netns", "exec", netns, "curl", "-sf", "-H", "Authorization: Bearer \(token)",
+                                      "http://127.0.0.1:8470/api/v1/hosts/h2/checks/hello%20health/history?step=raw"]).stdout
+            if series.contains(#""runs":1"#) { break }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        #expect(series.contains(#""key":"fleet:h2/hello health""#) && series.contains(#""runs":1"#), "\(series.prefix(600))")
+        #expect(!serveLog.contains(Self.canary), "the hosts' secret reached the daemon's log")
 
         for r in [first, second, third, fourth, h1v2, promoted, rolled, releases, all, text, refused] {
             #expect(!(r.stdout + r.stderr).contains(Self.canary), "the hosts' secret crossed the wire")

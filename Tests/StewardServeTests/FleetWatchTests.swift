@@ -72,6 +72,10 @@ import Testing
         // Each host runs its own manifest's checks, on behalf of the daemon.
         let request = Self.transport.lock.withLock { Self.transport.requests["web1"] } ?? ""
         #expect(request.contains(#""operation":"check""#) && request.contains(#""operator":"serve""#) && !request.contains("manifest"), "\(request)")
+        // ... as a request the host's check operation takes (what the agent decodes there).
+        let envelope = try AgentProtocol.parse(Data(request.utf8))
+        let decoded = try JSONDecoder.steward.decode(CheckOperation.Request.self, from: JSONEncoder.stewardLine.encode(envelope.request))
+        #expect(decoded.parallel == 8 && decoded.target == nil)
     }
 
     @Test func theAPIAndTheDashboardShowEveryWatchedHost() async throws {

@@ -19,6 +19,12 @@ public struct FleetWatch: Service {
     public let view: FleetView
     let record: @Sendable ([CheckSample]) -> Void
     let logger: Logger
+    /// Every check of the host's own manifest, as `steward check` runs them there.
+    static let checkRequest: JSONTree = {
+        let encoded = (try? JSONEncoder.stewardLine.encode(CheckOperation.Request())) ?? Data("{}".utf8)
+        return (try? JSONDecoder.steward.decode(JSONTree.self, from: encoded)) ?? .object([:])
+    }()
+
     /// One host's session may take this long (a check run has its own deadline on the host).
     static let sessionTimeout: Duration = .seconds(120)
 
@@ -49,7 +55,7 @@ public struct FleetWatch: Service {
     @discardableResult
     func once(now: Date) async -> [HostView] {
         // The hosts' own manifests (the path the daemon was given is this host's; theirs is their default).
-        let envelope = AgentProtocol.Envelope(operation: CheckOperation.name, request: .object([:]), operatorName: "serve")
+        let envelope = AgentProtocol.Envelope(operation: CheckOperation.name, request: Self.checkRequest, operatorName: "serve")
         let outcomes = await FleetRun.run(envelope, on: hosts, timeout: Self.sessionTimeout, transport: transport)
         let views = outcomes.map { HostView.from($0, at: now) }
         view.update(views)
