@@ -63,8 +63,11 @@ public enum ServeDaemon {
             })
         let manifestPath = launch.manifestPath, statePath = host.statePath
         let audits = AuditLoop(interval: .seconds(spec.audit.intervalMinutes * 60), history: history, logger: logger,
-                               recorded: { findings, at in alerts.observe(findings: findings, at: at) }) {
-            let request = AuditOperation.Request(manifest: manifestPath, state: statePath)
+                               recorded: { findings, at in alerts.observe(findings: findings, at: at) },
+                               // What reading the report took (its JSON, the findings) is given back at once, not at the
+                               // next trim: an audit is rare, its leftovers would otherwise sit there for minutes.
+                               afterward: { _ = MemoryTrim.run() }) {
+            let request = AuditOperation.Request(manifest: manifestPath, state: statePath, brief: launch.auditAgent == nil ? nil : true)
             let report = if let agent = launch.auditAgent {
                 try await AgentCall.run(AuditOperation.self, request, state: statePath, transport: agent, timeout: auditTimeout).output
             } else {

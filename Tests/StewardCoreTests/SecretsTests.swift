@@ -83,6 +83,26 @@ struct SecretsTests {
         #expect(!jsonLeaks, "json output leaks a command-line credential")
     }
 
+    /// The daemon's brief report drops the facts that told the encoder which values to mask: they are masked first.
+    @Test func aBriefReportKeepsFindingsAndProbesWithTheSecretsMasked() {
+        var facts = Self.plantedFacts()
+        facts.host = HostFacts(hostname: "n1", kernel: "6.1", architecture: "x86_64", uptimeSeconds: 9, load: [1], cpuCount: 2)
+        let context = AuditContext(facts: facts)
+        var findings = RuleCatalog.evaluate(context)
+        findings.append(Finding(rule: "x.leak", severity: .warning, subject: "s", summary: "value \(Self.canary)_7 seen",
+                                evidence: ["DB_PASSWORD=\(Self.canary)_7"], fix: "rotate \(Self.canary)_7"))
+        let report = AuditReport(facts: facts, context: context, findings: findings,
+                                 probes: [ProbeReport(name: "files", status: .unknown, reason: "could not read \(Self.canary)_7", durationMs: 3)],
+                                 generatedAt: "2025-12-27T09:39:16Z", durationMs: 120)
+        let brief = report.brief
+        #expect(brief.facts == Facts(host: HostFacts(hostname: "n1", kernel: "6.1", architecture: "x86_64")))
+        #expect(brief.inventory.isEmpty && !report.inventory.isEmpty)
+        #expect(brief.findings.map(\.rule) == report.findings.map(\.rule))
+        #expect(brief.findings.last?.evidence == ["DB_PASSWORD=\(Secret.mask)"] && brief.findings.last?.fix == "rotate \(Secret.mask)")
+        #expect(brief.probes.first?.reason == "could not read \(Secret.mask)")
+        #expect(!JSONRenderer.render(brief).contains(Self.canary))
+    }
+
     @Test func secretValuesEncodeAsTheMask() {
         #expect("\(Secret("\(Self.canary)_12"))" == Secret.mask)
         #expect(String(describing: Secret("x")) == Secret.mask)

@@ -38,6 +38,31 @@ public struct AuditReport: Sendable, Codable, Equatable {
     /// Findings that count: not silenced.
     public var activeFindings: [Finding] { findings.filter { $0.silenced == nil } }
 
+    /// The findings and the probes with the host's identity alone: no facts, no inventory (what `steward serve`
+    /// records of an audit, a fraction of the size to encode and read back). The secrets the facts held are masked in
+    /// what remains first, since an encoder masking by the facts would no longer know them.
+    public var brief: AuditReport {
+        let secrets = Redactor.knownSecrets(in: facts)
+        func mask(_ text: String) -> String { secrets.isEmpty ? text : Redactor.maskKnown(secrets, in: text) }
+        var short = self
+        short.findings = findings.map { finding in
+            var f = finding
+            f.subject = mask(f.subject)
+            f.summary = mask(f.summary)
+            f.evidence = f.evidence.map(mask)
+            f.fix = mask(f.fix)
+            return f
+        }
+        short.probes = probes.map { probe in
+            var p = probe
+            p.reason = p.reason.map(mask)
+            return p
+        }
+        short.facts = Facts(host: facts.host.map { HostFacts(hostname: $0.hostname, kernel: $0.kernel, architecture: $0.architecture) })
+        short.inventory = []
+        return short
+    }
+
     /// Nagios convention: 0 nothing at warning or worse, 1 warnings, 2 critical, and 3 (UNKNOWN) when nothing is
     /// wrong as far as the audit could see but a probe could not run: "no findings" would then be a guess.
     public var exitCode: Int32 {

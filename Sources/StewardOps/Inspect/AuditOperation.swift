@@ -14,11 +14,15 @@ public enum AuditOperation: StewardOperation {
         public var since: String?
         /// The state database for the backup rules, read under the host's file root; nil leaves them silent.
         public var state: String?
+        /// The findings and the probes alone, without the facts and the inventory (what `steward serve` records):
+        /// a report a fraction of the size to encode, send and decode. Known secrets are masked in the findings first.
+        public var brief: Bool?
 
-        public init(manifest: String? = nil, since: String? = nil, state: String? = nil) {
+        public init(manifest: String? = nil, since: String? = nil, state: String? = nil, brief: Bool? = nil) {
             self.manifest = manifest
             self.since = since
             self.state = state
+            self.brief = brief
         }
     }
 
@@ -32,7 +36,9 @@ public enum AuditOperation: StewardOperation {
         }
         let manifest = try ManifestSource.load(explicit: request.manifest, host: host).manifest
         let audit = Audit(context: host.probeContext(windowHours: hours ?? manifest.journalWindowHours), manifest: manifest, statePath: request.state)
-        return await audit.run()
+        var report = await audit.run()
+        if request.brief == true { report = report.brief }
+        return report
     }
 }
 

@@ -27,11 +27,15 @@ public struct AuditLoop: Service {
     let logger: Logger
     /// Told the findings of each recorded audit (the alert engine).
     let recorded: @Sendable ([Finding], Date) -> Void
+    /// Run after every audit, recorded or not (the daemon gives memory back: ``MemoryTrim``).
+    let afterward: @Sendable () -> Void
 
     public init(interval: Duration, firstDelay: Duration = .seconds(10), history: HistoryAccess, logger: Logger,
                 recorded: @escaping @Sendable ([Finding], Date) -> Void = { _, _ in },
+                afterward: @escaping @Sendable () -> Void = {},
                 audit: @escaping @Sendable () async throws -> AuditOutcome) {
         self.recorded = recorded
+        self.afterward = afterward
         self.interval = interval
         self.firstDelay = firstDelay
         self.audit = audit
@@ -46,6 +50,7 @@ public struct AuditLoop: Service {
                 do { try await Task.sleep(for: delay) } catch { return }
                 delay = interval
                 _ = await once(now: Date())
+                afterward()
             }
         }
         try? await gracefulShutdown()
