@@ -19,8 +19,16 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds to wait for the whole request on stdin.", valueName: "seconds"))
     var requestTimeout: Int = 30
 
+    @Option(name: .customLong("expect-sha256"),
+            help: ArgumentHelp("Run only if this executable's SHA-256 is this (the controller's build); else exit 10, having run nothing.",
+                               valueName: "hex"))
+    var expectSHA256: String?
+
     func validate() throws {
         guard (1...3600).contains(requestTimeout) else { throw ValidationError("--request-timeout: expected 1 to 3600 seconds, got \(requestTimeout)") }
+        if let hex = expectSHA256, hex.count != 64 || !hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+            throw ValidationError("--expect-sha256: expected 64 lowercase hex digits")
+        }
     }
 
     func run() async throws {
@@ -29,6 +37,21 @@ struct AgentCommand: AsyncParsableCommand {
         guard let input = FileHandle.standardInput.readBounded(AgentProtocol.maxRequestBytes + 1, within: .seconds(requestTimeout)) else {
             throw ExitCode(AgentProtocol.refuse(OperationError(.invalidRequest, "no complete request on stdin within \(requestTimeout) s"),
                                                 write: { FileHandle.standardOutput.write($0) }))
+        }
+        // The controller's check that this is its own build, made here rather than by a round trip of its own before
+        // the session (the host's copy hashed with `sha256sum`: a second per host and run): the digest is cached
+        // (SelfDigestCache), so the check costs a stat. Made after the request was read, so the controller's write
+        // of it never meets a closed pipe.
+        if let expected = expectSHA256 {
+            let own: String
+            do { own = try SelfBinary.digest() } catch {
+                FileHandle.standardError.write(Data("steward agent: cannot read this executable to compare it with the controller's build\n".utf8))
+                throw ExitCode(AgentProtocol.otherBuildExitCode)
+            }
+            guard own == expected else {
+                FileHandle.standardError.write(Data("steward agent: this is another build than the controller's (SHA-256 \(own.prefix(12))…, not \(expected.prefix(12))…); nothing was run\n".utf8))
+                throw ExitCode(AgentProtocol.otherBuildExitCode)
+            }
         }
         let code = await AgentProtocol.serve(input, host: { envelope, events in
             HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID,

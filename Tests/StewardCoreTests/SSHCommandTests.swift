@@ -31,6 +31,9 @@ import StewardCore
         let agent = SSH.agent(c).withInput(Array(#"{"operation":"audit"}"#.utf8))
         #expect(agent.argv == ["ssh", "-T", "-F", "/etc/steward/ssh_config"] + Self.options + ["--", "web1", "/var/lib/steward/bin/steward", "agent"])
         #expect(agent.input?.count == 21)
+        let hex = String(repeating: "0f", count: 32)
+        #expect(SSH.agent(c, expecting: hex).argv
+                == ["ssh", "-T", "-F", "/etc/steward/ssh_config"] + Self.options + ["--", "web1", "/var/lib/steward/bin/steward", "agent", "--expect-sha256", hex])
         #expect(agent.display.hasSuffix("agent (+ 21 bytes on standard input)"))
     }
 

@@ -126,6 +126,24 @@ import Testing
         #expect(second.stdout.contains("hello health"))
         #expect(second.stdout.hasSuffix("fleet: 2 host(s), check: h1 ok, h2 ok; exit 0\n"), "\(second.stdout.suffix(300))")
 
+        // Another build on h1 (its copy with one byte more: the same program to the kernel, another SHA-256): its
+        // agent runs nothing for this controller, which copies its own build over and asks again.
+        #expect(try sandboxes[0].exec(["bash", "-c", "printf x >>/var/lib/steward/bin/steward"]).status == 0)
+        let rebuilt = try steward(["status", "--hosts", "h1", "--format", "json"])
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout.suffix(1500))\(rebuilt.stderr.suffix(500))")
+        #expect(try hostsOf(rebuilt)["h1"]?["binary"] as? String == "copied")
+        #expect(try sandboxes[0].exec(["sha256sum", "/var/lib/steward/bin/steward"]).stdout.prefix(64) == local)
+        // An agent asked to be a build it is not runs nothing and writes nothing on stdout.
+        let other = try sandboxes[0].exec(["bash", "-c", #"printf '{"operation":"status"}' | /var/lib/steward/bin/steward agent --expect-sha256 "$1""#,
+                                           "agent", String(repeating: "0", count: 64)])
+        #expect(other.status == 10 && other.stdout.isEmpty && other.stderr.contains("another build than the controller's"), "\(other)")
+        // Each host remembers its copy's digest (the agents' check costs a stat), in a file only root can write.
+        for sandbox in sandboxes {
+            let cache = try sandbox.exec(["stat", "-c", "%a %U", "/var/cache/steward", "/var/cache/steward/self-sha256"]).stdout
+            #expect(cache == "700 root\n600 root\n")
+            #expect(try sandbox.exec(["cut", "-d", " ", "-f", "9", "/var/cache/steward/self-sha256"]).stdout.prefix(64) == local)
+        }
+
         // The state-reading commands too: each host's own state database (none yet: nothing deployed there).
         let status = try steward(["status", "--hosts", "h1,h2", "--format", "json"])
         #expect(status.status == 0, "\(status.stdout.suffix(1500))\(status.stderr.suffix(500))")

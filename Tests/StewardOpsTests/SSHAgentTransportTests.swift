@@ -61,6 +61,60 @@ import Testing
         #expect(damaged.commands.first { $0.arguments.contains("dd") }?.inputFile == "/proc/self/exe")
     }
 
+    /// A host with this build answers the session itself: one command, the agent told which build to be.
+    @Test func aHostWithThisBuildCostsOneRoundTrip() async {
+        let runner = ScriptedRunner { _, _ in Self.ok(#"{"type":"result","exit_code":0,"result":{}}"# + "\n") }
+        let (preparation, answer) = await transport(runner).session(Self.host, request: Data("{}".utf8), timeout: .seconds(5))
+        #expect(preparation == .reused)
+        #expect(answer == .success(#"{"type":"result","exit_code":0,"result":{}}"# + "\n"))
+        #expect(runner.commands.map { Array($0.arguments.drop { $0 != "--" }.dropFirst(2)) }
+                == [["/var/lib/steward/bin/steward", "agent", "--expect-sha256", String(repeating: "a", count: 64)]])
+        #expect(runner.commands.first?.input == Array("{}".utf8))
+    }
+
+    /// No copy there (the shell's 127), another build (the agent's 10) or one too old to know `--expect-sha256`
+    /// (its usage error, 64): the host is readied, this build copied over, and the session asked again.
+    @Test func aHostWithoutThisBuildIsReadiedAndAskedAgain() async {
+        for refusal in [CommandResult(exitCode: 127, stdout: "", stderr: "bash: line 1: /var/lib/steward/bin/steward: No such file or directory"),
+                        CommandResult(exitCode: AgentProtocol.otherBuildExitCode, stdout: "", stderr: "steward agent: this is another build"),
+                        CommandResult(exitCode: 64, stdout: "", stderr: "Error: Unknown option '--expect-sha256'")] {
+            var agents = 0
+            let lock = NSLock()
+            let runner = ScriptedRunner { word, args in
+                switch word {
+                case SSH.remoteBinary:
+                    let n = lock.withLock { agents += 1; return agents }
+                    return n == 1 ? refusal : Self.ok("done\n")
+                case "uname": return Self.ok("x86_64\n")
+                case "sha256sum" where args.last == SSH.remoteBinary: return Self.ok(String(repeating: "b", count: 64) + "  x\n")
+                case "sha256sum": return Self.ok(String(repeating: "a", count: 64) + "  x\n")
+                default: return Self.ok()
+                }
+            }
+            let (preparation, answer) = await transport(runner).session(Self.host, request: Data("{}".utf8), timeout: .seconds(5))
+            #expect(preparation == .copied && answer == .success("done\n"), "exit \(refusal.exitCode)")
+            #expect(runner.remoteWords == [SSH.remoteBinary, "uname", "sha256sum", "install", "dd", "chmod", "sha256sum", "mv", SSH.remoteBinary])
+        }
+    }
+
+    /// A host whose agent still is not this build after readying (its copy matched, yet the agent says otherwise:
+    /// it cannot read itself) is the host's problem, with the agent's words, not a loop.
+    @Test func anAgentThatStaysAnotherBuildIsTheHostsProblem() async {
+        let runner = ScriptedRunner { word, _ in
+            switch word {
+            case SSH.remoteBinary:
+                return CommandResult(exitCode: AgentProtocol.otherBuildExitCode, stdout: "",
+                                     stderr: "steward agent: cannot read this executable to compare it with the controller's build\n")
+            case "uname": return Self.ok("x86_64\n")
+            default: return Self.ok(String(repeating: "a", count: 64) + "  x\n")
+            }
+        }
+        let (preparation, answer) = await transport(runner).session(Self.host, request: Data("{}".utf8), timeout: .seconds(5))
+        #expect(preparation == .reused)
+        #expect(answer == .failure(HostProblem("web1 (root@web1): the host failed (exit 10): steward agent: cannot read this executable to compare it with the controller's build")))
+        #expect(runner.remoteWords == [SSH.remoteBinary, "uname", "sha256sum", SSH.remoteBinary])
+    }
+
     @Test func sshsOwnFailureIsTheHostsReason() async {
         let runner = ScriptedRunner { _, _ in
             CommandResult(exitCode: 255, stdout: "", stderr: "@@@@@\r\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\nHost key verification failed.\r\n")

@@ -67,9 +67,10 @@ public enum SSH {
     }
 
     /// One operation: `steward agent` reads the request as JSON on its standard input and writes events and the
-    /// result as JSON lines.
-    public static func agent(_ c: Connection) -> Command {
-        run(c, [remoteBinary, "agent"])
+    /// result as JSON lines. With `expecting` (the controller's SHA-256, 64 hex digits) the agent runs only if it is
+    /// that build, and says so by its exit code otherwise: the check costs no round trip of its own.
+    public static func agent(_ c: Connection, expecting sha256: String? = nil) -> Command {
+        run(c, [remoteBinary, "agent"] + (sha256.map { ["--expect-sha256", $0] } ?? []))
     }
 
     /// `steward version --format json` of the copy on the host (fails when there is none).

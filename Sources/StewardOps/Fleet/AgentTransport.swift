@@ -8,6 +8,19 @@ public protocol AgentTransport: Sendable {
     func prepare(_ host: FleetHost) async -> Result<HostPreparation, HostProblem>
     /// One `steward agent` session: `request` (an ``AgentProtocol/Envelope``) on its standard input; what it printed.
     func call(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<String, HostProblem>
+    /// A host readied and asked: what ``FleetRun`` does with each host. By default ``prepare(_:)`` then
+    /// ``call(_:request:timeout:)``; ``SSHAgentTransport`` asks first and readies only a host whose agent is not
+    /// this build. The preparation is nil when the host was not reached.
+    func session(_ host: FleetHost, request: Data, timeout: Duration) async -> (preparation: HostPreparation?, answer: Result<String, HostProblem>)
+}
+
+extension AgentTransport {
+    public func session(_ host: FleetHost, request: Data, timeout: Duration) async -> (preparation: HostPreparation?, answer: Result<String, HostProblem>) {
+        switch await prepare(host) {
+        case .failure(let problem): return (nil, .failure(problem))
+        case .success(let preparation): return (preparation, await call(host, request: request, timeout: timeout))
+        }
+    }
 }
 
 /// What readying a host took.

@@ -2,7 +2,7 @@ import Foundation
 import StewardCore
 
 /// One operation on many hosts: each host readied (``AgentTransport/prepare(_:)``) and asked through one agent
-/// session, at most `parallel` hosts at once, the answers in the inventory's order. A host that cannot be reached
+/// session (``AgentTransport/session(_:request:timeout:)``), at most `parallel` hosts at once, the answers in the inventory's order. A host that cannot be reached
 /// or answers nonsense is ``HostOutcome/State/unreachable(_:)`` with the reason; the others are not held up by it.
 public enum FleetRun {
     /// Hosts at once when `--parallel-hosts` is not given: SSH and the agents' work are mostly waiting, and a 2-core
@@ -41,12 +41,8 @@ public enum FleetRun {
             return HostOutcome(host: host.name, destination: host.destination, state: state, preparation: preparation,
                                seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
         }
-        let preparation: HostPreparation
-        switch await transport.prepare(host) {
-        case .failure(let problem): return outcome(.unreachable(problem.reason))
-        case .success(let p): preparation = p
-        }
-        switch await transport.call(host, request: request, timeout: timeout) {
+        let (preparation, answer) = await transport.session(host, request: request, timeout: timeout)
+        switch answer {
         case .failure(let problem): return outcome(.unreachable(problem.reason), preparation)
         case .success(let stdout):
             switch AgentSession.parse(stdout) {

@@ -3,9 +3,11 @@ import StewardCore
 import StewardSystem
 
 /// The fleet's transport: the system's `ssh` (``SSH``'s command lines: strict host keys, no prompts, no forwarding),
-/// one master connection per host reused by every command of the run. Before the first session on a host it
-/// compares the host's copy of Steward with this one (architecture, then SHA-256) and copies this binary over the
-/// same connection when it differs, to a root-only path, atomically.
+/// one master connection per host reused by every command of the run. Every session asks the host's agent to run
+/// only if it is this build (`--expect-sha256`, checked by the agent against its cached digest); a host with no
+/// copy, another architecture's, or another build's is then readied (``prepare(_:)``: architecture, then SHA-256,
+/// then this binary copied over the same connection to a root-only path, atomically) and asked again. A host that
+/// has this build costs one round trip, the session itself.
 public struct SSHAgentTransport: AgentTransport {
     public var runner: any CommandRunning
     public var binary: SelfBinary
@@ -68,13 +70,46 @@ public struct SSHAgentTransport: AgentTransport {
     }
 
     public func call(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<String, HostProblem> {
-        switch await runner.run(SSH.agent(connection(host)).withInput(Array(request)), timeout: timeout) {
+        switch await ask(host, request: request, timeout: timeout) {
+        case .failure(let p): return .failure(p)
+        case .success(.answered(let stdout)): return .success(stdout)
+        case .success(.notThisBuild(let r)): return .failure(HostProblem(Self.problem(host, r)))
+        }
+    }
+
+    public func session(_ host: FleetHost, request: Data, timeout: Duration) async -> (preparation: HostPreparation?, answer: Result<String, HostProblem>) {
+        if case .failure(let e) = ControlDirectory.ready(controlDirectory) { return (nil, .failure(HostProblem(e.description))) }
+        switch await ask(host, request: request, timeout: timeout) {
+        case .failure(let p): return (nil, .failure(p))
+        case .success(.answered(let stdout)): return (.reused, .success(stdout))
+        case .success(.notThisBuild): break
+        }
+        switch await prepare(host) {
+        case .failure(let p): return (nil, .failure(p))
+        case .success(let preparation): return (preparation, await call(host, request: request, timeout: timeout))
+        }
+    }
+
+    /// What one agent session came to, before its output is read.
+    enum Answer {
+        case answered(String)
+        /// The host ran no agent of this build: none there (the shell's 127), another architecture's (126), one too
+        /// old for `--expect-sha256` (its usage error, 64) or another build (``AgentProtocol/otherBuildExitCode``);
+        /// nothing ran and nothing was written on stdout.
+        case notThisBuild(CommandResult)
+    }
+
+    static let notThisBuildExitCodes: Set<Int32> = [64, 126, 127, AgentProtocol.otherBuildExitCode]
+
+    func ask(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<Answer, HostProblem> {
+        switch await runner.run(SSH.agent(connection(host), expecting: binary.sha256).withInput(Array(request)), timeout: timeout) {
         case .failure(let e): return .failure(HostProblem("\(host.name): \(e)"))
         case .success(let r):
             // ssh's own failures exit 255 with its message on stderr; the agent's exit codes are 0-3 and it always
             // writes its last line.
             if r.exitCode == 255 && r.stdout.isEmpty { return .failure(HostProblem(Self.problem(host, r))) }
-            return .success(r.stdout)
+            if r.stdout.isEmpty && Self.notThisBuildExitCodes.contains(r.exitCode) { return .success(.notThisBuild(r)) }
+            return .success(.answered(r.stdout))
         }
     }
 

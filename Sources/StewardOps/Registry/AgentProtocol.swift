@@ -9,6 +9,11 @@ public enum AgentProtocol {
     /// The most a request may be: it names an operation and its options, never data.
     public static let maxRequestBytes = 1 << 20
 
+    /// The exit code of an agent started with `--expect-sha256` by a controller whose build it is not: it ran
+    /// nothing and wrote nothing on stdout (its reason on stderr); the controller copies its own build over and asks
+    /// again. Outside the operations' 0-3 and the shell's 126/127.
+    public static let otherBuildExitCode: Int32 = 10
+
     /// What the agent reads: `{"operation": "status", "request": {...}, "state": "/var/lib/steward/state.db",
     /// "operation_id": "…"}`. Keys other than these are refused (a misspelt one must not be silently ignored).
     public struct Envelope: Codable, Sendable {

@@ -16,11 +16,21 @@ public struct SelfBinary: Sendable, Equatable {
         self.architecture = architecture
     }
 
-    /// The executable behind this process (`/proc/self/exe`), hashed once: ~0.2 s for the 96 MB release binary, paid
-    /// once per fleet run, not per host.
-    public static func current() throws -> SelfBinary {
+    /// The executable behind this process (`/proc/self/exe`) and its digest (``digest(cache:)``).
+    public static func current(cache: SelfDigestCache? = SelfDigestCache()) throws -> SelfBinary {
         let path = try FileManager.default.destinationOfSymbolicLink(atPath: runningExecutable)
-        return SelfBinary(path: path, sha256: try StoreFiles.sha256(runningExecutable).hex, architecture: machine())
+        return SelfBinary(path: path, sha256: try digest(cache: cache), architecture: machine())
+    }
+
+    /// The SHA-256 of the executable this process runs: from `cache` when it has this file's entry, else hashed
+    /// (0.4-1 s for the ~100 MB binary) and remembered there.
+    public static func digest(cache: SelfDigestCache? = SelfDigestCache()) throws -> String {
+        let key = SelfDigestCache.runningKey()
+        if let cache, let key, let hex = cache.lookup(key) { return hex }
+        let hex = try StoreFiles.sha256(runningExecutable).hex
+        // The key is taken again: an entry is stored only when the file did not change while it was read.
+        if let cache, let key, SelfDigestCache.runningKey() == key { cache.store(hex, for: key) }
+        return hex
     }
 
     /// The executable this process runs, even after its path was replaced or removed: what is hashed and what is copied.

@@ -55,6 +55,11 @@ printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInterac
 install -d -m 0755 /run/sshd
 sshd -t || die "sshd -t failed"
 install -d -m 0700 /root/.ssh
+# Root's shell startup files as Debian ships them: sshd runs every command through root's shell, which reads
+# ~/.bashrc, and the overlaid /root would otherwise be the development machine's (whose pyenv init adds ~0.2 s to
+# every command a fleet run sends, a figure of that machine and not of a server's).
+install -m 0644 /usr/share/base-files/dot.bashrc /root/.bashrc
+install -m 0644 /usr/share/base-files/dot.profile /root/.profile
 rm -rf /var/lib/steward
 
 systemctl daemon-reload
