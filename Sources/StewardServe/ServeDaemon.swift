@@ -113,7 +113,7 @@ public enum ServeDaemon {
             .init(service: backups, serviceName: "backups"),
             .init(service: importer, serviceName: "state-import"),
             .init(service: app, serviceName: "http"),
-            .init(service: MemoryTrimService(logger: logger), serviceName: "memory"),
+            .init(service: MemoryTrimService(logger: logger, before: { try? await history.run { $0.releaseMemory() } }), serviceName: "memory"),
             .init(service: notifier, serviceName: "systemd"),
         ] + (fleet.map { [.init(service: $0, serviceName: "fleet")] } ?? []),
            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import StewardCore
 import StewardTestSupport
 import Testing
@@ -121,6 +122,28 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Before each memory trim the daemon gives back SQLite's page caches: the writer's cache is emptied, the idle
+    /// reader closed, and the store answers as before.
+    @Test func releasingMemoryEmptiesTheCachesAndKeepsTheStore() throws {
+        let tree = try TempTree()
+        let store = try Self.store(tree)
+        let samples = (0..<2000).map { Self.sample("c\($0 % 50)", Self.t0.addingTimeInterval(Double($0))) }
+        try store.record(samples)
+        func cacheUsed(_ db: Database) -> Int32 {
+            var current: Int32 = 0, highest: Int32 = 0
+            sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0)
+            return current
+        }
+        let before = try store.series(check: "c7", from: Self.t0, to: Self.t0.addingTimeInterval(Self.hour), resolution: .raw)
+        let written = try store.pool.writeWithoutTransaction { cacheUsed($0) }
+        #expect(written > 64 << 10, "the writer caches \(written) bytes")
+        store.releaseMemory()
+        let released = try store.pool.writeWithoutTransaction { cacheUsed($0) }
+        #expect(released < written / 4, "the writer still caches \(released) bytes of \(written)")
+        #expect(try store.series(check: "c7", from: Self.t0, to: Self.t0.addingTimeInterval(Self.hour), resolution: .raw) == before)
+        #expect(before.count == 40)
     }
 
     @Test func aRollupRunTwiceOrAfterALateSampleCountsEveryResultOnce() throws {

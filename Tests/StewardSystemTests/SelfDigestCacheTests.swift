@@ -44,6 +44,32 @@ import Glibc
         #expect(cache.lookup(changed) == nil)
     }
 
+    /// Two copies run in turn (a controller that is also one of its hosts): each keeps its own entry; a file
+    /// changed replaces its old entry; no more than the latest few are kept.
+    @Test func severalFilesKeepTheirEntries() throws {
+        let dir = try Self.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = SelfDigestCache(directory: dir + "/cache")
+        var keys: [SelfDigestCache.Key] = []
+        for i in 0..<6 {
+            FileManager.default.createFile(atPath: dir + "/binary\(i)", contents: Data("\(i)".utf8))
+            keys.append(try Self.key(of: dir + "/binary\(i)"))
+        }
+        let digests = (0..<6).map { String(repeating: String($0), count: 64) }
+        #expect(cache.store(digests[0], for: keys[0]) && cache.store(digests[1], for: keys[1]))
+        #expect(cache.lookup(keys[0]) == digests[0] && cache.lookup(keys[1]) == digests[1])
+        // binary0 written again: its new entry replaces the old one.
+        usleep(10_000)
+        try Data("0b".utf8).write(to: URL(fileURLWithPath: dir + "/binary0"))
+        let rewritten = try Self.key(of: dir + "/binary0")
+        #expect(cache.store(digests[5], for: rewritten))
+        #expect(cache.lookup(rewritten) == digests[5] && cache.lookup(keys[0]) == nil && cache.lookup(keys[1]) == digests[1])
+        for i in 2..<6 { #expect(cache.store(digests[i], for: keys[i])) }
+        let lines = try String(contentsOfFile: cache.file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == SelfDigestCache.maxEntries)
+        #expect(cache.lookup(keys[5]) == digests[5] && cache.lookup(keys[2]) == digests[2] && cache.lookup(keys[1]) == nil)
+    }
+
     @Test func anEntryOthersCouldHaveWrittenIsIgnored() throws {
         let dir = try Self.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -13,6 +13,10 @@ import Glibc
 /// running executable cannot be written (ETXTBSY), and any write after it stops moves the change time, which no
 /// caller can set back, so a matching key means the same bytes.
 ///
+/// It holds a few entries, one line each, the latest first: a controller that is also one of its fleet's hosts runs
+/// two copies (`/usr/bin/steward` and the fleet's `/var/lib/steward/bin/steward`), and one entry would make each
+/// run of either hash again.
+///
 /// It is root's own: a directory and file only Steward's user can write (checked, never followed through a link).
 /// An entry anyone else could have written would let them name the hash a host's agent compares with. Anything
 /// wrong with the cache (missing, foreign, unreadable, stale) means the binary is hashed again; the cache never
@@ -49,6 +53,9 @@ public struct SelfDigestCache: Sendable, Equatable {
             "v1 \(device) \(inode) \(size) \(modified.tv_sec) \(modified.tv_nsec) \(changed.tv_sec) \(changed.tv_nsec)"
         }
 
+        /// `v1 DEV INO `: what every entry of this file starts with, whatever its size and times.
+        var fileLine: String { "v1 \(device) \(inode) " }
+
         public static func == (a: Key, b: Key) -> Bool { a.line == b.line }
     }
 
@@ -61,17 +68,26 @@ public struct SelfDigestCache: Sendable, Equatable {
 
     /// The remembered digest for `key`, or nil (no entry, another key, or a file Steward's user does not alone own).
     public func lookup(_ key: Key) -> String? {
+        guard let text = readOwn() else { return nil }
+        return Self.digest(in: text, for: key)
+    }
+
+    /// Entries kept: the latest ones.
+    public static let maxEntries = 4
+
+    /// The file's text, if it is a regular file of Steward's user that no one else can write.
+    func readOwn() -> String? {
         guard directoryIsOwn(create: false) else { return nil }
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o022 == 0,
-              st.st_size < 512 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 512)
+              st.st_size < 4096 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
         let n = read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
-        return Self.digest(in: String(decoding: buffer[0..<n], as: UTF8.self), for: key)
+        return String(decoding: buffer[0..<n], as: UTF8.self)
     }
 
     /// Remembers `hex` for `key`: written beside the entry and renamed over it, so a reader sees the old entry or
@@ -83,7 +99,7 @@ public struct SelfDigestCache: Sendable, Equatable {
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
-        let bytes = Array((key.line + " " + hex + "\n").utf8)
+        let bytes = Array(Self.entries(adding: key.line + " " + hex, to: readOwn() ?? "", sameFile: key.fileLine).utf8)
         let written = write(fd, bytes, bytes.count)
         close(fd)
         guard written == bytes.count, rename(temporary, file) == 0 else {
@@ -93,13 +109,21 @@ public struct SelfDigestCache: Sendable, Equatable {
         return true
     }
 
-    /// The digest of an entry's text when its key is `key`: pure, for the tests.
+    /// The digest of the entry whose key is `key` in the file's text: pure, for the tests.
     static func digest(in text: String, for key: Key) -> String? {
-        let line = text.split(separator: "\n").first.map(String.init) ?? ""
-        guard line.hasPrefix(key.line + " ") else { return nil }
-        let hex = String(line.dropFirst(key.line.count + 1))
-        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        return hex
+        for line in text.split(separator: "\n") where line.hasPrefix(key.line + " ") {
+            let hex = String(line.dropFirst(key.line.count + 1))
+            guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+            return hex
+        }
+        return nil
+    }
+
+    /// The file's new text: `entry` first, then the older entries of other files (an older entry of the same file,
+    /// `v1 DEV INO `, is what the new one replaces), at most ``maxEntries`` lines.
+    static func entries(adding entry: String, to text: String, sameFile: String) -> String {
+        let older = text.split(separator: "\n").filter { $0.hasPrefix("v1 ") && !$0.hasPrefix(sameFile) }.map(String.init)
+        return ([entry] + older).prefix(maxEntries).joined(separator: "\n") + "\n"
     }
 
     /// The directory exists (made 0700 when `create`), is a directory and not a link, belongs to Steward's user and

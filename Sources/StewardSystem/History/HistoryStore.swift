@@ -68,6 +68,14 @@ public final class HistoryStore: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// Gives back SQLite's page caches (the writer's, up to 1 MiB) and closes the idle readers (each with its
+    /// own cache and schema): the daemon calls it before each memory trim, so malloc can return that memory to the
+    /// system; the caches fill again only with the pages used next. Blocks until running accesses finish: call it
+    /// off the cooperative pool (the daemon's history thread).
+    public func releaseMemory() {
+        pool.releaseMemory()
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-history") { db in
