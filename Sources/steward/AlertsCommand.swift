@@ -30,7 +30,7 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open alerts (firing or acknowledged), or with --all the latest 200.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Open alerts (firing or acknowledged), or with --all the latest 200.")
 
         @Flag(help: "Resolved alerts too.")
         var all = false
@@ -53,7 +53,7 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     struct Ack: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Acknowledge a firing alert: reminders and escalation stop.")
+        static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge a firing alert: reminders and escalation stop.")
 
         @Argument(help: "The alert's id (steward alerts list).")
         var id: Int64
@@ -75,7 +75,7 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     struct Silence: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Silence an app, an instance or one check of it for a while.")
+        static let configuration = CommandConfiguration(commandName: "silence", abstract: "Silence an app, an instance or one check of it for a while.")
 
         @Argument(help: "APP or APP@INSTANCE; absent: the whole host.")
         var target: String?
@@ -107,7 +107,7 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     struct Silences: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Silences in force or to come.")
+        static let configuration = CommandConfiguration(commandName: "silences", abstract: "Silences in force or to come.")
 
         @OptionGroup var common: Common
 
@@ -122,7 +122,7 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     struct Unsilence: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a silence now.")
+        static let configuration = CommandConfiguration(commandName: "unsilence", abstract: "End a silence now.")
 
         @Argument(help: "The silence's id (steward alerts silences).")
         var id: Int64

@@ -7,7 +7,7 @@ struct ManifestCommand: ParsableCommand {
         commandName: "manifest", abstract: "Work with steward.yml.", subcommands: [Check.self, Schema.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check", 
             abstract: "Validate a manifest; print each error as file:line:column: path: message.")
 
         @Argument(help: "The manifest file (an inventory file with --inventory).")
@@ -74,7 +74,7 @@ struct ManifestCommand: ParsableCommand {
     }
 
     struct Schema: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "schema", 
             abstract: "Print the JSON Schema (draft 2020-12) of steward.yml, for editors.",
             discussion: """
                 Save it and point yaml-language-server at it with a first line like

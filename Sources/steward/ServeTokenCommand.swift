@@ -41,7 +41,7 @@ struct ServeTokenCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a token and print it once.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Make a token and print it once.")
 
         @Argument(help: "The token's name, as the audit log shows it (a-z, 0-9, '.', '_', '-').")
         var name: String
@@ -79,7 +79,7 @@ struct ServeTokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tokens' names, scopes and dates (never the tokens).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens' names, scopes and dates (never the tokens).")
 
         @OptionGroup var given: Common
         @ParentCommand var serve: ServeCommand
@@ -100,7 +100,7 @@ struct ServeTokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a token; the daemon refuses it within a second.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove a token; the daemon refuses it within a second.")
 
         @Argument(help: "The token's name.")
         var name: String
