@@ -89,7 +89,7 @@ struct ManifestErrorTests {
                 + "check_defaults, checks, probes, serve, hosts",
         ])
         #expect(errors("apps:\n  web:\n    instances:\n      prod: {user: calb}\n") == [
-            "steward.yml:4:14: apps.web.instances.prod.user: unknown key; expected one of production, port, bind",
+            "steward.yml:4:14: apps.web.instances.prod.user: unknown key; expected one of production, port, bind, slots",
         ])
     }
 

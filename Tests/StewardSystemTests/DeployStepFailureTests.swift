@@ -15,7 +15,8 @@ import Testing
         #expect(record.status == .succeeded, "\(app.progress.lines)")
         #expect(app.runner.checkedOut == DeployFakeApp.v2)
         #expect(app.items == ["a", "migrated"])
-        let steps = DeployStep.allCases.filter { $0 != .rollback }
+        // Every step but blue-green's own (start, switch, drain), which an in-place deploy does not run.
+        let steps = DeployStep.allCases.filter { ![.rollback, .start, .switchTraffic, .drain].contains($0) }
         #expect(record.steps.map(\.name) == steps.map(\.rawValue))
         #expect(try app.state.deploy(id: record.id)?.steps.map(\.name) == steps.map(\.rawValue))
         // Typed progress: each step's start and end, in order, beside the operator's lines.
@@ -52,6 +53,7 @@ import Testing
         case .health: app.runner.unhealthy(DeployFakeApp.v2)
         case .postDeploy: app.hook("post-deploy"); app.runner.fail("hooks/post-deploy")
         case .lock, .rollback: Issue.record("\(step) is not a step a test breaks")
+        case .start, .switchTraffic, .drain: Issue.record("\(step) is blue-green's: an in-place deploy has no such step")
         }
     }
 

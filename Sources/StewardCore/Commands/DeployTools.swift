@@ -81,4 +81,7 @@ extension Journalctl {
 extension Nginx {
     /// `nginx -t -q`, then `systemctl reload nginx`: the seeds' `nginx -t && systemctl reload nginx`.
     public static func reload() -> Command { Command("systemctl", ["reload", "--", "nginx.service"]) }
+    /// `nginx -T -q`: tests the whole configuration and prints it with every included file (under a
+    /// `# configuration file PATH:` line): whether a site includes Steward's upstream file, and uses it.
+    public static func dumpConfig() -> Command { Command("nginx", ["-T", "-q"]) }
 }

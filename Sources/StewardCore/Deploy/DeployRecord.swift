@@ -56,6 +56,10 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     public var expectedCommit: String?
     /// Backups taken by a rollback before it restored an older database: what undoing the rollback restores.
     public var safetyBackupIDs: [Int64] = []
+    /// blue-green: the port of the slot this deploy started (the one that serves once it succeeds), and of the slot
+    /// that served before it (nil on the first blue-green deploy).
+    public var slot: Int?
+    public var previousSlot: Int?
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

@@ -7,6 +7,12 @@ public struct DeploySpec: Sendable, Equatable, Codable {
         case inPlace = "in-place"
         /// `releases/<ref>-<time>/` next to `shared/`, and a `current` symlink switched atomically.
         case releases
+        /// `releases`, run in two slots (two units on two loopback ports) behind the operator's nginx: the new release
+        /// starts in the idle slot, is checked there, and nginx is switched to it; the old slot drains, then stops.
+        case blueGreen = "blue-green"
+
+        /// Whether the code lives in `releases/<ref>-<time>/` with `shared/` and `current` (every strategy but in-place).
+        public var usesReleases: Bool { self != .inPlace }
     }
 
     public enum RestartMode: String, Sendable, Codable, CaseIterable {
@@ -47,6 +53,8 @@ public struct DeploySpec: Sendable, Equatable, Codable {
     public var user: String?
     /// Free space the checkout's filesystem must have before a deploy starts.
     public var minFreeBytes: Int64 = 200 * 1024 * 1024
+    /// For `blue-green`: the slots' unit template and drain bound.
+    public var slots: SlotSpec?
 
     public init() {}
 

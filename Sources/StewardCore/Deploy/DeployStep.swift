@@ -8,8 +8,14 @@ public enum DeployStep: String, Sendable, Codable, CaseIterable, Comparable {
     case dependencies
     case migrate
     case build
+    /// blue-green: the idle slot started on the new release (the other slot still serves).
+    case start
     case restart
     case health
+    /// blue-green: nginx pointed at the new slot (its upstream file, `nginx -t`, a graceful reload).
+    case switchTraffic = "switch"
+    /// blue-green: the old slot's connections waited for (bounded), then its unit stopped.
+    case drain
     case postDeploy = "post-deploy"
     /// Not a step of the plan: what a failed or aborted deploy did to put the previous release back.
     case rollback
@@ -20,6 +26,11 @@ public enum DeployStep: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Steps after which the new release serves: a failure from here on rolls back automatically.
     public var isAfterSwitch: Bool { self >= .restart }
+
+    /// The same for `strategy`: blue-green's new release serves from its switch on (its health gate runs before).
+    public func isAfterSwitch(_ strategy: DeploySpec.Strategy) -> Bool {
+        strategy == .blueGreen ? self >= .switchTraffic : isAfterSwitch
+    }
 }
 
 /// Where a deploy ended.

@@ -9,6 +9,8 @@ public struct InstanceSpec: Sendable, Equatable, Codable {
     public var port: Int?
     /// The address it should listen on (`127.0.0.1` behind a proxy or tunnel); nil when any address is fine.
     public var bind: String?
+    /// blue-green: the two loopback ports of its slots.
+    public var slots: [Int] = []
 
     public init(name: String, production: Bool? = nil, port: Int? = nil, bind: String? = nil) {
         self.name = name

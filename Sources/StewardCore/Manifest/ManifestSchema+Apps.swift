@@ -34,7 +34,24 @@ extension ManifestSchema {
         }.first(),
         Field("backup", backup, \.backup, doc: "What steward backup saves, how long it is kept, when it runs."),
         Field("deploy", .section(deploy, DeploySpec()), \.deploy, doc: "How steward deploy deploys the app."),
-    ])
+    ], finish: { reader, node, present, refused, path, app in
+        // blue-green: every instance names its two slot ports, and only then.
+        guard !refused.contains("deploy"), !refused.contains("instances") else { return }
+        let blueGreen = app.deploy?.strategy == .blueGreen
+        if blueGreen && app.instances.isEmpty {
+            reader.report(node, path, "strategy blue-green needs instances, each with slots: [PORT, PORT] (two loopback ports)")
+        }
+        let instancesPath = ManifestReader.join(path, "instances")
+        for instance in app.instances {
+            if blueGreen && instance.slots.isEmpty {
+                reader.report(present["instances"]?.value ?? node, ManifestReader.join(instancesPath, instance.name),
+                              "strategy blue-green needs slots: [PORT, PORT] (the two loopback ports its slots listen on)")
+            } else if !blueGreen && !instance.slots.isEmpty {
+                reader.report(present["instances"]?.value ?? node, ManifestReader.join(ManifestReader.join(instancesPath, instance.name), "slots"),
+                              "slots are only for deploy.strategy: blue-green")
+            }
+        }
+    })
 
     static func instance(_ name: String) -> ValueType<InstanceSpec> {
         .section(instanceSection, InstanceSpec(name: name))
@@ -53,6 +70,15 @@ extension ManifestSchema {
             IPAddress.isValid(bind) ? nil
                 : "expected an IP address like 127.0.0.1 or ::1, got " + ManifestReader.describe(value: bind)
         }, \.bind, doc: "The address it should listen on, like 127.0.0.1.").first(),
+        Field("slots", .list(.integer(1...65535), expected: "two ports like [9004, 9104]"),
+              doc: "blue-green: the two loopback ports its slots listen on (the slot unit's instance name).") { reader, node, path, instance, items in
+            guard items.count == 2, items[0].value != items[1].value else {
+                return reader.report(node, path, "expected two different ports like [9004, 9104], got \(items.count == 2 ? "the same port twice" : "\(items.count)")")
+            }
+            var claimed = true
+            for item in items where !reader.claimPort(item.value, instance: instance.name, bind: "127.0.0.1", item.node, item.path) { claimed = false }
+            if claimed { instance.slots = items.map(\.value) }
+        },
     ])
 }
 

@@ -2,7 +2,7 @@ import Yams
 
 extension ManifestSchema {
     static let deploy = Section<DeploySpec>(fields: [
-        Field("strategy", .choice, \.strategy, doc: "in-place: git checkout in the directory; releases: one directory per release and a current link.", in: DeploySpec()),
+        Field("strategy", .choice, \.strategy, doc: "in-place: git checkout in the directory; releases: one directory per release and a current link; blue-green: releases in two slots behind nginx, switched without a restart.", in: DeploySpec()),
         Field("remote", .string.checked { RefPolicy.isSafeRef($0) ? nil : "expected a git remote name like origin, got \(ManifestReader.describe(value: $0))" },
               \.remote, doc: "The git remote fetched before the checkout (in-place).", in: DeploySpec()),
         Field("repository", .string.checked { text in
@@ -32,6 +32,32 @@ extension ManifestSchema {
         Field("restart", .choice, \.restart, doc: "restart, reload, or auto (reload when the unit has ExecReload=).", in: DeploySpec()),
         Field("user", .account("a user name"), \.user, doc: "Runs pip, migrations, build steps and hooks; default the unit's User=."),
         Field("min_free", .size, \.minFreeBytes, doc: "A deploy refuses to start with less free space.", in: DeploySpec()),
+        Field("slots", .section(slotSection, SlotSpec()), \.slots,
+              doc: "blue-green: the slots' unit template, whose instance name is the slot's port, and how long the old slot drains."),
+    ], finish: { reader, node, present, _, path, spec in
+        if spec.strategy == .blueGreen && spec.slots == nil && present["slots"] == nil {
+            reader.report(node, path, "strategy blue-green needs slots: {unit: app-slot@.service} (a template whose instance name is the slot's port)")
+        }
+        if spec.strategy != .blueGreen, let slots = present["slots"] {
+            reader.report(slots.key, ManifestReader.join(path, "slots"), "slots is only for strategy: blue-green (this is \(spec.strategy.rawValue))")
+        }
+    })
+
+    /// `{unit: shop-slot@.service, drain: 30s}`.
+    static let slotSection = Section<SlotSpec>(fields: [
+        Field("unit", .string, doc: "A template unit like shop-slot@.service: its instance name is the slot's port.",
+              required: "a template like shop-slot@.service") { reader, node, path, slots, unit in
+            let base = unit.hasSuffix("@.service") ? String(unit.dropLast("@.service".count)) : ""
+            let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber || ":_.-".contains($0)) }
+            guard !base.isEmpty, base.allSatisfy(allowed) else {
+                return reader.report(node, path, "expected a template unit like \"shop-slot@.service\" (its instance name is the slot's port), got \(ManifestReader.describe(value: unit))")
+            }
+            slots.unit = unit
+        },
+        Field("drain", .duration, doc: "How long the old slot's connections may last after the switch before it is stopped.",
+              default: .string("\(SlotSpec().drainSeconds)s")) { _, _, _, slots, ms in
+            slots.drainSeconds = max(0, (ms + 999) / 1000)
+        },
     ])
 
     /// `auto`, or `{kind: sql, directory: db/migrations, database: /etc/app/{instance}.env#DATABASE_URL}`.

@@ -88,6 +88,17 @@ public enum ProcParsers {
         }
     }
 
+    /// `/proc/net/tcp` or `tcp6` → how many established connections (state `01`) have `port` at either end: the
+    /// connections nginx still holds to a slot being drained.
+    public static func establishedConnections(_ text: String, port: Int) -> Int {
+        text.split(separator: "\n").dropFirst().reduce(0) { count, line in
+            let f = line.split(separator: " ")
+            guard f.count >= 4, f[3] == "01" else { return count }
+            let ends = [f[1], f[2]].compactMap { $0.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
+            return ends.contains(port) ? count + 1 : count
+        }
+    }
+
     /// `0100007F` → `127.0.0.1` (little-endian words).
     static func ipv4Address(_ hex: String) -> String {
         guard let v = UInt32(hex, radix: 16) else { return hex }

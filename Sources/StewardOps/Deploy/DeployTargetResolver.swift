@@ -10,13 +10,19 @@ public enum DeployTargetResolver {
         let instance = try apps.instance(name)
         let app = apps.manifest.app(named: instance.app)
         var spec = app?.deploy ?? .defaults
-        let unit = apps.facts.units.first { $0.name == instance.unit }
+        // blue-green: the instance runs as the slot units of deploy.slots.unit, one per port.
+        let slotPorts = spec.strategy == .blueGreen ? app?.instances.first { $0.name == instance.name }?.slots ?? [] : []
+        let slotUnits = slotPorts.map { (spec.slots ?? SlotSpec()).unitName(port: $0) }
+        let unitNames = slotUnits.isEmpty ? [instance.unit] : slotUnits
+        let unit = unitNames.lazy.compactMap { name in apps.facts.units.first { $0.name == name } }.first
         let resolve: (String) -> String = { app?.resolve($0, instance: instance.name) ?? $0 }
         spec.migrations.database = spec.migrations.database.map(resolve)
         var directory = app?.directory.map(resolve) ?? unit?.workingDirectory ?? instance.workingDirectory ?? ""
         // releases: the unit runs in <base>/current (or <base>/current/<workdir>).
-        if spec.strategy == .releases, app?.directory == nil {
-            for suffix in ["/current/" + spec.workdir, "/current"] where !spec.workdir.isEmpty || suffix == "/current" {
+        if spec.strategy.usesReleases, app?.directory == nil {
+            let linkName = spec.strategy == .blueGreen ? slotPorts.map { "/slots/\($0)" } : ["/current"]
+            let suffixes = linkName.flatMap { spec.workdir.isEmpty ? [$0] : [$0 + "/" + spec.workdir, $0] }
+            for suffix in suffixes {
                 if directory.hasSuffix(suffix) { directory = String(directory.dropLast(suffix.count)); break }
             }
         }
@@ -24,7 +30,7 @@ public enum DeployTargetResolver {
             throw OperationError(.invalidConfig, "no directory for \(instance.label): set apps.\(instance.app).directory in the manifest (the unit has no WorkingDirectory=)",
                                  subject: instance.label)
         }
-        let codeDirectory = spec.strategy == .releases ? directory + "/current" : directory
+        let codeDirectory = spec.strategy.usesReleases ? directory + "/current" : directory
         let venv = spec.venv.map(resolve) ?? findVenv(unit: unit, code: codeDirectory, files: apps.host.files)
         // The app's code (pip, migrations, build steps, hooks) runs as deploy.user, else the unit's User=; never as
         // root: with neither, those steps are refused with the fix.
@@ -32,11 +38,21 @@ public enum DeployTargetResolver {
         let databases = apps.sources(instance).filter(\.kind.isDatabase)
         let checks = apps.checkSpecs(instance)
         var target = DeployTarget(
-            app: instance.app, instance: instance.name, spec: spec, production: instance.production, units: [instance.unit],
+            app: instance.app, instance: instance.name, spec: spec, production: instance.production, units: unitNames,
             directory: directory, venv: venv, user: user, environment: environment(unit: unit, files: apps.host.files), databases: databases,
             store: apps.store(instance.app), checks: { await apps.checkOnce(checks) })
         target.nginxSiteFiles = Array(Set(apps.facts.nginx?.sites.map(\.file) ?? [])).sorted()
         target.extraSecrets = DeployTarget.databaseSecrets(spec: spec, sources: databases)
+        target.slotPorts = slotPorts
+        let label = instance.label
+        if let health = app?.health {
+            target.slotCheck = { port in
+                await apps.checkOnce([CheckSpec(id: "http:\(label)/slot-\(port)\(health)", app: instance.app, instance: instance.name,
+                                                kind: .http(HTTPExpectation(url: "http://127.0.0.1:\(port)\(health)", maxLatencyMs: 2000)))])
+            }
+        } else {
+            target.slotCheck = { _ in "apps.\(instance.app).health is not set: blue-green checks a slot on its own port at that path" }
+        }
         return target
     }
 

@@ -41,13 +41,22 @@ extension DeployEngine {
             await attempt("ran the declared downgrade") { try await migrator.downgrade(release: record.release) }
             databaseBack = problems.isEmpty
         }
+        // blue-green before the switch: the previous release served on the migrated database throughout (blue-green asks
+        // migrations to be backward compatible, expand then contract), so the database is kept: restoring it would stop
+        // the serving slot and drop the writes made since the backup, which stays in the catalog.
+        if target.spec.strategy == .blueGreen, !afterSwitch, !databaseBack {
+            databaseBack = true
+            let kept = "kept the database with this deploy's migrations: the previous release served on it throughout (blue-green migrations are backward compatible); backup #\(restorable.map(String.init).joined(separator: ", #")) holds it as it was"
+            done.append(kept)
+            say("  ↺ \(kept)")
+        }
         // 2. The previous code.
         switch target.spec.strategy {
         case .inPlace:
             if record.started(.fetch), let previous = record.previousCommit {
                 await attempt("checked out \(record.previousRef ?? String(previous.prefix(12))) again") { try await checkOut(previous) }
             }
-        case .releases:
+        case .releases, .blueGreen:
             if let previous = record.previousRelease, let current = files.readLink(target.currentLink),
                !previous.hasSuffix("/" + current) && previous != current {
                 await attempt("current → \(URL(fileURLWithPath: previous).lastPathComponent) again") { try switchCurrent(to: previous) }
@@ -103,7 +112,14 @@ extension DeployEngine {
         }
         // 5. Restart on the previous code, and judge it.
         var healthy = !leftStopped
-        if afterSwitch || migrated, !leftStopped {
+        if target.spec.strategy == .blueGreen {
+            // The slots: the previous one back to work, the new one stopped (nginx never sees it before the switch).
+            if !leftStopped {
+                let problemsBefore = problems.count
+                healthy = await revertSlots(restartOld: afterSwitch || !databaseBack, pointBack: afterSwitch, attempt: attempt)
+                healthy = healthy && problems.count == problemsBefore
+            }
+        } else if afterSwitch || migrated, !leftStopped {
             if afterSwitch || !databaseBack {
                 await attempt("restarted \(target.units.joined(separator: ", "))") {
                     _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))

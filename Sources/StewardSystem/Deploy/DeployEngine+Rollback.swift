@@ -57,7 +57,7 @@ extension DeployEngine {
         record.previousRelease = previous.release
         record.reason = "rollback to deploy #\(release.id)"
         record.schema = release.schema
-        if target.spec.strategy == .releases, files.exists(release.release) { record.release = release.release }
+        if target.spec.strategy.usesReleases, files.exists(release.release) { record.release = release.release }
         if choice.database == .restore { record.backupIDs = choice.backupIDs }
     }
 
@@ -91,16 +91,12 @@ extension DeployEngine {
                              run: { try await self.rollbackDatabase(choice.database) }),
 
             buildStep(plannedRelease),
-
-            restartStep(plannedRelease),
-
-            healthStep(),
-        ]
+        ] + cutoverSteps(plannedRelease)
     }
 
     /// The releases strategy switches back to the release's directory when it is still there, not a rebuilt one.
     private var reusesRelease: Bool {
-        target.spec.strategy == .releases && record.release != target.directory && files.exists(record.release)
+        target.spec.strategy.usesReleases && record.release != target.directory && files.exists(record.release)
     }
 
     private func prepareRollbackCode(_ release: DeployRecord) async throws -> StepOutcome {
@@ -108,7 +104,7 @@ extension DeployEngine {
         case .inPlace:
             try await checkOut(release.commit)
             return .done("checked out \(release.ref) (\(release.shortCommit))")
-        case .releases:
+        case .releases, .blueGreen:
             if reusesRelease { return .done("release \(URL(fileURLWithPath: record.release).lastPathComponent) is still there") }
             return try await prepareReleaseDirectory()
         }

@@ -33,11 +33,7 @@ extension DeployEngine {
                              run: { try await self.migrate() }),
 
             buildStep(plannedRelease),
-
-            restartStep(plannedRelease),
-
-            healthStep(),
-
+        ] + cutoverSteps(plannedRelease) + [
             DeployStepAction(name: .postDeploy, plan: { sheet in
                 sheet.line(self.hookLine("post-deploy", in: plannedRelease, sheet))
             }, run: { try await self.hook("post-deploy", release: self.record.release) }),
@@ -91,7 +87,7 @@ extension DeployEngine {
         case .inPlace:
             sheet.line(sheet.shown { try commands.git(Git.fetch(dir: target.directory, remote: target.spec.remote)) })
             sheet.line(sheet.shown { try commands.git(Git.checkout(dir: target.directory, commit: commit)) })
-        case .releases:
+        case .releases, .blueGreen:
             sheet.line(files.exists(target.cacheRepository)
                 ? sheet.shown { try commands.git(Git.fetchMirror(dir: target.cacheRepository, repository: target.spec.repository)) }
                 : sheet.shown { try commands.git(Git.cloneBare(from: target.spec.repository ?? "<deploy.repository>", into: target.cacheRepository)) })

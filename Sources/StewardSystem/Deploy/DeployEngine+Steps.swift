@@ -13,7 +13,7 @@ extension DeployEngine {
             let known = history.first { $0.status == .succeeded && $0.commit == commit }?.ref
             let tag = known == nil ? (try? await output(commands.git(Git.tags(at: commit, dir: dir))))?.split(separator: "\n").first.map(String.init) : nil
             return (commit, known ?? tag, dir)
-        case .releases:
+        case .releases, .blueGreen:
             guard let dest = files.readLink(target.currentLink) else { return (nil, nil, nil) }
             let release = dest.hasPrefix("/") ? dest : target.directory + "/" + dest
             let known = history.first { $0.release == release && $0.status == .succeeded }
@@ -64,6 +64,7 @@ extension DeployEngine {
         if !record.nginxSites.isEmpty && host.tool("nginx") == nil {
             throw DeployRefusal("nginx is not installed, but \(record.nginxSites.keys.sorted().joined(separator: ", ")) (a site of this release) is in its configuration")
         }
+        if target.spec.strategy == .blueGreen { notes.append(try slotsPreflight()) }
         if let commit = resolved.commit { record.commit = commit }
         if let expected = request.expectedCommit, let commit = resolved.commit, commit != expected {
             throw DeployRefusal("\(request.ref) names \(commit.prefix(12)) here but \(expected.prefix(12)) where it is promoted from; the tag was moved")
@@ -177,7 +178,7 @@ extension DeployEngine {
             try state.updateDeploy(record)
             try await tools.run(commands.git(Git.checkout(dir: dir, commit: commit)), timeout: .seconds(600))
             return .done("checked out \(record.ref) (\(record.shortCommit)) in \(dir)")
-        case .releases:
+        case .releases, .blueGreen:
             return try await prepareReleaseDirectory()
         }
     }
@@ -268,7 +269,7 @@ extension DeployEngine {
 
     func switchAndRestart() async throws -> StepOutcome {
         var notes: [String] = []
-        if target.spec.strategy == .releases {
+        if target.spec.strategy.usesReleases {
             try switchCurrent(to: record.release)
             notes.append("current → \(URL(fileURLWithPath: record.release).lastPathComponent)")
         }
@@ -308,15 +309,17 @@ extension DeployEngine {
 
     // MARK: 9. health gate
 
-    func healthGate() async throws -> StepOutcome {
+    /// Retries `check` (the instance's checks by default) until it passes or the deploy's health timeout ends.
+    func healthGate(_ check: (@Sendable () async -> String?)? = nil, after: String = "the restart") async throws -> StepOutcome {
+        let check = check ?? target.checks
         let deadline = ContinuousClock.now + .seconds(target.spec.healthTimeoutSeconds)
         let start = ContinuousClock.now
         var attempts = 0
         while true {
             attempts += 1
-            guard let failure = await target.checks() else {
+            guard let failure = await check() else {
                 lastHealthFailure = nil
-                return .done("checks pass (attempt \(attempts), \(Format.seconds(milliseconds: BackupService.ms(since: start))) after the restart)")
+                return .done("checks pass (attempt \(attempts), \(Format.seconds(milliseconds: BackupService.ms(since: start))) after \(after))")
             }
             lastHealthFailure = failure
             if ContinuousClock.now >= deadline {

@@ -28,6 +28,8 @@ public final class DeployEngine {
     /// When the units were restarted: the journal of a failing release is read from here.
     var restartedAt: Date?
     var lastHealthFailure: String?
+    /// blue-green: nginx's workers from before the switch's reload, which the drain waits for.
+    var drainingWorkers: [Int32] = []
     /// A write to the state database that failed (a step's end, the deploy's end, the rollback's record): the
     /// command then exits non-zero with it, whatever the deploy's outcome, since its record is not what happened.
     public internal(set) var stateWriteError: String?
@@ -191,7 +193,7 @@ public final class DeployEngine {
     public func abort() async throws -> DeployRecord {
         try takeInterrupted(resuming: false)
         say("aborting deploy #\(record.id) of \(record.ref) on \(target.label)")
-        let healthy = await renewingLease { await revert(afterSwitch: record.started(.restart), because: "aborted after an interruption") }
+        let healthy = await renewingLease { await revert(afterSwitch: switched, because: "aborted after an interruption") }
         record.status = healthy ? .aborted : .rollbackFailed
         finish()
         endLease()
@@ -201,12 +203,15 @@ public final class DeployEngine {
 
     // MARK: - Steps
 
+    /// Whether the new release may serve: its units were restarted, or (blue-green) nginx was switched to its slot.
+    var switched: Bool { record.started(target.spec.strategy == .blueGreen ? .switchTraffic : .restart) }
+
     /// Every step ran: the deploy's end.
     func succeeded() {
         record.status = .succeeded
         finish()
         say("✓ deploy #\(record.id): \(target.label) runs \(record.ref) (\(record.shortCommit)) in \(Format.seconds(milliseconds: record.durationMs ?? 0))")
-        if target.spec.strategy == .releases { pruneReleases() }
+        if target.spec.strategy.usesReleases { pruneReleases() }
     }
 
     /// The pre-deploy hook comes from the code that runs now (the new release is not there yet in place).
@@ -300,7 +305,7 @@ public final class DeployEngine {
             return
         }
         // After the switch means: the units may run the new code, whichever step failed (a resumed deploy's too).
-        if record.started(.restart) || failure.step.isAfterSwitch {
+        if switched || failure.step.isAfterSwitch(target.spec.strategy) {
             await captureEvidence()
             let healthy = await revert(afterSwitch: true, because: failure.description)
             record.status = healthy ? .rolledBack : .rollbackFailed

@@ -12,6 +12,13 @@ public struct DeployHost: Sendable {
     var freeBytes: @Sendable (String) -> Int64?
     /// Processes working under the directories (not the given units' own).
     var leftovers: @Sendable (_ directories: [String], _ excludingUnits: [String]) -> [LeftoverProcesses.Found]
+    /// blue-green's drain: established TCP connections with the port at either end (`/proc/net/tcp` and `tcp6`).
+    var connections: @Sendable (_ port: Int) -> Int = { _ in 0 }
+    /// blue-green's drain: the pids of nginx's worker processes now (those of a reload's old configuration exit once
+    /// they have finished their requests).
+    var nginxWorkers: @Sendable () -> [Int32] = { [] }
+    /// Whether a process is still there.
+    var alive: @Sendable (Int32) -> Bool = { kill($0, 0) == 0 || errno == EPERM }
 
     public static let live = DeployHost(
         tool: { CommandRunner.resolve($0) },
@@ -20,5 +27,18 @@ public struct DeployHost: Sendable {
             guard statvfs(path, &st) == 0 else { return nil }
             return Int64(st.f_bavail) * Int64(st.f_frsize)
         },
-        leftovers: { LeftoverProcesses.find(under: $0, excludingUnits: $1) })
+        leftovers: { LeftoverProcesses.find(under: $0, excludingUnits: $1) },
+        connections: { port in
+            ["/proc/net/tcp", "/proc/net/tcp6"].reduce(0) { count, file in
+                guard let data = try? BoundedFile.read(file, limit: 64 << 20) else { return count }
+                return count + ProcParsers.establishedConnections(String(decoding: data, as: UTF8.self), port: port)
+            }
+        },
+        nginxWorkers: {
+            let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+            return pids.filter { pid in
+                guard let data = try? BoundedFile.read("/proc/\(pid)/cmdline", limit: 4096) else { return false }
+                return String(decoding: data, as: UTF8.self).hasPrefix("nginx: worker process")
+            }
+        })
 }

@@ -28,6 +28,11 @@ public struct DeployTarget: Sendable {
     public var nginxSiteFiles: [String] = []
     /// Further values never shown: the databases' URLs and passwords (read from their env files).
     public var extraSecrets: [String] = []
+    /// blue-green: the instance's two slot ports (`instances.X.slots`).
+    public var slotPorts: [Int] = []
+    /// blue-green: one run of the slot's health check on its own port (the app's health path, not through nginx):
+    /// nil when it passes, else what failed.
+    public var slotCheck: @Sendable (Int) async -> String? = { port in "no health check for slot \(port)" }
 
     public init(app: String, instance: String, spec: DeploySpec, production: Bool, units: [String], directory: String,
                 venv: String?, user: String?, environment: [String: String], databases: [BackupSource], store: String,
@@ -64,6 +69,13 @@ public struct DeployTarget: Sendable {
     public var releasesDirectory: String { directory + "/releases" }
     public var sharedDirectory: String { directory + "/shared" }
     public var currentLink: String { directory + "/current" }
+    /// blue-green: the unit of the slot on `port` and the link naming the release it runs.
+    public func slotUnit(_ port: Int) -> String { (spec.slots ?? SlotSpec()).unitName(port: port) }
+    public func slotLink(_ port: Int) -> String { directory + "/slots/\(port)" }
+    public var slotsDirectory: String { directory + "/slots" }
+    /// blue-green: the nginx upstream file Steward owns for this instance.
+    public var upstreamFile: String { SlotUpstream.path(app: app, instance: instance) }
+
     /// Where the `releases` strategy keeps its bare clone.
     public var cacheRepository: String { directory + "/repo.git" }
 

@@ -12,5 +12,8 @@ declare -A CHIP_PORT=([prod]=8001 [test]=8002 [stage]=8003)
 # chip_dashboard.service (the seed's non-template unit): its port is only in /etc/chip_dashboard/gunicorn.conf.py.
 CHIP_LIVE_PORT=8004
 CHIP_LIVE_DOMAIN=live.pravoo.in
+# shop@www (blue-green): its two slots' ports and the name nginx serves it under.
+SHOP_SLOTS=(9104 9204)
+SHOP_DOMAIN=shop.pravoo.in
 
 chip_assert_sandbox() { scenario_assert_sandbox chip; }

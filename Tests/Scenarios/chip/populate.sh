@@ -20,7 +20,7 @@ fixture=$repo/.build-fixtures/chip-venv
 
 log "units"
 install -m 0644 "$here/units/broker_portal@.service" "$here/units/portal@.service" "$here/units/chip_dashboard.service" \
-    /etc/systemd/system/
+    "$here/units/shop-slot@.service" /etc/systemd/system/
 wants=/etc/systemd/system/multi-user.target.wants
 mkdir -p "$wants"
 for i in prod test; do ln -sfn /etc/systemd/system/broker_portal@.service "$wants/broker_portal@$i.service"; done
@@ -77,6 +77,33 @@ as_chip ln -sfn "$base/shared/media" "$first/media"
 as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
 setup_instance stage "$base/current"
 unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
+# shop@www: the same project deployed blue-green (issue 14). As an operator adopting the strategy leaves it: release
+# v1.0.0 in slot 9104 (slots/9104 -> ../releases/…), shop-slot@9104 running, Steward's upstream file naming it and
+# the site proxying to that upstream; slot 9204 idle.
+base=$CHIP_ROOT/releases/www
+first=$base/releases/v1.0.0-20260101T000000.000
+install -d -m 0755 -o chip -g chip "$base" "$base/releases" "$base/shared" "$base/shared/media" "$base/slots" "$first"
+as_chip git clone -q --bare "$CHIP_ORIGIN" "$base/repo.git"
+as_chip git -C "$base/repo.git" archive --format=tar --output="$base/first.tar" v1.0.0
+as_chip tar -xf "$base/first.tar" -C "$first"
+rm -f "$base/first.tar"
+as_chip ln -sfn "$base/shared/media" "$first/media"
+as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
+as_chip ln -sfn ../releases/v1.0.0-20260101T000000.000 "$base/slots/${SHOP_SLOTS[0]}"
+install -d -m 0755 /etc/shop
+(
+    umask 077
+    printf 'SECRET_KEY=%s\nDATABASE_PATH=%s\nSTATIC_ROOT=%s\n' "$CHIP_SECRET_KEY" "$CHIP_ROOT/data/www.sqlite3" "$CHIP_ROOT/static/www" >/etc/shop/www.env
+)
+(cd "$first/chip_dashboard" && as_chip env SECRET_KEY="$CHIP_SECRET_KEY" DATABASE_PATH="$CHIP_ROOT/data/www.sqlite3" STATIC_ROOT="$CHIP_ROOT/static/www" \
+    "$CHIP_VENV/bin/python" manage.py migrate --noinput -v 0)
+install -d -m 0755 /etc/nginx/steward
+cat >/etc/nginx/steward/shop-www.conf <<UPSTREAM
+upstream steward_shop_www {
+    server 127.0.0.1:${SHOP_SLOTS[0]};
+    keepalive 16;
+}
+UPSTREAM
 # chip_dashboard.service, the seed's own unit shape (no instance name, no PORT): a checkout at v1.0.0 with a copy of
 # a migrated database, its port only in a gunicorn config file, served by nginx as live.pravoo.in.
 as_chip git clone -q "$CHIP_ORIGIN" "$CHIP_ROOT/live"
@@ -108,10 +135,25 @@ server {
     }
 }
 SITE
+# shop@www through Steward's upstream file, with upstream keep-alive (HTTP/1.1, no Connection header).
+cat >/etc/nginx/sites-enabled/shop <<SITE
+include /etc/nginx/steward/shop-www.conf;
+server {
+    listen 127.0.0.1:80;
+    server_name $SHOP_DOMAIN;
+    location / {
+        proxy_pass http://steward_shop_www;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host \$host;
+    }
+}
+SITE
 nginx -t -q || die "nginx -t failed"
 
 log "start"
-systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service chip_dashboard.service nginx.service
+systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service chip_dashboard.service \
+    "shop-slot@${SHOP_SLOTS[0]}.service" nginx.service
 for i in prod test stage; do
     scenario_wait_for 30 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health" || {
         journalctl -u "broker_portal@$i" -n 30 --no-pager >&2
@@ -119,6 +161,10 @@ for i in prod test stage; do
     }
 done
 scenario_wait_for 10 curl -fsS -H 'Host: pravoo.in' http://127.0.0.1/health || die "nginx does not reach broker_portal@prod"
+scenario_wait_for 30 curl -fsS -H "Host: $SHOP_DOMAIN" http://127.0.0.1/health || {
+    journalctl -u "shop-slot@${SHOP_SLOTS[0]}" -n 30 --no-pager >&2
+    die "nginx does not reach shop@www's slot ${SHOP_SLOTS[0]}"
+}
 scenario_wait_for 30 curl -fsS -H "Host: $CHIP_LIVE_DOMAIN" http://127.0.0.1/health || {
     journalctl -u chip_dashboard -n 30 --no-pager >&2
     die "nginx does not reach chip_dashboard.service as $CHIP_LIVE_DOMAIN"

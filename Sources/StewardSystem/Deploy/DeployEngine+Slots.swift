@@ -1,0 +1,197 @@
+import Foundation
+import StewardCore
+
+/// The `blue-green` strategy: the `releases` layout run in two slots (two units of one template, on two loopback
+/// ports) behind the operator's own nginx. The new release starts in the idle slot while the other serves, is checked
+/// on its own port, and only then is nginx pointed at it (Steward's upstream file, `nginx -t`, a graceful reload);
+/// the old slot's connections are waited for, then it stops. A release that fails its checks never receives a request.
+extension DeployEngine {
+    /// The steps from the restart on: blue-green's start, health, switch and drain, or a restart and the health gate.
+    func cutoverSteps(_ plannedRelease: String) -> [DeployStepAction] {
+        guard target.spec.strategy == .blueGreen else { return [restartStep(plannedRelease), healthStep()] }
+        return [
+            DeployStepAction(name: .start, plan: { sheet in
+                guard let (serving, idle) = self.plannedSlots() else { return sheet.line("REFUSED: no slots (instances.\(self.target.instance).slots)") }
+                sheet.line("slot \(idle): \(self.target.slotLink(idle)) → \(plannedRelease), then " + Systemctl.restart([self.target.slotUnit(idle)]).display
+                           + (serving.map { " (slot \($0) keeps serving)" } ?? " (no slot serves yet)"))
+            }, run: { try await self.startSlot() }),
+            DeployStepAction(name: .health, plan: { sheet in
+                let idle = self.plannedSlots()?.idle
+                sheet.line("the health URL on slot \(idle.map(String.init) ?? "?")'s own port, retried for up to \(self.target.spec.healthTimeoutSeconds) s; on failure the slot is stopped and nginx never sees it")
+            }, run: {
+                guard let port = self.record.slot else { throw StoreError("no slot was started") }
+                let check = self.target.slotCheck
+                return try await self.healthGate({ await check(port) }, after: "slot \(port) started")
+            }),
+            DeployStepAction(name: .switchTraffic, plan: { sheet in
+                let idle = self.plannedSlots()?.idle
+                sheet.line("write \(self.target.upstreamFile) (upstream \(SlotUpstream.name(app: self.target.app, instance: self.target.instance)) → 127.0.0.1:\(idle.map(String.init) ?? "?")), "
+                           + "\(Nginx.dumpConfig().display) (valid, and a site uses it), then \(Nginx.reload().display); current → the release")
+            }, run: { try await self.switchTraffic() }),
+            DeployStepAction(name: .drain, plan: { sheet in
+                guard let serving = self.plannedSlots()?.serving else { return sheet.line("no slot served before: nothing to drain") }
+                sheet.line("wait up to \(self.slots.drainSeconds) s for nginx's old workers and the connections to \(serving) to end, then "
+                           + Systemctl.stop([self.target.slotUnit(serving)]).display)
+            }, run: { try await self.drain() }),
+        ]
+    }
+
+    var slots: SlotSpec { target.spec.slots ?? SlotSpec() }
+
+    /// The slot nginx is pointed at now: the port of Steward's upstream file, when it is one of the instance's slots;
+    /// nil before the first switch.
+    func servingSlot() -> Int? {
+        let name = (target.upstreamFile as NSString).lastPathComponent
+        guard let text = try? files.text(name, in: SlotUpstream.directory, limit: 64 * 1024),
+              let port = SlotUpstream.servingPort(in: text), target.slotPorts.contains(port) else { return nil }
+        return port
+    }
+
+    /// The slot serving now and the one a deploy would start (the other); nil without two slots.
+    func plannedSlots() -> (serving: Int?, idle: Int)? {
+        guard target.slotPorts.count == 2 else { return nil }
+        if let slot = record.slot { return (record.previousSlot, slot) }
+        let serving = servingSlot()
+        return (serving, target.slotPorts.first { $0 != serving } ?? target.slotPorts[0])
+    }
+
+    /// What a blue-green deploy needs before it changes anything.
+    func slotsPreflight() throws -> String {
+        guard target.spec.slots != nil, target.slotPorts.count == 2 else {
+            throw DeployRefusal("blue-green needs deploy.slots.unit and instances.\(target.instance.isEmpty ? "<name>" : target.instance).slots: [PORT, PORT]")
+        }
+        guard host.tool("nginx") != nil else { throw DeployRefusal("blue-green switches nginx, which is not installed") }
+        guard let (serving, idle) = plannedSlots() else { throw DeployRefusal("no slots") }
+        return "slot \(idle) takes the release" + (serving.map { ", slot \($0) serves" } ?? "; no slot serves yet")
+    }
+
+    // MARK: start
+
+    /// Points the idle slot's link at the release and restarts its unit (a slot left running is restarted too). A
+    /// resumed deploy starts the slot its record names.
+    func startSlot() async throws -> StepOutcome {
+        guard let (serving, port) = plannedSlots() else { throw StoreError("no slots") }
+        if record.slot == nil {
+            record.slot = port
+            record.previousSlot = serving
+            try state.updateDeploy(record)
+        }
+        try await tools.run(try asOwner(Command("mkdir", ["-p", "--", target.slotsDirectory])), timeout: .seconds(60))
+        try pointSlot(port, at: record.release)
+        let unit = target.slotUnit(port)
+        restartedAt = Date()
+        _ = await runner.run(Systemctl.resetFailed([unit]), timeout: .seconds(30))
+        try await tools.run(Systemctl.restart([unit]), timeout: .seconds(300))
+        let name = URL(fileURLWithPath: record.release).lastPathComponent
+        return .done("slot \(port): \(unit) started on \(name)" + (serving.map { "; slot \($0) keeps serving" } ?? "; no slot served before"))
+    }
+
+    /// The slot's link (`slots/PORT`) to `release`, replaced in one rename.
+    func pointSlot(_ port: Int, at release: String) throws {
+        let relative = release.hasPrefix(target.directory + "/") ? "../" + release.dropFirst(target.directory.count + 1) : release
+        try files.replaceLink(target.slotLink(port), with: relative, temporary: target.slotsDirectory + "/.slot-steward-\(getpid())")
+    }
+
+    // MARK: switch
+
+    /// nginx to the new slot: the upstream file rewritten, `nginx -T` (valid, and a site includes the file and uses
+    /// its upstream; else the file is put back and nothing reloads), a graceful reload; then `current` to the
+    /// release. nginx's workers of before are remembered: the drain waits for them.
+    func switchTraffic() async throws -> StepOutcome {
+        guard let port = record.slot else { throw StoreError("no slot was started") }
+        let note = try await pointNginx(at: port, before: servingSlot())
+        if target.spec.strategy.usesReleases { try switchCurrent(to: record.release) }
+        return .done("nginx → slot \(port) (\(target.upstreamFile)): nginx -T passed, reloaded gracefully; current → \(URL(fileURLWithPath: record.release).lastPathComponent)"
+                     + (note.map { "; \($0)" } ?? ""))
+    }
+
+    /// Writes the upstream file for `port`, checks nginx's whole configuration with it, and reloads; `before` (the
+    /// port it named, nil for no file) is put back when the check fails. When a slot served before, a site must
+    /// include the file and proxy to its upstream (else the switch would move nothing and the drain would stop the
+    /// slot that still serves); on the first switch a missing include is returned as a note: the file exists only
+    /// now, so the site can include it from here on.
+    @discardableResult
+    func pointNginx(at port: Int, before: Int?) async throws -> String? {
+        try await tools.run(Command("mkdir", ["-p", "-m", "0755", "--", SlotUpstream.directory]), timeout: .seconds(60))
+        let name = (target.upstreamFile as NSString).lastPathComponent
+        try files.replace(name, in: SlotUpstream.directory, with: Data(SlotUpstream.render(app: target.app, instance: target.instance, port: port).utf8))
+        var note: String?
+        do {
+            let dump = try await tools.run(Nginx.dumpConfig(), timeout: .seconds(60)).stdout
+            let upstream = SlotUpstream.name(app: target.app, instance: target.instance)
+            var missing: String?
+            if !dump.contains("# configuration file \(target.upstreamFile):") {
+                missing = "no nginx configuration includes \(target.upstreamFile): add `include \(target.upstreamFile);` to the site (outside its server block) and `proxy_pass http://\(upstream);` to its location"
+            } else if !dump.contains("http://\(upstream);") && !dump.contains("http://\(upstream)/") {
+                missing = "nginx includes \(target.upstreamFile) but no location proxies to it: use `proxy_pass http://\(upstream);`"
+            }
+            if let missing {
+                guard before == nil else { throw StoreError(missing) }
+                note = missing
+            }
+        } catch {
+            if let before {
+                try? files.replace(name, in: SlotUpstream.directory, with: Data(SlotUpstream.render(app: target.app, instance: target.instance, port: before).utf8))
+            } else {
+                files.removeQuietly(target.upstreamFile)
+            }
+            throw error
+        }
+        drainingWorkers = host.nginxWorkers()
+        try await tools.run(Nginx.reload(), timeout: .seconds(120))
+        return note
+    }
+
+    // MARK: drain
+
+    /// Waits (up to `slots.drain`) for nginx's workers of before the switch to exit and the old slot's connections to
+    /// end, then stops the old slot.
+    func drain() async throws -> StepOutcome {
+        guard let old = record.previousSlot, old != record.slot else { return .skipped("no slot served before: nothing to drain") }
+        let start = ContinuousClock.now
+        let bound = start + .seconds(slots.drainSeconds)
+        var open = 0, workers = 0
+        while true {
+            workers = drainingWorkers.filter(host.alive).count
+            open = host.connections(old)
+            if (workers == 0 && open == 0) || ContinuousClock.now >= bound { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let waited = Format.seconds(milliseconds: BackupService.ms(since: start))
+        let unit = target.slotUnit(old)
+        try await tools.run(Systemctl.stop([unit]), timeout: .seconds(300))
+        if workers == 0 && open == 0 { return .done("slot \(old) drained in \(waited); stopped \(unit)") }
+        return .done("slot \(old) still had \(open) connection(s) and nginx \(workers) old worker(s) after \(waited) (deploy.slots.drain): stopped \(unit) anyway")
+    }
+
+    // MARK: undo
+
+    /// Puts the slot that served before back to work: started again on the previous release and checked (when the
+    /// switch happened, or the database was restored with the units stopped), and nginx pointed back at it
+    /// (`pointBack`, after the switch). The new slot is stopped unless nginx still serves from it (no slot to go back
+    /// to, or the way back failed). Returns whether the previous slot passes its checks.
+    func revertSlots(restartOld: Bool, pointBack: Bool, attempt: (String, () async throws -> Void) async -> Void) async -> Bool {
+        var healthy = true
+        let new = record.slot
+        if restartOld, let old = record.previousSlot, old != new {
+            healthy = false
+            await attempt("slot \(old) started again on the previous release; its checks pass") {
+                if let previous = record.previousRelease { try pointSlot(old, at: previous) }
+                _ = await runner.run(Systemctl.resetFailed([target.slotUnit(old)]), timeout: .seconds(30))
+                try await tools.run(Systemctl.start([target.slotUnit(old)]), timeout: .seconds(300))
+                let check = target.slotCheck
+                _ = try await healthGate({ await check(old) }, after: "slot \(old) started again")
+                healthy = true
+            }
+            if healthy && pointBack {
+                await attempt("nginx → slot \(old) again") { try await pointNginx(at: old, before: servingSlot()) }
+            }
+        }
+        if let new, new != record.previousSlot, servingSlot() != new {
+            await attempt("stopped slot \(new) (\(target.slotUnit(new)))") {
+                try await tools.run(Systemctl.stop([target.slotUnit(new)]), timeout: .seconds(300))
+            }
+        }
+        return healthy
+    }
+}

@@ -1,0 +1,81 @@
+import Testing
+@testable import StewardCore
+
+/// The blue-green strategy's pure parts: its manifest keys and their errors, the upstream file Steward owns, the
+/// slots' unit names, and the connection count the drain waits on.
+@Suite struct BlueGreenCoreTests {
+    static let app = """
+        version: 1
+        apps:
+          shop:
+            directory: /srv/shop/{instance}
+            health: /health
+            instances:
+              www: {slots: [9104, 9204]}
+            deploy:
+              strategy: blue-green
+              repository: /srv/git/shop.git
+              slots: {unit: shop-slot@.service, drain: 5s}
+        """
+
+    @Test func aBlueGreenAppReadsItsSlots() throws {
+        let manifest = try #require(ManifestFixture.manifest(Self.app), "\(ManifestFixture.errors(Self.app))")
+        let shop = try #require(manifest.app(named: "shop"))
+        #expect(shop.deploy?.strategy == .blueGreen)
+        #expect(shop.deploy?.slots == SlotSpec(unit: "shop-slot@.service", drainSeconds: 5))
+        #expect(shop.instances.first?.slots == [9104, 9204])
+        #expect(shop.deploy?.slots?.unitName(port: 9204) == "shop-slot@9204.service")
+    }
+
+    @Test(arguments: [
+        ("slots: {unit: shop-slot@.service, drain: 5s}", "slots: {unit: shop.service}",
+         "apps.shop.deploy.slots.unit: expected a template unit like \"shop-slot@.service\" (its instance name is the slot's port), got \"shop.service\""),
+        ("{slots: [9104, 9204]}", "{slots: [9104, 9104]}",
+         "apps.shop.instances.www.slots: expected two different ports like [9004, 9104], got the same port twice"),
+        ("{slots: [9104, 9204]}", "{port: 9104}",
+         "apps.shop.instances.www: strategy blue-green needs slots: [PORT, PORT] (the two loopback ports its slots listen on)"),
+        ("\n      slots: {unit: shop-slot@.service, drain: 5s}", "",
+         "apps.shop.deploy: strategy blue-green needs slots: {unit: app-slot@.service} (a template whose instance name is the slot's port)"),
+        ("strategy: blue-green", "strategy: releases",
+         "apps.shop.deploy.slots: slots is only for strategy: blue-green (this is releases)"),
+    ])
+    func aBlueGreenMistakeIsALocatedError(_ change: (String, String, String)) {
+        let (old, new, expected) = change
+        #expect(Self.app.contains(old))
+        let errors = ManifestFixture.errors(Self.app.replacingOccurrences(of: old, with: new))
+        #expect(errors.contains { $0.contains(expected) }, "\(errors)")
+    }
+
+    @Test func theUpstreamFileNamesTheServingSlotAndIsReadBack() {
+        let text = SlotUpstream.render(app: "shop", instance: "www", port: 9204)
+        #expect(text.contains("upstream steward_shop_www {\n    server 127.0.0.1:9204;\n    keepalive 16;\n}"), "\(text)")
+        #expect(SlotUpstream.servingPort(in: text) == 9204)
+        #expect(SlotUpstream.path(app: "shop", instance: "www") == "/etc/nginx/steward/shop-www.conf")
+        #expect(SlotUpstream.name(app: "my-app", instance: "v2.prod") == "steward_my_app_v2_prod")
+        #expect(SlotUpstream.servingPort(in: "upstream x {\n  server 10.0.0.5:80;\n}\n") == nil, "only a loopback slot")
+        #expect(SlotUpstream.servingPort(in: "") == nil)
+    }
+
+    @Test func theDrainCountsEstablishedConnectionsAtEitherEnd() {
+        let tcp = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:23A0 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 1 1
+               1: 0100007F:C350 0100007F:23A0 01 00000000:00000000 00:00000000 00000000    33        0 2 1
+               2: 0100007F:23A0 0100007F:C350 01 00000000:00000000 00:00000000 00000000   999        0 3 1
+               3: 0100007F:C351 0100007F:23A0 06 00000000:00000000 00:00000000 00000000    33        0 4 1
+               4: 0100007F:C352 0100007F:2404 01 00000000:00000000 00:00000000 00000000    33        0 5 1
+            """
+        #expect(ProcParsers.establishedConnections(tcp, port: 0x23A0) == 2, "both ends of one connection; not the listener, not TIME_WAIT")
+        #expect(ProcParsers.establishedConnections(tcp, port: 0x2404) == 1)
+        #expect(ProcParsers.establishedConnections(tcp, port: 80) == 0)
+    }
+
+    @Test func theSwitchIsWhereABlueGreenDeployStartsServing() {
+        #expect(!DeployStep.health.isAfterSwitch(.blueGreen))
+        #expect(!DeployStep.start.isAfterSwitch(.blueGreen))
+        #expect(DeployStep.switchTraffic.isAfterSwitch(.blueGreen))
+        #expect(DeployStep.drain.isAfterSwitch(.blueGreen))
+        #expect(DeployStep.health.isAfterSwitch(.releases))
+        #expect(!DeployStep.build.isAfterSwitch(.inPlace))
+    }
+}
