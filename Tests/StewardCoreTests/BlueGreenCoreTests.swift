@@ -56,6 +56,18 @@ import Testing
         #expect(SlotUpstream.servingPort(in: "") == nil)
     }
 
+    @Test func nginxsDumpTellsWhetherASiteIncludesAndUsesTheUpstream() {
+        let file = "# configuration file /etc/nginx/steward/shop-www.conf:\n" + SlotUpstream.render(app: "shop", instance: "www", port: 9104)
+        let site = "# configuration file /etc/nginx/sites-enabled/shop:\nserver {\n    location / {\n        proxy_pass http://steward_shop_www;\n    }\n}\n"
+        #expect(SlotUpstream.usage(inDump: file + site, app: "shop", instance: "www") == (true, true))
+        // The file's own comment names the proxy_pass line: it is not a use.
+        #expect(SlotUpstream.usage(inDump: file, app: "shop", instance: "www") == (true, false))
+        #expect(SlotUpstream.usage(inDump: site, app: "shop", instance: "www") == (false, true))
+        #expect(SlotUpstream.usage(inDump: file + site.replacingOccurrences(of: "steward_shop_www;", with: "steward_shop_www/api;"), app: "shop", instance: "www") == (true, true))
+        #expect(SlotUpstream.usage(inDump: file + site.replacingOccurrences(of: "steward_shop_www;", with: "steward_shop_wwwx;"), app: "shop", instance: "www") == (true, false))
+        #expect(SlotUpstream.usage(inDump: file + "    # proxy_pass http://steward_shop_www;\n", app: "shop", instance: "www") == (true, false))
+    }
+
     @Test func theDrainCountsEstablishedConnectionsAtEitherEnd() {
         let tcp = """
               sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

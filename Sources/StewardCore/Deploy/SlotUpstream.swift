@@ -32,6 +32,25 @@ public enum SlotUpstream {
             """
     }
 
+    /// What `nginx -T` says of the file: whether the configuration includes it (its `# configuration file PATH:`
+    /// header) and whether a location proxies to its upstream (`proxy_pass http://NAME`, comments aside: the file's
+    /// own comment names it too).
+    public static func usage(inDump dump: String, app: String, instance: String) -> (included: Bool, proxied: Bool) {
+        let header = "# configuration file \(path(app: app, instance: instance)):"
+        let target = "http://\(name(app: app, instance: instance))"
+        var included = false, proxied = false
+        for line in dump.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line == header { included = true; continue }
+            let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = code.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" })
+            if let i = words.firstIndex(of: "proxy_pass"), i + 1 < words.count {
+                let url = words[i + 1]
+                if url == target || url.hasPrefix(target + "/") { proxied = true }
+            }
+        }
+        return (included, proxied)
+    }
+
     /// The serving port the file names (its first `server 127.0.0.1:PORT`); nil when it names none.
     public static func servingPort(in text: String) -> Int? {
         for line in text.split(separator: "\n") {

@@ -41,12 +41,13 @@ extension DeployEngine {
             await attempt("ran the declared downgrade") { try await migrator.downgrade(release: record.release) }
             databaseBack = problems.isEmpty
         }
-        // blue-green before the switch: the previous release served on the migrated database throughout (blue-green asks
-        // migrations to be backward compatible, expand then contract), so the database is kept: restoring it would stop
-        // the serving slot and drop the writes made since the backup, which stays in the catalog.
-        if target.spec.strategy == .blueGreen, !afterSwitch, !databaseBack {
+        // blue-green: the previous release served on the migrated database until the switch (blue-green asks migrations
+        // to be backward compatible, expand then contract), so it runs on it again and the database is kept: restoring
+        // it would stop both slots and drop the writes made since the backup, which stays in the catalog for
+        // `steward rollback --restore-db`.
+        if target.spec.strategy == .blueGreen, !databaseBack {
             databaseBack = true
-            let kept = "kept the database with this deploy's migrations: the previous release served on it throughout (blue-green migrations are backward compatible); backup #\(restorable.map(String.init).joined(separator: ", #")) holds it as it was"
+            let kept = "kept the database with this deploy's migrations: the previous release \(afterSwitch ? "served" : "serves") on it \(afterSwitch ? "until the switch" : "throughout") (blue-green migrations are backward compatible); backup #\(restorable.map(String.init).joined(separator: ", #")) holds it as it was"
             done.append(kept)
             say("  ↺ \(kept)")
         }

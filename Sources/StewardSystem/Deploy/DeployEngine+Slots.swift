@@ -30,8 +30,11 @@ extension DeployEngine {
             }, run: { try await self.switchTraffic() }),
             DeployStepAction(name: .drain, plan: { sheet in
                 guard let serving = self.plannedSlots()?.serving else { return sheet.line("no slot served before: nothing to drain") }
+                let unit = self.target.slotUnit(serving)
                 sheet.line("wait up to \(self.slots.drainSeconds) s for nginx's old workers and the connections to \(serving) to end, then "
-                           + Systemctl.stop([self.target.slotUnit(serving)]).display)
+                           + (self.slots.keepWarmSeconds > 0
+                              ? SlotCooldown.schedule(slotUnit: unit, after: self.slots.keepWarmSeconds, systemctl: self.host.tool("systemctl") ?? "/usr/bin/systemctl").display
+                              : Systemctl.stop([unit]).display))
             }, run: { try await self.drain() }),
         ]
     }
@@ -76,14 +79,22 @@ extension DeployEngine {
             record.previousSlot = serving
             try state.updateDeploy(record)
         }
+        let unit = target.slotUnit(port)
+        let name = URL(fileURLWithPath: record.release).lastPathComponent
+        let others = serving.map { "; slot \($0) keeps serving" } ?? "; no slot served before"
+        // A slot kept warm after an earlier switch: its timer must not stop it once it serves.
+        _ = await runner.run(SlotCooldown.cancel(slotUnit: unit), timeout: .seconds(30))
+        // Still running that very release (a rollback within keep_warm): nothing to start.
+        if case .success(let r) = await runner.run(Systemctl.isActive(unit), timeout: .seconds(10)), r.exitCode == 0,
+           let runs = files.resolved(target.slotLink(port)), runs == files.resolved(record.release) {
+            return .done("slot \(port): \(unit) is still warm on \(name), not restarted" + others)
+        }
         try await tools.run(try asOwner(Command("mkdir", ["-p", "--", target.slotsDirectory])), timeout: .seconds(60))
         try pointSlot(port, at: record.release)
-        let unit = target.slotUnit(port)
         restartedAt = Date()
         _ = await runner.run(Systemctl.resetFailed([unit]), timeout: .seconds(30))
         try await tools.run(Systemctl.restart([unit]), timeout: .seconds(300))
-        let name = URL(fileURLWithPath: record.release).lastPathComponent
-        return .done("slot \(port): \(unit) started on \(name)" + (serving.map { "; slot \($0) keeps serving" } ?? "; no slot served before"))
+        return .done("slot \(port): \(unit) started on \(name)" + others)
     }
 
     /// The slot's link (`slots/PORT`) to `release`, replaced in one rename.
@@ -119,10 +130,11 @@ extension DeployEngine {
         do {
             let dump = try await tools.run(Nginx.dumpConfig(), timeout: .seconds(60)).stdout
             let upstream = SlotUpstream.name(app: target.app, instance: target.instance)
+            let usage = SlotUpstream.usage(inDump: dump, app: target.app, instance: target.instance)
             var missing: String?
-            if !dump.contains("# configuration file \(target.upstreamFile):") {
+            if !usage.included {
                 missing = "no nginx configuration includes \(target.upstreamFile): add `include \(target.upstreamFile);` to the site (outside its server block) and `proxy_pass http://\(upstream);` to its location"
-            } else if !dump.contains("http://\(upstream);") && !dump.contains("http://\(upstream)/") {
+            } else if !usage.proxied {
                 missing = "nginx includes \(target.upstreamFile) but no location proxies to it: use `proxy_pass http://\(upstream);`"
             }
             if let missing {
@@ -148,20 +160,33 @@ extension DeployEngine {
     /// end, then stops the old slot.
     func drain() async throws -> StepOutcome {
         guard let old = record.previousSlot, old != record.slot else { return .skipped("no slot served before: nothing to drain") }
+        let (open, workers, waited) = try await waitForDrain(old)
+        let unit = target.slotUnit(old)
+        let drained = workers == 0 && open == 0 ? "slot \(old) drained in \(waited)"
+            : "slot \(old) still had \(open) connection(s) and nginx \(workers) old worker(s) after \(waited) (deploy.slots.drain)"
+        _ = await runner.run(SlotCooldown.cancel(slotUnit: unit), timeout: .seconds(30))
+        if slots.keepWarmSeconds > 0 {
+            try await tools.run(SlotCooldown.schedule(slotUnit: unit, after: slots.keepWarmSeconds, systemctl: host.tool("systemctl") ?? "/usr/bin/systemctl"),
+                                timeout: .seconds(30))
+            return .done("\(drained); \(unit) kept warm for \(slots.keepWarmSeconds) s (\(SlotCooldown.name(slotUnit: unit)).timer stops it)")
+        }
+        try await tools.run(Systemctl.stop([unit]), timeout: .seconds(300))
+        return .done("\(drained); stopped \(unit)" + (workers == 0 && open == 0 ? "" : " anyway"))
+    }
+
+    /// Waits, up to `slots.drain`, until nginx's workers from before the last reload have exited and no connection
+    /// to `port` is left. Returns what was still open and how long it waited.
+    func waitForDrain(_ port: Int) async throws -> (open: Int, workers: Int, waited: String) {
         let start = ContinuousClock.now
         let bound = start + .seconds(slots.drainSeconds)
         var open = 0, workers = 0
         while true {
             workers = drainingWorkers.filter(host.alive).count
-            open = host.connections(old)
+            open = host.connections(port)
             if (workers == 0 && open == 0) || ContinuousClock.now >= bound { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let waited = Format.seconds(milliseconds: BackupService.ms(since: start))
-        let unit = target.slotUnit(old)
-        try await tools.run(Systemctl.stop([unit]), timeout: .seconds(300))
-        if workers == 0 && open == 0 { return .done("slot \(old) drained in \(waited); stopped \(unit)") }
-        return .done("slot \(old) still had \(open) connection(s) and nginx \(workers) old worker(s) after \(waited) (deploy.slots.drain): stopped \(unit) anyway")
+        return (open, workers, Format.seconds(milliseconds: BackupService.ms(since: start)))
     }
 
     // MARK: undo
@@ -177,6 +202,7 @@ extension DeployEngine {
             healthy = false
             await attempt("slot \(old) started again on the previous release; its checks pass") {
                 if let previous = record.previousRelease { try pointSlot(old, at: previous) }
+                _ = await runner.run(SlotCooldown.cancel(slotUnit: target.slotUnit(old)), timeout: .seconds(30))
                 _ = await runner.run(Systemctl.resetFailed([target.slotUnit(old)]), timeout: .seconds(30))
                 try await tools.run(Systemctl.start([target.slotUnit(old)]), timeout: .seconds(300))
                 let check = target.slotCheck
@@ -189,6 +215,8 @@ extension DeployEngine {
         }
         if let new, new != record.previousSlot, servingSlot() != new {
             await attempt("stopped slot \(new) (\(target.slotUnit(new)))") {
+                // nginx's workers that still send to it finish first, as in a deploy's drain.
+                if pointBack { _ = try await waitForDrain(new) }
                 try await tools.run(Systemctl.stop([target.slotUnit(new)]), timeout: .seconds(300))
             }
         }

@@ -10,6 +10,9 @@
 #   ctl.sh dirty INSTANCE | clean INSTANCE     edit a tracked file / undo it
 #   ctl.sh hook INSTANCE NAME BODY | unhook INSTANCE    an untracked .steward/hooks/NAME running BODY (bash)
 #   ctl.sh load-start NAME | load-stop NAME    requests through nginx every 20 ms; stop prints "REQUESTS FAILED"
+#   ctl.sh reset-shop              shop@www (blue-green) back to v1.0.0 in slot 9104 only, nginx pointed at it, the
+#                                  pristine database, no other release, no cooldown timer
+#   ctl.sh shop-health             shop@www's /health through nginx
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
@@ -32,6 +35,29 @@ reset)
     systemctl start "broker_portal@$i.service"
     scenario_wait_for 20 curl -fsS "http://127.0.0.1:${CHIP_PORT[$i]}/health"
     ;;
+reset-shop)
+    base=$CHIP_ROOT/releases/www first=v1.0.0-20260101T000000.000
+    for p in "${SHOP_SLOTS[@]}"; do
+        systemctl stop "shop-slot@$p.service" "steward-cooldown-shop-slot-$p.timer" "steward-cooldown-shop-slot-$p.service" 2>/dev/null || true
+        systemctl reset-failed "shop-slot@$p.service" 2>/dev/null || true
+    done
+    find "$base/releases" -mindepth 1 -maxdepth 1 ! -name "$first" -exec rm -rf {} +
+    if [[ ! -d $base/releases/$first ]]; then  # pruned by the deploys since (deploy.keep)
+        as_chip mkdir "$base/releases/$first"
+        as_chip git -C "$base/repo.git" archive --format=tar v1.0.0 | as_chip tar -xf - -C "$base/releases/$first"
+        as_chip ln -sfn "$base/shared/media" "$base/releases/$first/media"
+    fi
+    rm -f "$base/slots/${SHOP_SLOTS[1]}" "$base"/.current-steward-* "$base"/slots/.slot-steward-*
+    as_chip ln -sfn "releases/$first" "$base/current"
+    as_chip ln -sfn "../releases/$first" "$base/slots/${SHOP_SLOTS[0]}"
+    rm -f "$(db www)-wal" "$(db www)-shm"
+    as_chip cp "$(db www).pristine" "$(db www)"
+    printf 'upstream steward_shop_www {\n    server 127.0.0.1:%s;\n    keepalive 16;\n}\n' "${SHOP_SLOTS[0]}" >/etc/nginx/steward/shop-www.conf
+    systemctl start "shop-slot@${SHOP_SLOTS[0]}.service"
+    nginx -t -q && systemctl reload nginx.service
+    scenario_wait_for 20 curl -fsS -H "Host: $SHOP_DOMAIN" http://127.0.0.1/health
+    ;;
+shop-health) curl -sS -H "Host: $SHOP_DOMAIN" http://127.0.0.1/health ;;
 header) curl -sS -o /dev/null -D - -H 'Host: pravoo.in' http://127.0.0.1/ | tr -d '\r' | sed -n 's/^X-Chip-Release: //p' ;;
 health) curl -sS "http://127.0.0.1:${CHIP_PORT[$2]}/health" ;;
 migrations) sqlite3 -readonly "$(db "$2")" "SELECT name FROM django_migrations WHERE app = 'core' ORDER BY id" ;;

@@ -97,6 +97,7 @@ install -d -m 0755 /etc/shop
 )
 (cd "$first/chip_dashboard" && as_chip env SECRET_KEY="$CHIP_SECRET_KEY" DATABASE_PATH="$CHIP_ROOT/data/www.sqlite3" STATIC_ROOT="$CHIP_ROOT/static/www" \
     "$CHIP_VENV/bin/python" manage.py migrate --noinput -v 0)
+as_chip cp "$CHIP_ROOT/data/www.sqlite3" "$CHIP_ROOT/data/www.sqlite3.pristine"  # what ctl.sh reset-shop puts back
 install -d -m 0755 /etc/nginx/steward
 cat >/etc/nginx/steward/shop-www.conf <<UPSTREAM
 upstream steward_shop_www {
