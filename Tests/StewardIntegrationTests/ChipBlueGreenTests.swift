@@ -35,7 +35,7 @@ extension IntegrationTests.ChipDeploys {
 
     func shopVersion() throws -> String {
         let r = try sandbox().exec(["curl", "-fsS", "-H", "Host: shop.pravoo.in", "http://127.0.0.1/health"])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
+        let json = try #require((try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any], "curl exited \(r.status): \(r.stdout)\(r.stderr)")
         return json["version"] as? String ?? "?"
     }
 
@@ -140,5 +140,33 @@ extension IntegrationTests.ChipDeploys {
         }
         print("crash safety (blue-green): deploy v1.0.0 → v1.1.0 of shop@www killed with SIGKILL at each point, then recovered\n" + rows.joined(separator: "\n"))
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
+    }
+
+    /// A release that declares its migrations incompatible with the one serving (v1.6.0 drops a column 1.1.0 reads):
+    /// the serving slot is stopped before they run (stop-migrate-start, said and recorded), and when that deploy is
+    /// killed after its migrations and aborted, the database is restored (the old release could not run on it).
+    @Test func anIncompatibleMigrationFallsBackToStopMigrateStart() throws {
+        try ctl("reset-shop")
+        let first = try steward("contract", ["deploy", "shop@www", "--ref", "v1.1.0"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        try startLoad("contract", clients: 4)
+        let out = try steward("contract", ["deploy", "shop@www", "--ref", "v1.6.0"])
+        let load = try stopLoad("contract")
+        print("blue-green, migrations declared incompatible (stop-migrate-start): \(load.failed) of \(load.requests) requests failed")
+        #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("stop-migrate-start") && out.stdout.contains("0003 drops chip.price"), "\(out.stdout)")
+        #expect(try shopVersion() == "1.6.0")
+        #expect(try releases("contract", "shop@www").first?["incompatibleMigrations"] as? String == "0003 drops chip.price, which 1.1.0 reads")
+
+        try ctl("reset-shop")
+        #expect(try steward("contract-abort", ["deploy", "shop@www", "--ref", "v1.1.0"]).status == 0)
+        let killed = try steward("contract-abort", ["deploy", "shop@www", "--ref", "v1.6.0"], env: ["STEWARD_FAULT=after:migrate"])
+        #expect(killed.status == 137)
+        #expect(try ctl("migrations", "www") == "0001_initial\n0002_chip_price\n0003_remove_chip_price")
+        let aborted = try steward("contract-abort", ["deploy", "shop@www", "--abort"])
+        #expect(aborted.status == 0, "\(aborted.stdout)\(aborted.stderr)")
+        #expect(aborted.stdout.contains("restored the pre-deploy backup"), "\(aborted.stdout)")
+        #expect(try ctl("migrations", "www") == "0001_initial\n0002_chip_price")
+        #expect(try shopVersion() == "1.1.0")
     }
 }

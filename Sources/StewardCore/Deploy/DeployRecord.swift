@@ -60,6 +60,10 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     /// that served before it (nil on the first blue-green deploy).
     public var slot: Int?
     public var previousSlot: Int?
+    /// blue-green: why the release declared its migrations incompatible with the release serving
+    /// (`.steward/incompatible-migrations`): the serving slot was stopped before they ran (stop-migrate-start), and an
+    /// undo restores the database.
+    public var incompatibleMigrations: String?
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

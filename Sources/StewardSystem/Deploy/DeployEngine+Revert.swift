@@ -45,7 +45,7 @@ extension DeployEngine {
         // to be backward compatible, expand then contract), so it runs on it again and the database is kept: restoring
         // it would stop both slots and drop the writes made since the backup, which stays in the catalog for
         // `steward rollback --restore-db`.
-        if target.spec.strategy == .blueGreen, !databaseBack {
+        if target.spec.strategy == .blueGreen, !databaseBack, record.incompatibleMigrations == nil {
             databaseBack = true
             let kept = "kept the database with this deploy's migrations: the previous release \(afterSwitch ? "served" : "serves") on it \(afterSwitch ? "until the switch" : "throughout") (blue-green migrations are backward compatible); backup #\(restorable.map(String.init).joined(separator: ", #")) holds it as it was"
             done.append(kept)

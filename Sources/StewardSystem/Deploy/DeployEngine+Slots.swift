@@ -68,6 +68,31 @@ extension DeployEngine {
         return "slot \(idle) takes the release" + (serving.map { ", slot \($0) serves" } ?? "; no slot serves yet")
     }
 
+    /// The file a release ships to say that its migrations break the release serving (a contract step: a column it
+    /// reads dropped or renamed), with the reason in it.
+    static let incompatibleMigrationsFile = ".steward/incompatible-migrations"
+
+    /// blue-green, before pending migrations run: when the new release declares them incompatible with the one
+    /// serving, that slot is stopped first (stop-migrate-start: requests fail until the switch), and the record says
+    /// why; an undo then restores the database. Nil when nothing was stopped.
+    func stopServingSlotForIncompatibleMigrations() async throws -> String? {
+        guard target.spec.strategy == .blueGreen else { return nil }
+        let path = record.release + "/" + Self.incompatibleMigrationsFile
+        guard files.exists(path) else { return nil }
+        let reason = ((try? files.text((path as NSString).lastPathComponent, in: (path as NSString).deletingLastPathComponent, limit: 4096)) ?? "")
+            .split(separator: "\n").first.map { String($0.prefix(200)) } ?? ""
+        record.incompatibleMigrations = reason.isEmpty ? "declared" : reason
+        try state.updateDeploy(record)
+        guard let serving = record.previousSlot ?? servingSlot() else { return "\(Self.incompatibleMigrationsFile): no slot serves, nothing to stop" }
+        // Recorded before it stops: an undo from here on starts it again.
+        record.previousSlot = serving
+        try state.updateDeploy(record)
+        let unit = target.slotUnit(serving)
+        say("    \(Self.incompatibleMigrationsFile) (\(record.incompatibleMigrations ?? "")): stopping \(unit) before the migrations (stop-migrate-start; requests fail until the switch)")
+        try await tools.run(Systemctl.stop([unit]), timeout: .seconds(300))
+        return "migrations declared incompatible (\(record.incompatibleMigrations ?? "")): stopped \(unit) first, stop-migrate-start"
+    }
+
     // MARK: start
 
     /// Points the idle slot's link at the release and restarts its unit (a slot left running is restarted too). A
@@ -76,12 +101,13 @@ extension DeployEngine {
         guard let (serving, port) = plannedSlots() else { throw StoreError("no slots") }
         if record.slot == nil {
             record.slot = port
-            record.previousSlot = serving
+            record.previousSlot = record.previousSlot ?? serving
             try state.updateDeploy(record)
         }
         let unit = target.slotUnit(port)
         let name = URL(fileURLWithPath: record.release).lastPathComponent
-        let others = serving.map { "; slot \($0) keeps serving" } ?? "; no slot served before"
+        let others = serving.map { record.incompatibleMigrations == nil ? "; slot \($0) keeps serving" : "; slot \($0) was stopped for the migrations" }
+            ?? "; no slot served before"
         // A slot kept warm after an earlier switch: its timer must not stop it once it serves.
         _ = await runner.run(SlotCooldown.cancel(slotUnit: unit), timeout: .seconds(30))
         // Still running that very release (a rollback within keep_warm): nothing to start.
@@ -160,8 +186,16 @@ extension DeployEngine {
     /// end, then stops the old slot.
     func drain() async throws -> StepOutcome {
         guard let old = record.previousSlot, old != record.slot else { return .skipped("no slot served before: nothing to drain") }
-        let (open, workers, waited) = try await waitForDrain(old)
         let unit = target.slotUnit(old)
+        if record.incompatibleMigrations != nil {
+            // Stopped before the migrations: nothing to keep warm (it cannot run on this schema); nginx's old workers
+            // are still waited for, since until they exit they send new requests to it.
+            let (_, workers, waited) = try await waitForDrain(old)
+            try await tools.run(Systemctl.stop([unit]), timeout: .seconds(300))
+            return .done("slot \(old) was stopped before the migrations (incompatible with its release); nginx's old workers "
+                         + (workers == 0 ? "exited in \(waited)" : "still \(workers) after \(waited)"))
+        }
+        let (open, workers, waited) = try await waitForDrain(old)
         let drained = workers == 0 && open == 0 ? "slot \(old) drained in \(waited)"
             : "slot \(old) still had \(open) connection(s) and nginx \(workers) old worker(s) after \(waited) (deploy.slots.drain)"
         _ = await runner.run(SlotCooldown.cancel(slotUnit: unit), timeout: .seconds(30))

@@ -248,6 +248,7 @@ extension DeployEngine {
             notes.append("backup #\(record.backupIDs.map(String.init).joined(separator: ", #")) from before the interruption")
         }
         faults.check("after-backup", .migrate)
+        if let note = try await stopServingSlotForIncompatibleMigrations() { notes.append(note) }
         try await migrator.apply(release: record.release, status: status)
         record.schema = status.alwaysRun ? nil : status.schemaAfter
         let names = status.pending.prefix(5).joined(separator: ", ") + (status.pending.count > 5 ? ", …" : "")

@@ -12,6 +12,8 @@
 #           failing halfway
 #   v1.4.0  (from v1.1.0) deploy/nginx.conf (the nginx site, linked from sites-enabled) adds a header
 #   v1.5.0  (from v1.1.0) deploy/nginx.conf with a syntax error: nginx -t fails
+#   v1.6.0  (from v1.1.0) migration core.0003 drops Chip.price, which 1.1.0 reads: the release declares its migrations
+#           incompatible (.steward/incompatible-migrations), so blue-green falls back to stop-migrate-start
 #   main    v1.1.0 plus one untagged commit
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -114,6 +116,22 @@ git checkout -q -b nginx-broken v1.1.0
 version 1.5.0
 sed -i 's|        proxy_pass http://127.0.0.1:8001;|        proxy_pass http://127.0.0.1:8001\n        add_header X-Chip-Release 1.5.0 always;|' deploy/nginx.conf
 commit "1.5.0: release header (missing semicolon)" v1.5.0
+
+# v1.6.0: a contract migration the running release cannot run on, declared as such.
+git checkout -q -b contract v1.1.0
+version 1.6.0
+sed -i '/price = models.IntegerField(default=0)/d' chip_dashboard/core/models.py
+cat >chip_dashboard/core/migrations/0003_remove_chip_price.py <<'PY'
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_chip_price")]
+    operations = [migrations.RemoveField(model_name="chip", name="price")]
+PY
+mkdir -p .steward
+echo "0003 drops chip.price, which 1.1.0 reads" >.steward/incompatible-migrations
+commit "1.6.0: prices go (contract)" v1.6.0
 
 git checkout -q main
 echo "# work in progress" >>chip_dashboard/core/views.py
