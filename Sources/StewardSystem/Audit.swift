@@ -22,6 +22,8 @@ public struct Audit: Sendable {
     public func gatherUnitsAndEnvFiles() async throws -> Facts {
         let ctx = context
         var facts = Facts(units: try await SystemdProbe.gather(ctx, extraUnits: manifest.declaredUnits), windowHours: ctx.windowHours)
+        // Which blue-green slot serves (the upstream file), so that the serving slot is the instance.
+        facts.slots = try? await SlotProbe.gather(ctx, manifest: manifest, statePath: nil)
         let inventory = Inventory.build(facts: facts, manifest: manifest)
         BlockingCall.prepare()
         let (files, unanswered) = await FilesProbe.envFiles(ctx, paths: unique(inventory.instances.compactMap { facts.unit($0.unit) }.flatMap { $0.environmentFiles.map(\.path) }))

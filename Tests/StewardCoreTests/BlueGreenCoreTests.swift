@@ -91,3 +91,42 @@ import Testing
         #expect(!DeployStep.build.isAfterSwitch(.inPlace))
     }
 }
+
+/// The slot rules on facts as the slot probe gathers them.
+@Suite struct SlotRuleTests {
+    static func facts(upstream: Int?, problem: String? = nil, active: [Int: Bool], cooling: Set<Int> = [], recorded: Int? = nil) -> Facts {
+        let slots = [9104, 9204].map { SlotFacts.Slot(port: $0, unit: "shop-slot@\($0).service", active: active[$0] ?? false, coolingDown: cooling.contains($0)) }
+        return Facts(slots: [SlotFacts(app: "shop", instance: "www", upstreamFile: "/etc/nginx/steward/shop-www.conf", upstreamPort: upstream,
+                                       upstreamProblem: problem, slots: slots, recordedSlot: recorded, recordedDeploy: recorded == nil ? nil : 12)])
+    }
+
+    static func ids(_ facts: Facts) -> [String] {
+        SlotRules.all.flatMap { $0.evaluate(AuditContext(facts: facts)) }.map(\.rule).sorted()
+    }
+
+    @Test func aHealthyInstanceHasNoFinding() {
+        #expect(Self.ids(Self.facts(upstream: 9104, active: [9104: true], recorded: 9104)).isEmpty)
+        // The other slot kept warm by its timer is on purpose.
+        #expect(Self.ids(Self.facts(upstream: 9104, active: [9104: true, 9204: true], cooling: [9204], recorded: 9104)).isEmpty)
+    }
+
+    @Test func eachBadStateIsItsFinding() throws {
+        // The serving slot down: the other one running is the way out, not waste.
+        #expect(Self.ids(Self.facts(upstream: 9104, active: [9204: true], recorded: 9104)) == ["slots.serving-down"])
+        #expect(Self.ids(Self.facts(upstream: 9104, active: [9104: true, 9204: true], recorded: 9104)) == ["slots.idle-running"])
+        #expect(Self.ids(Self.facts(upstream: nil, problem: "absent", active: [9104: true])) == ["slots.upstream-stale"])
+        #expect(Self.ids(Self.facts(upstream: 8000, active: [9104: true])) == ["slots.upstream-stale"])
+        #expect(Self.ids(Self.facts(upstream: 9104, active: [9104: true], recorded: 9204)) == ["slots.upstream-not-recorded"])
+        let stale = try #require(SlotRules.upstreamStale.evaluate(AuditContext(facts: Self.facts(upstream: 8000, active: [9104: true]))).first)
+        #expect(stale.summary == "The upstream file of shop@www is stale: /etc/nginx/steward/shop-www.conf names port 8000, which is not one of the slots (9104, 9204)")
+        #expect(stale.fix.contains("server 127.0.0.1:9104;"), "the running slot is named in the fix")
+        let down = try #require(SlotRules.servingDown.evaluate(AuditContext(facts: Self.facts(upstream: 9104, active: [:]))).first)
+        #expect(down.severity == .critical)
+        #expect(down.fix.hasPrefix("`systemctl start shop-slot@9104.service`"))
+    }
+
+    @Test func systemctlShowGivesEachUnitsState() {
+        let text = "Id=shop-slot@9104.service\nActiveState=active\n\nActiveState=inactive\nId=shop-slot@9204.service\n\nId=steward-cooldown-shop-slot-9204.timer\nActiveState=active\n"
+        #expect(SlotFacts.activeStates(fromShow: text) == ["shop-slot@9104.service": true, "shop-slot@9204.service": false, "steward-cooldown-shop-slot-9204.timer": true])
+    }
+}

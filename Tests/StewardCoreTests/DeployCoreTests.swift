@@ -59,7 +59,7 @@ import Testing
             apps:
               web:
                 deploy:
-                  strategy: blue-green
+                  strategy: green-blue
                   workdir: ../etc
                   build: ["python manage.py migrate && systemctl restart web"]
                   keep: 1
@@ -67,7 +67,7 @@ import Testing
                   colour: red
             """)
         let text = errors.joined(separator: "\n")
-        #expect(text.contains("apps.web.deploy.strategy: expected one of in-place, releases, got \"blue-green\""), "\(text)")
+        #expect(text.contains("apps.web.deploy.strategy: expected one of in-place, releases, blue-green, got \"green-blue\""), "\(text)")
         #expect(text.contains("apps.web.deploy.workdir: expected a path inside the checkout"), "\(text)")
         #expect(text.contains("apps.web.deploy.build[0]: \"&&\" is shell syntax"), "\(text)")
         #expect(text.contains("apps.web.deploy.keep"), "\(text)")

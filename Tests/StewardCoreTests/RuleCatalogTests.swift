@@ -25,6 +25,7 @@ struct RuleCatalogTests {
         "db.sqlite-not-wal", "db.sqlite-size", "db.sqlite-wal-growth", "db.sqlite-fallback", "db.redis-public-bind",
         "db.redis-no-password", "db.postgres-public-bind", "db.postgres-trust-auth",
         "backup.missing", "backup.stale", "backup.unverified", "backup.failed-verification",
+        "slots.serving-down", "slots.upstream-stale", "slots.upstream-not-recorded", "slots.idle-running",
     ]
 
     @Test func catalogHoldsExactlyTheTestedRules() {

@@ -169,4 +169,41 @@ extension IntegrationTests.ChipDeploys {
         #expect(try ctl("migrations", "www") == "0001_initial\n0002_chip_price")
         #expect(try shopVersion() == "1.1.0")
     }
+
+    /// The audit and the checks know the slots: the serving slot is the instance (`steward check shop@www` checks its
+    /// unit, port and health URL), and each bad state of the slots is its finding: an idle slot left running, the
+    /// serving slot down, a stale upstream file, nginx pointing elsewhere than the last deploy switched to.
+    @Test func theAuditJudgesTheSlotsAndTheChecksTheServingOne() throws {
+        try ctl("reset-shop")
+        func slotFindings(_ name: String) throws -> [String] {
+            let out = try sandbox().steward(["audit", "--format", "json", "--manifest", Self.manifest, "--state", "/var/lib/steward-\(name)/state.db"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(out.stderr)")
+            let findings = report["findings"] as? [[String: Any]] ?? []
+            #expect(!out.stdout.contains(Self.secret))
+            return findings.compactMap { f in (f["rule"] as? String).flatMap { $0.hasPrefix("slots.") ? "\($0) \(f["subject"] as? String ?? "")" : nil } }.sorted()
+        }
+        #expect(try slotFindings("slots") == [])
+        let check = try sandbox().steward(["check", "shop@www", "--manifest", Self.manifest])
+        #expect(check.status == 0 && check.stdout.contains("service:shop@www") && check.stdout.contains("http:shop@www/health"), "\(check.stdout)")
+        // The idle slot started by hand on the same release, no keep_warm timer: it serves nothing.
+        _ = try sandbox().exec(["bash", "-c", "ln -sfn ../releases/v1.0.0-20260101T000000.000 /srv/chip/releases/www/slots/9204 && systemctl start shop-slot@9204.service"])
+        var answered = false
+        for _ in 0..<150 where !answered {
+            answered = try sandbox().exec(["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9204/health"]).status == 0
+            if !answered { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(answered, "shop-slot@9204 did not answer")
+        #expect(try slotFindings("slots") == ["slots.idle-running shop@www slot 9204"])
+        // The serving slot down: every request a 502.
+        _ = try sandbox().exec(["systemctl", "stop", "shop-slot@9104.service"])
+        #expect(try slotFindings("slots") == ["slots.serving-down shop@www"])
+        // The upstream file naming no slot.
+        _ = try sandbox().exec(["sed", "-i", "s/127.0.0.1:9104/127.0.0.1:8000/", "/etc/nginx/steward/shop-www.conf"])
+        #expect(try slotFindings("slots") == ["slots.upstream-stale shop@www"])
+        // A deploy switches to 9204; the file edited back to 9104 by hand (its slot started again): not what was recorded.
+        try ctl("reset-shop")
+        #expect(try steward("slots", ["deploy", "shop@www", "--ref", "v1.0.1"]).status == 0)
+        _ = try sandbox().exec(["bash", "-c", "systemctl stop steward-cooldown-shop-slot-9104.timer; sed -i 's/127.0.0.1:9204/127.0.0.1:9104/' /etc/nginx/steward/shop-www.conf"])
+        #expect(try slotFindings("slots") == ["slots.idle-running shop@www slot 9204", "slots.upstream-not-recorded shop@www"])
+    }
 }

@@ -61,7 +61,14 @@ public struct Inventory: Sendable, Equatable {
         var declared: Set<String> = []  // units the manifest declares
         var notProduction: Set<String> = []  // units the manifest says are not production
         for unit in facts.units {
-            let spec = manifest.apps.first { spec in
+            // A blue-green slot (`shop-slot@9104.service`) is its instance when it is the serving slot, and nothing else
+            // when it is not (it is the manifest's all the same).
+            let slotOf = BlueGreenSlots.instance(of: unit, facts: facts, manifest: manifest)
+            if let slotOf, !slotOf.serving {
+                declared.insert(unit.name)
+                continue
+            }
+            let spec = slotOf?.app ?? manifest.apps.first { spec in
                 let unitName = spec.unit ?? (spec.instances.isEmpty ? "\(spec.name).service" : "\(spec.name)@.service")
                 return unitName == unit.unitFileName || unitName == unit.name
             }
@@ -77,13 +84,14 @@ public struct Inventory: Sendable, Equatable {
             let app = spec?.name ?? unit.templateBase ?? unit.shortName
             var (kind, kindEvidence) = KindInference.detect(unit: unit, facts: facts)
             if let spec, spec.kind != .generic { (kind, kindEvidence) = (spec.kind.rawValue, "manifest apps.\(spec.name).kind") }
-            let name = unit.instance ?? ""
+            let name = slotOf?.instance.name ?? unit.instance ?? ""
             let instanceSpec = spec?.instances.first { $0.name == name }
             if instanceSpec?.declaredProduction == false { notProduction.insert(unit.name) }
             var (port, portSource) = configuredPort(unit: unit, facts: facts)
             if port == nil, let expected = instanceSpec?.port {
                 (port, portSource) = (expected, "manifest apps.\(app).instances.\(name).port")
             }
+            if let slotOf { (port, portSource) = (slotOf.port, "the serving slot of apps.\(app).instances.\(name).slots") }
             let role: Role = isTunnel ? .tunnel : .app
             // A tunnel's own sockets (ngrok's local API on 4040) are not what it forwards to.
             if port == nil, role == .app, let socket = listeningSocket(of: unit, facts: facts) {
@@ -95,7 +103,8 @@ public struct Inventory: Sendable, Equatable {
                 declared: instanceSpec?.declaredProduction.map { ($0, "manifest apps.\(app).instances.\(name).production") })
             result.append(Instance(
                 app: app, name: name, unit: unit.name, role: role, production: productionReason != nil,
-                port: port, portSource: portSource, expectedPort: instanceSpec?.port, expectedBind: instanceSpec?.bind,
+                port: port, portSource: portSource, expectedPort: slotOf?.port ?? instanceSpec?.port,
+                expectedBind: slotOf != nil ? "127.0.0.1" : instanceSpec?.bind,
                 workingDirectory: !unit.workingDirectory.isEmpty ? unit.workingDirectory
                     : spec?.directory.map { spec!.resolve($0, instance: name) },
                 kind: kind, healthPath: spec?.health ?? defaultHealthPath(kind),

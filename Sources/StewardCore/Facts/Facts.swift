@@ -26,12 +26,14 @@ public struct Facts: Sendable, Codable, Equatable {
     public var dataStores: DataStoreFacts?
     /// Large app log files and the journal's size; nil when not probed.
     public var logStorage: LogStorageFacts?
+    /// The blue-green instances' slots and upstream files; nil when not probed (or no app is blue-green).
+    public var slots: [SlotFacts]?
 
     public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
                 sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],
                 nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24,
                 backups: BackupCatalogFacts? = nil, tls: TLSFacts? = nil, dataStores: DataStoreFacts? = nil,
-                logStorage: LogStorageFacts? = nil) {
+                logStorage: LogStorageFacts? = nil, slots: [SlotFacts]? = nil) {
         self.host = host
         self.units = units
         self.unitLogs = unitLogs
@@ -47,6 +49,7 @@ public struct Facts: Sendable, Codable, Equatable {
         self.tls = tls
         self.dataStores = dataStores
         self.logStorage = logStorage
+        self.slots = slots
     }
 
     public func unit(_ name: String) -> UnitFacts? { units.first { $0.name == name || $0.shortName == name } }

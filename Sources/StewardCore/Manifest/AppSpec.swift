@@ -34,7 +34,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
     /// The unit file name: ``unit`` when given, else `<name>@.service` for an app with instances and
     /// `<name>.service` for one without.
     public var unitTemplate: String {
-        unit ?? (instances.isEmpty ? "\(name).service" : "\(name)@.service")
+        unit ?? (deploy?.strategy == .blueGreen ? deploy?.slots?.unit : nil) ?? (instances.isEmpty ? "\(name).service" : "\(name)@.service")
     }
 
     /// The unit that runs `instance`: `calb-sizingtool@prod.service` for the template `calb-sizingtool@.service`.
@@ -47,9 +47,12 @@ public struct AppSpec: Sendable, Equatable, Codable {
         return name
     }
 
-    /// Every unit of the app: one per instance, or the single unit.
+    /// Every unit of the app: one per instance, or the single unit; for blue-green, each instance's slots.
     public var unitNames: [String] {
-        instances.isEmpty ? [unitTemplate] : instances.map { unitName(forInstance: $0.name) }
+        if deploy?.strategy == .blueGreen, let slots = deploy?.slots {
+            return instances.flatMap { $0.slots.map { slots.unitName(port: $0) } }
+        }
+        return instances.isEmpty ? [unitTemplate] : instances.map { unitName(forInstance: $0.name) }
     }
 
     /// `template` with every `{instance}` replaced by `instance`: `/opt/calb/{instance}/app` → `/opt/calb/prod/app`.

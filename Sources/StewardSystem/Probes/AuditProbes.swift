@@ -82,6 +82,10 @@ extension AuditProbe {
             let backups = BackupCatalogFacts(database: statePath, observedAt: Date(), records: records)
             return { $0.backups = backups }
         },
+        AuditProbe("slots") { input in
+            let slots = try await SlotProbe.gather(input.context, manifest: input.manifest, statePath: input.statePath)
+            return { $0.slots = slots }
+        },
     ]
 
     /// `apply`, or an incomplete probe that keeps it when some paths (on a mount that stopped answering) did not answer.
@@ -101,6 +105,6 @@ extension AuditProbe {
 extension Manifest {
     /// The units the manifest declares, probed even when systemd does not list them (a template's instances).
     var declaredUnits: [String] {
-        apps.flatMap { app in app.instances.isEmpty ? [app.unit ?? "\(app.name).service"] : app.instances.map { app.unitName(forInstance: $0.name) } }
+        apps.flatMap { app in app.unitNames }
     }
 }
