@@ -7,7 +7,7 @@
 # restart:    broker_portal@prod (in place; nginx proxies pravoo.in to its one gunicorn), deployed BENCH_DEPLOYS times
 #             alternately to v1.0.1 and v1.0.0 (only VERSION differs: no migration, no pip), under load.
 # blue-green: shop@www (two slots behind nginx's upstream file, shop.pravoo.in), the same releases the same number
-#             of times, under the same load. Its manifest entry is the scenario's, with keep_warm 0 (the old slot
+#             of times, under the same load. Its manifest entry is the scenario's, with no keep_warm (the old slot
 #             stops after each drain, as a user without a grace period has it); neither runs collectstatic.
 # Load: Tests/Scenarios/lib/keepalive-load.py, BENCH_CLIENTS (8) keep-alive clients through nginx, as fast as they
 # go, from the first deploy's start to the last one's end; before each strategy, 5 s of the same load alone (the
@@ -40,7 +40,7 @@ bench_boot chip bluegreen-bench
 
 manifest=/run/bluegreen-bench.yml
 # Without the collectstatic build step (shop has none): both strategies deploy the same work.
-in_sbx bash -c "grep -v -e '^        build:' -e 'collectstatic' $(printf '%q' "$repo/Tests/Scenarios/chip/steward.yml") | sed -e 's/keep_warm: 20s/keep_warm: 0s/' >$manifest"
+in_sbx bash -c "grep -v -e '^        build:' -e 'collectstatic' $(printf '%q' "$repo/Tests/Scenarios/chip/steward.yml") | sed -e 's/, keep_warm: 20s//' >$manifest"
 common=(--manifest "$manifest" --state /var/tmp/bench/state.db --store /var/tmp/bench/store)
 loader=$repo/Tests/Scenarios/lib/keepalive-load.py
 ms_now() { echo $(($(date +%s%N) / 1000000)); }

@@ -58,7 +58,7 @@ extension ManifestSchema {
               default: .string("\(SlotSpec().drainSeconds)s")) { _, _, _, slots, ms in
             slots.drainSeconds = max(0, (ms + 999) / 1000)
         },
-        Field("keep_warm", .duration, doc: "How long the old slot keeps running after the switch, so that a rollback is only a switch back; 0s stops it at once.",
+        Field("keep_warm", .duration, doc: "How long the old slot keeps running after the switch, so that a rollback is only a switch back; without it the old slot stops at once.",
               default: .string("\(SlotSpec().keepWarmSeconds)s")) { _, _, _, slots, ms in
             slots.keepWarmSeconds = max(0, (ms + 999) / 1000)
         },
