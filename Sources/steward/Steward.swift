@@ -26,6 +26,10 @@ extension Steward {
     /// Runs the command; a usage error exits 3 ("could not run", Nagios UNKNOWN) rather than 64, so monitoring
     /// that calls `steward audit` tells a broken invocation from findings.
     static func main() async {
+        // A write to a child's stdin that has exited (a fleet host without Steward answers 127 before reading the
+        // request) must be an EPIPE error, not the death of Steward by SIGPIPE (CI: exit 141). A handler, not SIG_IGN:
+        // a handler is reset at exec, so the children Steward runs still get the default SIGPIPE.
+        signal(SIGPIPE, { _ in })
         StewardLogging.bootstrap()
         do {
             var command = try parseAsRoot()
