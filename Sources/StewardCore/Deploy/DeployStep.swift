@@ -24,13 +24,14 @@ public enum DeployStep: String, Sendable, Codable, CaseIterable, Comparable {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
-    /// Steps after which the new release serves: a failure from here on rolls back automatically.
-    public var isAfterSwitch: Bool { self >= .restart }
-
-    /// The same for `strategy`: blue-green's new release serves from its switch on (its health gate runs before).
-    public func isAfterSwitch(_ strategy: DeploySpec.Strategy) -> Bool {
-        strategy == .blueGreen ? self >= .switchTraffic : isAfterSwitch
+    /// The step from which `strategy`'s new release may serve: the restart, or blue-green's switch (its health gate
+    /// runs before it, on the new slot's own port).
+    public static func switchStep(_ strategy: DeploySpec.Strategy) -> DeployStep {
+        strategy == .blueGreen ? .switchTraffic : .restart
     }
+
+    /// Steps after which the new release serves: a failure from here on rolls back automatically.
+    public func isAfterSwitch(_ strategy: DeploySpec.Strategy) -> Bool { self >= Self.switchStep(strategy) }
 }
 
 /// Where a deploy ended.

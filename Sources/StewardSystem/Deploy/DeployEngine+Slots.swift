@@ -150,8 +150,7 @@ extension DeployEngine {
     @discardableResult
     func pointNginx(at port: Int, before: Int?) async throws -> String? {
         try await tools.run(Command("mkdir", ["-p", "-m", "0755", "--", SlotUpstream.directory]), timeout: .seconds(60))
-        let name = (target.upstreamFile as NSString).lastPathComponent
-        try files.replace(name, in: SlotUpstream.directory, with: Data(SlotUpstream.render(app: target.app, instance: target.instance, port: port).utf8))
+        try writeUpstream(port)
         var note: String?
         do {
             let dump = try await tools.run(Nginx.dumpConfig(), timeout: .seconds(60)).stdout
@@ -169,7 +168,7 @@ extension DeployEngine {
             }
         } catch {
             if let before {
-                try? files.replace(name, in: SlotUpstream.directory, with: Data(SlotUpstream.render(app: target.app, instance: target.instance, port: before).utf8))
+                try? writeUpstream(before)
             } else {
                 files.removeQuietly(target.upstreamFile)
             }
@@ -178,6 +177,12 @@ extension DeployEngine {
         drainingWorkers = host.nginxWorkers()
         try await tools.run(Nginx.reload(), timeout: .seconds(120))
         return note
+    }
+
+    /// Steward's upstream file naming `port`, written in its root-owned directory without following a link.
+    func writeUpstream(_ port: Int) throws {
+        try files.replace((target.upstreamFile as NSString).lastPathComponent, in: SlotUpstream.directory,
+                          with: Data(SlotUpstream.render(app: target.app, instance: target.instance, port: port).utf8))
     }
 
     // MARK: drain

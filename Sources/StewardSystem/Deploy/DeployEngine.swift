@@ -204,7 +204,7 @@ public final class DeployEngine {
     // MARK: - Steps
 
     /// Whether the new release may serve: its units were restarted, or (blue-green) nginx was switched to its slot.
-    var switched: Bool { record.started(target.spec.strategy == .blueGreen ? .switchTraffic : .restart) }
+    var switched: Bool { record.started(.switchStep(target.spec.strategy)) }
 
     /// Every step ran: the deploy's end.
     func succeeded() {

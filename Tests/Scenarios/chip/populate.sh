@@ -65,30 +65,30 @@ for i in prod test; do
     as_chip git -C "$CHIP_ROOT/$i" checkout -q --detach v1.0.0
     setup_instance "$i" "$CHIP_ROOT/$i"
 done
-# portal@stage: the releases layout (repo.git, releases/<ref>-<time>/, shared/, current), first release by hand.
+# releases_base BASE: the releases layout (repo.git, releases/<ref>-<time>/, shared/, current), its first release
+# (v1.0.0) made by hand, as an operator adopting the strategy leaves it. Sets $first.
+releases_base() {
+    local base=$1
+    first=$base/releases/v1.0.0-20260101T000000.000
+    install -d -m 0755 -o chip -g chip "$CHIP_ROOT/releases" "$base" "$base/releases" "$base/shared" "$base/shared/media" "$first"
+    as_chip git clone -q --bare "$CHIP_ORIGIN" "$base/repo.git"
+    as_chip git -C "$base/repo.git" archive --format=tar --output="$base/first.tar" v1.0.0
+    as_chip tar -xf "$base/first.tar" -C "$first"
+    rm -f "$base/first.tar"
+    as_chip ln -sfn "$base/shared/media" "$first/media"
+    as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
+}
+# portal@stage: the releases strategy.
 base=$CHIP_ROOT/releases/stage
-first=$base/releases/v1.0.0-20260101T000000.000
-install -d -m 0755 -o chip -g chip "$CHIP_ROOT/releases" "$base" "$base/releases" "$base/shared" "$base/shared/media" "$first"
-as_chip git clone -q --bare "$CHIP_ORIGIN" "$base/repo.git"
-as_chip git -C "$base/repo.git" archive --format=tar --output="$base/first.tar" v1.0.0
-as_chip tar -xf "$base/first.tar" -C "$first"
-rm -f "$base/first.tar"
-as_chip ln -sfn "$base/shared/media" "$first/media"
-as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
+releases_base "$base"
 setup_instance stage "$base/current"
 unset PORT SECRET_KEY DATABASE_PATH STATIC_ROOT
 # shop@www: the same project deployed blue-green (issue 14). As an operator adopting the strategy leaves it: release
 # v1.0.0 in slot 9104 (slots/9104 -> ../releases/…), shop-slot@9104 running, Steward's upstream file naming it and
 # the site proxying to that upstream; slot 9204 idle.
 base=$CHIP_ROOT/releases/www
-first=$base/releases/v1.0.0-20260101T000000.000
-install -d -m 0755 -o chip -g chip "$base" "$base/releases" "$base/shared" "$base/shared/media" "$base/slots" "$first"
-as_chip git clone -q --bare "$CHIP_ORIGIN" "$base/repo.git"
-as_chip git -C "$base/repo.git" archive --format=tar --output="$base/first.tar" v1.0.0
-as_chip tar -xf "$base/first.tar" -C "$first"
-rm -f "$base/first.tar"
-as_chip ln -sfn "$base/shared/media" "$first/media"
-as_chip ln -sfn releases/v1.0.0-20260101T000000.000 "$base/current"
+releases_base "$base"
+install -d -m 0755 -o chip -g chip "$base/slots"
 as_chip ln -sfn ../releases/v1.0.0-20260101T000000.000 "$base/slots/${SHOP_SLOTS[0]}"
 install -d -m 0755 /etc/shop
 (
