@@ -25,6 +25,9 @@ import Testing
         #expect(shop.deploy?.slots == SlotSpec(unit: "shop-slot@.service", drainSeconds: 5))
         #expect(shop.instances.first?.slots == [9104, 9204])
         #expect(shop.deploy?.slots?.unitName(port: 9204) == "shop-slot@9204.service")
+        // The instance runs as its slots (the dashboard's overview matches findings to these).
+        #expect(shop.units(ofInstance: "www") == ["shop-slot@9104.service", "shop-slot@9204.service"])
+        #expect(shop.unitNames == ["shop-slot@9104.service", "shop-slot@9204.service"])
     }
 
     @Test(arguments: [
@@ -44,6 +47,31 @@ import Testing
         #expect(Self.app.contains(old))
         let errors = ManifestFixture.errors(Self.app.replacingOccurrences(of: old, with: new))
         #expect(errors.contains { $0.contains(expected) }, "\(errors)")
+    }
+
+    /// `shop-a@b` and `shop@a-b` would write one upstream file (`shop-a-b.conf`): refused when the manifest is read.
+    @Test func twoInstancesWhoseUpstreamsWouldCollideAreRefused() {
+        let text = Self.app + """
+
+              shop-a:
+                directory: /srv/shop-a/{instance}
+                health: /health
+                instances:
+                  b: {slots: [9304, 9404]}
+                deploy:
+                  strategy: blue-green
+                  repository: /srv/git/shop.git
+                  slots: {unit: shopa-slot@.service}
+            """
+        let renamed = text.replacingOccurrences(of: "www: {slots: [9104, 9204]}", with: "a-b: {slots: [9104, 9204]}")
+        #expect(ManifestFixture.errors(text).isEmpty, "\(ManifestFixture.errors(text))")
+        let errors = ManifestFixture.errors(renamed)
+        #expect(errors.contains { $0.contains("apps.shop-a: shop-a@b and shop@a-b would share nginx upstream shop-a-b.conf: rename one of them") }, "\(errors)")
+    }
+
+    @Test func theSlotUnitsBootStateCommands() {
+        #expect(Systemctl.enable(["shop-slot@9104.service"]).argv == ["systemctl", "enable", "--quiet", "--", "shop-slot@9104.service"])
+        #expect(Systemctl.disable(["shop-slot@9204.service"]).argv == ["systemctl", "disable", "--quiet", "--", "shop-slot@9204.service"])
     }
 
     @Test func theUpstreamFileNamesTheServingSlotAndIsReadBack() {

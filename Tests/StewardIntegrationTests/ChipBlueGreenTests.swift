@@ -2,36 +2,12 @@ import Foundation
 import Testing
 
 extension IntegrationTests.ChipDeploys {
-    /// What `keepalive-load.py` counted while it ran.
-    struct LoadResult: Decodable {
-        var requests: Int
-        var failed: Int
-        var mixed: Int
-        var retried: Int
-        var reasons: [String]
-        var p50_ms: Double?
-        var p99_ms: Double?
-        var rps: Double
-    }
-
     /// Starts keep-alive clients through nginx to shop@www's `/health` (which names the version serving).
     func startLoad(_ name: String, clients: Int = 8) throws {
-        let script = Self.repo + "/Tests/Scenarios/lib/keepalive-load.py"
-        let started = try sandbox().exec(["bash", "-c", "rm -f /run/load-\(name).*; setsid python3 \(script) http://127.0.0.1/health shop.pravoo.in \(clients) /run/load-\(name).stop /run/load-\(name).json </dev/null >/run/load-\(name).log 2>&1 & echo started"])
-        try #require(started.status == 0, "\(started.stderr)")
+        try sandbox().startKeepAliveLoad(name, url: "http://127.0.0.1/health", host: "shop.pravoo.in", clients: clients)
     }
 
-    func stopLoad(_ name: String) throws -> LoadResult {
-        _ = try sandbox().exec(["touch", "/run/load-\(name).stop"])
-        for _ in 0..<300 {
-            let r = try sandbox().exec(["cat", "/run/load-\(name).json"])
-            if r.status == 0 { return try JSONDecoder().decode(LoadResult.self, from: Data(r.stdout.utf8)) }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        let log = try sandbox().exec(["cat", "/run/load-\(name).log"])
-        Issue.record("the load generator did not finish: \(log.stdout)")
-        throw CancellationError()
-    }
+    func stopLoad(_ name: String) throws -> KeepAliveLoad { try sandbox().stopKeepAliveLoad(name) }
 
     func shopVersion() throws -> String {
         let r = try sandbox().exec(["curl", "-fsS", "-H", "Host: shop.pravoo.in", "http://127.0.0.1/health"])

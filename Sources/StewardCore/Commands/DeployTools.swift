@@ -66,6 +66,9 @@ public enum Alembic {
 extension Systemctl {
     public static func restart(_ units: [String]) -> Command { Command("systemctl", ["restart", "--"] + units) }
     public static func reload(_ units: [String]) -> Command { Command("systemctl", ["reload", "--"] + units) }
+    /// blue-green: the serving slot starts at boot, the idle one does not (`--quiet`: no symlink chatter).
+    public static func enable(_ units: [String]) -> Command { Command("systemctl", ["enable", "--quiet", "--"] + units) }
+    public static func disable(_ units: [String]) -> Command { Command("systemctl", ["disable", "--quiet", "--"] + units) }
     /// Clears a unit's failed state and its start counter: a deploy's restart is intended, and must not be refused
     /// because the unit started often in the last 10 s (`StartLimitBurst=`), as rapid deploys and rollbacks do.
     public static func resetFailed(_ units: [String]) -> Command { Command("systemctl", ["reset-failed", "--"] + units) }

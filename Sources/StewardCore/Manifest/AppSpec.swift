@@ -49,10 +49,15 @@ public struct AppSpec: Sendable, Equatable, Codable {
 
     /// Every unit of the app: one per instance, or the single unit; for blue-green, each instance's slots.
     public var unitNames: [String] {
+        instances.isEmpty ? units(ofInstance: nil) : instances.flatMap { units(ofInstance: $0.name) }
+    }
+
+    /// The units that run `instance`: its unit, or for blue-green its slots' units (`shop-slot@9104.service`, …).
+    public func units(ofInstance instance: String?) -> [String] {
         if deploy?.strategy == .blueGreen, let slots = deploy?.slots {
-            return instances.flatMap { $0.slots.map { slots.unitName(port: $0) } }
+            return self.instance(named: instance ?? "")?.slots.map { slots.unitName(port: $0) } ?? []
         }
-        return instances.isEmpty ? [unitTemplate] : instances.map { unitName(forInstance: $0.name) }
+        return [unitName(forInstance: instance)]
     }
 
     /// `template` with every `{instance}` replaced by `instance`: `/opt/calb/{instance}/app` → `/opt/calb/prod/app`.

@@ -26,6 +26,23 @@ enum ManifestSchema {
                 if !valid { reader.report(entry.key, ManifestReader.join(path, entry.name), "invalid app name; \(ManifestReader.nameRule)") }
                 if valid, let app = entry.value { document.manifest.apps.append(app) }
             }
+            // blue-green: each instance's upstream (its name and its file under /etc/nginx/steward) is its own; `shop-a@b`
+            // and `shop@a-b` would write one file.
+            var upstreams: [String: String] = [:]
+            for entry in entries {
+                guard let app = entry.value, app.deploy?.strategy == .blueGreen else { continue }
+                for instance in app.instances {
+                    let label = "\(app.name)@\(instance.name)"
+                    for key in [SlotUpstream.fileName(app: app.name, instance: instance.name), SlotUpstream.name(app: app.name, instance: instance.name)] {
+                        if let other = upstreams[key], other != label {
+                            reader.report(entry.key, ManifestReader.join(path, entry.name),
+                                          "\(label) and \(other) would share nginx upstream \(key): rename one of them")
+                            break
+                        }
+                        upstreams[key] = label
+                    }
+                }
+            }
         },
         Field("silence", .list(silence, expected: "a list"),
               doc: "Findings accepted, each with its reason; the first that matches a finding wins.") { _, _, _, document, items in

@@ -45,7 +45,8 @@ extension DeployEngine {
         // to be backward compatible, expand then contract), so it runs on it again and the database is kept: restoring
         // it would stop both slots and drop the writes made since the backup, which stays in the catalog for
         // `steward rollback --restore-db`.
-        if target.spec.strategy == .blueGreen, !databaseBack, record.incompatibleMigrations == nil {
+        // A rollback is not: the database it restored is the one its release needs, and undoing it puts back the newer one.
+        if target.spec.strategy == .blueGreen, !databaseBack, record.incompatibleMigrations == nil, record.kind != .rollback {
             databaseBack = true
             let kept = "kept the database with this deploy's migrations: the previous release \(afterSwitch ? "served" : "serves") on it \(afterSwitch ? "until the switch" : "throughout") (blue-green migrations are backward compatible); backup #\(restorable.map(String.init).joined(separator: ", #")) holds it as it was"
             done.append(kept)
@@ -117,7 +118,10 @@ extension DeployEngine {
             // The slots: the previous one back to work, the new one stopped (nginx never sees it before the switch).
             if !leftStopped {
                 let problemsBefore = problems.count
-                healthy = await revertSlots(restartOld: afterSwitch || !databaseBack, pointBack: afterSwitch, attempt: attempt)
+                // Also when the serving slot was stopped for incompatible migrations, even if the database came back
+                // without a restore (their transaction rolled back, or a declared downgrade ran).
+                healthy = await revertSlots(restartOld: afterSwitch || !databaseBack || record.incompatibleMigrations != nil,
+                                            pointBack: afterSwitch, attempt: attempt)
                 healthy = healthy && problems.count == problemsBefore
             }
         } else if afterSwitch || migrated, !leftStopped {

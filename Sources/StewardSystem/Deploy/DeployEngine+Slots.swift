@@ -116,7 +116,7 @@ extension DeployEngine {
             return .done("slot \(port): \(unit) is still warm on \(name), not restarted" + others)
         }
         try await tools.run(try asOwner(Command("mkdir", ["-p", "--", target.slotsDirectory])), timeout: .seconds(60))
-        try pointSlot(port, at: record.release)
+        try await pointSlot(port, at: record.release)
         restartedAt = Date()
         _ = await runner.run(Systemctl.resetFailed([unit]), timeout: .seconds(30))
         try await tools.run(Systemctl.restart([unit]), timeout: .seconds(300))
@@ -124,9 +124,14 @@ extension DeployEngine {
     }
 
     /// The slot's link (`slots/PORT`) to `release`, replaced in one rename.
-    func pointSlot(_ port: Int, at release: String) throws {
+    ///
+    /// Done by the owner of the releases tree (`ln`, then `mv -T`, one rename): `slots/` is that user's directory,
+    /// which they could swap for a link, so root never creates or renames entries in it by path.
+    func pointSlot(_ port: Int, at release: String) async throws {
         let relative = release.hasPrefix(target.directory + "/") ? "../" + release.dropFirst(target.directory.count + 1) : release
-        try files.replaceLink(target.slotLink(port), with: relative, temporary: target.slotsDirectory + "/.slot-steward-\(getpid())")
+        let temporary = target.slotsDirectory + "/.slot-steward-\(getpid())"
+        try await tools.run(try asOwner(Command("ln", ["-sfn", "--", String(relative), temporary])), timeout: .seconds(60))
+        try await tools.run(try asOwner(Command("mv", ["-fT", "--", temporary, target.slotLink(port)])), timeout: .seconds(60))
     }
 
     // MARK: switch
@@ -136,10 +141,22 @@ extension DeployEngine {
     /// release. nginx's workers of before are remembered: the drain waits for them.
     func switchTraffic() async throws -> StepOutcome {
         guard let port = record.slot else { throw StoreError("no slot was started") }
-        let note = try await pointNginx(at: port, before: servingSlot())
+        // What served before this deploy, as recorded: a resumed switch may find the file already naming the new slot.
+        let note = try await pointNginx(at: port, before: record.previousSlot)
         if target.spec.strategy.usesReleases { try switchCurrent(to: record.release) }
         return .done("nginx → slot \(port) (\(target.upstreamFile)): nginx -T passed, reloaded gracefully; current → \(URL(fileURLWithPath: record.release).lastPathComponent)"
                      + (note.map { "; \($0)" } ?? ""))
+    }
+
+    /// The serving slot's unit enabled and the other's disabled, so a reboot starts the slot nginx points at. A failure
+    /// (a template without `[Install]`) is said, not fatal: traffic has moved already.
+    func startAtBoot(_ port: Int, insteadOf other: Int?) async -> String {
+        let unit = target.slotUnit(port)
+        guard case .success(let enabled) = await runner.run(Systemctl.enable([unit]), timeout: .seconds(60)), enabled.exitCode == 0 else {
+            return "\(unit) could not be enabled, so a reboot starts no slot (give \(slots.unit) an [Install] section with WantedBy=multi-user.target)"
+        }
+        if let other, other != port { _ = await runner.run(Systemctl.disable([target.slotUnit(other)]), timeout: .seconds(60)) }
+        return "\(unit) starts at boot"
     }
 
     /// Writes the upstream file for `port`, checks nginx's whole configuration with it, and reloads; `before` (the
@@ -174,9 +191,31 @@ extension DeployEngine {
             }
             throw error
         }
-        drainingWorkers = host.nginxWorkers()
-        try await tools.run(Nginx.reload(), timeout: .seconds(120))
+        let workers = host.nginxWorkers()
+        drainingWorkers = workers.map(\.pid)
+        do {
+            try await tools.run(Nginx.reload(), timeout: .seconds(120))
+            try await waitForNewWorkers(besides: Set(workers.map(\.pid)))
+        } catch {
+            // nginx still runs its previous configuration: the file says so again, or the undo would stop the slot
+            // that still serves.
+            if let before { try? writeUpstream(before) } else { files.removeQuietly(target.upstreamFile) }
+            throw error
+        }
         return note
+    }
+
+    /// A reload is a signal: nginx reads the configuration after `systemctl reload` returns, and keeps its old workers
+    /// when it cannot apply it. The switch is done only once a worker of the new configuration runs.
+    func waitForNewWorkers(besides old: Set<Int32>) async throws {
+        guard !old.isEmpty else { return }
+        let bound = ContinuousClock.now + .seconds(10)
+        while !host.nginxWorkers().contains(where: { !$0.shuttingDown && !old.contains($0.pid) }) {
+            guard ContinuousClock.now < bound else {
+                throw StoreError("nginx started no worker with the new configuration within 10 s of its reload: it still runs the previous one (see journalctl -u nginx)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Steward's upstream file naming `port`, written in its root-owned directory without following a link.
@@ -188,8 +227,19 @@ extension DeployEngine {
     // MARK: drain
 
     /// Waits (up to `slots.drain`) for nginx's workers of before the switch to exit and the old slot's connections to
-    /// end, then stops the old slot.
+    /// end, then stops the old slot (or leaves it warm); the serving slot is made the one that starts at boot.
     func drain() async throws -> StepOutcome {
+        // Here rather than in the switch, whose time is the cutover's: enabling reloads systemd's configuration.
+        var boot = ""
+        if let port = record.slot { boot = await startAtBoot(port, insteadOf: record.previousSlot) }
+        let outcome = try await drainOld()
+        switch outcome {
+        case .done(let detail): return .done(detail + "; " + boot)
+        case .skipped(let detail): return .skipped(detail + "; " + boot)
+        }
+    }
+
+    private func drainOld() async throws -> StepOutcome {
         guard let old = record.previousSlot, old != record.slot else { return .skipped("no slot served before: nothing to drain") }
         let unit = target.slotUnit(old)
         if record.incompatibleMigrations != nil {
@@ -219,8 +269,10 @@ extension DeployEngine {
         let start = ContinuousClock.now
         let bound = start + .seconds(slots.drainSeconds)
         var open = 0, workers = 0
+        // A resumed drain has not seen the reload: nginx's workers that are shutting down are the old configuration's.
+        let draining = drainingWorkers.isEmpty ? host.nginxWorkers().filter(\.shuttingDown).map(\.pid) : drainingWorkers
         while true {
-            workers = drainingWorkers.filter(host.alive).count
+            workers = draining.filter(host.alive).count
             open = host.connections(port)
             if (workers == 0 && open == 0) || ContinuousClock.now >= bound { break }
             try await Task.sleep(for: .milliseconds(50))
@@ -235,12 +287,24 @@ extension DeployEngine {
     /// (`pointBack`, after the switch). The new slot is stopped unless nginx still serves from it (no slot to go back
     /// to, or the way back failed). Returns whether the previous slot passes its checks.
     func revertSlots(restartOld: Bool, pointBack: Bool, attempt: (String, () async throws -> Void) async -> Void) async -> Bool {
-        var healthy = true
+        var healthy = true, restartOld = restartOld
         let new = record.slot
+        var pointedBack = !pointBack
+        if pointBack, record.previousSlot == nil, let new {
+            // The first switch: no slot served before, so nginx stays on the new release.
+            await attempt("nginx back to the slot that served before") {
+                throw StoreError("no slot served before this deploy: nginx stays on slot \(new), the new release")
+            }
+            return false
+        }
+        if let old = record.previousSlot, old != new, !restartOld,
+           case .success(let r) = await runner.run(Systemctl.isActive(target.slotUnit(old)), timeout: .seconds(10)), r.exitCode != 0 {
+            restartOld = true  // stopped meanwhile: nginx points at it, so it must run again
+        }
         if restartOld, let old = record.previousSlot, old != new {
             healthy = false
             await attempt("slot \(old) started again on the previous release; its checks pass") {
-                if let previous = record.previousRelease { try pointSlot(old, at: previous) }
+                if let previous = record.previousRelease { try await pointSlot(old, at: previous) }
                 _ = await runner.run(SlotCooldown.cancel(slotUnit: target.slotUnit(old)), timeout: .seconds(30))
                 _ = await runner.run(Systemctl.resetFailed([target.slotUnit(old)]), timeout: .seconds(30))
                 try await tools.run(Systemctl.start([target.slotUnit(old)]), timeout: .seconds(300))
@@ -249,10 +313,15 @@ extension DeployEngine {
                 healthy = true
             }
             if healthy && pointBack {
-                await attempt("nginx → slot \(old) again") { try await pointNginx(at: old, before: servingSlot()) }
+                await attempt("nginx → slot \(old) again") {
+                    try await pointNginx(at: old, before: servingSlot())
+                    pointedBack = true
+                    _ = await startAtBoot(old, insteadOf: new)
+                }
             }
         }
-        if let new, new != record.previousSlot, servingSlot() != new {
+        // The new slot stops only when nginx is known to have left it: never the slot that still serves.
+        if let new, new != record.previousSlot, pointedBack, servingSlot() != new {
             await attempt("stopped slot \(new) (\(target.slotUnit(new)))") {
                 // nginx's workers that still send to it finish first, as in a deploy's drain.
                 if pointBack { _ = try await waitForDrain(new) }

@@ -14,9 +14,9 @@ public struct DeployHost: Sendable {
     var leftovers: @Sendable (_ directories: [String], _ excludingUnits: [String]) -> [LeftoverProcesses.Found]
     /// blue-green's drain: established TCP connections with the port at either end (`/proc/net/tcp` and `tcp6`).
     var connections: @Sendable (_ port: Int) -> Int = { _ in 0 }
-    /// blue-green's drain: the pids of nginx's worker processes now (those of a reload's old configuration exit once
-    /// they have finished their requests).
-    var nginxWorkers: @Sendable () -> [Int32] = { [] }
+    /// blue-green's switch and drain: nginx's worker processes now (those of a reload's old configuration say they
+    /// are shutting down, and exit once they have finished their requests).
+    var nginxWorkers: @Sendable () -> [NginxWorker] = { [] }
     /// Whether a process is still there.
     var alive: @Sendable (Int32) -> Bool = { kill($0, 0) == 0 || errno == EPERM }
 
@@ -36,9 +36,27 @@ public struct DeployHost: Sendable {
         },
         nginxWorkers: {
             let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
-            return pids.filter { pid in
-                guard let data = try? BoundedFile.read("/proc/\(pid)/cmdline", limit: 4096) else { return false }
-                return String(decoding: data, as: UTF8.self).hasPrefix("nginx: worker process")
+            return pids.compactMap { pid in
+                guard let data = try? BoundedFile.read("/proc/\(pid)/cmdline", limit: 4096) else { return nil }
+                return NginxWorker(pid: pid, title: String(decoding: data, as: UTF8.self))
             }
         })
+}
+
+/// One of nginx's worker processes, told by the title nginx gives it (`nginx: worker process`, and after a reload
+/// `nginx: worker process is shutting down` for the old configuration's).
+struct NginxWorker: Sendable, Equatable {
+    var pid: Int32
+    var shuttingDown: Bool
+
+    init(pid: Int32, shuttingDown: Bool) {
+        self.pid = pid
+        self.shuttingDown = shuttingDown
+    }
+
+    /// Nil for any other process.
+    init?(pid: Int32, title: String) {
+        guard title.hasPrefix("nginx: worker process") else { return nil }
+        self.init(pid: pid, shuttingDown: title.hasPrefix("nginx: worker process is shutting down"))
+    }
 }

@@ -41,6 +41,8 @@ reset-shop)
         systemctl stop "shop-slot@$p.service" "steward-cooldown-shop-slot-$p.timer" "steward-cooldown-shop-slot-$p.service" 2>/dev/null || true
         systemctl reset-failed "shop-slot@$p.service" 2>/dev/null || true
     done
+    systemctl disable --quiet "shop-slot@${SHOP_SLOTS[1]}.service"
+    systemctl enable --quiet "shop-slot@${SHOP_SLOTS[0]}.service"
     find "$base/releases" -mindepth 1 -maxdepth 1 ! -name "$first" -exec rm -rf {} +
     if [[ ! -d $base/releases/$first ]]; then  # pruned by the deploys since (deploy.keep)
         as_chip mkdir "$base/releases/$first"

@@ -153,6 +153,7 @@ SITE
 nginx -t -q || die "nginx -t failed"
 
 log "start"
+systemctl enable --quiet "shop-slot@${SHOP_SLOTS[0]}.service"  # the serving slot starts at boot
 systemctl start broker_portal@prod.service broker_portal@test.service portal@stage.service chip_dashboard.service \
     "shop-slot@${SHOP_SLOTS[0]}.service" nginx.service
 for i in prod test stage; do

@@ -4,6 +4,9 @@ that names the app's version, as fast as they can. Runs INSIDE a sandbox (the te
 
     keepalive-load.py URL HOST CLIENTS STOPFILE OUTFILE
 
+URL is http:// or https:// (TLS with HOST as its server name, the certificate not verified: the sandboxes' are
+self-signed).
+
 Stops when STOPFILE exists and writes OUTFILE (JSON): requests, failed (an error, or a status other than 200),
 the failures' reasons (first 20), latencies' p50/p99 in ms, requests per second, and "mixed": answers by an older
 version on a connection that had already been answered by a newer one (versions compare as dotted numbers; a
@@ -16,6 +19,8 @@ failure. Any other error is.
 import http.client
 import json
 import os
+import socket
+import ssl
 import sys
 import threading
 import time
@@ -30,11 +35,28 @@ def version_key(text):
 
 def main():
     url, host, clients, stopfile, outfile = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-    assert url.startswith("http://")
-    hostport, _, path = url[len("http://"):].partition("/")
+    scheme, _, rest = url.partition("://")
+    assert scheme in ("http", "https"), url
+    hostport, _, path = rest.partition("/")
     path = "/" + path
     address, _, port = hostport.partition(":")
-    port = int(port or 80)
+    port = int(port or (443 if scheme == "https" else 80))
+    if scheme == "https":
+        # The sandboxes' certificates are self-signed: TLS as nginx serves it (SNI is HOST), not its trust.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+
+        class Connection(http.client.HTTPSConnection):
+            def connect(self):
+                socket_ = socket.create_connection((self.host, self.port), self.timeout)
+                self.sock = context.wrap_socket(socket_, server_hostname=host)
+
+        def connect():
+            return Connection(address, port, timeout=10)
+    else:
+        def connect():
+            return http.client.HTTPConnection(address, port, timeout=10)
     lock = threading.Lock()
     totals = {"requests": 0, "failed": 0, "mixed": 0, "retried": 0}
     reasons = []
@@ -53,7 +75,7 @@ def main():
         while not os.path.exists(stopfile):
             fresh = conn is None
             if fresh:
-                conn = http.client.HTTPConnection(address, port, timeout=10)
+                conn = connect()
             start = time.monotonic()
             try:
                 conn.request("GET", path, headers={"Host": host})

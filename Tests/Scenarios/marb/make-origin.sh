@@ -7,6 +7,7 @@
 #   v2.1.0  0002: claims.denial_reason
 #   v2.2.0  (from v2.1.0) 0003 creates remits, then 0004 fails: a migration failing halfway
 #   v2.3.0  (from v2.1.0) 0003 creates remits, and /api/v1/health answers 500: a bad release
+#   v2.4.0  (from v2.3.0) the health mended; v2.5.0 (from v2.4.0) a version bump: blue-green's forward deploys
 #   v3.0.0  (from v2.1.0) db/migrations/000_devices.sql, 001_alerts.sql: numbered SQL migrations (seed 003)
 #   v3.1.0  (from v3.0.0) 002_firmware.sql creates a table, then fails
 #   v3.2.0  (from v3.0.0) 000_devices.sql edited after it was applied
@@ -50,6 +51,10 @@ g checkout -q -b bad v2.1.0
 as_marb cp "$here/deploy/0003_remits.py" "$work/migrations/versions/"
 sed -i 's/^def health():/def health():\n    return JSONResponse({"status": "unhealthy", "error": "remits service unreachable"}, status_code=500)\n\n\ndef _health():/' "$work/app/main.py"
 release v2.3.0 "2.3.0: remits (health broken)"
+# The line after the broken release, its health mended (blue-green keeps 0003 when v2.3.0 fails its health gate).
+g checkout -q v2.1.0 -- app/main.py
+release v2.4.0 "2.4.0: remits, health mended"
+release v2.5.0 "2.5.0"
 # Numbered SQL migrations (seed 003's db/migrations, applied with psql), for a manifest with migrations: sql.
 g checkout -q -b sql v2.1.0
 as_marb mkdir -p "$work/db/migrations"
