@@ -118,6 +118,28 @@ extension IntegrationTests.ChipDeploys {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
     }
 
+    /// A reload nginx cannot apply: a site listening on a port another process holds passes `nginx -t`, and
+    /// `systemctl reload` returns 0, but nginx keeps its old workers and configuration. The switch waits for a worker of
+    /// the new one, fails, and puts the upstream file back; the undo does not stop the slot nginx still sends every
+    /// request to. No request fails.
+    @Test func aReloadNginxCannotApplyNeverStopsTheSlotThatServes() throws {
+        try ctl("reset-shop")
+        let block = "setsid python3 -c 'import socket, time; s = socket.socket(); s.bind((\"127.0.0.1\", 9999)); s.listen(); time.sleep(600)' </dev/null >/dev/null 2>&1 & "
+            + "echo $! >/run/blocker.pid; sleep 0.3; printf 'server {\\n    listen 127.0.0.1:9999;\\n    return 204;\\n}\\n' >/etc/nginx/sites-enabled/zz-blocked"
+        try #require(try sandbox().exec(["bash", "-c", block]).status == 0)
+        defer { _ = try? sandbox().exec(["bash", "-c", "rm -f /etc/nginx/sites-enabled/zz-blocked; kill $(cat /run/blocker.pid); systemctl reload nginx"]) }
+        try startLoad("noreload", clients: 4)
+        let out = try steward("noreload", ["deploy", "shop@www", "--ref", "v1.0.1"])
+        let load = try stopLoad("noreload")
+        print("blue-green, a reload nginx cannot apply: deploy exit \(out.status), \(load.failed) of \(load.requests) requests failed")
+        #expect(out.status != 0, "\(out.stdout)")
+        #expect(out.stdout.contains("nginx started no worker with the new configuration"), "\(out.stdout)")
+        #expect(load.failed == 0, "\(load.reasons)")
+        #expect(try shopVersion() == "1.0.0")
+        #expect(try sandbox().exec(["cat", "/etc/nginx/steward/shop-www.conf"]).stdout.contains("server 127.0.0.1:9104;"))
+        #expect(try sandbox().exec(["systemctl", "is-active", "--quiet", "shop-slot@9104.service"]).status == 0, "the serving slot was stopped")
+    }
+
     /// A release that declares its migrations incompatible with the one serving (v1.6.0 drops a column 1.1.0 reads):
     /// the serving slot is stopped before they run (stop-migrate-start, said and recorded), and when that deploy is
     /// killed after its migrations and aborted, the database is restored (the old release could not run on it).
