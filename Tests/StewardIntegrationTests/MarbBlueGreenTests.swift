@@ -53,8 +53,9 @@ extension IntegrationTests {
         /// Ten deploys of marb@live under keep-alive load through nginx with TLS (one a release whose health answers
         /// 500), then a rollback: no request fails, no connection is answered by an older version after a newer one,
         /// each switch comes within 1 s of the new slot's health, the failing release's Alembic migration is kept (the
-        /// previous release runs on it), the serving slot is the one enabled at boot, and the rollback within keep_warm
-        /// is a switch back to the slot still running the previous release.
+        /// previous release runs on it), the serving slot is the one enabled at boot, the rollback within keep_warm is
+        /// a switch back to the slot still running the previous release, and one after it starts the release in the
+        /// idle slot first.
         @Test func blueGreenDeploysBehindTLSNginxFailNoRequest() throws {
             _ = try sh("bash \(Self.repo)/Tests/Scenarios/marb/make-origin.sh && bash \(Self.repo)/Tests/Scenarios/marb/bluegreen-setup.sh")
             #expect(try version() == "2.0.0")
@@ -108,6 +109,24 @@ extension IntegrationTests {
             #expect(try slotServing() == previous)
             let bootAfter = (try enabled(previous), try enabled(serving))
             #expect(bootAfter == ("enabled", "disabled"), "\(bootAfter)")
+
+            // Once keep_warm (20 s) has passed, the cooldown timer has stopped the other slot: a rollback to an older
+            // release starts it there, checks it on its own port, then switches.
+            var stopped = false
+            for _ in 0..<80 where !stopped {
+                Thread.sleep(forTimeInterval: 0.5)
+                stopped = try sandbox().exec(["systemctl", "is-active", "--quiet", "marb-slot@\(serving).service"]).status != 0
+            }
+            #expect(stopped, "marb-slot@\(serving) still runs after its keep_warm")
+            try startLoad("cold-rollback")
+            let cold = try steward(["rollback", "marb@live", "--to", "v2.1.0", "--keep-db"])
+            let coldLoad = try sandbox().stopKeepAliveLoad("cold-rollback")
+            print("blue-green (mARB): rollback to v2.1.0 after keep_warm (started in the idle slot, then switched) under load: \(coldLoad.failed) of \(coldLoad.requests) requests failed; p99 \(coldLoad.p99_ms ?? -1) ms")
+            #expect(cold.status == 0, "\(cold.stdout)\(cold.stderr)")
+            #expect(cold.stdout.contains("slot \(serving): marb-slot@\(serving).service started on v2.1.0"), "\(cold.stdout)")
+            #expect(coldLoad.failed == 0, "\(coldLoad.reasons)")
+            #expect(try version() == "2.1.0")
+            #expect(try slotServing() == serving)
         }
     }
 }
