@@ -26,6 +26,8 @@ struct RuleCatalogTests {
         "db.redis-no-password", "db.postgres-public-bind", "db.postgres-trust-auth",
         "backup.missing", "backup.stale", "backup.unverified", "backup.failed-verification",
         "slots.serving-down", "slots.upstream-stale", "slots.upstream-not-recorded", "slots.idle-running",
+        "compose.service-down", "compose.service-restarting", "compose.service-unhealthy", "compose.database-port-public",
+        "compose.default-credentials", "compose.uncopied-package", "compose.log-tracebacks",
     ]
 
     @Test func catalogHoldsExactlyTheTestedRules() {

@@ -9,7 +9,7 @@ import Testing
         let probes = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(probes.compactMap { $0["name"] as? String } == ["host", "filesystems", "systemd", "journal.units", "journal.host",
                                                                 "sockets", "envfiles", "appdirs", "nginx", "ngrok", "tls", "datastores",
-                                                                "logstorage", "backups", "slots"])
+                                                                "logstorage", "backups", "slots", "compose"])
         #expect(probes.first { $0["name"] as? String == "ngrok" }?["needs"] as? [String] == ["systemd", "envfiles"])
         let text = try Sandbox.run([Sandbox.stewardBinary, "probes"]).stdout
         #expect(text.hasPrefix("host\nfilesystems    needs systemd, host\nsystemd\n"))

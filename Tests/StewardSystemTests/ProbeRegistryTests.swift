@@ -9,7 +9,7 @@ import Testing
 @Suite struct ProbeRegistryTests {
     @Test func theTableHoldsTheProbesTheReportHasAlwaysNamed() {
         #expect(AuditProbe.names == ["host", "filesystems", "systemd", "journal.units", "journal.host", "sockets", "envfiles",
-                                     "appdirs", "nginx", "ngrok", "tls", "datastores", "logstorage", "backups", "slots"])
+                                     "appdirs", "nginx", "ngrok", "tls", "datastores", "logstorage", "backups", "slots", "compose"])
         #expect(Set(AuditProbe.names).count == AuditProbe.all.count)
     }
 

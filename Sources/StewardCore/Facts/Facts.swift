@@ -28,12 +28,14 @@ public struct Facts: Sendable, Codable, Equatable {
     public var logStorage: LogStorageFacts?
     /// The blue-green instances' slots and upstream files; nil when not probed (or no app is blue-green).
     public var slots: [SlotFacts]?
+    /// The Docker Compose projects the host runs; nil when not probed (no Docker, or Docker not answering).
+    public var compose: [ComposeFacts]?
 
     public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
                 sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],
                 nginx: NginxFacts? = nil, ngrok: [NgrokFacts] = [], systemPythonVersion: String? = nil, windowHours: Int = 24,
                 backups: BackupCatalogFacts? = nil, tls: TLSFacts? = nil, dataStores: DataStoreFacts? = nil,
-                logStorage: LogStorageFacts? = nil, slots: [SlotFacts]? = nil) {
+                logStorage: LogStorageFacts? = nil, slots: [SlotFacts]? = nil, compose: [ComposeFacts]? = nil) {
         self.host = host
         self.units = units
         self.unitLogs = unitLogs
@@ -50,6 +52,7 @@ public struct Facts: Sendable, Codable, Equatable {
         self.dataStores = dataStores
         self.logStorage = logStorage
         self.slots = slots
+        self.compose = compose
     }
 
     public func unit(_ name: String) -> UnitFacts? { units.first { $0.name == name || $0.shortName == name } }

@@ -56,6 +56,11 @@ public enum JournalAnalyzer {
         return units.map { analyze(unit: $0, byUnit[$0] ?? []) }
     }
 
+    /// Log facts of plain log lines (a container's `docker logs`), named `name`: the same reading as a unit's journal.
+    public static func logFacts(name: String, lines text: String) -> UnitLogFacts {
+        analyze(unit: name, text.split(separator: "\n").map { Entry(message: String($0)) })
+    }
+
     static func analyze(unit: String, _ entries: [Entry]) -> UnitLogFacts {
         var facts = UnitLogFacts(unit: unit)
         var inTraceback = false

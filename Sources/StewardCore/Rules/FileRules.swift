@@ -61,7 +61,26 @@ enum FileRules {
 
     static func isDefault(_ value: String) -> Bool {
         let v = value.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")).lowercased()
-        return defaultValues.contains(v) || v.hasPrefix("django-insecure-") || v.hasPrefix("changeme")
+        // `admin_dev`, `iot_dev`: the development defaults a compose file's .env ships with (seed 003).
+        return defaultValues.contains(v) || v.hasPrefix("django-insecure-") || v.hasPrefix("changeme") || v.hasSuffix("_dev") || v.hasSuffix("-dev")
+    }
+
+    /// The keys of an env file whose values are well-known defaults (never the values): a secret-named key, a URL's
+    /// password, or `admin` as the user beside a default password.
+    static func defaultCredentialKeys(_ file: EnvFileFacts) -> [String] {
+        file.keys.filter { key in
+            guard let value = file.values[key]?.revealedForAnalysis else { return false }
+            let upper = key.uppercased()
+            if upper.hasSuffix("_USER") || upper.hasSuffix("USERNAME") {
+                return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
+            }
+            if Redactor.isSecretName(key) {
+                return isDefault(value) || Redactor.urlPassword(value).map(isDefault) == true
+            }
+            // postgres://user:changeme@host/db
+            if let password = Redactor.urlPassword(value) { return isDefault(password) }
+            return false
+        }
     }
 
     static let defaultCredentials: Rule = Rule(
@@ -69,19 +88,7 @@ enum FileRules {
         rationale: "Well-known default passwords and keys are the first thing an attacker tries."
     ) { ctx in
         envFiles(ctx).compactMap { file, instances in
-            let keys = file.keys.filter { key in
-                guard let value = file.values[key]?.revealedForAnalysis else { return false }
-                let upper = key.uppercased()
-                if upper.hasSuffix("_USER") || upper.hasSuffix("USERNAME") {
-                    return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
-                }
-                if Redactor.isSecretName(key) {
-                    return isDefault(value) || Redactor.urlPassword(value).map(isDefault) == true
-                }
-                // postgres://user:changeme@host/db
-                if let password = Redactor.urlPassword(value) { return isDefault(password) }
-                return false
-            }
+            let keys = defaultCredentialKeys(file)
             guard !keys.isEmpty else { return nil }
             let production = instances.contains(where: \.production)
             return defaultCredentials.finding(

@@ -38,6 +38,7 @@ public enum RuleCatalog {
     public static let all: [Rule] = HostRules.all + ServiceRules.all + UnitRules.all + LogRules.all + LogStorageRules.all
         + PortRules.all + FileRules.all + SecretRules.all + SettingsRules.all + GitRules.all + RuntimeRules.all
         + NginxRules.all + TLSRules.all + NgrokRules.all + DataStoreRules.all + BackupRules.all + SlotRules.all
+        + ComposeRules.all
 
     public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 

@@ -86,6 +86,10 @@ extension AuditProbe {
             let slots = try await SlotProbe.gather(input.context, manifest: input.manifest, statePath: input.statePath)
             return { $0.slots = slots }
         },
+        AuditProbe("compose") { input in
+            let compose = try await ComposeProbe.gather(input.context)
+            return { $0.compose = compose }
+        },
     ]
 
     /// `apply`, or an incomplete probe that keeps it when some paths (on a mount that stopped answering) did not answer.

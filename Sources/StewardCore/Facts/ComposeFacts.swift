@@ -1,0 +1,103 @@
+/// One Docker Compose project as the host runs it: its containers (found by the labels Compose puts on them), the
+/// `.env` beside its compose file, and the Python packages of its build contexts that no Dockerfile copies. The compose
+/// rules judge these.
+public struct ComposeFacts: Sendable, Codable, Equatable {
+    /// A port the container publishes on the host (`docker inspect`'s `NetworkSettings.Ports`).
+    public struct Port: Sendable, Codable, Equatable {
+        /// `0.0.0.0`, `::` or an address; empty means every address, as Docker reads it.
+        public var hostIP: String
+        public var hostPort: Int
+        public var containerPort: Int
+        public var proto: String
+
+        public init(hostIP: String, hostPort: Int, containerPort: Int, proto: String = "tcp") {
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+            self.containerPort = containerPort
+            self.proto = proto
+        }
+
+        /// Published on every address of the host, not only loopback.
+        public var isPublic: Bool { hostIP.isEmpty || hostIP == "0.0.0.0" || hostIP == "::" }
+    }
+
+    /// One container of a service (a scaled service has several).
+    public struct Service: Sendable, Codable, Equatable {
+        public var name: String
+        public var container: String
+        public var image: String
+        public var imageID: String
+        /// Docker's `State.Status`: `running`, `restarting`, `exited`, `created`, `paused`, `dead`.
+        public var status: String
+        public var restartCount: Int
+        public var exitCode: Int
+        public var oomKilled: Bool
+        /// `State.Health.Status` (`healthy`, `unhealthy`, `starting`); nil without a healthcheck.
+        public var health: String?
+        /// The last healthcheck's output, cut and scrubbed.
+        public var healthLog: String?
+        public var ports: [Port]
+        /// What `docker logs --since` showed over the journal window; nil when not read.
+        public var logs: UnitLogFacts?
+
+        public init(name: String, container: String, image: String = "", imageID: String = "", status: String, restartCount: Int = 0,
+                    exitCode: Int = 0, oomKilled: Bool = false, health: String? = nil, healthLog: String? = nil, ports: [Port] = [],
+                    logs: UnitLogFacts? = nil) {
+            self.name = name
+            self.container = container
+            self.image = image
+            self.imageID = imageID
+            self.status = status
+            self.restartCount = restartCount
+            self.exitCode = exitCode
+            self.oomKilled = oomKilled
+            self.health = health
+            self.healthLog = healthLog
+            self.ports = ports
+            self.logs = logs
+        }
+    }
+
+    /// A top-level Python package of a build context (a directory with `__init__.py`) that no `COPY`/`ADD` of the
+    /// service's Dockerfile brings into the image: its imports fail with `ModuleNotFoundError` at start.
+    public struct UncopiedPackage: Sendable, Codable, Equatable {
+        public var service: String
+        public var dockerfile: String
+        public var package: String
+        /// Where the Dockerfile copies the code it does copy (the destination of its first `COPY`), for the fix.
+        public var copiedTo: String?
+
+        public init(service: String, dockerfile: String, package: String, copiedTo: String?) {
+            self.service = service
+            self.dockerfile = dockerfile
+            self.package = package
+            self.copiedTo = copiedTo
+        }
+    }
+
+    public var project: String
+    /// `com.docker.compose.project.working_dir`.
+    public var workingDir: String
+    /// `com.docker.compose.project.config_files`.
+    public var configFiles: [String]
+    public var services: [Service]
+    /// The project's `.env` (Compose reads it for `${…}` in the file, and services name it in `env_file`).
+    public var env: EnvFileFacts?
+    public var uncopied: [UncopiedPackage]
+    /// Why the compose file or a Dockerfile could not be read, when one could not.
+    public var unreadable: [String]
+    /// How this host runs Compose: `docker compose` (the plugin) or `docker-compose` (v1), for the fixes.
+    public var cli: String
+
+    public init(project: String, workingDir: String, configFiles: [String] = [], services: [Service] = [], env: EnvFileFacts? = nil,
+                uncopied: [UncopiedPackage] = [], unreadable: [String] = [], cli: String = "docker compose") {
+        self.project = project
+        self.workingDir = workingDir
+        self.configFiles = configFiles
+        self.services = services
+        self.env = env
+        self.uncopied = uncopied
+        self.unreadable = unreadable
+        self.cli = cli
+    }
+}

@@ -1,0 +1,137 @@
+/// Rules about Docker Compose projects (seed 003): each service's container running and healthy, not restarting in a
+/// loop; its logs free of tracebacks; no database port on every address; no default credentials in the project's
+/// `.env`; no package of a build context left out of its image.
+enum ComposeRules {
+    static let all = [serviceDown, restarting, unhealthy, databasePortPublic, defaultCredentials, uncopiedPackage, logErrors]
+
+    /// Ports of the databases and caches that must not face the network (PostgreSQL, pgbouncer, MySQL, Redis,
+    /// MongoDB, Elasticsearch, CouchDB, memcached).
+    static let databasePorts: [Int: String] = [5432: "PostgreSQL", 6432: "pgbouncer", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB",
+                                               9200: "Elasticsearch", 5984: "CouchDB", 11211: "memcached"]
+
+    static func services(_ ctx: AuditContext) -> [(ComposeFacts, ComposeFacts.Service)] {
+        (ctx.facts.compose ?? []).flatMap { p in p.services.map { (p, $0) } }
+    }
+
+    /// `docker compose -p pulse` (or `docker-compose`, as the host has it) with the project's files, for fixes.
+    static func compose(_ p: ComposeFacts) -> String {
+        "cd \(p.workingDir) && \(p.cli) -p \(p.project)" + (p.configFiles.count > 1 ? p.configFiles.map { " -f \($0)" }.joined() : "")
+    }
+
+    static let serviceDown: Rule = Rule(
+        id: "compose.service-down", severity: .critical,
+        rationale: "A service whose container exited with an error (or was killed for memory) does none of its work: its requests fail, its queue grows."
+    ) { ctx in
+        services(ctx).compactMap { p, s in
+            guard s.status == "exited" || s.status == "dead", s.exitCode != 0 || s.oomKilled else { return nil }
+            return serviceDown.finding(
+                subject: "\(p.project)/\(s.name)",
+                summary: "Service \(s.name) of compose project \(p.project) is down: its container \(s.container) \(s.oomKilled ? "was killed for memory (OOMKilled)" : "exited with code \(s.exitCode)")",
+                evidence: ["\(s.container): \(s.status), exit code \(s.exitCode)\(s.oomKilled ? ", OOMKilled" : ""), restarted \(s.restartCount) time(s)"] + (s.logs?.samples.prefix(3).map { "log: \($0)" } ?? []),
+                fix: s.oomKilled
+                    ? "Give it memory (`mem_limit` / `deploy.resources.limits.memory` in the compose file, or less load), then `\(compose(p)) up -d \(s.name)`."
+                    : "`docker logs --tail 50 \(s.container)` for why, fix it, then `\(compose(p)) up -d \(s.name)`; `restart: unless-stopped` brings it back after a crash.")
+        }
+    }
+
+    static let restarting: Rule = Rule(
+        id: "compose.service-restarting", severity: .critical,
+        rationale: "A container that Docker keeps restarting crashes at start: the service is down between restarts, and the restarts hide it from `docker ps` at a glance."
+    ) { ctx in
+        services(ctx).compactMap { p, s in
+            let looping = s.status == "restarting"
+            guard looping || (s.status == "running" && s.restartCount >= ctx.thresholds.restartsWarning) else { return nil }
+            let missing = s.logs?.moduleNotFound ?? []
+            return restarting.finding(
+                looping ? .critical : .warning,
+                subject: "\(p.project)/\(s.name)",
+                summary: looping
+                    ? "Service \(s.name) of compose project \(p.project) is restarting in a loop (\(s.restartCount) restarts, last exit code \(s.exitCode))"
+                    : "Service \(s.name) of compose project \(p.project) restarted \(s.restartCount) times",
+                evidence: ["\(s.container): \(s.status), restarted \(s.restartCount) time(s), last exit code \(s.exitCode)\(s.oomKilled ? ", OOMKilled" : "")"]
+                    + missing.map { "log: ModuleNotFoundError: No module named '\($0)'" } + (s.logs?.samples.prefix(3).map { "log: \($0)" } ?? []),
+                fix: missing.isEmpty
+                    ? "`docker logs --tail 50 \(s.container)` for the error it dies of; fix it and `\(compose(p)) up -d --build \(s.name)`."
+                    : "The image lacks module \(missing.joined(separator: ", ")): copy it in the service's Dockerfile (see compose.uncopied-package), then `\(compose(p)) up -d --build \(s.name)`.")
+        }
+    }
+
+    static let unhealthy: Rule = Rule(
+        id: "compose.service-unhealthy", severity: .critical,
+        rationale: "The service's own healthcheck fails: it runs but does not work, and services that depend on it being healthy do not start."
+    ) { ctx in
+        services(ctx).compactMap { p, s in
+            guard s.health == "unhealthy" else { return nil }
+            return unhealthy.finding(
+                subject: "\(p.project)/\(s.name)",
+                summary: "Service \(s.name) of compose project \(p.project) is unhealthy (its healthcheck fails)",
+                evidence: ["\(s.container): \(s.status), health unhealthy"] + (s.healthLog.map { ["last check: \($0)"] } ?? []),
+                fix: "`docker inspect --format '{{json .State.Health}}' \(s.container)` shows the checks' output; fix what it says, then `\(compose(p)) up -d \(s.name)`.")
+        }
+    }
+
+    static let databasePortPublic: Rule = Rule(
+        id: "compose.database-port-public", severity: .critical,
+        rationale: "`ports: [\"5432:5432\"]` publishes the database on every address of the host, and Docker's own firewall rules bypass ufw: anyone who can reach the host can try its passwords."
+    ) { ctx in
+        services(ctx).flatMap { p, s in
+            s.ports.filter { $0.isPublic && databasePorts[$0.containerPort] != nil }.map { port in
+                let kind = databasePorts[port.containerPort] ?? "database"
+                return databasePortPublic.finding(
+                    subject: "\(p.project)/\(s.name):\(port.hostPort)",
+                    summary: "\(kind) of compose project \(p.project) (service \(s.name)) is published on every address, port \(port.hostPort)",
+                    evidence: ["\(s.container): \(port.hostIP.isEmpty ? "0.0.0.0" : port.hostIP):\(port.hostPort) → \(port.containerPort)/\(port.proto)"],
+                    fix: "The other services reach it by its service name on the project's network, without `ports:`: remove the mapping, or bind it to loopback (`\"127.0.0.1:\(port.hostPort):\(port.containerPort)\"`), then `\(compose(p)) up -d \(s.name)`.")
+            }
+        }
+    }
+
+    static let defaultCredentials: Rule = Rule(
+        id: "compose.default-credentials", severity: .critical,
+        rationale: "A compose project's .env ships with the development passwords of its README; left as they are, they are the first ones an attacker tries."
+    ) { ctx in
+        (ctx.facts.compose ?? []).compactMap { p in
+            guard let env = p.env, env.exists else { return nil }
+            let keys = FileRules.defaultCredentialKeys(env)
+            guard !keys.isEmpty else { return nil }
+            let users = p.services.map(\.name).sorted().joined(separator: " ")
+            return defaultCredentials.finding(
+                subject: env.path,
+                summary: "\(env.path) (compose project \(p.project)) uses a well-known default value for \(Format.list(keys))",
+                evidence: keys.map { "\($0) is set to a well-known default (value not shown)" },
+                fix: "Generate new values (`openssl rand -base64 32`), set them where they are checked (`ALTER ROLE … PASSWORD` in the database, the app's admin user), update \(env.path) (mode 0600), then `\(compose(p)) up -d \(users)`.")
+        }
+    }
+
+    static let uncopiedPackage: Rule = Rule(
+        id: "compose.uncopied-package", severity: .critical,
+        rationale: "A package directory that the code imports but the Dockerfile never copies is missing from the image: the service dies at start with ModuleNotFoundError (seed 003)."
+    ) { ctx in
+        (ctx.facts.compose ?? []).flatMap { p in
+            p.uncopied.map { u in
+                let destination = u.copiedTo.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/app/"
+                let line = "COPY \(u.package)/ \(destination)\(u.package)/"
+                return uncopiedPackage.finding(
+                    subject: "\(p.project)/\(u.service) \(u.package)",
+                    summary: "The image of \(u.service) (compose project \(p.project)) lacks package \(u.package): the code imports it, \(u.dockerfile) never copies it",
+                    evidence: ["\(u.dockerfile): no COPY or ADD brings \(u.package)/ from the build context", "the copied code imports \(u.package)"],
+                    fix: "Add `\(line)` to \(u.dockerfile) (beside the COPY of the rest of the code), then `\(compose(p)) up -d --build \(u.service)`.")
+            }
+        }
+    }
+
+    static let logErrors: Rule = Rule(
+        id: "compose.log-tracebacks", severity: .warning,
+        rationale: "Tracebacks in a container's log are errors users or jobs met; `docker logs` is where a compose service's errors go, not the journal."
+    ) { ctx in
+        services(ctx).compactMap { p, s in
+            guard let logs = s.logs, logs.tracebacks >= ctx.thresholds.tracebacksWarning, logs.tracebacks > 0 else { return nil }
+            let types = logs.exceptionTypes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) ×\($0.value)" }
+            return logErrors.finding(
+                subject: "\(p.project)/\(s.name)",
+                summary: "\(logs.tracebacks) Python traceback(s) in the log of \(s.name) (compose project \(p.project)) over the last \(ctx.facts.windowHours) h",
+                evidence: (types.isEmpty ? [] : ["exceptions: \(types.joined(separator: ", "))"]) + logs.samples.prefix(4).map { "log: \($0)" },
+                fix: "`docker logs --since \(ctx.facts.windowHours)h \(s.container) 2>&1 | grep -A20 Traceback` for the stacks; fix the code and deploy.")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import StewardCore
+
+/// The Docker Compose projects the host runs, found as Compose labels its containers: their state (`docker container
+/// inspect`), each container's log over the window (`docker logs --since`, side by side), the project's `.env`, and
+/// the Python packages of each build context that the service's Dockerfile never copies while the copied code imports
+/// them. Files of the project are read, never run.
+enum ComposeProbe {
+    /// Lines of a container's log read at most: a container restarting in a loop prints the same traceback each time.
+    static let logTail = 2000
+
+    static func gather(_ ctx: ProbeContext) async throws -> [ComposeFacts] {
+        // No engine, nothing to audit: a host with the client alone is not a host with compose apps.
+        guard ["/run/docker.sock", "/var/run/docker.sock"].contains(where: ctx.files.exists) else {
+            throw ProbeSkipped("Docker is not running here (no /run/docker.sock)")
+        }
+        let ids: String
+        switch await ctx.runner.run(Docker.composeContainers(), timeout: ctx.commandTimeout) {
+        case .success(let r) where r.exitCode == 0: ids = r.stdout
+        case .success(let r): throw ProbeFailure("docker ps exited \(r.exitCode): \(Redactor.scrub(String(r.stderr.split(separator: "\n").first ?? "")))")
+        case .failure(.notFound): throw ProbeSkipped("Docker is not installed (no docker command)")
+        case .failure(let e): throw ProbeFailure(e.description)
+        }
+        let containerIDs = ids.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
+        guard !containerIDs.isEmpty else { throw ProbeSkipped("no container of a compose project") }
+        let containers = try DockerInspect.containers(fromJSON: try await ctx.output(Docker.inspect(containerIDs))).filter { !$0.oneOff }
+        let cli = await composeCLI(ctx)
+        // Each container's log, side by side.
+        let logs = await withTaskGroup(of: (String, UnitLogFacts?).self) { group in
+            for c in containers {
+                group.addTask {
+                    guard case .success(let r) = await ctx.runner.run(Docker.logs(c.id, sinceHours: ctx.windowHours, tail: logTail), timeout: ctx.commandTimeout),
+                          r.exitCode == 0 else { return (c.id, nil) }
+                    return (c.id, JournalAnalyzer.logFacts(name: c.name, lines: r.stdout + "\n" + r.stderr))
+                }
+            }
+            var byID: [String: UnitLogFacts] = [:]
+            for await (id, facts) in group { byID[id] = facts }
+            return byID
+        }
+        let byProject = Dictionary(grouping: containers) { $0.project ?? "" }
+        var projects: [ComposeFacts] = []
+        for name in byProject.keys.sorted() {
+            let members = byProject[name] ?? []
+            guard let directory = members.compactMap(\.workingDir).first else { continue }
+            let files = members.first { !$0.configFiles.isEmpty }?.configFiles.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? []
+            var project = ComposeFacts(project: name, workingDir: directory, configFiles: files, cli: cli)
+            project.services = members.map { c in
+                var s = c.facts
+                s.logs = logs[c.id]
+                return s
+            }.sorted { ($0.name, $0.container) < ($1.name, $1.container) }
+            let files_ = ctx.files
+            let read = await BlockingCall.run(on: files_.path(directory), timeout: ctx.commandTimeout) {
+                readProject(files_, directory: directory, configFiles: files)
+            }
+            guard let read else {
+                project.unreadable = ["\(directory) " + FilesProbe.didNotAnswer(ctx)]
+                projects.append(project)
+                continue
+            }
+            (project.env, project.uncopied, project.unreadable) = read
+            projects.append(project)
+        }
+        return projects
+    }
+
+    /// `docker compose` when the plugin answers, else `docker-compose` when v1 is installed.
+    static func composeCLI(_ ctx: ProbeContext) async -> String {
+        if case .success(let r) = await ctx.runner.run(Docker.composePluginVersion(), timeout: ctx.commandTimeout), r.exitCode == 0 { return "docker compose" }
+        return CommandRunner.resolve("docker-compose") != nil ? "docker-compose" : "docker compose"
+    }
+
+    /// The project's `.env` and the packages its build contexts leave out of their images.
+    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String]) {
+        let env = files.exists(directory + "/.env") ? FilesProbe.envFile(files, directory + "/.env") : nil
+        var uncopied: [ComposeFacts.UncopiedPackage] = []
+        var unreadable: [String] = []
+        for file in configFiles {
+            let builds: [ComposeFile.Build]
+            do { builds = try ComposeFile.builds(try files.read(file, limit: 1 << 20)) } catch {
+                unreadable.append("\(file): \(error)")
+                continue
+            }
+            for build in builds {
+                guard let context = ComposeFile.path(build.context, in: directory) else { continue }
+                let dockerfile = ComposeFile.path(build.dockerfile, in: context) ?? context + "/Dockerfile"
+                let text: String
+                do { text = try files.read(dockerfile, limit: 1 << 20) } catch {
+                    unreadable.append("\(dockerfile): \(error)")
+                    continue
+                }
+                let copies = DockerfileCopies.parse(text)
+                let packages = files.list(context).filter { files.exists("\(context)/\($0)/__init__.py") }
+                let left = packages.filter { !DockerfileCopies.covers(copies.sources, $0) }
+                guard !left.isEmpty else { continue }
+                let imported = importsOfCopiedCode(files, context: context, sources: copies.sources)
+                for package in left where imported.contains(package) {
+                    uncopied.append(ComposeFacts.UncopiedPackage(service: build.service, dockerfile: dockerfile, package: package, copiedTo: copies.firstDestination))
+                }
+            }
+        }
+        return (env, uncopied, unreadable)
+    }
+
+    /// Top-level modules imported by the Python files the Dockerfile copies (at most 400 files, 4 levels deep).
+    static func importsOfCopiedCode(_ files: HostFiles, context: String, sources: [String]) -> Set<String> {
+        var names: Set<String> = []
+        var budget = 400
+        func visit(_ path: String, depth: Int) {
+            guard budget > 0 else { return }
+            if path.hasSuffix(".py") {
+                budget -= 1
+                if let text = try? files.read(path, limit: 256 * 1024) { names.formUnion(ComposeFile.imports(text)) }
+                return
+            }
+            guard depth < 4, files.linkTarget(path) == nil else { return }
+            for entry in files.list(path) where !entry.hasPrefix(".") { visit(path + "/" + entry, depth: depth + 1) }
+        }
+        for source in sources where !source.contains("*") {
+            guard let path = ComposeFile.path(source, in: context), path.hasPrefix(context) else { continue }
+            visit(path, depth: 0)
+        }
+        return names
+    }
+}
