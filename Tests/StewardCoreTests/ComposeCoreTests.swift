@@ -130,4 +130,46 @@ import Testing
                                         ports: [ComposeFacts.Port(hostIP: "127.0.0.1", hostPort: 5432, containerPort: 5432)])
         #expect(Self.findings(Self.facts([fine], env: EnvFileFacts(path: "/opt/pulse/.env", exists: true, keys: ["POSTGRES_PASSWORD"], values: ["POSTGRES_PASSWORD": Secret("Zq8v1xK2pW9")]))).isEmpty)
     }
+
+    static let manifest = """
+        version: 1
+        apps:
+          pulse:
+            kind: compose
+            directory: /opt/pulse
+            health: /health
+            compose: {project: pulse, files: [docker-compose.yml], services: [ui, ingest, postgres]}
+        """
+
+    @Test func aComposeAppIsDeclaredWithItsProjectFilesAndServices() throws {
+        let manifest = try #require(ManifestFixture.manifest(Self.manifest), "\(ManifestFixture.errors(Self.manifest))")
+        let pulse = try #require(manifest.app(named: "pulse"))
+        #expect(pulse.kind == .compose)
+        #expect(pulse.compose == ComposeSpec(project: "pulse", files: ["docker-compose.yml"], services: ["ui", "ingest", "postgres"]))
+        #expect(pulse.unitNames.isEmpty, "a compose project runs as containers, not units")
+        #expect(ComposeSpec.defaultProject(directory: "/opt/OpsConductor Pulse") == "opsconductorpulse")
+    }
+
+    @Test(arguments: [
+        ("    directory: /opt/pulse\n", "", "apps.pulse: kind compose needs directory: the project's directory (where its compose file is)"),
+        ("project: pulse", "project: Pulse!", "apps.pulse.compose.project: expected a compose project name (lower-case letters, digits, _ and -), got \"Pulse!\""),
+        ("files: [docker-compose.yml]", "files: [../x.yml]", "apps.pulse.compose.files: expected paths inside the directory like docker-compose.yml, got \"../x.yml\""),
+        ("kind: compose", "kind: fastapi", "apps.pulse.compose: compose is only for kind: compose"),
+        ("    health: /health\n", "    health: /health\n    unit: pulse.service\n", "apps.pulse.unit: a compose project runs as containers, not a systemd unit"),
+    ])
+    func aComposeMistakeIsALocatedError(_ change: (String, String, String)) {
+        let (old, new, expected) = change
+        #expect(Self.manifest.contains(old))
+        let errors = ManifestFixture.errors(Self.manifest.replacingOccurrences(of: old, with: new))
+        #expect(errors.contains { $0.contains(expected) }, "\(errors)")
+    }
+
+    @Test func aDeclaredServiceWithoutAContainerIsDown() {
+        var facts = Self.facts([ComposeFacts.Service(name: "ui", container: "pulse_ui_1", status: "running", health: "healthy")])
+        facts.compose?[0].app = "pulse"
+        facts.compose?[0].declaredServices = ["ui", "ingest"]
+        let findings = Self.findings(facts)
+        #expect(findings.map { "\($0.rule) \($0.subject): \($0.summary)" } == ["compose.service-down pulse/ingest: Service ingest of compose project pulse has no container: it does not run"])
+        #expect(findings.first?.fix == "`cd /opt/pulse && docker-compose -p pulse up -d ingest` (`cd /opt/pulse && docker-compose -p pulse ps` shows what runs).")
+    }
 }

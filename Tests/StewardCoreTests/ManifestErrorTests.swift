@@ -63,7 +63,7 @@ struct ManifestErrorTests {
 
     @Test func unknownKind() {
         #expect(errors("apps:\n  web:\n    kind: rails\n") == [
-            #"steward.yml:3:11: apps.web.kind: unknown kind "rails"; expected one of fastapi, django, streamlit, flask, generic"#,
+            #"steward.yml:3:11: apps.web.kind: unknown kind "rails"; expected one of fastapi, django, streamlit, flask, generic, compose"#,
         ])
     }
 
@@ -124,7 +124,7 @@ struct ManifestErrorTests {
 
     @Test func unknownKeysNeverEchoTheirValue() {
         let found = errors("apps:\n  web:\n    owner: alice-the-admin\n")
-        #expect(found == ["steward.yml:3:5: apps.web.owner: unknown key; expected one of kind, unit, directory, env_file, health, instances, backup, deploy"])
+        #expect(found == ["steward.yml:3:5: apps.web.owner: unknown key; expected one of kind, unit, directory, env_file, health, instances, backup, deploy, compose"])
     }
 
     @Test func appNamedLikeASecretWordIsFineWhenItIsAnApp() throws {
@@ -298,7 +298,7 @@ struct ManifestErrorTests {
         #expect(errors(yaml) == [
             #"steward.yml:2:5: silence[0]: missing key "reason": say why the finding is accepted; the report shows it"#,
             "steward.yml:3:10: version: unsupported version 3; this Steward reads version 1",
-            #"steward.yml:6:11: apps.web.kind: unknown kind "rails"; expected one of fastapi, django, streamlit, flask, generic"#,
+            #"steward.yml:6:11: apps.web.kind: unknown kind "rails"; expected one of fastapi, django, streamlit, flask, generic, compose"#,
             "steward.yml:8:20: apps.web.instances.prod.port: must be between 1 and 65535, got 99999",
             "steward.yml:10:25: thresholds.disk_warning_percent: must be between 0 and 100, got 101",
         ])

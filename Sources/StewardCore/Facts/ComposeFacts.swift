@@ -88,9 +88,14 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
     public var unreadable: [String]
     /// How this host runs Compose: `docker compose` (the plugin) or `docker-compose` (v1), for the fixes.
     public var cli: String
+    /// The manifest's app (`kind: compose`) this project is; nil for one found only by its containers.
+    public var app: String?
+    /// The services the manifest says must run (`compose.services`).
+    public var declaredServices: [String]
 
     public init(project: String, workingDir: String, configFiles: [String] = [], services: [Service] = [], env: EnvFileFacts? = nil,
-                uncopied: [UncopiedPackage] = [], unreadable: [String] = [], cli: String = "docker compose") {
+                uncopied: [UncopiedPackage] = [], unreadable: [String] = [], cli: String = "docker compose", app: String? = nil,
+                declaredServices: [String] = []) {
         self.project = project
         self.workingDir = workingDir
         self.configFiles = configFiles
@@ -99,5 +104,7 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
         self.uncopied = uncopied
         self.unreadable = unreadable
         self.cli = cli
+        self.app = app
+        self.declaredServices = declaredServices
     }
 }

@@ -16,10 +16,12 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var backup: BackupSpec?
     /// How the app is deployed; nil means the defaults (see ``DeploySpec``).
     public var deploy: DeploySpec?
+    /// `kind: compose`: the Compose project; nil for other kinds (a compose app without the section uses its defaults).
+    public var compose: ComposeSpec?
 
     public init(name: String, kind: AppKind = .generic, unit: String? = nil, directory: String? = nil,
                 envFile: String? = nil, health: String? = nil, instances: [InstanceSpec] = [], backup: BackupSpec? = nil,
-                deploy: DeploySpec? = nil) {
+                deploy: DeploySpec? = nil, compose: ComposeSpec? = nil) {
         self.name = name
         self.kind = kind
         self.unit = unit
@@ -29,6 +31,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.instances = instances
         self.backup = backup
         self.deploy = deploy
+        self.compose = compose
     }
 
     /// The unit file name: ``unit`` when given, else `<name>@.service` for an app with instances and
@@ -52,8 +55,11 @@ public struct AppSpec: Sendable, Equatable, Codable {
         instances.isEmpty ? units(ofInstance: nil) : instances.flatMap { units(ofInstance: $0.name) }
     }
 
-    /// The units that run `instance`: its unit, or for blue-green its slots' units (`shop-slot@9104.service`, …).
+    /// The units that run `instance`: its unit, or for blue-green its slots' units (`shop-slot@9104.service`, …); none
+    /// for a compose project.
     public func units(ofInstance instance: String?) -> [String] {
+        // A compose project runs as containers, not systemd units.
+        if kind == .compose { return [] }
         if deploy?.strategy == .blueGreen, let slots = deploy?.slots {
             return self.instance(named: instance ?? "")?.slots.map { slots.unitName(port: $0) } ?? []
         }

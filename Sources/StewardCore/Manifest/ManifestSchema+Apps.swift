@@ -34,7 +34,17 @@ extension ManifestSchema {
         }.first(),
         Field("backup", backup, \.backup, doc: "What steward backup saves, how long it is kept, when it runs."),
         Field("deploy", .section(deploy, DeploySpec()), \.deploy, doc: "How steward deploy deploys the app."),
+        Field("compose", .section(composeSection, ComposeSpec()), \.compose,
+              doc: "kind: compose: the Compose project in the app's directory (its name, files and the services that must run)."),
     ], finish: { reader, node, present, refused, path, app in
+        // compose: a project directory, no units or instances of its own.
+        if app.kind == .compose {
+            if app.directory == nil { reader.report(node, path, "kind compose needs directory: the project's directory (where its compose file is)") }
+            if let instances = present["instances"] { reader.report(instances.key, ManifestReader.join(path, "instances"), "a compose project has no instances: declare each project as its own app") }
+            if let unit = present["unit"] { reader.report(unit.key, ManifestReader.join(path, "unit"), "a compose project runs as containers, not a systemd unit") }
+        } else if let compose = present["compose"] {
+            reader.report(compose.key, ManifestReader.join(path, "compose"), "compose is only for kind: compose")
+        }
         // blue-green: every instance names its two slot ports, and only then.
         guard !refused.contains("deploy"), !refused.contains("instances") else { return }
         let blueGreen = app.deploy?.strategy == .blueGreen
@@ -52,6 +62,22 @@ extension ManifestSchema {
             }
         }
     })
+
+    static let composeSection = Section<ComposeSpec>(fields: [
+        Field("project", .string, doc: "The project name (-p); default: the directory's name, as Compose names it.") { reader, node, path, spec, project in
+            guard !project.isEmpty, project.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                return reader.report(node, path, "expected a compose project name (lower-case letters, digits, _ and -), got \(ManifestReader.describe(value: project))")
+            }
+            spec.project = project
+        },
+        Field("files", .strings, doc: "The compose files, relative to the directory; default: Compose's (compose.yaml, docker-compose.yml).") { reader, node, path, spec, files in
+            if let bad = files.first(where: { $0.isEmpty || $0.hasPrefix("/") || $0.split(separator: "/").contains("..") }) {
+                return reader.report(node, path, "expected paths inside the directory like docker-compose.yml, got \(ManifestReader.describe(value: bad))")
+            }
+            spec.files = files
+        },
+        Field("services", .strings, \.services, doc: "The services that must run; default: every service that has a container."),
+    ])
 
     static func instance(_ name: String) -> ValueType<InstanceSpec> {
         .section(instanceSection, InstanceSpec(name: name))

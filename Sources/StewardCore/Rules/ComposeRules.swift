@@ -22,7 +22,19 @@ enum ComposeRules {
         id: "compose.service-down", severity: .critical,
         rationale: "A service whose container exited with an error (or was killed for memory) does none of its work: its requests fail, its queue grows."
     ) { ctx in
-        services(ctx).compactMap { p, s in
+        // A declared service without any container: never created, or removed (`down`, `rm`).
+        let missing = (ctx.facts.compose ?? []).flatMap { p in
+            p.declaredServices.filter { name in !p.services.contains { $0.name == name } }.map { name in
+                serviceDown.finding(
+                    subject: "\(p.project)/\(name)",
+                    summary: "Service \(name) of compose project \(p.project) has no container: it does not run",
+                    evidence: ["manifest apps.\(p.app ?? p.project).compose.services names \(name)",
+                               p.services.isEmpty ? "no container carries the label com.docker.compose.project=\(p.project)"
+                                   : "containers of \(p.project): \(p.services.map(\.container).joined(separator: ", "))"],
+                    fix: "`\(compose(p)) up -d \(name)` (`\(compose(p)) ps` shows what runs).")
+            }
+        }
+        return missing + services(ctx).compactMap { p, s in
             guard s.status == "exited" || s.status == "dead", s.exitCode != 0 || s.oomKilled else { return nil }
             return serviceDown.finding(
                 subject: "\(p.project)/\(s.name)",

@@ -87,7 +87,7 @@ extension AuditProbe {
             return { $0.slots = slots }
         },
         AuditProbe("compose") { input in
-            let compose = try await ComposeProbe.gather(input.context)
+            let compose = try await ComposeProbe.gather(input.context, manifest: input.manifest)
             return { $0.compose = compose }
         },
     ]

@@ -9,9 +9,11 @@ enum ComposeProbe {
     /// Lines of a container's log read at most: a container restarting in a loop prints the same traceback each time.
     static let logTail = 2000
 
-    static func gather(_ ctx: ProbeContext) async throws -> [ComposeFacts] {
+    static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty) async throws -> [ComposeFacts] {
+        let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
         // No engine, nothing to audit: a host with the client alone is not a host with compose apps.
         guard ["/run/docker.sock", "/var/run/docker.sock"].contains(where: ctx.files.exists) else {
+            if !declared.isEmpty { throw ProbeFailure("Docker is not running here (no /run/docker.sock), and the manifest declares compose projects: \(declared.map(\.name).joined(separator: ", "))") }
             throw ProbeSkipped("Docker is not running here (no /run/docker.sock)")
         }
         let ids: String
@@ -22,8 +24,9 @@ enum ComposeProbe {
         case .failure(let e): throw ProbeFailure(e.description)
         }
         let containerIDs = ids.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
-        guard !containerIDs.isEmpty else { throw ProbeSkipped("no container of a compose project") }
-        let containers = try DockerInspect.containers(fromJSON: try await ctx.output(Docker.inspect(containerIDs))).filter { !$0.oneOff }
+        guard !containerIDs.isEmpty || !declared.isEmpty else { throw ProbeSkipped("no container of a compose project") }
+        let containers = containerIDs.isEmpty ? []
+            : try DockerInspect.containers(fromJSON: try await ctx.output(Docker.inspect(containerIDs))).filter { !$0.oneOff }
         let cli = await composeCLI(ctx)
         // Each container's log, side by side.
         let logs = await withTaskGroup(of: (String, UnitLogFacts?).self) { group in
@@ -39,12 +42,20 @@ enum ComposeProbe {
             return byID
         }
         let byProject = Dictionary(grouping: containers) { $0.project ?? "" }
+        // The manifest's projects by name: each is judged even without a container.
+        var apps: [String: AppSpec] = [:]
+        for app in declared { apps[app.compose?.project ?? ComposeSpec.defaultProject(directory: app.directory ?? "")] = app }
         var projects: [ComposeFacts] = []
-        for name in byProject.keys.sorted() {
+        for name in Set(byProject.keys).union(apps.keys).sorted() {
             let members = byProject[name] ?? []
-            guard let directory = members.compactMap(\.workingDir).first else { continue }
-            let files = members.first { !$0.configFiles.isEmpty }?.configFiles.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? []
-            var project = ComposeFacts(project: name, workingDir: directory, configFiles: files, cli: cli)
+            let app = apps[name]
+            guard let directory = app?.directory ?? members.compactMap(\.workingDir).first else { continue }
+            let declaredFiles = (app?.compose?.files ?? []).map { directory + "/" + $0 }
+            let labelled = members.first { !$0.configFiles.isEmpty }?.configFiles.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? []
+            let files = !declaredFiles.isEmpty ? declaredFiles : !labelled.isEmpty ? labelled
+                : ComposeSpec.defaultFiles.map { directory + "/" + $0 }.filter(ctx.files.exists).prefix(1).map { $0 }
+            var project = ComposeFacts(project: name, workingDir: directory, configFiles: files, cli: cli, app: app?.name,
+                                       declaredServices: app?.compose?.services ?? [])
             project.services = members.map { c in
                 var s = c.facts
                 s.logs = logs[c.id]
