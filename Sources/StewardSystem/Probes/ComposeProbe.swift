@@ -13,14 +13,14 @@ enum ComposeProbe {
         let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
         // No engine, nothing to audit: a host with the client alone is not a host with compose apps.
         guard ["/run/docker.sock", "/var/run/docker.sock"].contains(where: ctx.files.exists) else {
-            if !declared.isEmpty { throw ProbeFailure("Docker is not running here (no /run/docker.sock), and the manifest declares compose projects: \(declared.map(\.name).joined(separator: ", "))") }
-            throw ProbeSkipped("Docker is not running here (no /run/docker.sock)")
+            if !declared.isEmpty { throw ProbeFailure("Docker is not running here (no /run/docker.sock), yet the manifest declares compose projects: \(declared.map(\.name).joined(separator: ", "))") }
+            throw ProbeSkipped("Docker is not running here: no /run/docker.sock")
         }
         let ids: String
         switch await ctx.runner.run(Docker.composeContainers(), timeout: ctx.commandTimeout) {
         case .success(let r) where r.exitCode == 0: ids = r.stdout
         case .success(let r): throw ProbeFailure("docker ps exited \(r.exitCode): \(Redactor.scrub(String(r.stderr.split(separator: "\n").first ?? "")))")
-        case .failure(.notFound): throw ProbeSkipped("Docker is not installed (no docker command)")
+        case .failure(.notFound): throw ProbeSkipped("Docker is not installed: no docker command")
         case .failure(let e): throw ProbeFailure(e.description)
         }
         let containerIDs = ids.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
