@@ -57,6 +57,11 @@ import Testing
         let copies = DockerfileCopies.parse(dockerfile)
         #expect(copies.sources == ["requirements.txt", "app", "lib/*.py"])
         #expect(copies.firstDestination == "./")
+        #expect(copies.packageDirectory == "./")
+        #expect(DockerfileCopies.parse("COPY app /app/app\n").packageDirectory == "/app/", "beside a directory copied under its own name")
+        #expect(DockerfileCopies.parse("COPY app/ /srv/app/\n").packageDirectory == "/srv/")
+        #expect(DockerfileCopies.parse("COPY src/ /srv/\n").packageDirectory == "/srv/")
+        #expect(DockerfileCopies.parse("COPY . .\n").packageDirectory == "./")
         #expect(DockerfileCopies.covers(copies.sources, "app"))
         #expect(!DockerfileCopies.covers(copies.sources, "telemetry"))
         #expect(DockerfileCopies.covers(["."], "telemetry"), "COPY . . copies everything")
@@ -101,14 +106,15 @@ import Testing
             ModuleNotFoundError: No module named 'telemetry'
             """)
         let postgres = ComposeFacts.Service(name: "postgres", container: "pulse_postgres_1", status: "running", health: "healthy",
-                                            ports: [ComposeFacts.Port(hostIP: "0.0.0.0", hostPort: 5432, containerPort: 5432)])
+                                            ports: [ComposeFacts.Port(hostIP: "0.0.0.0", hostPort: 5432, containerPort: 5432),
+                                                    ComposeFacts.Port(hostIP: "::", hostPort: 5432, containerPort: 5432)])
         let ui = ComposeFacts.Service(name: "ui", container: "pulse_ui_1", status: "running", health: "unhealthy", healthLog: "exit 1: 503",
                                       ports: [ComposeFacts.Port(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 8080)])
         let worker = ComposeFacts.Service(name: "worker", container: "pulse_worker_1", status: "exited", exitCode: 137, oomKilled: true)
         let env = EnvFileFacts(path: "/opt/pulse/.env", exists: true, keys: ["POSTGRES_USER", "POSTGRES_PASSWORD", "ADMIN_PASSWORD", "DATABASE_URL", "LOG_LEVEL"],
                                values: ["POSTGRES_USER": Secret("iot"), "POSTGRES_PASSWORD": Secret("iot_dev"), "ADMIN_PASSWORD": Secret("admin_dev"),
                                         "DATABASE_URL": Secret("postgresql://iot:iot_dev@postgres:5432/iotcloud"), "LOG_LEVEL": Secret("info")])
-        let uncopied = ComposeFacts.UncopiedPackage(service: "ingest", dockerfile: "/opt/pulse/services/ingest/Dockerfile", package: "telemetry", copiedTo: "/srv/app/")
+        let uncopied = ComposeFacts.UncopiedPackage(service: "ingest", dockerfile: "/opt/pulse/services/ingest/Dockerfile", package: "telemetry", copiedTo: "/srv/")
         let findings = Self.findings(Self.facts([ingest, postgres, ui, worker], env: env, uncopied: [uncopied]))
         #expect(findings.map { "\($0.rule) \($0.subject)" }.sorted() == [
             "compose.database-port-public pulse/postgres:5432", "compose.default-credentials /opt/pulse/.env",
@@ -122,7 +128,9 @@ import Testing
         let restarting = try #require(findings.first { $0.rule == "compose.service-restarting" })
         #expect(restarting.evidence.contains("log: ModuleNotFoundError: No module named 'telemetry'"), "\(restarting.evidence)")
         let package = try #require(findings.first { $0.rule == "compose.uncopied-package" })
-        #expect(package.fix == "Add `COPY telemetry/ /srv/app/telemetry/` to /opt/pulse/services/ingest/Dockerfile (beside the COPY of the rest of the code), then `cd /opt/pulse && docker-compose -p pulse up -d --build ingest`.")
+        #expect(package.fix == "Add `COPY telemetry/ /srv/telemetry/` to /opt/pulse/services/ingest/Dockerfile (beside the COPY of the rest of the code), then `cd /opt/pulse && docker-compose -p pulse up -d --build ingest`.")
+        let port = try #require(findings.first { $0.rule == "compose.database-port-public" })
+        #expect(port.evidence == ["pulse_postgres_1: 0.0.0.0:5432 → 5432/tcp", "pulse_postgres_1: :::5432 → 5432/tcp"], "one finding for both bindings")
         let down = try #require(findings.first { $0.rule == "compose.service-down" })
         #expect(down.summary.contains("killed for memory (OOMKilled)"))
         // Healthy, running, loopback-only, no defaults: nothing to say.

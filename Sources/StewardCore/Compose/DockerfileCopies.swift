@@ -8,10 +8,25 @@ public enum DockerfileCopies {
         public var sources: [String]
         /// The destination of the first copy from the context (where the app's code goes), for a fix's `COPY` line.
         public var firstDestination: String?
+        /// The first source of that copy.
+        public var firstSource: String?
+
+        /// Where a top-level package of the context belongs in the image, for the fix: beside the copied code when
+        /// the first copy puts a directory under its own name (`COPY app /app/app` → `/app/`), else in its destination.
+        public var packageDirectory: String? {
+            guard var destination = firstDestination else { return nil }
+            while destination.count > 1 && destination.hasSuffix("/") { destination.removeLast() }
+            let last = destination.split(separator: "/").last.map(String.init)
+            if let source = firstSource, source != ".", let name = source.split(separator: "/").last.map(String.init), name == last {
+                let parent = String(destination.dropLast(name.count))
+                return parent.isEmpty ? "./" : parent
+            }
+            return destination + "/"
+        }
     }
 
     public static func parse(_ text: String) -> Copies {
-        var copies = Copies(sources: [], firstDestination: nil)
+        var copies = Copies(sources: [], firstDestination: nil, firstSource: nil)
         for instruction in instructions(text) {
             let words = instruction.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard let keyword = words.first?.uppercased(), keyword == "COPY" || keyword == "ADD", words.count == 2 else { continue }
@@ -24,7 +39,7 @@ public enum DockerfileCopies {
             let sources = args.filter { !$0.contains("://") }.map(normalize)
             guard !sources.isEmpty else { continue }
             copies.sources += sources
-            if copies.firstDestination == nil { copies.firstDestination = destination }
+            if copies.firstDestination == nil { (copies.firstDestination, copies.firstSource) = (destination, sources[0]) }
         }
         return copies
     }

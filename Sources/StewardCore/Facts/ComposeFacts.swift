@@ -64,7 +64,7 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
         public var service: String
         public var dockerfile: String
         public var package: String
-        /// Where the Dockerfile copies the code it does copy (the destination of its first `COPY`), for the fix.
+        /// The directory of the image the package belongs in (beside the code the Dockerfile copies), for the fix.
         public var copiedTo: String?
 
         public init(service: String, dockerfile: String, package: String, copiedTo: String?) {

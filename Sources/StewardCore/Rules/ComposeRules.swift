@@ -87,12 +87,16 @@ enum ComposeRules {
         rationale: "`ports: [\"5432:5432\"]` publishes the database on every address of the host, and Docker's own firewall rules bypass ufw: anyone who can reach the host can try its passwords."
     ) { ctx in
         services(ctx).flatMap { p, s in
-            s.ports.filter { $0.isPublic && databasePorts[$0.containerPort] != nil }.map { port in
+            // One finding per published port: Docker binds it on 0.0.0.0 and on :: alike.
+            let open = s.ports.filter { $0.isPublic && databasePorts[$0.containerPort] != nil }
+            let byPort = Dictionary(grouping: open) { "\($0.hostPort)/\($0.containerPort)/\($0.proto)" }
+            return byPort.keys.sorted().compactMap { key -> Finding? in
+                guard let binds = byPort[key], let port = binds.first else { return nil }
                 let kind = databasePorts[port.containerPort] ?? "database"
                 return databasePortPublic.finding(
                     subject: "\(p.project)/\(s.name):\(port.hostPort)",
                     summary: "\(kind) of compose project \(p.project) (service \(s.name)) is published on every address, port \(port.hostPort)",
-                    evidence: ["\(s.container): \(port.hostIP.isEmpty ? "0.0.0.0" : port.hostIP):\(port.hostPort) → \(port.containerPort)/\(port.proto)"],
+                    evidence: binds.map { "\(s.container): \($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort) → \($0.containerPort)/\($0.proto)" },
                     fix: "The other services reach it by its service name on the project's network, without `ports:`: remove the mapping, or bind it to loopback (`\"127.0.0.1:\(port.hostPort):\(port.containerPort)\"`), then `\(compose(p)) up -d \(s.name)`.")
             }
         }
@@ -121,7 +125,7 @@ enum ComposeRules {
     ) { ctx in
         (ctx.facts.compose ?? []).flatMap { p in
             p.uncopied.map { u in
-                let destination = u.copiedTo.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/app/"
+                let destination = u.copiedTo.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "./"
                 let line = "COPY \(u.package)/ \(destination)\(u.package)/"
                 return uncopiedPackage.finding(
                     subject: "\(p.project)/\(u.service) \(u.package)",

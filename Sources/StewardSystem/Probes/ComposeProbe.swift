@@ -107,7 +107,7 @@ enum ComposeProbe {
                 guard !left.isEmpty else { continue }
                 let imported = importsOfCopiedCode(files, context: context, sources: copies.sources)
                 for package in left where imported.contains(package) {
-                    uncopied.append(ComposeFacts.UncopiedPackage(service: build.service, dockerfile: dockerfile, package: package, copiedTo: copies.firstDestination))
+                    uncopied.append(ComposeFacts.UncopiedPackage(service: build.service, dockerfile: dockerfile, package: package, copiedTo: copies.packageDirectory))
                 }
             }
         }
