@@ -88,6 +88,20 @@ import Testing
                 == ["os", "json", "telemetry", "app"])
     }
 
+    @Test func aServiceWhoseImageTagVanishedIsFound() {
+        #expect(DockerInspect.imageTags(fromList: "pulse_ui:latest sha256:aa\npostgres:15 sha256:bb\n<none>:<none> sha256:cc\n")
+                == ["pulse_ui:latest": "sha256:aa", "postgres:15": "sha256:bb"])
+        var gone = ComposeFacts.Service(name: "postgres", container: "pulse_postgres_1", image: "registry.example.org:5000/iot/postgres",
+                                        imageID: "sha256:0123456789abcdef", status: "running", tagChecked: true)
+        #expect(gone.taggedImage == "registry.example.org:5000/iot/postgres:latest", "a registry's port is not a tag")
+        let findings = Self.findings(Self.facts([gone]))
+        #expect(findings.map(\.summary) == ["Service postgres of compose project pulse runs image 0123456789ab, but its tag registry.example.org:5000/iot/postgres:latest no longer exists on this host"])
+        gone.tagImageID = "sha256:0123456789abcdef"
+        #expect(Self.findings(Self.facts([gone])).isEmpty)
+        gone = ComposeFacts.Service(name: "postgres", container: "pulse_postgres_1", image: "postgres@sha256:feed", status: "running", tagChecked: true)
+        #expect(gone.taggedImage == nil && Self.findings(Self.facts([gone])).isEmpty, "a digest reference does not vanish like a tag")
+    }
+
     static func facts(_ services: [ComposeFacts.Service], env: EnvFileFacts? = nil, uncopied: [ComposeFacts.UncopiedPackage] = []) -> Facts {
         Facts(compose: [ComposeFacts(project: "pulse", workingDir: "/opt/pulse", configFiles: ["/opt/pulse/docker-compose.yml"],
                                      services: services, env: env, uncopied: uncopied, cli: "docker-compose")])

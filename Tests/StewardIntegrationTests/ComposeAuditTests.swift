@@ -55,9 +55,12 @@ extension IntegrationTests {
             let probes = report["probes"] as? [[String: Any]] ?? []
             #expect(probes.first { $0["name"] as? String == "compose" }?["status"] as? String == "ok", "\(probes)")
 
-            // A declared service whose container is gone is down.
+            // A declared service whose container is gone is down; an image tag gone from the host (untagged while the
+            // container runs it) would have to be pulled again.
             _ = try sandbox().exec(["docker", "rm", "-f", "pulse_ui_1"])
-            #expect(try composeFindings(["--manifest", Self.manifest]).contains("compose.service-down pulse/ui"))
+            _ = try sandbox().exec(["docker", "rmi", "-f", "steward/postgres:15"])
+            let after = try composeFindings(["--manifest", Self.manifest])
+            #expect(after.contains("compose.service-down pulse/ui") && after.contains("compose.image-tag-missing pulse/postgres"), "\(after)")
         }
     }
 }

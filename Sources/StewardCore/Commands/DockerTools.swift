@@ -16,4 +16,9 @@ public enum Docker {
 
     /// Whether the Compose plugin is there (`docker compose version` exits 0).
     public static func composePluginVersion() -> Command { Command("docker", ["compose", "version", "--short"]) }
+
+    /// Every local image as `REPOSITORY:TAG ID` lines: which image each tag names now.
+    public static func imageTags() -> Command {
+        Command("docker", ["image", "ls", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"])
+    }
 }

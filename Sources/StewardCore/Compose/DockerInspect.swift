@@ -47,6 +47,18 @@ public enum DockerInspect {
         }
     }
 
+    /// `docker image ls --format '{{.Repository}}:{{.Tag}} {{.ID}}'` → tag → image id (untagged `<none>:<none>` left out;
+    /// Docker Hub's official images listed as `postgres:15`, as compose files name them).
+    public static func imageTags(fromList text: String) -> [String: String] {
+        var tags: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, !parts[0].contains("<none>") else { continue }
+            tags[String(parts[0])] = String(parts[1])
+        }
+        return tags
+    }
+
     /// `5432/tcp` → (5432, "tcp").
     static func containerPort(_ key: String) -> (Int, String) {
         let parts = key.split(separator: "/", maxSplits: 1)

@@ -39,10 +39,14 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
         public var ports: [Port]
         /// What `docker logs --since` showed over the journal window; nil when not read.
         public var logs: UnitLogFacts?
+        /// The image id the container's image reference (`image`, e.g. `postgres:15`) names on this host now: nil when
+        /// no local image carries that tag any more, or when it was not looked up (`tagChecked`).
+        public var tagImageID: String?
+        public var tagChecked: Bool
 
         public init(name: String, container: String, image: String = "", imageID: String = "", status: String, restartCount: Int = 0,
                     exitCode: Int = 0, oomKilled: Bool = false, health: String? = nil, healthLog: String? = nil, ports: [Port] = [],
-                    logs: UnitLogFacts? = nil) {
+                    logs: UnitLogFacts? = nil, tagImageID: String? = nil, tagChecked: Bool = false) {
             self.name = name
             self.container = container
             self.image = image
@@ -55,6 +59,16 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
             self.healthLog = healthLog
             self.ports = ports
             self.logs = logs
+            self.tagImageID = tagImageID
+            self.tagChecked = tagChecked
+        }
+
+        /// The image reference with its tag made explicit (`postgres` → `postgres:latest`); nil for a digest reference
+        /// (`…@sha256:…`), which cannot vanish the way a tag does.
+        public var taggedImage: String? {
+            guard !image.isEmpty, !image.contains("@") else { return nil }
+            let last = image.split(separator: "/").last ?? ""
+            return last.contains(":") ? image : image + ":latest"
         }
     }
 

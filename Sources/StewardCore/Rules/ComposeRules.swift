@@ -2,7 +2,7 @@
 /// loop; its logs free of tracebacks; no database port on every address; no default credentials in the project's
 /// `.env`; no package of a build context left out of its image.
 enum ComposeRules {
-    static let all = [serviceDown, restarting, unhealthy, databasePortPublic, defaultCredentials, uncopiedPackage, logErrors]
+    static let all = [serviceDown, restarting, unhealthy, databasePortPublic, defaultCredentials, uncopiedPackage, logErrors, imageTagMissing]
 
     /// Ports of the databases and caches that must not face the network (PostgreSQL, pgbouncer, MySQL, Redis,
     /// MongoDB, Elasticsearch, CouchDB, memcached).
@@ -148,6 +148,21 @@ enum ComposeRules {
                 summary: "\(logs.tracebacks) Python traceback(s) in the log of \(s.name) (compose project \(p.project)) over the last \(ctx.facts.windowHours) h",
                 evidence: (types.isEmpty ? [] : ["exceptions: \(types.joined(separator: ", "))"]) + logs.samples.prefix(4).map { "log: \($0)" },
                 fix: "`docker logs --since \(ctx.facts.windowHours)h \(s.container) 2>&1 | grep -A20 Traceback` for the stacks; fix the code and deploy.")
+        }
+    }
+
+    static let imageTagMissing: Rule = Rule(
+        id: "compose.image-tag-missing", severity: .warning,
+        rationale: "A container runs an image whose tag no longer exists on the host: the next `up` that recreates it (a changed compose file, a `down`, a new host) must pull the tag again, and a tag gone from the registry too leaves the service unable to start (seed 003)."
+    ) { ctx in
+        services(ctx).compactMap { p, s in
+            guard s.tagChecked, s.tagImageID == nil, let tagged = s.taggedImage else { return nil }
+            let id = s.imageID.hasPrefix("sha256:") ? String(s.imageID.dropFirst(7).prefix(12)) : String(s.imageID.prefix(12))
+            return imageTagMissing.finding(
+                subject: "\(p.project)/\(s.name)",
+                summary: "Service \(s.name) of compose project \(p.project) runs image \(id), but its tag \(tagged) no longer exists on this host",
+                evidence: ["\(s.container): image \(s.image) (id \(s.imageID))", "docker image ls: no image tagged \(tagged)"],
+                fix: "Keep the running image under its tag (`docker tag \(id) \(tagged)`); then pin the compose file to a tag or digest the registry keeps (`image: name@sha256:…`).")
         }
     }
 }

@@ -28,6 +28,8 @@ enum ComposeProbe {
         let containers = containerIDs.isEmpty ? []
             : try DockerInspect.containers(fromJSON: try await ctx.output(Docker.inspect(containerIDs))).filter { !$0.oneOff }
         let cli = await composeCLI(ctx)
+        // Which image each tag names now (nil when that could not be listed: then no tag is judged).
+        let tags = (try? await ctx.output(Docker.imageTags())).map(DockerInspect.imageTags(fromList:))
         // Each container's log, side by side.
         let logs = await withTaskGroup(of: (String, UnitLogFacts?).self) { group in
             for c in containers {
@@ -59,6 +61,9 @@ enum ComposeProbe {
             project.services = members.map { c in
                 var s = c.facts
                 s.logs = logs[c.id]
+                if let tags, let tagged = s.taggedImage {
+                    (s.tagImageID, s.tagChecked) = (tags[tagged], true)
+                }
                 return s
             }.sorted { ($0.name, $0.container) < ($1.name, $1.container) }
             let files_ = ctx.files
