@@ -270,7 +270,7 @@ struct CheckFileParserTests {
     // MARK: - Errors: shape
 
     @Test func eachCheckHasExactlyOneKind() {
-        let kinds = "service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal"
+        let kinds = "service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal, container"
         #expect(errors(check: "name: a") == ["checks.yml:2:5: checks[0]: expected exactly one of \(kinds), got none"])
         #expect(errors("checks:\n  - http: {url: \"http://a/\"}\n    tcp: {host: a, port: 1}\n    disk: /\n") == [
             "checks.yml:3:5: checks[0]: expected exactly one of \(kinds), got http, tcp and disk",
@@ -308,7 +308,7 @@ struct CheckFileParserTests {
         ])
         #expect(errors(check: "foo: x") == [
             "checks.yml:2:5: checks[0].foo: unknown key; expected one of name, app, instance, timeout, retries, "
-                + "retry_delay, interval, service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal",
+                + "retry_delay, interval, service, port, http, tcp, tls, postgres, redis, sqlite, file, command, disk, memory, load, journal, container",
         ])
     }
 

@@ -29,6 +29,7 @@ struct CheckKindSchemaTests {
         "memory": ["warning": "50", "critical": "99"],
         "load": ["warning_per_cpu": "0.5", "critical_per_cpu": "9"],
         "journal": ["unit": "a", "since": "1h", "max_errors": "5", "pattern": "x", "max_matches": "3"],
+        "container": ["project": "pulse", "service": "ui", "max_restarts": "2"],
     ]
 
     /// What a checks file with one check of `kind` with `keys` parses to: the check, or the errors.

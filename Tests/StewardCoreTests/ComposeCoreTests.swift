@@ -194,4 +194,52 @@ import Testing
         #expect(findings.map { "\($0.rule) \($0.subject): \($0.summary)" } == ["compose.service-down pulse/ingest: Service ingest of compose project pulse has no container: it does not run"])
         #expect(findings.first?.fix == "`cd /opt/pulse && docker-compose -p pulse up -d ingest` (`cd /opt/pulse && docker-compose -p pulse ps` shows what runs).")
     }
+
+    @Test func aContainerCheckJudgesStateHealthAndRestarts() {
+        let e = ContainerExpectation(project: "pulse", service: "ui", maxRestarts: 3)
+        let healthy = ComposeFacts.Service(name: "ui", container: "pulse_ui_1", status: "running", restartCount: 1, health: "healthy")
+        #expect(LocalEvaluators.container(e, [healthy]).status == .pass)
+        let none = LocalEvaluators.container(e, [])
+        #expect(none.status == .fail && none.found == "no container")
+        var unhealthy = healthy
+        (unhealthy.health, unhealthy.healthLog) = ("unhealthy", "exit 1: HTTP 500")
+        #expect(LocalEvaluators.container(e, [unhealthy]).message == "pulse_ui_1's healthcheck says unhealthy (exit 1: HTTP 500)")
+        var starting = healthy
+        starting.health = "starting"
+        #expect(LocalEvaluators.container(e, [starting]).severity == .warning)
+        let looping = ComposeFacts.Service(name: "ui", container: "pulse_ui_1", status: "restarting", restartCount: 9, exitCode: 1)
+        let verdict = LocalEvaluators.container(e, [looping])
+        #expect(verdict.status == .fail && verdict.severity == .critical && verdict.found.hasPrefix("restarting, exit code 1"), "\(verdict)")
+        // A scaled service: each container must run.
+        #expect(LocalEvaluators.container(e, [healthy, looping]).status == .fail)
+    }
+
+    @Test func aComposeProjectsPresetsAreItsContainersPortsAndHealthURL() throws {
+        let manifest = try #require(ManifestFixture.manifest(Self.manifest))
+        var facts = Self.facts([
+            ComposeFacts.Service(name: "postgres", container: "pulse_postgres_1", status: "running",
+                                 ports: [ComposeFacts.Port(hostIP: "0.0.0.0", hostPort: 5432, containerPort: 5432), ComposeFacts.Port(hostIP: "::", hostPort: 5432, containerPort: 5432)]),
+            ComposeFacts.Service(name: "ui", container: "pulse_ui_1", status: "running", ports: [ComposeFacts.Port(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 8080)]),
+        ])
+        facts.compose?.append(ComposeFacts(project: "other", workingDir: "/srv/other", services: [ComposeFacts.Service(name: "web", container: "other_web_1", status: "running")]))
+        let specs = Presets.checks(inventory: Inventory.build(facts: facts, manifest: manifest), facts: facts, manifest: manifest)
+        #expect(specs.map(\.id) == ["container:pulse/ui", "container:pulse/ingest", "container:pulse/postgres",
+                                    "port:pulse/postgres:5432", "port:pulse/ui:8080", "http:pulse/health"])
+        #expect(specs.first { $0.id == "port:pulse/postgres:5432" }?.kind == .port(PortExpectation(port: 5432, address: nil)))
+        #expect(specs.first { $0.id == "port:pulse/ui:8080" }?.kind == .port(PortExpectation(port: 8080, address: "127.0.0.1")))
+        #expect(specs.last?.kind == .http(HTTPExpectation(url: "http://127.0.0.1:8080/health", maxLatencyMs: 2000)), "not on the database's port")
+        // The daemon's view (declaredOnly: false) also checks projects found only by their labels.
+        let all = Presets.checks(inventory: Inventory.build(facts: facts, manifest: manifest), facts: facts, manifest: manifest, declaredOnly: false)
+        #expect(all.map(\.id).contains("container:other/web"))
+    }
+
+    /// The annotated example of a compose manifest ships and parses.
+    @Test func theComposeExampleParses() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/steward.pulse.yml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let manifest = try #require(ManifestFixture.manifest(text), "\(ManifestFixture.errors(text))")
+        #expect(manifest.app(named: "pulse")?.compose?.services == ["ui", "ingest", "postgres"])
+        #expect(manifest.checks.map(\.kind) == [.container(ContainerExpectation(project: "pulse", service: "ingest", maxRestarts: 3))])
+    }
 }

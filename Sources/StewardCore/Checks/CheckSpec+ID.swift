@@ -16,6 +16,7 @@ extension CheckSpec.Kind {
         case .disk(let e): e.path
         case .memory, .load: nil
         case .journal(let e): e.unit
+        case .container(let e): "\(e.project)/\(e.service)"
         }
     }
 

@@ -51,6 +51,7 @@ public struct CheckSpec: Sendable, Equatable, Codable {
         case memory(MemoryExpectation)
         case load(LoadExpectation)
         case journal(JournalExpectation)
+        case container(ContainerExpectation)
 
         /// The kind's name as written in a checks file.
         public var name: String {
@@ -69,6 +70,7 @@ public struct CheckSpec: Sendable, Equatable, Codable {
             case .memory: "memory"
             case .load: "load"
             case .journal: "journal"
+            case .container: "container"
             }
         }
     }
@@ -319,5 +321,21 @@ public struct JournalExpectation: Sendable, Equatable, Codable {
         self.maxErrors = maxErrors
         self.pattern = pattern
         self.maxMatches = maxMatches
+    }
+}
+
+/// A Docker Compose service's container: running, healthy when it has a healthcheck, rarely restarted.
+public struct ContainerExpectation: Sendable, Equatable, Codable {
+    /// The Compose project (`com.docker.compose.project`).
+    public var project: String
+    /// The service (`com.docker.compose.service`).
+    public var service: String
+    /// Restarts allowed; nil does not count them.
+    public var maxRestarts: Int?
+
+    public init(project: String, service: String, maxRestarts: Int? = nil) {
+        self.project = project
+        self.service = service
+        self.maxRestarts = maxRestarts
     }
 }

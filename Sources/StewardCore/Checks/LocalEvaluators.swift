@@ -35,6 +35,31 @@ public enum LocalEvaluators {
         return Verdict.all(parts)
     }
 
+    /// The service's containers as `docker container inspect` shows them (a scaled service has several: each must run).
+    public static func container(_ e: ContainerExpectation, _ containers: [ComposeFacts.Service]) -> Verdict {
+        let label = "\(e.project)/\(e.service)"
+        guard !containers.isEmpty else {
+            return .fail(expected: "\(label) running", found: "no container", "no container of service \(e.service) in compose project \(e.project): `docker compose -p \(e.project) up -d \(e.service)`")
+        }
+        return Verdict.all(containers.flatMap { c -> [Verdict] in
+            var parts: [Verdict] = []
+            let running = c.status == "running"
+            parts.append(running ? .pass(expected: "running", found: c.status)
+                : .fail(expected: "running", found: "\(c.status), exit code \(c.exitCode)\(c.oomKilled ? ", OOMKilled" : "")",
+                        "\(c.container) is \(c.status); see `docker logs --tail 50 \(c.container)`"))
+            if running, let health = c.health {
+                parts.append(health == "healthy" ? .pass(expected: "healthy", found: health)
+                    : .fail(health == "starting" ? .warning : .critical, expected: "healthy", found: health,
+                            "\(c.container)'s healthcheck says \(health)" + (c.healthLog.map { " (\($0))" } ?? "")))
+            }
+            if let max = e.maxRestarts {
+                parts.append(c.restartCount <= max ? .pass(expected: "≤ \(max) restarts", found: "\(c.restartCount)")
+                    : .fail(.warning, expected: "≤ \(max) restarts", found: "\(c.restartCount)", "\(c.container) restarted \(c.restartCount) times"))
+            }
+            return parts
+        })
+    }
+
     public static func port(_ e: PortExpectation, _ sockets: [ListeningSocket]) -> Verdict {
         let protos: Set<ListeningSocket.Proto> = e.udp ? [.udp, .udp6] : [.tcp, .tcp6]
         let onPort = sockets.filter { $0.port == e.port && protos.contains($0.proto) }

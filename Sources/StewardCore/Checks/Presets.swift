@@ -40,6 +40,48 @@ public enum Presets {
                 }
             }
         }
+        return specs + composeChecks(facts: facts, manifest: manifest, declaredOnly: declaredOnly)
+    }
+
+    /// Compose projects (those the manifest declares as `kind: compose`, and the others found by their labels unless
+    /// `declaredOnly`): each service's container running and healthy, each published port listening, and the
+    /// app's health path on the first published port that is not a database's.
+    static func composeChecks(facts: Facts, manifest: Manifest, declaredOnly: Bool) -> [CheckSpec] {
+        var projects: [(app: String, project: String, services: [String], health: String?, found: ComposeFacts?)] = []
+        for app in manifest.apps where app.kind == .compose {
+            guard let directory = app.directory else { continue }
+            let project = app.compose?.project ?? ComposeSpec.defaultProject(directory: directory)
+            let found = facts.compose?.first { $0.project == project }
+            projects.append((app.name, project, app.compose?.services ?? [], app.health, found))
+        }
+        if !declaredOnly {
+            for found in facts.compose ?? [] where !projects.contains(where: { $0.project == found.project }) {
+                projects.append((found.project, found.project, [], nil, found))
+            }
+        }
+        var specs: [CheckSpec] = []
+        for p in projects {
+            var services = p.services
+            for s in p.found?.services ?? [] where !services.contains(s.name) { services.append(s.name) }
+            for service in services {
+                specs.append(CheckSpec(id: "container:\(p.project)/\(service)", app: p.app, instance: nil,
+                                       kind: .container(ContainerExpectation(project: p.project, service: service))))
+            }
+            var web: Int?
+            for s in p.found?.services ?? [] {
+                var seen = Set<Int>()
+                for port in s.ports where port.proto == "tcp" && seen.insert(port.hostPort).inserted {
+                    let loopbackOnly = s.ports.filter { $0.hostPort == port.hostPort }.allSatisfy { !$0.isPublic }
+                    specs.append(CheckSpec(id: "port:\(p.project)/\(s.name):\(port.hostPort)", app: p.app, instance: nil,
+                                           kind: .port(PortExpectation(port: port.hostPort, address: loopbackOnly ? port.hostIP : nil))))
+                    if web == nil, ComposeRules.databasePorts[port.containerPort] == nil { web = port.hostPort }
+                }
+            }
+            if let health = p.health, let web {
+                specs.append(CheckSpec(id: "http:\(p.app)\(health)", app: p.app, instance: nil,
+                                       kind: .http(HTTPExpectation(url: "http://127.0.0.1:\(web)\(health)", maxLatencyMs: 2000))))
+            }
+        }
         return specs
     }
 }

@@ -6,6 +6,12 @@ public enum Docker {
         Command("docker", ["ps", "--all", "--quiet", "--no-trunc", "--filter", "label=" + DockerInspect.projectLabel])
     }
 
+    /// The containers of one service of a Compose project, running or not, by full id.
+    public static func serviceContainers(project: String, service: String) -> Command {
+        Command("docker", ["ps", "--all", "--quiet", "--no-trunc", "--filter", "label=\(DockerInspect.projectLabel)=\(project)",
+                           "--filter", "label=\(DockerInspect.serviceLabel)=\(service)"])
+    }
+
     /// The containers' state, config and ports as one JSON array.
     public static func inspect(_ ids: [String]) -> Command { Command("docker", ["container", "inspect", "--"] + ids) }
 

@@ -25,6 +25,8 @@ extension ManifestSchema {
         CheckKind("load", doc: "The load average per CPU stays below the limits.", load, { LoadExpectation() }) { .load($0) },
         CheckKind("journal", doc: "A unit's journal has few errors (or few lines matching a pattern).", shorthand: "unit",
                   journal, { JournalExpectation(unit: "") }) { .journal($0) },
+        CheckKind("container", doc: "A Docker Compose service's container runs (healthy, when it has a healthcheck).",
+                  container, { ContainerExpectation(project: "", service: "") }) { .container($0) },
     ]
 
     // MARK: - Local
@@ -152,6 +154,15 @@ extension ManifestSchema {
         reader.checkOrder(present, path, below: ("warning_per_cpu", load.warningPerCPU),
                           above: ("critical_per_cpu", load.criticalPerCPU), refused: refused, show: ManifestReader.format)
     })
+
+    static let container = Section<ContainerExpectation>(fields: [
+        Field("project", .line("a compose project like pulse").checked { name in
+            name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }) ? nil
+                : "expected a compose project name (lower-case letters, digits, _ and -), got \(ManifestReader.describe(value: name))"
+        }, \.project, doc: "The Compose project.", required: "the compose project, like pulse"),
+        Field("service", .line("a service like ui"), \.service, doc: "The service of the project.", required: "the service, like ui"),
+        Field("max_restarts", .integer(0...Int.max), \.maxRestarts, doc: "Restarts allowed."),
+    ])
 
     static let journal = Section<JournalExpectation>(fields: [
         Field("unit", .runningUnit, \.unit, doc: "The unit whose journal is read.",

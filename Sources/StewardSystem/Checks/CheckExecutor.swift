@@ -67,6 +67,11 @@ final class CheckExecutor: Sendable {
     private func observe(_ spec: CheckSpec, timeoutMs: Int) async throws -> Verdict {
         let snapshot = CheckSnapshot.needsSnapshot(spec.kind) ? await snapshotTask.value : CheckSnapshot()
         switch spec.kind {
+        case .container(let e):
+            let ids = try await context.output(Docker.serviceContainers(project: e.project, service: e.service))
+                .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            let containers = ids.isEmpty ? [] : try DockerInspect.containers(fromJSON: try await context.output(Docker.inspect(ids))).filter { !$0.oneOff }
+            return LocalEvaluators.container(e, containers.map(\.facts))
         case .service(let e):
             if let error = snapshot.unitsError { return .unknown(expected: "service \(e.unit)", error) }
             let name = e.unit.contains(".") ? e.unit : e.unit + ".service"
