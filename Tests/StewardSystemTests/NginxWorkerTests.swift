@@ -11,4 +11,11 @@ import Testing
         #expect(NginxWorker(pid: 10, title: "nginx: cache manager process") == nil)
         #expect(NginxWorker(pid: 11, title: "/usr/bin/python3\0-m\0gunicorn") == nil)
     }
+
+    /// Only the host's nginx counts: workers whose parent is the master in /run/nginx.pid.
+    @Test func aWorkersParentIsReadFromItsStat() {
+        #expect(NginxWorker.parentPID(stat: "331 (nginx) S 328 328 328 0 -1 4194624 95 0 0 0") == 328)
+        #expect(NginxWorker.parentPID(stat: "77 (a) b) c) R 12 77 77 0") == 12, "a process name with ) in it")
+        #expect(NginxWorker.parentPID(stat: "garbage") == nil)
+    }
 }

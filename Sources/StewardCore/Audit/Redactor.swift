@@ -106,6 +106,7 @@ public enum Redactor {
         }
         for file in facts.envFiles { for (k, v) in file.values { consider(k, v.revealedForAnalysis) } }
         for unit in facts.units { for (k, v) in unit.environment { consider(k, v.revealedForAnalysis) } }
+        for project in facts.compose ?? [] { for (k, v) in project.env?.values ?? [:] { consider(k, v.revealedForAnalysis) } }
         return values.sorted { $0.count > $1.count }
     }
 

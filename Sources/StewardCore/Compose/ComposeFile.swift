@@ -13,15 +13,21 @@ public enum ComposeFile {
     }
 
     /// The services that build an image, in name order; a file that is not a compose mapping gives none.
+    ///
+    /// The file is its owner's: it is composed as nodes (aliases share their anchor's node) and only
+    /// `services.*.build` is walked, never the whole tree, so anchors that expand exponentially cost nothing.
     public static func builds(_ text: String) throws -> [Build] {
-        guard let document = try Yams.load(yaml: text) as? [String: Any],
-              let services = document["services"] as? [String: Any] else { return [] }
-        return services.keys.sorted().compactMap { name in
-            guard let service = services[name] as? [String: Any] else { return nil }
-            if let context = service["build"] as? String { return Build(service: name, context: context, dockerfile: "Dockerfile") }
-            guard let build = service["build"] as? [String: Any] else { return nil }
-            return Build(service: name, context: build["context"] as? String ?? ".", dockerfile: build["dockerfile"] as? String ?? "Dockerfile")
+        guard let services = try Yams.compose(yaml: text)?.mapping?["services"]?.mapping else { return [] }
+        var builds: [Build] = []
+        for (key, service) in services {
+            guard let name = key.string, let build = service.mapping?["build"] else { continue }
+            if let context = build.string {
+                builds.append(Build(service: name, context: context, dockerfile: "Dockerfile"))
+            } else if let b = build.mapping {
+                builds.append(Build(service: name, context: b["context"]?.string ?? ".", dockerfile: b["dockerfile"]?.string ?? "Dockerfile"))
+            }
         }
+        return builds.sorted { $0.service < $1.service }
     }
 
     /// `context` under `directory`, normalised (`/opt/pulse` + `./services/ui` → `/opt/pulse/services/ui`); nil for

@@ -15,7 +15,19 @@ enum ComposeRules {
 
     /// `docker compose -p pulse` (or `docker-compose`, as the host has it) with the project's files, for fixes.
     static func compose(_ p: ComposeFacts) -> String {
-        "cd \(p.workingDir) && \(p.cli) -p \(p.project)" + (p.configFiles.count > 1 ? p.configFiles.map { " -f \($0)" }.joined() : "")
+        let defaultFile = p.configFiles.count == 1 && ComposeSpec.defaultFiles.contains { p.configFiles[0] == p.workingDir + "/" + $0 }
+        let files = defaultFile ? "" : p.configFiles.map { " -f \(shellWord(relative($0, to: p.workingDir)))" }.joined()
+        return "cd \(shellWord(p.workingDir)) && \(p.cli) -p \(shellWord(p.project))" + files
+    }
+
+    /// A word as a POSIX shell reads it back: as it is when it is plain, else in single quotes.
+    static func shellWord(_ text: String) -> String {
+        let plain = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-:@=+,".contains($0)) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func relative(_ path: String, to directory: String) -> String {
+        path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
     }
 
     static let serviceDown: Rule = Rule(
@@ -35,7 +47,10 @@ enum ComposeRules {
             }
         }
         return missing + services(ctx).compactMap { p, s in
-            guard s.status == "exited" || s.status == "dead", s.exitCode != 0 || s.oomKilled else { return nil }
+            // Exited with 0 is a one-shot job's normal end, unless the manifest says the service must run.
+            let mustRun = p.declaredServices.contains(s.name)
+            guard s.status == "exited" || s.status == "dead" || (mustRun && s.status == "created"),
+                  s.exitCode != 0 || s.oomKilled || mustRun else { return nil }
             return serviceDown.finding(
                 subject: "\(p.project)/\(s.name)",
                 summary: "Service \(s.name) of compose project \(p.project) is down: its container \(s.container) \(s.oomKilled ? "was killed for memory (OOMKilled)" : "exited with code \(s.exitCode)")",

@@ -61,8 +61,7 @@ enum FileRules {
 
     static func isDefault(_ value: String) -> Bool {
         let v = value.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")).lowercased()
-        // `admin_dev`, `iot_dev`: the development defaults a compose file's .env ships with (seed 003).
-        return defaultValues.contains(v) || v.hasPrefix("django-insecure-") || v.hasPrefix("changeme") || v.hasSuffix("_dev") || v.hasSuffix("-dev")
+        return defaultValues.contains(v) || v.hasPrefix("django-insecure-") || v.hasPrefix("changeme")
     }
 
     /// The keys of an env file whose values are well-known defaults (never the values): a secret-named key, a URL's
@@ -75,12 +74,23 @@ enum FileRules {
                 return value == "admin" && file.keys.contains { Redactor.isSecretName($0) && isDefault(file.values[$0]?.revealedForAnalysis ?? "") }
             }
             if Redactor.isSecretName(key) {
-                return isDefault(value) || Redactor.urlPassword(value).map(isDefault) == true
+                if isPasswordName(upper) && isDevPassword(value) { return true }
+                return isDefault(value) || Redactor.urlPassword(value).map { isDefault($0) || isDevPassword($0) } == true
             }
             // postgres://user:changeme@host/db
-            if let password = Redactor.urlPassword(value) { return isDefault(password) }
+            if let password = Redactor.urlPassword(value) { return isDefault(password) || isDevPassword(password) }
             return false
         }
+    }
+
+    static func isPasswordName(_ upper: String) -> Bool { upper.contains("PASSWORD") || upper.hasSuffix("_PASS") || upper.hasSuffix("PWD") }
+
+    /// `admin_dev`, `iot_dev`: a README's development password (seed 003's `.env`): one short lower-case word and `_dev`.
+    static func isDevPassword(_ value: String) -> Bool {
+        let v = value.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+        guard v.hasSuffix("_dev") || v.hasSuffix("-dev") else { return false }
+        let word = v.dropLast(4)
+        return !word.isEmpty && word.count <= 12 && word.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_") }
     }
 
     static let defaultCredentials: Rule = Rule(

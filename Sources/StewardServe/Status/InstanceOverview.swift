@@ -131,7 +131,7 @@ public struct InstanceOverview: Sendable, Equatable, Encodable {
             return names.map { name, production in
                 let paths = [app.directory, app.envFile].compactMap { $0 }.map { app.resolve($0, instance: name) }
                 return Subject(app: app.name, instance: name, production: production,
-                               units: app.units(ofInstance: name.isEmpty ? nil : name) + [app.unitTemplate], paths: paths)
+                               units: app.units(ofInstance: name.isEmpty ? nil : name) + (app.kind == .compose ? [] : [app.unitTemplate]), paths: paths)
             }
         }
     }

@@ -142,7 +142,9 @@ extension DeployEngine {
     func switchTraffic() async throws -> StepOutcome {
         guard let port = record.slot else { throw StoreError("no slot was started") }
         // What served before this deploy, as recorded: a resumed switch may find the file already naming the new slot.
+        switchConfirmed = false
         let note = try await pointNginx(at: port, before: record.previousSlot)
+        switchConfirmed = true
         if target.spec.strategy.usesReleases { try switchCurrent(to: record.release) }
         return .done("nginx → slot \(port) (\(target.upstreamFile)): nginx -T passed, reloaded gracefully; current → \(URL(fileURLWithPath: record.release).lastPathComponent)"
                      + (note.map { "; \($0)" } ?? ""))
@@ -167,6 +169,15 @@ extension DeployEngine {
     @discardableResult
     func pointNginx(at port: Int, before: Int?) async throws -> String? {
         try await tools.run(Command("mkdir", ["-p", "-m", "0755", "--", SlotUpstream.directory]), timeout: .seconds(60))
+        // What the file said before, put back as it was when nginx does not take the new one (`before` says which slot
+        // served, but the file may already exist for it, or have been edited).
+        let name = (target.upstreamFile as NSString).lastPathComponent
+        let previous = try? files.text(name, in: SlotUpstream.directory, limit: 64 * 1024)
+        func putBack() {
+            if let previous { try? files.replace(name, in: SlotUpstream.directory, with: Data(previous.utf8)) }
+            else if let before { try? writeUpstream(before) }
+            else { files.removeQuietly(target.upstreamFile) }
+        }
         try writeUpstream(port)
         var note: String?
         do {
@@ -184,11 +195,7 @@ extension DeployEngine {
                 note = missing
             }
         } catch {
-            if let before {
-                try? writeUpstream(before)
-            } else {
-                files.removeQuietly(target.upstreamFile)
-            }
+            putBack()
             throw error
         }
         let workers = host.nginxWorkers()
@@ -199,7 +206,7 @@ extension DeployEngine {
         } catch {
             // nginx still runs its previous configuration: the file says so again, or the undo would stop the slot
             // that still serves.
-            if let before { try? writeUpstream(before) } else { files.removeQuietly(target.upstreamFile) }
+            putBack()
             throw error
         }
         return note
@@ -287,16 +294,20 @@ extension DeployEngine {
     /// (`pointBack`, after the switch). The new slot is stopped unless nginx still serves from it (no slot to go back
     /// to, or the way back failed). Returns whether the previous slot passes its checks.
     func revertSlots(restartOld: Bool, pointBack: Bool, attempt: (String, () async throws -> Void) async -> Void) async -> Bool {
-        var healthy = true, restartOld = restartOld
+        var healthy = true, restartOld = restartOld, pointBack = pointBack
         let new = record.slot
+        // The switch failed before nginx took it (its file was put back): nginx never left the old slot.
+        if switchConfirmed == false { pointBack = false }
         var pointedBack = !pointBack
-        if pointBack, record.previousSlot == nil, let new {
-            // The first switch: no slot served before, so nginx stays on the new release.
+        if pointBack, record.previousSlot == nil, let new, servingSlot() == new {
+            // The first switch, taken by nginx: no slot served before, so nginx stays on the new release.
             await attempt("nginx back to the slot that served before") {
                 throw StoreError("no slot served before this deploy: nginx stays on slot \(new), the new release")
             }
             return false
         }
+        // Nothing served before and nginx is not on the new slot: it serves nothing, so it stops.
+        if record.previousSlot == nil { pointedBack = true }
         if let old = record.previousSlot, old != new, !restartOld,
            case .success(let r) = await runner.run(Systemctl.isActive(target.slotUnit(old)), timeout: .seconds(10)), r.exitCode != 0 {
             restartOld = true  // stopped meanwhile: nginx points at it, so it must run again

@@ -30,6 +30,9 @@ public final class DeployEngine {
     var lastHealthFailure: String?
     /// blue-green: nginx's workers from before the switch's reload, which the drain waits for.
     var drainingWorkers: [Int32] = []
+    /// blue-green: whether this run saw nginx take the switch's configuration (a new worker after its reload); nil when
+    /// not known (a resumed or aborted deploy, whose switch ran in an earlier process).
+    var switchConfirmed: Bool?
     /// A write to the state database that failed (a step's end, the deploy's end, the rollback's record): the
     /// command then exits non-zero with it, whatever the deploy's outcome, since its record is not what happened.
     public internal(set) var stateWriteError: String?

@@ -35,10 +35,16 @@ public struct DeployHost: Sendable {
             }
         },
         nginxWorkers: {
+            // The host's nginx only: children of the master in /run/nginx.pid (an nginx in a container, or another
+            // instance, has workers of the same title that a reload of this one never replaces).
+            let master = (try? BoundedFile.read("/run/nginx.pid", limit: 64)).flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
             let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
             return pids.compactMap { pid in
-                guard let data = try? BoundedFile.read("/proc/\(pid)/cmdline", limit: 4096) else { return nil }
-                return NginxWorker(pid: pid, title: String(decoding: data, as: UTF8.self))
+                guard let data = try? BoundedFile.read("/proc/\(pid)/cmdline", limit: 4096),
+                      let worker = NginxWorker(pid: pid, title: String(decoding: data, as: UTF8.self)) else { return nil }
+                if let master, let stat = try? BoundedFile.read("/proc/\(pid)/stat", limit: 4096),
+                   NginxWorker.parentPID(stat: String(decoding: stat, as: UTF8.self)) != master { return nil }
+                return worker
             }
         })
 }
@@ -52,6 +58,13 @@ struct NginxWorker: Sendable, Equatable {
     init(pid: Int32, shuttingDown: Bool) {
         self.pid = pid
         self.shuttingDown = shuttingDown
+    }
+
+    /// The parent pid in `/proc/PID/stat` (the field after the state, which follows the last `)`).
+    static func parentPID(stat: String) -> Int32? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
     }
 
     /// Nil for any other process.

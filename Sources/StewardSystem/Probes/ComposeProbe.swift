@@ -11,10 +11,12 @@ enum ComposeProbe {
 
     static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty) async throws -> [ComposeFacts] {
         let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
-        // No engine, nothing to audit: a host with the client alone is not a host with compose apps.
-        guard ["/run/docker.sock", "/var/run/docker.sock"].contains(where: ctx.files.exists) else {
-            if !declared.isEmpty { throw ProbeFailure("Docker is not running here (no /run/docker.sock), yet the manifest declares compose projects: \(declared.map(\.name).joined(separator: ", "))") }
-            throw ProbeSkipped("Docker is not running here: no /run/docker.sock")
+        // No engine, nothing to audit: a host with the client alone is not a host with compose apps. dockerd's pid file,
+        // not its socket: with docker.socket enabled the socket exists while dockerd is stopped, and asking it would
+        // start dockerd (and every `restart: always` container) just to be audited.
+        guard ["/run/docker.pid", "/var/run/docker.pid"].contains(where: ctx.files.exists) else {
+            if !declared.isEmpty { throw ProbeFailure("Docker is not running here (no /run/docker.pid), yet the manifest declares compose projects: \(declared.map(\.name).joined(separator: ", "))") }
+            throw ProbeSkipped("Docker is not running here: no /run/docker.pid")
         }
         let ids: String
         switch await ctx.runner.run(Docker.composeContainers(), timeout: ctx.commandTimeout) {
@@ -25,22 +27,27 @@ enum ComposeProbe {
         }
         let containerIDs = ids.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
         guard !containerIDs.isEmpty || !declared.isEmpty else { throw ProbeSkipped("no container of a compose project") }
-        let containers = containerIDs.isEmpty ? []
-            : try DockerInspect.containers(fromJSON: try await ctx.output(Docker.inspect(containerIDs))).filter { !$0.oneOff }
+        let containers = try await inspect(ctx, containerIDs).filter { !$0.oneOff }
         let cli = await composeCLI(ctx)
         // Which image each tag names now (nil when that could not be listed: then no tag is judged).
         let tags = (try? await ctx.output(Docker.imageTags())).map(DockerInspect.imageTags(fromList:))
-        // Each container's log, side by side.
+        // Each container's log, a few at a time.
         let logs = await withTaskGroup(of: (String, UnitLogFacts?).self) { group in
-            for c in containers {
+            var byID: [String: UnitLogFacts] = [:]
+            var pending = containers[...]
+            func start() {
+                guard let c = pending.popFirst() else { return }
                 group.addTask {
                     guard case .success(let r) = await ctx.runner.run(Docker.logs(c.id, sinceHours: ctx.windowHours, tail: logTail), timeout: ctx.commandTimeout),
                           r.exitCode == 0 else { return (c.id, nil) }
                     return (c.id, JournalAnalyzer.logFacts(name: c.name, lines: r.stdout + "\n" + r.stderr))
                 }
             }
-            var byID: [String: UnitLogFacts] = [:]
-            for await (id, facts) in group { byID[id] = facts }
+            for _ in 0..<logsAtOnce { start() }
+            for await (id, facts) in group {
+                byID[id] = facts
+                start()
+            }
             return byID
         }
         let byProject = Dictionary(grouping: containers) { $0.project ?? "" }
@@ -81,6 +88,29 @@ enum ComposeProbe {
         return projects
     }
 
+    /// `docker logs` run at once: each holds a pipe of up to the runner's output limit.
+    static let logsAtOnce = 8
+
+    /// `docker container inspect` of the ids, 100 at a time. A container removed since `docker ps` (a `run --rm`)
+    /// makes inspect exit 1 with the others still printed: that answer is used.
+    static func inspect(_ ctx: ProbeContext, _ ids: [String]) async throws -> [DockerInspect.Container] {
+        var containers: [DockerInspect.Container] = []
+        var rest = ids[...]
+        while !rest.isEmpty {
+            let batch = Array(rest.prefix(100))
+            rest = rest.dropFirst(100)
+            switch await ctx.runner.run(Docker.inspect(batch), timeout: ctx.commandTimeout) {
+            case .success(let r) where r.exitCode == 0 || (r.exitCode == 1 && r.stdout.hasPrefix("[")):
+                containers += try DockerInspect.containers(fromJSON: r.stdout)
+            case .success(let r):
+                throw ProbeFailure("docker container inspect exited \(r.exitCode): \(Redactor.scrub(String(r.stderr.split(separator: "\n").first ?? "")))")
+            case .failure(let e):
+                throw ProbeFailure(e.description)
+            }
+        }
+        return containers
+    }
+
     /// `docker compose` when the plugin answers, else `docker-compose` when v1 is installed.
     static func composeCLI(_ ctx: ProbeContext) async -> String {
         if case .success(let r) = await ctx.runner.run(Docker.composePluginVersion(), timeout: ctx.commandTimeout), r.exitCode == 0 { return "docker compose" }
@@ -89,28 +119,45 @@ enum ComposeProbe {
 
     /// The project's `.env` and the packages its build contexts leave out of their images.
     static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String]) {
-        let env = files.exists(directory + "/.env") ? FilesProbe.envFile(files, directory + "/.env") : nil
+        // The project's tree is its owner's: every file is read without following a link (a `docker-compose.yml`
+        // linked to a root-only file is refused, not read and quoted), and only inside the directory.
+        func read(_ path: String, limit: Int) throws -> String {
+            guard path.hasPrefix(directory + "/") else { throw ProbeFailure("\(path) is outside the project directory \(directory)") }
+            let parent = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+            return try SafeRead.text(name, in: files.path(parent), limit: limit, display: parent)
+        }
+        /// The first line of a reason: a YAML error quotes the offending line, which may hold a secret.
+        func reason(_ error: any Error) -> String { Redactor.scrub(String(String(describing: error).split(separator: "\n").first ?? "")) }
+        var env: EnvFileFacts?
+        if files.exists(directory + "/.env") {
+            if files.linkTarget(directory + "/.env") != nil {
+                env = EnvFileFacts(path: directory + "/.env", exists: true, unreadableReason: "\(directory)/.env is a symbolic link; root does not read through it")
+            } else {
+                env = FilesProbe.envFile(files, directory + "/.env")
+            }
+        }
         var uncopied: [ComposeFacts.UncopiedPackage] = []
         var unreadable: [String] = []
         for file in configFiles {
             let builds: [ComposeFile.Build]
-            do { builds = try ComposeFile.builds(try files.read(file, limit: 1 << 20)) } catch {
-                unreadable.append("\(file): \(error)")
+            do { builds = try ComposeFile.builds(try read(file, limit: 1 << 20)) } catch {
+                unreadable.append("\(file): \(reason(error))")
                 continue
             }
             for build in builds {
-                guard let context = ComposeFile.path(build.context, in: directory) else { continue }
+                guard let context = ComposeFile.path(build.context, in: directory),
+                      context == directory || context.hasPrefix(directory + "/") else { continue }
                 let dockerfile = ComposeFile.path(build.dockerfile, in: context) ?? context + "/Dockerfile"
                 let text: String
-                do { text = try files.read(dockerfile, limit: 1 << 20) } catch {
-                    unreadable.append("\(dockerfile): \(error)")
+                do { text = try read(dockerfile, limit: 1 << 20) } catch {
+                    unreadable.append("\(dockerfile): \(reason(error))")
                     continue
                 }
                 let copies = DockerfileCopies.parse(text)
                 let packages = files.list(context).filter { files.exists("\(context)/\($0)/__init__.py") }
                 let left = packages.filter { !DockerfileCopies.covers(copies.sources, $0) }
                 guard !left.isEmpty else { continue }
-                let imported = importsOfCopiedCode(files, context: context, sources: copies.sources)
+                let imported = importsOfCopiedCode(files, context: context, sources: copies.sources, read: read)
                 for package in left where imported.contains(package) {
                     uncopied.append(ComposeFacts.UncopiedPackage(service: build.service, dockerfile: dockerfile, package: package, copiedTo: copies.packageDirectory))
                 }
@@ -120,14 +167,14 @@ enum ComposeProbe {
     }
 
     /// Top-level modules imported by the Python files the Dockerfile copies (at most 400 files, 4 levels deep).
-    static func importsOfCopiedCode(_ files: HostFiles, context: String, sources: [String]) -> Set<String> {
+    static func importsOfCopiedCode(_ files: HostFiles, context: String, sources: [String], read: (String, Int) throws -> String) -> Set<String> {
         var names: Set<String> = []
         var budget = 400
         func visit(_ path: String, depth: Int) {
             guard budget > 0 else { return }
             if path.hasSuffix(".py") {
                 budget -= 1
-                if let text = try? files.read(path, limit: 256 * 1024) { names.formUnion(ComposeFile.imports(text)) }
+                if let text = try? read(path, 256 * 1024) { names.formUnion(ComposeFile.imports(text)) }
                 return
             }
             guard depth < 4, files.linkTarget(path) == nil else { return }
