@@ -10,25 +10,39 @@ public enum DockerfileCopies {
         public var firstDestination: String?
         /// The first source of that copy.
         public var firstSource: String?
+        /// The `WORKDIR` in force at that copy (`COPY . .` lands there).
+        public var workdir: String?
 
         /// Where a top-level package of the context belongs in the image, for the fix: beside the copied code when
         /// the first copy puts a directory under its own name (`COPY app /app/app` → `/app/`), else in its destination.
         public var packageDirectory: String? {
             guard var destination = firstDestination else { return nil }
             while destination.count > 1 && destination.hasSuffix("/") { destination.removeLast() }
-            let last = destination.split(separator: "/").last.map(String.init)
-            if let source = firstSource, source != ".", let name = source.split(separator: "/").last.map(String.init), name == last {
-                let parent = String(destination.dropLast(name.count))
-                return parent.isEmpty ? "./" : parent
+            if destination == "." { destination = workdir ?? "." }
+            if !destination.hasPrefix("/"), let workdir { destination = workdir + "/" + destination }
+            let name = firstSource.flatMap { $0 == "." ? nil : $0.split(separator: "/").last.map(String.init) }
+            let parent = (destination as NSString).deletingLastPathComponent
+            // `COPY app /app/app` from WORKDIR /app (run as `python -m app.main`): the package goes beside app/, in
+            // the WORKDIR; `COPY app /app` (its contents are the code's root): inside the destination.
+            if let name, (destination as NSString).lastPathComponent == name, workdir == nil || workdir == parent {
+                return parent.isEmpty ? "./" : (parent == "/" ? "/" : parent + "/")
             }
-            return destination + "/"
+            return destination == "/" ? "/" : destination + "/"
         }
     }
 
     public static func parse(_ text: String) -> Copies {
-        var copies = Copies(sources: [], firstDestination: nil, firstSource: nil)
+        var copies = Copies(sources: [], firstDestination: nil, firstSource: nil, workdir: nil)
+        var workdir: String?
         for instruction in instructions(text) {
             let words = instruction.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if words.first?.uppercased() == "WORKDIR", words.count == 2 {
+                let dir = String(words[1]).trimmingCharacters(in: .whitespaces)
+                workdir = dir.hasPrefix("/") ? dir : (workdir ?? "") + "/" + dir
+                continue
+            }
+            // A new stage starts from scratch: only the last stage's copies make the image.
+            if words.first?.uppercased() == "FROM" { (copies, workdir) = (Copies(sources: [], firstDestination: nil, firstSource: nil, workdir: nil), nil); continue }
             guard let keyword = words.first?.uppercased(), keyword == "COPY" || keyword == "ADD", words.count == 2 else { continue }
             var args = arguments(String(words[1]))
             // --from=stage copies out of another image, not the context; other flags (--chown, --chmod, --link) are dropped.
@@ -39,7 +53,9 @@ public enum DockerfileCopies {
             let sources = args.filter { !$0.contains("://") }.map(normalize)
             guard !sources.isEmpty else { continue }
             copies.sources += sources
-            if copies.firstDestination == nil { (copies.firstDestination, copies.firstSource) = (destination, sources[0]) }
+            // The code's copy, not a requirements file's: the first whose source is a directory or the context.
+            let code = sources.first { $0 == "." || !($0.split(separator: "/").last ?? "").contains(".") }
+            if copies.firstDestination == nil, let code { (copies.firstDestination, copies.firstSource, copies.workdir) = (destination, code, workdir) }
         }
         return copies
     }

@@ -17,8 +17,8 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
             self.proto = proto
         }
 
-        /// Published on every address of the host, not only loopback.
-        public var isPublic: Bool { hostIP.isEmpty || hostIP == "0.0.0.0" || hostIP == "::" }
+        /// Published beyond loopback: on every address (`0.0.0.0`, `::`, empty) or on one the network reaches.
+        public var isPublic: Bool { !(hostIP.hasPrefix("127.") || hostIP == "::1" || hostIP == "localhost") }
     }
 
     /// One container of a service (a scaled service has several).

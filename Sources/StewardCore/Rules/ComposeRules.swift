@@ -110,7 +110,8 @@ enum ComposeRules {
                 let kind = databasePorts[port.containerPort] ?? "database"
                 return databasePortPublic.finding(
                     subject: "\(p.project)/\(s.name):\(port.hostPort)",
-                    summary: "\(kind) of compose project \(p.project) (service \(s.name)) is published on every address, port \(port.hostPort)",
+                    summary: "\(kind) of compose project \(p.project) (service \(s.name)) is published beyond loopback, port \(port.hostPort)"
+                        + (binds.allSatisfy { ["", "0.0.0.0", "::"].contains($0.hostIP) } ? " on every address" : " on \(binds.map(\.hostIP).joined(separator: ", "))"),
                     evidence: binds.map { "\(s.container): \($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort) → \($0.containerPort)/\($0.proto)" },
                     fix: "The other services reach it by its service name on the project's network, without `ports:`: remove the mapping, or bind it to loopback (`\"127.0.0.1:\(port.hostPort):\(port.containerPort)\"`), then `\(compose(p)) up -d \(s.name)`.")
             }
