@@ -161,8 +161,8 @@ extension DeployEngine {
         return "\(unit) starts at boot"
     }
 
-    /// Writes the upstream file for `port`, checks nginx's whole configuration with it, and reloads; `before` (the
-    /// port it named, nil for no file) is put back when the check fails. When a slot served before, a site must
+    /// Writes the upstream file for `port`, checks nginx's whole configuration with it, and reloads; the file as it was
+    /// is put back when the check or the reload fails. `before` is the slot that served (nil for none). When a slot served before, a site must
     /// include the file and proxy to its upstream (else the switch would move nothing and the drain would stop the
     /// slot that still serves); on the first switch a missing include is returned as a note: the file exists only
     /// now, so the site can include it from here on.
@@ -174,9 +174,7 @@ extension DeployEngine {
         let name = (target.upstreamFile as NSString).lastPathComponent
         let previous = try? files.text(name, in: SlotUpstream.directory, limit: 64 * 1024)
         func putBack() {
-            if let previous { try? files.replace(name, in: SlotUpstream.directory, with: Data(previous.utf8)) }
-            else if let before { try? writeUpstream(before) }
-            else { files.removeQuietly(target.upstreamFile) }
+            if let previous { try? files.replace(name, in: SlotUpstream.directory, with: Data(previous.utf8)) } else { files.removeQuietly(target.upstreamFile) }
         }
         try writeUpstream(port)
         var note: String?

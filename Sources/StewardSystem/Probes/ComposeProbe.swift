@@ -128,14 +128,7 @@ enum ComposeProbe {
         }
         /// The first line of a reason: a YAML error quotes the offending line, which may hold a secret.
         func reason(_ error: any Error) -> String { Redactor.scrub(String(String(describing: error).split(separator: "\n").first ?? "")) }
-        var env: EnvFileFacts?
-        if files.exists(directory + "/.env") {
-            if files.linkTarget(directory + "/.env") != nil {
-                env = EnvFileFacts(path: directory + "/.env", exists: true, unreadableReason: "\(directory)/.env is a symbolic link; root does not read through it")
-            } else {
-                env = FilesProbe.envFile(files, directory + "/.env")
-            }
-        }
+        let env = files.exists(directory + "/.env") ? FilesProbe.envFile(files, directory + "/.env", read: { try read($0, limit: BoundedFile.defaultLimit) }) : nil
         var uncopied: [ComposeFacts.UncopiedPackage] = []
         var unreadable: [String] = []
         for file in configFiles {

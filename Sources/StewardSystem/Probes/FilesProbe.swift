@@ -22,13 +22,14 @@ public enum FilesProbe {
     /// Why a path's facts are missing: "did not answer within 10.0 s".
     static func didNotAnswer(_ ctx: ProbeContext) -> String { "did not answer within \(BlockingCall.seconds(ctx.commandTimeout))" }
 
-    static func envFile(_ files: HostFiles, _ path: String) -> EnvFileFacts {
+    /// - Parameter read: how the text is read (a compose project's `.env` in its owner's tree: without following a link).
+    static func envFile(_ files: HostFiles, _ path: String, read: ((String) throws -> String)? = nil) -> EnvFileFacts {
         let info = files.info(path)
         guard info.exists else { return EnvFileFacts(path: path, exists: false) }
         if info.denied { return EnvFileFacts(path: path, exists: true, unreadableReason: "\(path): permission denied") }
         var facts = EnvFileFacts(path: path, exists: true, owner: info.owner, group: info.group, mode: info.mode)
         do {
-            let pairs = EnvFileParser.parse(try files.read(path))
+            let pairs = EnvFileParser.parse(try read?(path) ?? files.read(path))
             facts.keys = pairs.map(\.key)
             for (k, v) in pairs { facts.values[k] = Secret(v) }
         } catch {
