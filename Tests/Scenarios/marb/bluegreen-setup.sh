@@ -38,6 +38,13 @@ as_marb ln -sfn "../$first" "$base/slots/${slots[0]}"
 sed "s|@VENV@|$venv|g" "$here/units/marb-slot@.service" >/etc/systemd/system/marb-slot@.service
 systemctl daemon-reload
 systemctl enable --quiet --now "marb-slot@${slots[0]}.service"
+# The slot answers before nginx is pointed at it: nginx's old workers still answer this domain through the default
+# TLS site (marb.service on 8000) for a moment after the reload, so a wait through nginx alone can pass too early.
+marb_wait_for 30 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${slots[0]}/api/v1/health) == 200 ]]" || {
+    journalctl -u "marb-slot@${slots[0]}" -n 30 --no-pager >&2
+    echo "marb bluegreen-setup: marb@live's slot ${slots[0]} does not answer" >&2
+    exit 1
+}
 
 install -d -m 0755 /etc/nginx/steward
 cat >/etc/nginx/steward/marb-live.conf <<UPSTREAM
