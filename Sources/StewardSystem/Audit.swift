@@ -31,6 +31,8 @@ public struct Audit: Sendable {
         // out of a backup's plan, or a deploy without its pre-deploy backup.
         guard unanswered.isEmpty else { throw ProbeFailure("\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx)) }
         facts.envFiles = files
+        // Compose projects are apps of their own (backed up inside their containers); none without a running engine.
+        facts.compose = try? await ComposeProbe.gather(ctx, manifest: manifest, logs: false)
         return facts
     }
 

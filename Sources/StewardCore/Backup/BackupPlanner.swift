@@ -5,6 +5,7 @@
 public enum BackupPlanner {
     /// The sources of one instance, in a stable order: databases, directories, config.
     public static func sources(for instance: Inventory.Instance, facts: Facts, manifest: Manifest) -> [BackupSource] {
+        if instance.kind == Inventory.composeKind { return composeSources(for: instance, facts: facts, manifest: manifest) }
         let app = manifest.app(named: instance.app)
         let spec = app?.backup ?? .defaults
         let resolve: (String) -> String = { app?.resolve($0, instance: instance.name) ?? $0 }
@@ -72,5 +73,45 @@ public enum BackupPlanner {
             }
         }
         return []
+    }
+
+    /// A Compose project's sources: each PostgreSQL service dumped inside its container (`db`, or `db-<service>` when
+    /// there are several), each other named volume archived from its mountpoint (`volume-<name>`; a database's own
+    /// data volume is dumped, never copied under a running server), and the compose files with the `.env`.
+    /// Directories the manifest declares are archived too.
+    public static func composeSources(for instance: Inventory.Instance, facts: Facts, manifest: Manifest) -> [BackupSource] {
+        guard let project = Inventory.composeProject(of: instance, facts: facts, manifest: manifest) else { return [] }
+        let spec = manifest.app(named: instance.app)?.backup ?? .defaults
+        func make(_ name: String, _ kind: BackupSource.Kind) -> BackupSource {
+            BackupSource(app: instance.app, instance: instance.name, name: name, kind: kind)
+        }
+        var result: [BackupSource] = []
+        let databases = Array(Set(project.services.filter(\.isPostgres).map(\.name))).sorted()
+        for service in databases {
+            var source = make(databases.count == 1 ? "db" : "db-\(service)", .composePostgres)
+            (source.project, source.service) = (project.project, service)
+            result.append(source)
+        }
+        let databaseVolumes = Set(project.services.filter(\.isPostgres).flatMap(\.volumes).map(\.name))
+        var volumes: [String: ComposeFacts.Volume] = [:]
+        for volume in project.services.flatMap(\.volumes) where !databaseVolumes.contains(volume.name) { volumes[volume.name] = volume }
+        for (name, volume) in volumes.sorted(by: { $0.key < $1.key }) {
+            let short = name.hasPrefix(project.project + "_") ? String(name.dropFirst(project.project.count + 1)) : name
+            var source = make("volume-\(short)", .files)
+            source.path = volume.mountpoint
+            result.append(source)
+        }
+        for dir in spec.directories {
+            var source = make(dir.name, .files)
+            source.path = dir.path
+            source.exclude = dir.exclude
+            result.append(source)
+        }
+        if spec.config {
+            var source = make("config", .config)
+            source.files = project.configFiles + (project.env?.exists == true ? [project.env!.path] : [])
+            if !source.files.isEmpty { result.append(source) }
+        }
+        return result
     }
 }

@@ -3,9 +3,11 @@
 public struct BackupSource: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case sqlite, postgres, files, config
+        /// PostgreSQL inside a Compose service's container, dumped and restored with the container's own tools.
+        case composePostgres = "compose-postgres"
 
         /// Whether the source is a database (what `backup.missing` asks for).
-        public var isDatabase: Bool { self == .sqlite || self == .postgres }
+        public var isDatabase: Bool { self == .sqlite || self == .postgres || self == .composePostgres }
     }
 
     public var app: String
@@ -22,6 +24,10 @@ public struct BackupSource: Sendable, Equatable, Codable {
     public var exclude: [String]
     /// Files of a config snapshot (env files, unit file and drop-ins).
     public var files: [String]
+    /// A Compose service's container holds it (`compose-postgres`): its project and service, resolved to the running
+    /// container at each run.
+    public var project: String?
+    public var service: String?
 
     public init(app: String, instance: String, name: String, kind: Kind, path: String? = nil, url: SecretRef? = nil,
                 exclude: [String] = [], files: [String] = []) {
@@ -45,13 +51,14 @@ public struct BackupSource: Sendable, Equatable, Codable {
         case .sqlite, .files: path ?? "?"
         case .postgres: url?.description ?? "?"
         case .config: files.joined(separator: ", ")
+        case .composePostgres: "compose service \(project ?? "?")/\(service ?? "?")"
         }
     }
     /// File name suffix of the stored artifact.
     public var fileExtension: String {
         switch kind {
         case .sqlite: "sqlite3"
-        case .postgres: "pgdump"
+        case .postgres, .composePostgres: "pgdump"
         case .files, .config: "tar.gz"
         }
     }

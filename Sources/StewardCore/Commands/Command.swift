@@ -20,6 +20,10 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     /// Bytes given as standard input: the fleet's request to `steward agent` on a host (a small JSON document,
     /// never a secret: ``display`` shows its size only).
     public var input: [UInt8]?
+    /// A new file (created, never through a link, mode 0600) that receives standard output, opened by the runner as
+    /// Steward's user: how a dump streamed out of a container (`docker exec … pg_dump`) reaches the store without
+    /// passing through memory.
+    public var outputFile: String?
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], inputFile: String? = nil,
                 workingDirectory: String? = nil, secretEnvironment: [String: String] = [:]) {
@@ -46,11 +50,21 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
         return c
     }
 
+    /// The same command with its standard output written to `path` (see ``outputFile``).
+    public func writing(to path: String) -> Command {
+        var c = self
+        c.outputFile = path
+        return c
+    }
+
     /// The same command run as `user` (`runuser -u postgres -- createdb …`), for tools that authenticate by the
     /// operating-system user.
     public func asUser(_ user: String) -> Command {
-        Command("runuser", ["-u", user, "--"] + argv, environment: environment, inputFile: inputFile,
-                workingDirectory: workingDirectory, secretEnvironment: secretEnvironment)
+        var c = Command("runuser", ["-u", user, "--"] + argv, environment: environment, inputFile: inputFile,
+                        workingDirectory: workingDirectory, secretEnvironment: secretEnvironment)
+        c.input = input
+        c.outputFile = outputFile
+        return c
     }
 
     /// The user and the command of a ``asUser(_:)`` line (`runuser -u USER -- …`), for the runner: it starts the
@@ -58,8 +72,11 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
     /// environment (a `PATH` or `LD_PRELOAD` from an env file the app's user writes).
     public var runAs: (user: String, command: Command)? {
         guard executable == "runuser", arguments.count >= 4, arguments[0] == "-u", arguments[2] == "--" else { return nil }
-        return (arguments[1], Command(arguments[3], Array(arguments.dropFirst(4)), environment: environment, inputFile: inputFile,
-                                      workingDirectory: workingDirectory, secretEnvironment: secretEnvironment))
+        var inner = Command(arguments[3], Array(arguments.dropFirst(4)), environment: environment, inputFile: inputFile,
+                            workingDirectory: workingDirectory, secretEnvironment: secretEnvironment)
+        inner.input = input
+        inner.outputFile = outputFile
+        return (arguments[1], inner)
     }
 
     /// The command with its environment written in front, as a shell would take it: for dry-runs and plans.
@@ -68,7 +85,7 @@ public struct Command: Sendable, Equatable, CustomStringConvertible {
         let cd = workingDirectory.map { ["(in \(Self.quote($0)))"] } ?? []
         let secrets = secretEnvironment.isEmpty ? [] : ["(+ the app's environment: \(secretEnvironment.keys.sorted().joined(separator: ", ")))"]
         let input = input.map { ["(+ \($0.count) bytes on standard input)"] } ?? []
-        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? []) + input + cd + secrets).joined(separator: " ")
+        return (env + [description] + (inputFile.map { ["< " + Self.quote($0)] } ?? []) + (outputFile.map { ["> " + Self.quote($0)] } ?? []) + input + cd + secrets).joined(separator: " ")
     }
 
     public var argv: [String] { [executable] + arguments }

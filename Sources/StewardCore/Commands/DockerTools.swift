@@ -27,4 +27,31 @@ public enum Docker {
     public static func imageTags() -> Command {
         Command("docker", ["image", "ls", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"])
     }
+
+    /// The running container of one service of a Compose project (the one a backup or a restore works in).
+    public static func runningServiceContainer(project: String, service: String) -> Command {
+        Command("docker", ["ps", "--quiet", "--no-trunc", "--filter", "label=\(DockerInspect.projectLabel)=\(project)",
+                           "--filter", "label=\(DockerInspect.serviceLabel)=\(service)", "--filter", "status=running"])
+    }
+
+    /// Only the `NAME=value` lines of the container's environment whose names are in `names`: the template picks them
+    /// inside docker, so the other variables (`POSTGRES_PASSWORD`) never reach Steward.
+    public static func environment(_ container: String, names: [String]) -> Command {
+        let test = names.map { "(eq $k \"\($0)\")" }.joined(separator: " ")
+        let condition = names.count == 1 ? test : "or \(test)"
+        let template = "{{range .Config.Env}}{{$k := index (split . \"=\") 0}}{{if \(condition)}}{{println .}}{{end}}{{end}}"
+        return Command("docker", ["container", "inspect", "--format", template, "--", container])
+    }
+
+    /// `argv` run inside the container (`docker exec`); with `stdin`, the command reads Steward's standard input
+    /// (`-i`), which the caller gives as a file (a backup for `pg_restore`). The container is an id from `docker ps`.
+    public static func exec(_ container: String, _ argv: [String], stdin: Bool = false) -> Command {
+        Command("docker", ["exec"] + (stdin ? ["-i"] : []) + [container] + argv)
+    }
+
+    /// Stops containers (their restart policy does not start them again until `docker start`).
+    public static func stop(_ containers: [String]) -> Command { Command("docker", ["stop", "--"] + containers) }
+
+    /// Starts stopped containers again.
+    public static func start(_ containers: [String]) -> Command { Command("docker", ["start", "--"] + containers) }
 }

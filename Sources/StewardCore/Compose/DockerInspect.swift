@@ -39,7 +39,11 @@ public enum DockerInspect {
             let service = ComposeFacts.Service(
                 name: labels[serviceLabel] ?? name, container: name, image: r.Config?.Image ?? "", imageID: r.Image ?? "",
                 status: r.State?.Status ?? "unknown", restartCount: r.RestartCount ?? 0, exitCode: r.State?.ExitCode ?? 0,
-                oomKilled: r.State?.OOMKilled ?? false, health: health?.Status, healthLog: lastCheck, ports: ports)
+                oomKilled: r.State?.OOMKilled ?? false, health: health?.Status, healthLog: lastCheck, ports: ports,
+                volumes: (r.Mounts ?? []).compactMap { m in
+                    guard m.Type == "volume", let name = m.Name, !name.isEmpty, let source = m.Source, source.hasPrefix("/") else { return nil }
+                    return ComposeFacts.Volume(name: name, destination: m.Destination ?? "", mountpoint: source)
+                })
             return Container(id: r.Id, name: name, project: labels[projectLabel], service: labels[serviceLabel],
                              workingDir: labels[workingDirLabel],
                              configFiles: (labels[configFilesLabel] ?? "").split(separator: ",").map { String($0) }.filter { !$0.isEmpty },
@@ -75,6 +79,7 @@ public enum DockerInspect {
         var Config: Config?
         var NetworkSettings: Network?
         var HostConfig: HostConfig?
+        var Mounts: [Mount]?
 
         struct State: Decodable {
             var Status: String?
@@ -99,6 +104,12 @@ public enum DockerInspect {
         }
         struct HostConfig: Decodable {
             var PortBindings: [String: [Binding]?]?
+        }
+        struct Mount: Decodable {
+            var `Type`: String?
+            var Name: String?
+            var Source: String?
+            var Destination: String?
         }
         struct Binding: Decodable {
             var HostIp: String?

@@ -21,6 +21,22 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
         public var isPublic: Bool { !(hostIP.hasPrefix("127.") || hostIP == "::1" || hostIP == "localhost") }
     }
 
+    /// A named volume a container mounts (`docker volume`, not a bind mount of a host directory).
+    public struct Volume: Sendable, Codable, Equatable {
+        /// The engine's name (`pulse_uploads`: Compose prefixes the project).
+        public var name: String
+        /// Where the container sees it (`/var/lib/postgresql/data`).
+        public var destination: String
+        /// Where its files are on the host (`/var/lib/docker/volumes/pulse_uploads/_data`).
+        public var mountpoint: String
+
+        public init(name: String, destination: String, mountpoint: String) {
+            self.name = name
+            self.destination = destination
+            self.mountpoint = mountpoint
+        }
+    }
+
     /// One container of a service (a scaled service has several).
     public struct Service: Sendable, Codable, Equatable {
         public var name: String
@@ -43,10 +59,12 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
         /// no local image carries that tag any more, or when it was not looked up (`tagChecked`).
         public var tagImageID: String?
         public var tagChecked: Bool
+        /// The named volumes it mounts.
+        public var volumes: [Volume]
 
         public init(name: String, container: String, image: String = "", imageID: String = "", status: String, restartCount: Int = 0,
                     exitCode: Int = 0, oomKilled: Bool = false, health: String? = nil, healthLog: String? = nil, ports: [Port] = [],
-                    logs: UnitLogFacts? = nil, tagImageID: String? = nil, tagChecked: Bool = false) {
+                    logs: UnitLogFacts? = nil, tagImageID: String? = nil, tagChecked: Bool = false, volumes: [Volume] = []) {
             self.name = name
             self.container = container
             self.image = image
@@ -61,6 +79,15 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
             self.logs = logs
             self.tagImageID = tagImageID
             self.tagChecked = tagChecked
+            self.volumes = volumes
+        }
+
+        /// A PostgreSQL server by its image (`postgres:15`, `postgis/postgis`, `timescale/timescaledb`, a registry's
+        /// `…/postgres`): backed up with its own `pg_dump` inside the container, its data volume not archived as files.
+        public var isPostgres: Bool {
+            let repository = image.split(separator: "@").first.map { $0.split(separator: "/").last ?? "" } ?? ""
+            let name = repository.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
+            return ["postgres", "postgis", "timescaledb", "timescaledb-ha"].contains(name)
         }
 
         /// The image reference with its tag made explicit (`postgres` → `postgres:latest`); nil for a digest reference

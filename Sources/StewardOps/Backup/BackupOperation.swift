@@ -67,7 +67,10 @@ public enum BackupOperation: StewardOperation {
         for instance in try apps.instances(TargetName(request.target)) {
             let sources = apps.sources(instance)
             if sources.isEmpty {
-                add(Result(source: instance.label, error: "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"))
+                let why = instance.kind == Inventory.composeKind
+                    ? "nothing to back up: no container of the Compose project runs here (is Docker running?)"
+                    : "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"
+                add(Result(source: instance.label, error: why))
                 continue
             }
             let lock: InstanceLock

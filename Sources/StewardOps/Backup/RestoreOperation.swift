@@ -65,17 +65,22 @@ public enum RestoreOperation: StewardOperation {
             throw OperationError(.stateUnavailable, "cannot read the backup catalog in \(host.statePath): \(error)", subject: host.statePath)
         }
         guard let record = found else { throw OperationError(.notFound, "no backup \(request.id) in \(host.statePath)", subject: request.id) }
-        guard let instance = apps.inventory.apps.first(where: { $0.app == record.app && $0.name == record.instance }),
+        guard let instance = apps.allApps.first(where: { $0.app == record.app && $0.name == record.instance }),
               let source = apps.sources(instance).first(where: { $0.name == record.source }) else {
             throw OperationError(.notFound, "\(record.label) is not declared on this host any more; nothing to restore into", subject: record.label)
         }
-        let units = [instance.unit]
+        // A Compose project's services other than its databases are stopped instead of units (the database's container
+        // keeps running: the restore works inside it).
+        let units = instance.kind == Inventory.composeKind ? [] : [instance.unit]
+        let containers = apps.composeProject(instance).map { project in
+            project.services.filter { !$0.isPostgres && ["running", "restarting"].contains($0.status) }.map(\.container)
+        } ?? []
         let restorer = RestoreService(service: apps.service, store: apps.store(record.app))
         let plan: [RestoreService.Step]
-        do { plan = try restorer.plan(record, source: source, units: units, checks: apps.checkSpecs(instance).map(\.id)) } catch {
+        do { plan = try restorer.plan(record, source: source, units: units, containers: containers, checks: apps.checkSpecs(instance).map(\.id)) } catch {
             throw OperationError(.unavailable, "\(error)", subject: source.label)
         }
-        var output = Output(backup: record, target: source.label, origin: source.origin, instance: instance.label, units: units,
+        var output = Output(backup: record, target: source.label, origin: source.origin, instance: instance.label, units: units + containers,
                             manifest: apps.loaded.path, dryRun: request.dryRun,
                             plan: plan.map { Step(title: $0.title, commands: $0.commands.map(\.display)) })
         if request.dryRun { return output }
@@ -85,7 +90,7 @@ public enum RestoreOperation: StewardOperation {
             throw OperationError(.busy, "\(error)", subject: instance.label)
         }
         let report = try await host.leased("restore", subject: instance.label, state: apps.state) { () async throws(OperationError) in
-            await restorer.restore(record, source: source, units: units, progress: host.backupProgress) { await apps.runChecks(instance) }
+            await restorer.restore(record, source: source, units: units, containers: containers, progress: host.backupProgress) { await apps.runChecks(instance) }
         }
         withExtendedLifetime(lock) {}
         output.steps = report.steps

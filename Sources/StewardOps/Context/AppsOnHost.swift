@@ -40,10 +40,10 @@ public struct AppsOnHost: Sendable {
 
     /// The app instances `target` names; every app when nil. An unknown target is an error naming the known ones.
     public func instances(_ target: TargetName?) throws(OperationError) -> [Inventory.Instance] {
-        guard let target else { return inventory.apps }
-        let found = inventory.apps.filter { target.matches(app: $0.app, instance: $0.name) }
+        guard let target else { return allApps }
+        let found = allApps.filter { target.matches(app: $0.app, instance: $0.name) }
         if found.isEmpty {
-            let known = inventory.apps.map(\.label).joined(separator: ", ")
+            let known = allApps.map(\.label).joined(separator: ", ")
             throw OperationError(.invalidRequest, "no app instance \(target) on this host\(known.isEmpty ? "" : "; known: \(known)")", subject: target.description)
         }
         return found
@@ -58,13 +58,21 @@ public struct AppsOnHost: Sendable {
         return instance
     }
 
+    /// The units' app instances, then the Compose projects (``Inventory/composeInstances(facts:manifest:)``).
+    public var allApps: [Inventory.Instance] { inventory.apps + Inventory.composeInstances(facts: facts, manifest: manifest) }
+
+    /// The project's facts when `instance` is a Compose project.
+    public func composeProject(_ instance: Inventory.Instance) -> ComposeFacts? {
+        instance.kind == Inventory.composeKind ? Inventory.composeProject(of: instance, facts: facts, manifest: manifest) : nil
+    }
+
     public func spec(_ app: String) -> BackupSpec { manifest.app(named: app)?.backup ?? .defaults }
     public func store(_ app: String) -> String { storeOverride ?? spec(app).store }
     public func sources(_ instance: Inventory.Instance) -> [BackupSource] { BackupPlanner.sources(for: instance, facts: facts, manifest: manifest) }
 
     /// The source a catalog record came from, as the host declares it now.
     public func source(of record: BackupRecord) -> BackupSource? {
-        inventory.apps.first { $0.app == record.app && $0.name == record.instance }
+        allApps.first { $0.app == record.app && $0.name == record.instance }
             .flatMap { sources($0).first { $0.name == record.source } }
     }
 

@@ -8,6 +8,9 @@ import StewardSystem
 public enum DeployTargetResolver {
     public static func target(_ name: TargetName, in apps: AppsOnHost) throws(OperationError) -> DeployTarget {
         let instance = try apps.instance(name)
+        guard instance.kind != Inventory.composeKind else {
+            throw OperationError(.invalidRequest, "\(instance.label) is a Docker Compose project: steward deploy and rollback work on systemd apps; Compose deploys are not built yet", subject: instance.label)
+        }
         let app = apps.manifest.app(named: instance.app)
         var spec = app?.deploy ?? .defaults
         // blue-green: the instance runs as the slot units of deploy.slots.unit, one per port.

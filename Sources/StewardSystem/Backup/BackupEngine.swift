@@ -62,7 +62,7 @@ struct RestoreUndo {
 struct BackupEngines: Sendable {
     private var table: [BackupSource.Kind: any BackupEngine] = [:]
 
-    static let standard = BackupEngines([SQLiteEngine(), PostgresEngine(), FilesEngine(), ConfigEngine()])
+    static let standard = BackupEngines([SQLiteEngine(), PostgresEngine(), FilesEngine(), ConfigEngine(), ComposePostgresEngine()])
 
     init(_ engines: [any BackupEngine]) {
         for engine in engines { table[engine.kind] = engine }

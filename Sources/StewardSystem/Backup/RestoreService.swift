@@ -29,12 +29,14 @@ public struct RestoreService: Sendable {
     }
 
     /// The steps a restore of `record` into `source` runs, with their argv, for `--dry-run`.
-    public func plan(_ record: BackupRecord, source: BackupSource, units: [String], checks: [String]) throws -> [Step] {
+    public func plan(_ record: BackupRecord, source: BackupSource, units: [String], containers: [String] = [], checks: [String]) throws -> [Step] {
         var steps = [Step(title: "check the SHA-256 of backup #\(record.id) (\(record.path))", commands: [])]
         if !units.isEmpty { steps.append(Step(title: "stop the app (the units that are running or starting)", commands: [Systemctl.stop(units)])) }
+        if !containers.isEmpty { steps.append(Step(title: "stop the app's containers (its services other than the database)", commands: [Docker.stop(containers)])) }
         steps.append(Step(title: "take a safety backup of the current \(source.label) (\(source.origin)), now that nothing writes to it", commands: []))
         steps += try service.engines.engine(for: source.kind).restoreSteps(record, into: source, in: service.context(for: nil, store: store))
         if !units.isEmpty { steps.append(Step(title: "start the app", commands: [Systemctl.start(units)])) }
+        if !containers.isEmpty { steps.append(Step(title: "start the app's containers", commands: [Docker.start(containers)])) }
         steps.append(Step(title: checks.isEmpty ? "check that the units are active (no checks are declared)" : "run the checks: \(checks.joined(separator: ", "))", commands: []))
         steps.append(Step(title: "if anything failed: put the safety backup back, start the app and check again", commands: []))
         return steps
@@ -48,7 +50,9 @@ public struct RestoreService: Sendable {
     ///
     /// Progress steps: `checksum`, `stop`, the safety backup's `backup <label>`, `restore #<id>`, `start`, `checks`,
     /// and on failure `roll back`.
-    public func restore(_ record: BackupRecord, source: BackupSource, units: [String], progress: BackupProgressSink? = nil,
+    /// `containers`: a Compose project's running containers to stop and start instead of units (their services other
+    /// than the database, whose container the restore works in).
+    public func restore(_ record: BackupRecord, source: BackupSource, units: [String], containers: [String] = [], progress: BackupProgressSink? = nil,
                         check: @Sendable () async -> String?) async -> Report {
         var report = Report()
         let context = service.context(for: source, store: store)
@@ -84,11 +88,15 @@ public struct RestoreService: Sendable {
         let previousSignals = (signal(SIGINT, SIG_IGN), signal(SIGTERM, SIG_IGN), signal(SIGHUP, SIG_IGN))
         defer { signal(SIGINT, previousSignals.0); signal(SIGTERM, previousSignals.1); signal(SIGHUP, previousSignals.2) }
         service.state.event("restore", subject: source.label, result: "started", detail: "#\(record.id) into \(source.origin)")
-        let running = await runningUnits(units)
+        let runningUnits = await runningUnits(units)
+        let app = AppProcesses(units: runningUnits, containers: containers)
+        let running = app.names
+        @Sendable func startApp() async throws { for c in app.start { try await tools.run(c, timeout: .seconds(120)) } }
+        @Sendable func stopApp() async throws { for c in app.stop { try await tools.run(c, timeout: .seconds(120)) } }
         // 2. Stop the app, then 3. save the current state (nothing writes to it any more).
         do {
             if !running.isEmpty {
-                try await progress.step("stop") { try await tools.run(Systemctl.stop(running), timeout: .seconds(120)) }
+                try await progress.step("stop") { try await stopApp() }
                 step("stopped \(running.joined(separator: ", "))")
             }
             if let nothing = try engine.nothingToSave(source, in: context) {
@@ -100,7 +108,7 @@ public struct RestoreService: Sendable {
             }
         } catch {
             report.error = "before the restore: \(tools.mask("\(error)")); the data was not changed"
-            if !running.isEmpty, (try? await progress.step("start") { try await tools.run(Systemctl.start(running), timeout: .seconds(120)) }) != nil {
+            if !running.isEmpty, (try? await progress.step("start", startApp)) != nil {
                 step("started \(running.joined(separator: ", ")) again")
             }
             service.state.event("restore", subject: source.label, result: "not started", detail: report.error ?? "")
@@ -113,7 +121,7 @@ public struct RestoreService: Sendable {
             step("restored #\(record.id) into \(source.origin)")
             report.restored = true
             if !running.isEmpty {
-                try await progress.step("start") { try await tools.run(Systemctl.start(running), timeout: .seconds(120)) }
+                try await progress.step("start") { try await startApp() }
                 step("started \(running.joined(separator: ", "))")
             }
             try await progress.step("checks") {
@@ -129,7 +137,7 @@ public struct RestoreService: Sendable {
         // 5. Put the previous state back (`rolledBack` once it is).
         do {
             try await progress.step("roll back") {
-                if !running.isEmpty { try? await tools.run(Systemctl.stop(running), timeout: .seconds(120)) }
+                if !running.isEmpty { try? await stopApp() }
                 if let undo = undo?.undo {
                     try await undo()
                     report.rolledBack = true
@@ -144,7 +152,7 @@ public struct RestoreService: Sendable {
                     step("no previous state to put back (there was no data before the restore)")
                 }
                 if !running.isEmpty {
-                    try await tools.run(Systemctl.start(running), timeout: .seconds(120))
+                    try await startApp()
                     step("started \(running.joined(separator: ", "))")
                 }
             }
@@ -156,6 +164,15 @@ public struct RestoreService: Sendable {
             service.state.event("restore", subject: source.label, result: "failed", detail: report.error ?? "")
         }
         return report
+    }
+
+    /// What a restore stops and starts again: the app's running units, a Compose project's containers.
+    struct AppProcesses {
+        var units: [String]
+        var containers: [String]
+        var names: [String] { units + containers }
+        var stop: [Command] { (units.isEmpty ? [] : [Systemctl.stop(units)]) + (containers.isEmpty ? [] : [Docker.stop(containers)]) }
+        var start: [Command] { (units.isEmpty ? [] : [Systemctl.start(units)]) + (containers.isEmpty ? [] : [Docker.start(containers)]) }
     }
 
     /// The units among `units` that run or are starting (a crash-looping app is `activating`): those are stopped,

@@ -9,7 +9,8 @@ enum ComposeProbe {
     /// Lines of a container's log read at most: a container restarting in a loop prints the same traceback each time.
     static let logTail = 2000
 
-    static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty) async throws -> [ComposeFacts] {
+    /// `logs: false` leaves the containers' logs unread (an operation needs the projects, not their logs).
+    static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty, logs readLogs: Bool = true) async throws -> [ComposeFacts] {
         let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
         // No engine, nothing to audit: a host with the client alone is not a host with compose apps. dockerd's pid file,
         // not its socket: with docker.socket enabled the socket exists while dockerd is stopped, and asking it would
@@ -36,7 +37,7 @@ enum ComposeProbe {
             var byID: [String: UnitLogFacts] = [:]
             var pending = containers[...]
             func start() {
-                guard let c = pending.popFirst() else { return }
+                guard readLogs, let c = pending.popFirst() else { return }
                 group.addTask {
                     guard case .success(let r) = await ctx.runner.run(Docker.logs(c.id, sinceHours: ctx.windowHours, tail: logTail), timeout: ctx.commandTimeout),
                           r.exitCode == 0 else { return (c.id, nil) }

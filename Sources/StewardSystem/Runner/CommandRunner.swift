@@ -112,6 +112,16 @@ public struct CommandRunner: CommandRunning {
                 group.addTask {
                     // One call for both kinds of input: swift-subprocess types the input statically.
                     func execute<Input: InputProtocol>(_ input: Input) async throws -> (TerminationStatus, String?, String?) {
+                        if let path = command.outputFile {
+                            let fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec],
+                                                             permissions: [.ownerReadWrite])
+                            let r = try await Subprocess.run(
+                                executable, arguments: Arguments(command.arguments), environment: environment,
+                                workingDirectory: command.workingDirectory.map { FilePath($0) },
+                                platformOptions: platformOptions, input: input,
+                                output: .fileDescriptor(fd, closeAfterSpawningProcess: true), error: .string(limit: 1024 * 1024))
+                            return (r.terminationStatus, "", r.standardError)
+                        }
                         let r = try await Subprocess.run(
                             executable, arguments: Arguments(command.arguments), environment: environment,
                             workingDirectory: command.workingDirectory.map { FilePath($0) },

@@ -77,7 +77,7 @@ postgres_image() {
         --exclude /usr/share/postgresql/15/man \
         --dir /tmp:1777:0:0 --dir /var/lib/postgresql:755:999:999 \
         --dir /var/lib/postgresql/data:700:999:999 --dir /var/run/postgresql:2775:999:999 \
-        "$b/postgres" "$b/initdb" "$b/pg_ctl" "$b/psql" "$b/pg_dump" "$b/pg_isready" \
+        "$b/postgres" "$b/initdb" "$b/pg_ctl" "$b/psql" "$b/pg_dump" "$b/pg_restore" "$b/pg_isready" \
         /usr/lib/postgresql/15/lib /usr/share/postgresql/15 /usr/share/zoneinfo/UTC /usr/share/zoneinfo/Etc/UTC \
         /bin/sh /usr/bin/setpriv /usr/bin/locale /usr/bin/id /usr/bin/mkdir /usr/bin/chown /usr/bin/chmod /usr/bin/rm /usr/bin/cat /usr/bin/ls \
         | docker import -c "ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
