@@ -54,6 +54,17 @@ public struct ContainerPostgres: Sendable, Equatable {
                                 "--username=\(user)", "--dbname=\(database)", "--command=\(sql)"])
     }
 
+    /// A script read on standard input run in ONE transaction, stopping at its first error (the numbered SQL
+    /// migrations with their tracking rows, ``SQLMigrationScript``).
+    public func applyScript() -> Command {
+        Docker.exec(container, ["psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                                "--username=\(user)", "--dbname=\(database)", "--file=-"], stdin: true)
+    }
+
+    /// Every ordinary and partitioned table outside the system schemas, as `schema.table` lines.
+    public static let tablesSQL = "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        + "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1"
+
     public func dropDatabase(_ name: String) -> Command {
         psql("DROP DATABASE IF EXISTS \(PostgresDSN.quoteIdentifier(name))", database: Self.adminDatabase)
     }

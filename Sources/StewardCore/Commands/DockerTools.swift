@@ -55,3 +55,41 @@ public enum Docker {
     /// Starts stopped containers again.
     public static func start(_ containers: [String]) -> Command { Command("docker", ["start", "--"] + containers) }
 }
+
+extension Docker {
+    /// Gives an image (by id) a name: before a build, the images the project runs get a tag of Steward's so a prune
+    /// cannot drop them while a rollback may need them; a rollback names them again as the services' images.
+    public static func tag(_ imageID: String, as reference: String) -> Command {
+        Command("docker", ["image", "tag", imageID, reference])
+    }
+}
+
+/// The Compose CLI of a host on one project: `docker compose` (the plugin) or `docker-compose` (v1), with the project's
+/// name and files spelled out, run in the project's directory (its `.env` is read from there).
+public struct ComposeCLI: Sendable, Equatable {
+    /// `["docker", "compose"]` or `["docker-compose"]`.
+    public var base: [String]
+    public var project: String
+    /// Absolute paths; empty: Compose's own default file in `directory`.
+    public var files: [String]
+    public var directory: String
+
+    public init(cli: String, project: String, files: [String], directory: String) {
+        self.base = cli.split(separator: " ").map(String.init)
+        self.project = project
+        self.files = files
+        self.directory = directory
+    }
+
+    func command(_ arguments: [String]) -> Command {
+        Command(base[0], Array(base.dropFirst()) + ["--project-name", project] + files.flatMap { ["--file", $0] } + arguments,
+                workingDirectory: directory)
+    }
+
+    /// Builds the services' images from the checkout.
+    public func build() -> Command { command(["build"]) }
+
+    /// Creates or recreates the containers whose image or configuration changed, without building: the images a build
+    /// made, or for a rollback the previous images named again.
+    public func up() -> Command { command(["up", "--detach", "--no-build"]) }
+}

@@ -64,6 +64,8 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     /// (`.steward/incompatible-migrations`): the serving slot was stopped before they ran (stop-migrate-start), and an
     /// undo restores the database.
     public var incompatibleMigrations: String?
+    /// A Compose project: the images its built services ran before the deploy (what an undo names again).
+    public var previousImages: [ComposeImage]?
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

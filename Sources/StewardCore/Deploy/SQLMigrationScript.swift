@@ -29,7 +29,8 @@ public struct SQLMigrationScript: Sendable, Equatable {
     /// has to upgrade a read lock mid-way (which fails at once, whatever the timeout, when the app writes meanwhile).
     public static let sqliteBusyTimeoutMilliseconds = 30_000
 
-    public init(files: [File], dialect: SQLScriptCheck.Dialect) {
+    /// `recorded`: files an adopted database already has (``SQLMigrationAdoption``): tracking rows only, never run.
+    public init(files: [File], dialect: SQLScriptCheck.Dialect, recorded: [File] = []) {
         var out = Data()
         var line = 1
         func add(_ s: String) {
@@ -40,6 +41,7 @@ public struct SQLMigrationScript: Sendable, Equatable {
             add(".timeout \(Self.sqliteBusyTimeoutMilliseconds)\nBEGIN IMMEDIATE;\n")
         }
         add(SQLMigrationTracking.createTable + ";\n")
+        for f in recorded { add(SQLMigrationTracking.insert(name: f.name, checksum: f.checksum) + ";\n") }
         for f in files {
             let count = f.bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count
             spans.append(Span(name: f.name, firstLine: line, lines: count + 1))

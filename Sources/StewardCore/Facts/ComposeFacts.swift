@@ -133,6 +133,8 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
     public var app: String?
     /// The services the manifest says must run (`compose.services`).
     public var declaredServices: [String]
+    /// The services the compose files build (`build:`), whose images a deploy makes.
+    public var built: [String]?
 
     public init(project: String, workingDir: String, configFiles: [String] = [], services: [Service] = [], env: EnvFileFacts? = nil,
                 uncopied: [UncopiedPackage] = [], unreadable: [String] = [], cli: String = "docker compose", app: String? = nil,

@@ -8,9 +8,7 @@ import StewardSystem
 public enum DeployTargetResolver {
     public static func target(_ name: TargetName, in apps: AppsOnHost) throws(OperationError) -> DeployTarget {
         let instance = try apps.instance(name)
-        guard instance.kind != Inventory.composeKind else {
-            throw OperationError(.invalidRequest, "\(instance.label) is a Docker Compose project: steward deploy and rollback work on systemd apps; Compose deploys are not built yet", subject: instance.label)
-        }
+        if instance.kind == Inventory.composeKind { return try composeTarget(instance, in: apps) }
         let app = apps.manifest.app(named: instance.app)
         var spec = app?.deploy ?? .defaults
         // blue-green: the instance runs as the slot units of deploy.slots.unit, one per port.
@@ -79,5 +77,41 @@ public enum DeployTargetResolver {
         }
         for (key, value) in unit.environment { env[key] = value.revealedForAnalysis }
         return env
+    }
+
+    /// A Compose project deployed in place: its checkout is its directory, run by the directory's owner; its databases
+    /// are its PostgreSQL services; its health is the compose presets (each service's container running and healthy,
+    /// its ports, the health URL) and the manifest's checks.
+    static func composeTarget(_ instance: Inventory.Instance, in apps: AppsOnHost) throws(OperationError) -> DeployTarget {
+        guard let project = apps.composeProject(instance) else {
+            throw OperationError(.unavailable, "no container of the Compose project \(instance.label) was found (is Docker running, and was the project brought up once?)", subject: instance.label)
+        }
+        let app = apps.manifest.app(named: instance.app)
+        var spec = app?.deploy ?? .defaults
+        guard spec.strategy == .inPlace else {
+            throw OperationError(.invalidConfig, "apps.\(instance.app).deploy.strategy: a Compose project is deployed in place (git checkout, build, up -d), not \(spec.strategy.rawValue)", subject: instance.label)
+        }
+        spec.migrations.database = nil
+        let directory = project.workingDir
+        var st = stat()
+        let owner = stat(apps.host.files.path(directory), &st) == 0 ? getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } : nil
+        let sources = apps.sources(instance)
+        let databases = sources.filter(\.kind.isDatabase)
+        var environment: [String: String] = [:]
+        for (key, value) in project.env?.values ?? [:] { environment[key] = value.revealedForAnalysis }
+        let checks = apps.checkSpecs(instance)
+        var target = DeployTarget(
+            app: instance.app, instance: instance.name, spec: spec, production: true, units: [], directory: directory, venv: nil,
+            user: owner, environment: environment, databases: databases, store: apps.store(instance.app), checks: { await apps.checkOnce(checks) })
+        let built = project.built ?? []
+        var images: [ComposeImage] = []
+        for service in project.services where built.contains(service.name) && !images.contains(where: { $0.service == service.name }) && !service.imageID.isEmpty {
+            images.append(ComposeImage(service: service.name, reference: service.image, id: service.imageID))
+        }
+        target.compose = ComposeDeploy(
+            cli: ComposeCLI(cli: project.cli, project: project.project, files: project.configFiles, directory: directory), images: images,
+            appContainers: project.services.filter { !$0.isPostgres && ["running", "restarting"].contains($0.status) }.map(\.container),
+            database: databases.first { $0.kind == .composePostgres })
+        return target
     }
 }

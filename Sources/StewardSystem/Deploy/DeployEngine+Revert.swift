@@ -88,7 +88,7 @@ extension DeployEngine {
         var cleanups: [() async -> Void] = []
         var leftStopped = false
         if !databaseBack {
-            await attempt("stopped \(target.units.joined(separator: ", "))") { try await stopUnits() }
+            await attempt("stopped \(target.compose.map { $0.appContainers.joined(separator: ", ") } ?? target.units.joined(separator: ", "))") { try await stopUnits() }
             // What the database holds now (writes made during the deploy) is backed up first: never lost without a copy.
             var safety: [Int64] = []
             let problemsBefore = problems.count
@@ -124,8 +124,10 @@ extension DeployEngine {
                                             pointBack: afterSwitch, attempt: attempt)
                 healthy = healthy && problems.count == problemsBefore
             }
-        } else if afterSwitch || migrated, !leftStopped {
-            if afterSwitch || !databaseBack {
+        } else if afterSwitch || migrated || (target.compose != nil && record.started(.build)), !leftStopped {
+            if target.compose != nil, afterSwitch || !databaseBack || record.started(.build) {
+                await attempt("brought \(target.compose!.cli.project) up on its previous images") { try await composeUpPrevious() }
+            } else if afterSwitch || !databaseBack {
                 await attempt("restarted \(target.units.joined(separator: ", "))") {
                     _ = await runner.run(Systemctl.resetFailed(target.units), timeout: .seconds(30))
                     try await tools.run(Systemctl.restart(target.units), timeout: .seconds(300))
@@ -200,6 +202,7 @@ extension DeployEngine {
 
     /// Stops the instance's units: nothing writes to the database while it is put back.
     func stopUnits() async throws {
+        if target.compose != nil { return try await composeStopApp() }
         try await tools.run(Systemctl.stop(target.units), timeout: .seconds(300))
     }
 

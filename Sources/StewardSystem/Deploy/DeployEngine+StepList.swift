@@ -57,6 +57,7 @@ extension DeployEngine {
 
     func buildStep(_ plannedRelease: String) -> DeployStepAction {
         DeployStepAction(name: .build, plan: { sheet in
+            if self.target.compose != nil { return self.planComposeBuild(sheet) }
             if self.target.spec.build.isEmpty { sheet.line("none") }
             for argv in self.target.spec.build { sheet.line(sheet.shown { try self.commands.declared(argv, in: self.target.workdir(plannedRelease)) }) }
         }, run: { try await self.build() })
@@ -64,6 +65,7 @@ extension DeployEngine {
 
     func restartStep(_ plannedRelease: String) -> DeployStepAction {
         DeployStepAction(name: .restart, plan: { sheet in
+            if self.target.compose != nil { return self.planComposeUp(sheet) }
             let spec = self.target.spec
             if spec.strategy == .releases { sheet.line("rename \(self.target.directory)/.current-steward-PID → \(self.target.currentLink) (→ \(plannedRelease))", label: "switch") }
             sheet.line((spec.restart == .reload ? Systemctl.reload(self.target.units) : Systemctl.restart(self.target.units)).display

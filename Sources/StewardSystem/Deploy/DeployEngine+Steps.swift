@@ -42,7 +42,8 @@ extension DeployEngine {
         }
         // Who runs the app's code (pip, migrations, build steps, hooks): never root, so without an app user the deploy
         // is refused here, before anything changes, rather than halfway.
-        if target.venv != nil || !spec.build.isEmpty || spec.migrations.kind != .none {
+        // A Compose project's migrations run inside its database's container, its build as the project's owner.
+        if target.compose == nil, target.venv != nil || !spec.build.isEmpty || spec.migrations.kind != .none {
             do { _ = try commands.appUser() } catch { throw DeployRefusal("\(error)") }
         }
         // Disk.
@@ -65,6 +66,7 @@ extension DeployEngine {
             throw DeployRefusal("nginx is not installed, but \(record.nginxSites.keys.sorted().joined(separator: ", ")) (a site of this release) is in its configuration")
         }
         if target.spec.strategy == .blueGreen { notes.append(try slotsPreflight()) }
+        if target.compose != nil { notes.append(try composePreflight()) }
         if let commit = resolved.commit { record.commit = commit }
         if let expected = request.expectedCommit, let commit = resolved.commit, commit != expected {
             throw DeployRefusal("\(request.ref) names \(commit.prefix(12)) here but \(expected.prefix(12)) where it is promoted from; the tag was moved")
@@ -231,7 +233,7 @@ extension DeployEngine {
             record.schema = status.schemaNow
             return .skipped(status.kind == .none ? "no migrations" : "no pending \(status.kind.rawValue) migrations (\(status.schemaNow ?? "?"))")
         }
-        var notes: [String] = []
+        var notes: [String] = status.adoption.map { [$0] } ?? []
         guard !target.databases.isEmpty || !record.backupIDs.isEmpty else {
             throw StoreError("\(status.pending.count) \(status.kind.rawValue) migration(s) pending, but no database of \(target.label) is known to back up first; "
                              + "declare it under apps.\(target.app).backup.databases (or DATABASE_URL in its env file)")
@@ -258,6 +260,7 @@ extension DeployEngine {
     // MARK: 7. build
 
     func build() async throws -> StepOutcome {
+        if target.compose != nil { return try await composeBuild() }
         guard !target.spec.build.isEmpty else { return .skipped("no build commands") }
         let work = target.workdir(record.release)
         for argv in target.spec.build {
@@ -269,6 +272,7 @@ extension DeployEngine {
     // MARK: 8. switch and restart
 
     func switchAndRestart() async throws -> StepOutcome {
+        if target.compose != nil { return try await composeUp() }
         var notes: [String] = []
         if target.spec.strategy.usesReleases {
             try switchCurrent(to: record.release)

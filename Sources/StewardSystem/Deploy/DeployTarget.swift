@@ -33,6 +33,9 @@ public struct DeployTarget: Sendable {
     /// blue-green: one run of the slot's health check on its own port (the app's health path, not through nginx):
     /// nil when it passes, else what failed.
     public var slotCheck: @Sendable (Int) async -> String? = { port in "no health check for slot \(port)" }
+    /// A Docker Compose project deployed in place: built, migrated in its database's container and brought up with
+    /// `up -d` instead of units restarted.
+    public var compose: ComposeDeploy?
 
     public init(app: String, instance: String, spec: DeploySpec, production: Bool, units: [String], directory: String,
                 venv: String?, user: String?, environment: [String: String], databases: [BackupSource], store: String,

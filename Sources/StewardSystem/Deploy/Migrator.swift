@@ -24,6 +24,10 @@ struct Migrator: Sendable {
         /// Numbered SQL: the pending files as read once by ``status(release:)`` (checked, checksummed): exactly what
         /// ``apply(release:status:)`` runs and records.
         var sqlPending: [SQLMigrationScript.File] = []
+        /// Numbered SQL on a database without a tracking table: the files its schema shows it has, recorded (never
+        /// run) in the same transaction as the pending ones (``SQLMigrationAdoption``), and how that was judged.
+        var sqlAdopted: [SQLMigrationScript.File] = []
+        var adoption: String?
     }
 
     /// The kind for a release: the declared one, or what its files say.
@@ -62,7 +66,8 @@ struct Migrator: Sendable {
                           schemaAfter: "alembic:" + after.sorted().joined(separator: ","))
         case .sql:
             let files = try sqlFiles(release: release)
-            let applied = try await sqlApplied()
+            let state = try await sqlState(files: files)
+            let applied = state.applied
             switch SQLMigrationPlan.plan(files: files.map { SQLMigrationPlan.File(name: $0.name, checksum: $0.checksum) }, applied: applied) {
             case .refused(let why): throw StoreError(why)
             case .pending(let names):
@@ -71,7 +76,7 @@ struct Migrator: Sendable {
                 // Refused here, before the pre-deploy backup and before anything runs.
                 try refuseTransactionControl(pending, dialect: try database().dialect)
                 return Status(kind: kind, pending: names, schemaNow: Self.sqlSchema(applied.map(\.name)), schemaAfter: Self.sqlSchema(files.map(\.name)),
-                              sqlPending: pending)
+                              sqlPending: pending, sqlAdopted: state.adopted ? applied.compactMap { byName[$0.name] } : [], adoption: state.note)
             }
         case .command:
             guard let check = target.spec.migrations.check else { return Status(kind: kind, pending: ["(declared command)"], alwaysRun: true) }
@@ -100,7 +105,7 @@ struct Migrator: Sendable {
                     return file
                 }
             }
-            try await sqlApply(pending, in: work)
+            try await sqlApply(pending, in: work, recorded: status.sqlAdopted)
         case .command:
             guard let command = target.spec.migrations.command else { return }
             try await tools.run(try commands.declared(command, in: work), timeout: .seconds(3600))
@@ -164,6 +169,8 @@ struct Migrator: Sendable {
 
     enum Database {
         case sqlite(String), postgres(PostgresDSN)
+        /// A Compose project's PostgreSQL service, reached with `docker exec` (``ComposePostgresEngine/locate(_:tools:)``).
+        case container(BackupSource)
         var dialect: SQLScriptCheck.Dialect {
             if case .sqlite = self { return .sqlite }
             return .postgres
@@ -171,6 +178,7 @@ struct Migrator: Sendable {
     }
 
     func database() throws -> Database {
+        if let source = target.compose?.database { return .container(source) }
         let url: String?
         if let ref = target.spec.migrations.database, let parsed = SecretRef(parsing: ref) {
             url = try ProbeContext().secret(parsed)
@@ -183,8 +191,43 @@ struct Migrator: Sendable {
         throw StoreError("the database URL is neither postgresql:// nor sqlite:///")
     }
 
+    /// What the database has applied; for a Compose project's database without a tracking table, what its schema
+    /// shows it has (``SQLMigrationAdoption``), `adopted` then, with the evidence in `note`.
+    func sqlState(files: [SQLMigrationScript.File]? = nil) async throws -> (applied: [SQLMigrationPlan.File], adopted: Bool, note: String?) {
+        guard case .container(let source) = try database() else { return (try await sqlApplied(), false, nil) }
+        let db = try await ComposePostgresEngine.locate(source, tools: tools)
+        let exists = try await tools.run(db.psql("SELECT to_regclass('\(SQLMigrationTracking.table)') IS NOT NULL", database: db.database))
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if exists == "t" {
+            let out = try await tools.run(db.psql("SELECT name || ' ' || checksum FROM \(SQLMigrationTracking.table) ORDER BY name", database: db.database)).stdout
+            return (Self.trackingRows(out), false, nil)
+        }
+        let files = try files ?? sqlFiles(release: target.directory)
+        let tables = Set(try await tools.run(db.psql(ContainerPostgres.tablesSQL, database: db.database)).stdout.split(whereSeparator: \.isNewline).map(String.init))
+        switch SQLMigrationAdoption.adopt(files.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }, existingTables: tables) {
+        case .refused(let why):
+            throw StoreError("\(db.database) has no \(SQLMigrationTracking.table) table and cannot be adopted: \(why)")
+        case .adopted(let names, let evidence):
+            let applied = files.filter { names.contains($0.name) }.map { SQLMigrationPlan.File(name: $0.name, checksum: $0.checksum) }
+            let note = names.isEmpty
+                ? "\(db.database) has no \(SQLMigrationTracking.table) table and none of the files' tables: every file is pending"
+                : "adopted \(db.database) (no \(SQLMigrationTracking.table) table): \(names.joined(separator: ", ")) recorded as applied because their tables exist (\(evidence.joined(separator: "; ")))"
+            return (applied, true, note)
+        }
+    }
+
+    /// `name checksum` lines of the tracking table.
+    static func trackingRows(_ out: String) -> [SQLMigrationPlan.File] {
+        out.split(whereSeparator: \.isNewline).compactMap {
+            let parts = $0.split(separator: " ")
+            return parts.count == 2 ? SQLMigrationPlan.File(name: String(parts[0]), checksum: String(parts[1])) : nil
+        }
+    }
+
     func sqlApplied() async throws -> [SQLMigrationPlan.File] {
         switch try database() {
+        case .container:
+            return try await sqlState().applied
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else { return [] }
             return try await Task.detached {
@@ -219,7 +262,7 @@ struct Migrator: Sendable {
 
     /// The numbered-SQL schema of the database now (what ``status(release:)`` calls `schemaNow`).
     func sqlSchemaNow() async throws -> String {
-        Self.sqlSchema(try await sqlApplied().map(\.name))
+        Self.sqlSchema(try await sqlState().applied.map(\.name))
     }
 
     /// Applies the pending files in ONE transaction with their tracking rows, as the app's user: a file failing
@@ -229,14 +272,20 @@ struct Migrator: Sendable {
     /// SQLite: `sqlite3 -safe -bail` reading `.timeout 30000`, `BEGIN IMMEDIATE; … INSERT …; COMMIT;` (no `.shell`,
     /// `.system`, `ATTACH` of other files).
     /// PostgreSQL: `psql --single-transaction -v ON_ERROR_STOP=1 -f -` with the app's own role, never the superuser.
-    func sqlApply(_ files: [SQLMigrationScript.File], in work: String) async throws {
+    func sqlApply(_ files: [SQLMigrationScript.File], in work: String, recorded: [SQLMigrationScript.File] = []) async throws {
         guard !files.isEmpty else { return }
         let database = try database()
         try refuseTransactionControl(files, dialect: database.dialect)
-        let script = SQLMigrationScript(files: files, dialect: database.dialect)
+        let script = SQLMigrationScript(files: files, dialect: database.dialect, recorded: recorded)
         do {
             try await withPrivateScript(script.text) { input in
                 switch database {
+                case .container(let source):
+                    // In the database's container, read on standard input (the script is opened by Steward, as root).
+                    let db = try await ComposePostgresEngine.locate(source, tools: tools)
+                    var command = db.applyScript()
+                    command.inputFile = input
+                    try await tools.run(command, timeout: .seconds(3600))
                 case .sqlite(let path):
                     var st = stat()
                     if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { throw StoreError("\(path) is a symbolic link; refusing to migrate through it") }

@@ -83,7 +83,7 @@ enum ComposeProbe {
                 projects.append(project)
                 continue
             }
-            (project.env, project.uncopied, project.unreadable) = read
+            (project.env, project.uncopied, project.unreadable, project.built) = read
             projects.append(project)
         }
         return projects
@@ -119,7 +119,7 @@ enum ComposeProbe {
     }
 
     /// The project's `.env` and the packages its build contexts leave out of their images.
-    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String]) {
+    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String], [String]) {
         // The project's tree is its owner's: every file is read without following a link (a `docker-compose.yml`
         // linked to a root-only file is refused, not read and quoted), and only inside the directory.
         func read(_ path: String, limit: Int) throws -> String {
@@ -132,6 +132,7 @@ enum ComposeProbe {
         let env = files.exists(directory + "/.env") ? FilesProbe.envFile(files, directory + "/.env", read: { try read($0, limit: BoundedFile.defaultLimit) }) : nil
         var uncopied: [ComposeFacts.UncopiedPackage] = []
         var unreadable: [String] = []
+        var built: [String] = []
         for file in configFiles {
             let builds: [ComposeFile.Build]
             do { builds = try ComposeFile.builds(try read(file, limit: 1 << 20)) } catch {
@@ -139,6 +140,7 @@ enum ComposeProbe {
                 continue
             }
             for build in builds {
+                if !built.contains(build.service) { built.append(build.service) }
                 guard let context = ComposeFile.path(build.context, in: directory),
                       context == directory || context.hasPrefix(directory + "/") else { continue }
                 let dockerfile = ComposeFile.path(build.dockerfile, in: context) ?? context + "/Dockerfile"
@@ -157,7 +159,7 @@ enum ComposeProbe {
                 }
             }
         }
-        return (env, uncopied, unreadable)
+        return (env, uncopied, unreadable, built)
     }
 
     /// Top-level modules imported by the Python files the Dockerfile copies (at most 400 files, 4 levels deep).

@@ -1,0 +1,27 @@
+import Foundation
+import StewardCore
+
+/// What a deploy of a Compose project needs beyond the in-place checkout: its CLI, the images its services run now
+/// (a rollback names them again), its containers other than the database (stopped while a database is put back),
+/// and the PostgreSQL service its numbered SQL migrations run in.
+public struct ComposeDeploy: Sendable {
+    public var cli: ComposeCLI
+    /// The images of the services the project builds (one per service), as they run before the deploy.
+    public var images: [ComposeImage]
+    public var appContainers: [String]
+    /// The `compose-postgres` source the migrations run in, nil without one.
+    public var database: BackupSource?
+
+    public init(cli: ComposeCLI, images: [ComposeImage], appContainers: [String], database: BackupSource?) {
+        self.cli = cli
+        self.images = images
+        self.appContainers = appContainers
+        self.database = database
+    }
+
+    /// The tag that keeps a service's previous image while deploy `id` may roll back to it.
+    public static func keepTag(project: String, service: String, deploy id: Int64) -> String {
+        let clean: (String) -> String = { String($0.lowercased().map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }) }
+        return "steward-rollback/\(clean(project))_\(clean(service)):deploy-\(id)"
+    }
+}
