@@ -12,3 +12,11 @@ public struct ComposeImage: Sendable, Codable, Equatable {
         self.id = id
     }
 }
+
+/// The tag that keeps a service's previous image while a deploy may roll back to it (a prune drops untagged images).
+public enum ComposeDeployTag {
+    public static func keep(project: String, service: String, deploy id: Int64) -> String {
+        let clean: (String) -> String = { String($0.lowercased().map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }) }
+        return "steward-rollback/\(clean(project))_\(clean(service)):deploy-\(id)"
+    }
+}

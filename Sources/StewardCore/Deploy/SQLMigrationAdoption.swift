@@ -72,15 +72,26 @@ public enum SQLMigrationAdoption {
         return parts
     }
 
+    /// The statements' text without comments, and with string literals (`'…'`, `$tag$…$tag$`) blanked: a `CREATE
+    /// TABLE` in a comment, a string or a function's body creates nothing now.
     static func stripComments(_ sql: String) -> String {
-        var out = "", chars = Array(sql)[...], inString = false
+        var out = "", chars = Array(sql)[...]
         while let c = chars.popFirst() {
-            if inString {
-                out.append(c)
-                if c == "'" { inString = false }
-            } else if c == "'" {
-                inString = true
-                out.append(c)
+            if c == "'" {
+                out.append("'")
+                while let n = chars.popFirst() { if n == "'" { break } }
+                out.append("'")
+            } else if c == "$", let close = chars.firstIndex(of: "$"),
+                      chars[chars.startIndex..<close].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                let tag = "$" + String(chars[chars.startIndex..<close]) + "$"
+                chars = chars[chars.index(after: close)...]
+                let rest = String(chars)
+                if let end = rest.range(of: tag) {
+                    chars = Array(rest[end.upperBound...])[...]
+                } else {
+                    chars = []
+                }
+                out.append(" ")
             } else if c == "-", chars.first == "-" {
                 while let n = chars.first, n != "\n" { chars = chars.dropFirst() }
             } else if c == "/", chars.first == "*" {

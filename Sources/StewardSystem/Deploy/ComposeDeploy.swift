@@ -18,10 +18,4 @@ public struct ComposeDeploy: Sendable {
         self.appContainers = appContainers
         self.database = database
     }
-
-    /// The tag that keeps a service's previous image while deploy `id` may roll back to it.
-    public static func keepTag(project: String, service: String, deploy id: Int64) -> String {
-        let clean: (String) -> String = { String($0.lowercased().map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }) }
-        return "steward-rollback/\(clean(project))_\(clean(service)):deploy-\(id)"
-    }
 }

@@ -42,7 +42,7 @@ extension DeployEngine {
         guard let compose else { return .skipped("no compose project") }
         var kept: [String] = []
         for image in record.previousImages ?? [] {
-            let tag = ComposeDeploy.keepTag(project: compose.cli.project, service: image.service, deploy: record.id)
+            let tag = ComposeDeployTag.keep(project: compose.cli.project, service: image.service, deploy: record.id)
             try await tools.run(Docker.tag(image.id, as: tag), timeout: .seconds(60))
             kept.append(tag)
         }
@@ -77,7 +77,7 @@ extension DeployEngine {
     func planComposeBuild(_ sheet: DeployPlanSheet) {
         guard let compose else { return }
         for image in compose.images {
-            sheet.line(Docker.tag(image.id, as: ComposeDeploy.keepTag(project: compose.cli.project, service: image.service, deploy: record.id)).display)
+            sheet.line(Docker.tag(image.id, as: ComposeDeployTag.keep(project: compose.cli.project, service: image.service, deploy: record.id)).display)
         }
         sheet.line(sheet.shown { try composeCommand(compose.cli.build()) })
     }

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import StewardCore
+
+/// The pure parts of a Compose project's deploy: the Compose command lines, the tag that keeps a previous image, and
+/// the adoption of a database migrated by hand.
+@Suite struct ComposeDeployCoreTests {
+    @Test func composeCommandsNameTheProjectAndItsFiles() {
+        let v1 = ComposeCLI(cli: "docker-compose", project: "pulse", files: ["/opt/pulse/docker-compose.yml"], directory: "/opt/pulse")
+        #expect(v1.build().argv == ["docker-compose", "--project-name", "pulse", "--file", "/opt/pulse/docker-compose.yml", "build"])
+        #expect(v1.up().argv == ["docker-compose", "--project-name", "pulse", "--file", "/opt/pulse/docker-compose.yml", "up", "--detach", "--no-build"])
+        #expect(v1.up().workingDirectory == "/opt/pulse")
+        let plugin = ComposeCLI(cli: "docker compose", project: "shop", files: ["/srv/shop/compose.yaml", "/srv/shop/compose.prod.yaml"], directory: "/srv/shop")
+        #expect(plugin.build().argv == ["docker", "compose", "--project-name", "shop", "--file", "/srv/shop/compose.yaml", "--file", "/srv/shop/compose.prod.yaml", "build"])
+        #expect(Docker.tag("sha256:abc", as: "pulse_ui").argv == ["docker", "image", "tag", "sha256:abc", "pulse_ui"])
+        #expect(ContainerPostgres(container: "c1", user: "iot", database: "iotcloud").applyScript().argv
+                == ["docker", "exec", "-i", "c1", "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                    "--username=iot", "--dbname=iotcloud", "--file=-"])
+    }
+
+    @Test func aPreviousImageIsKeptUnderATagDockerAccepts() {
+        #expect(ComposeDeployTag.keep(project: "pulse", service: "ui", deploy: 12) == "steward-rollback/pulse_ui:deploy-12")
+        #expect(ComposeDeployTag.keep(project: "My App", service: "Web/1", deploy: 3) == "steward-rollback/my_app_web_1:deploy-3")
+    }
+
+    static let files: [(name: String, sql: String)] = [
+        ("001_init.sql", "-- tenants\nCREATE TABLE IF NOT EXISTS tenants (tenant_id text PRIMARY KEY);\nINSERT INTO tenants VALUES ('a');"),
+        ("002_devices.sql", "CREATE TABLE devices (device_id text PRIMARY KEY);\n/* CREATE TABLE not_this (x int); */"),
+        ("002b_index.sql", "CREATE INDEX IF NOT EXISTS devices_idx ON devices (device_id);"),
+        ("003_alerts.sql", "create table if not exists Public.\"Alerts\" (id bigserial);"),
+    ]
+
+    @Test func aHandMigratedDatabaseIsAdoptedUpToItsLastFileWhoseTablesExist() {
+        #expect(SQLMigrationAdoption.createdTables(Self.files[3].sql) == ["public.Alerts"])
+        #expect(SQLMigrationAdoption.createdTables(Self.files[1].sql) == ["public.devices"])
+        #expect(SQLMigrationAdoption.createdTables("CREATE UNLOGGED TABLE audit.log (x int); SELECT 'CREATE TABLE fake (x int)'; DO $$ BEGIN CREATE TABLE nope (x int); END $$; CREATE TABLE b (s text DEFAULT 'it''s')") == ["audit.log", "public.b"])
+        // 001 and 002 applied by hand; 002b (an index) judged by its place: before 003, whose table is missing.
+        #expect(SQLMigrationAdoption.adopt(Self.files, existingTables: ["public.tenants", "public.devices"])
+                == .adopted(["001_init.sql", "002_devices.sql"], evidence: ["001_init.sql: public.tenants", "002_devices.sql: public.devices"]))
+        #expect(SQLMigrationAdoption.adopt(Self.files, existingTables: ["public.tenants", "public.devices", "public.Alerts"])
+                == .adopted(["001_init.sql", "002_devices.sql", "002b_index.sql", "003_alerts.sql"],
+                            evidence: ["001_init.sql: public.tenants", "002_devices.sql: public.devices", "003_alerts.sql: public.Alerts"]))
+        // A fresh database: nothing adopted, everything pending.
+        #expect(SQLMigrationAdoption.adopt(Self.files, existingTables: []) == .adopted([], evidence: []))
+        // Out of order: devices missing while a later file's table exists.
+        guard case .refused(let why) = SQLMigrationAdoption.adopt(Self.files, existingTables: ["public.tenants", "public.Alerts"]) else {
+            Issue.record("a database that skips a file was adopted")
+            return
+        }
+        #expect(why.contains("003_alerts.sql's tables exist but 002_devices.sql's (public.devices) do not"))
+    }
+
+    @Test func anAdoptedDatabasesRowsAreRecordedNotRun() {
+        let adopted = SQLMigrationScript.File(name: "001_init.sql", checksum: "aa", bytes: Data("CREATE TABLE tenants ();".utf8))
+        let pending = SQLMigrationScript.File(name: "003_alerts.sql", checksum: "bb", bytes: Data("CREATE TABLE alerts ();".utf8))
+        let text = String(decoding: SQLMigrationScript(files: [pending], dialect: .postgres, recorded: [adopted]).text, as: UTF8.self)
+        #expect(!text.contains("CREATE TABLE tenants"))
+        #expect(text.contains("VALUES ('001_init.sql', 'aa', CURRENT_TIMESTAMP)") && text.contains("CREATE TABLE alerts ();"))
+        #expect(text.contains("VALUES ('003_alerts.sql', 'bb', CURRENT_TIMESTAMP)"))
+    }
+}
