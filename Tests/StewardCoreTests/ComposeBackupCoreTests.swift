@@ -78,12 +78,13 @@ import Testing
         #expect(db.restore(into: "iotcloud_steward_new").argv
                 == ["docker", "exec", "-i", "abc123", "pg_restore", "--exit-on-error", "--single-transaction", "--no-owner", "--username=iot", "--dbname=iotcloud_steward_new"])
         #expect(db.createDatabase("s").argv == ["docker", "exec", "abc123", "psql", "--no-psqlrc", "--tuples-only", "--no-align", "--quiet",
-                                               "--set=ON_ERROR_STOP=1", "--username=iot", "--dbname=template1", "--command=CREATE DATABASE \"s\" OWNER \"iot\""])
+                                               "--set=ON_ERROR_STOP=1", "--username=iot", "--dbname=postgres", "--command=CREATE DATABASE \"s\" OWNER \"iot\""])
+        #expect(ContainerPostgres(container: "c", user: "postgres", database: "postgres").adminDatabase == "template1")
         #expect(db.dropDatabase("s").arguments.last == "--command=DROP DATABASE IF EXISTS \"s\"")
         #expect((db.restoringName, db.previousName) == ("iotcloud_steward_new", "iotcloud_steward_old"))
         #expect(Docker.runningServiceContainer(project: "pulse", service: "postgres").argv
                 == ["docker", "ps", "--quiet", "--no-trunc", "--filter", "label=com.docker.compose.project=pulse",
-                    "--filter", "label=com.docker.compose.service=postgres", "--filter", "status=running"])
+                    "--filter", "label=com.docker.compose.service=postgres", "--filter", "label=com.docker.compose.oneoff=False", "--filter", "status=running"])
         // Only the two names leave docker: the password stays in the container's environment.
         #expect(Docker.environment("abc123", names: ["POSTGRES_USER", "POSTGRES_DB"]).argv
                 == ["docker", "container", "inspect", "--format",

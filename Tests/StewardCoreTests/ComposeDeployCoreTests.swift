@@ -14,7 +14,7 @@ import Testing
         #expect(plugin.build().argv == ["docker", "compose", "--project-name", "shop", "--file", "/srv/shop/compose.yaml", "--file", "/srv/shop/compose.prod.yaml", "build"])
         #expect(Docker.tag("sha256:abc", as: "pulse_ui").argv == ["docker", "image", "tag", "sha256:abc", "pulse_ui"])
         #expect(ContainerPostgres(container: "c1", user: "iot", database: "iotcloud").applyScript().argv
-                == ["docker", "exec", "-i", "c1", "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                == ["docker", "exec", "--env", "PGAPPNAME=steward-migrate", "-i", "c1", "psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
                     "--username=iot", "--dbname=iotcloud", "--file=-"])
     }
 
@@ -57,5 +57,12 @@ import Testing
         #expect(!text.contains("CREATE TABLE tenants"))
         #expect(text.contains("VALUES ('001_init.sql', 'aa', CURRENT_TIMESTAMP)") && text.contains("CREATE TABLE alerts ();"))
         #expect(text.contains("VALUES ('003_alerts.sql', 'bb', CURRENT_TIMESTAMP)"))
+        #expect(!text.hasPrefix("BEGIN;"))
+        // In a container the script holds its own transaction: cut off before its COMMIT, it commits nothing.
+        let own = SQLMigrationScript(files: [pending], dialect: .postgres, recorded: [adopted], explicitTransaction: true)
+        let ownText = String(decoding: own.text, as: UTF8.self)
+        #expect(ownText.hasPrefix("BEGIN;\n") && ownText.hasSuffix("COMMIT;\n"))
+        // Errors still name the file's own line: line 1 of 003_alerts.sql is after BEGIN, the table and one row.
+        #expect(own.locate(4).map { "\($0.name):\($0.line)" } == "003_alerts.sql:1")
     }
 }

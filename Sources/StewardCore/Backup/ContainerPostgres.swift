@@ -10,8 +10,9 @@ public struct ContainerPostgres: Sendable, Equatable {
     /// `POSTGRES_DB` (the image's default: the user's name).
     public var database: String
 
-    /// The maintenance database the admin statements run in: never the one they rename or drop.
-    public static let adminDatabase = "template1"
+    /// The maintenance database the admin statements run in: never the one they rename or drop (and not `template1`,
+    /// which a concurrent `CREATE DATABASE` copies and then cannot be connected to).
+    public var adminDatabase: String { database == "postgres" ? "template1" : "postgres" }
 
     public init(container: String, user: String, database: String) {
         self.container = container
@@ -56,9 +57,23 @@ public struct ContainerPostgres: Sendable, Equatable {
 
     /// A script read on standard input run in ONE transaction, stopping at its first error (the numbered SQL
     /// migrations with their tracking rows, ``SQLMigrationScript``).
+    /// The script holds its own `BEGIN` and `COMMIT` (``SQLMigrationScript``), not psql's `--single-transaction`: a
+    /// script cut off (the docker client killed, its standard input closed) then ends without a `COMMIT` and rolls
+    /// back, where `--single-transaction` would commit what arrived. The session is named ``migrationApplication``
+    /// so that an undo can end one a killed client left running.
     public func applyScript() -> Command {
-        Docker.exec(container, ["psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-                                "--username=\(user)", "--dbname=\(database)", "--file=-"], stdin: true)
+        var c = Docker.exec(container, ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                                        "--username=\(user)", "--dbname=\(database)", "--file=-"], stdin: true)
+        c.arguments.insert(contentsOf: ["--env", "PGAPPNAME=\(Self.migrationApplication)"], at: 1)
+        return c
+    }
+
+    public static let migrationApplication = "steward-migrate"
+
+    /// Ends the migration sessions still running (a killed deploy's), so that what the database holds is final.
+    public func endMigrationSessions() -> Command {
+        psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(Self.migrationApplication)' AND pid <> pg_backend_pid()",
+             database: database)
     }
 
     /// Every ordinary and partitioned table outside the system schemas, as `schema.table` lines.
@@ -66,11 +81,11 @@ public struct ContainerPostgres: Sendable, Equatable {
         + "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1"
 
     public func dropDatabase(_ name: String) -> Command {
-        psql("DROP DATABASE IF EXISTS \(PostgresDSN.quoteIdentifier(name))", database: Self.adminDatabase)
+        psql("DROP DATABASE IF EXISTS \(PostgresDSN.quoteIdentifier(name))", database: adminDatabase)
     }
 
     public func createDatabase(_ name: String) -> Command {
-        psql("CREATE DATABASE \(PostgresDSN.quoteIdentifier(name)) OWNER \(PostgresDSN.quoteIdentifier(user))", database: Self.adminDatabase)
+        psql("CREATE DATABASE \(PostgresDSN.quoteIdentifier(name)) OWNER \(PostgresDSN.quoteIdentifier(user))", database: adminDatabase)
     }
 
     /// Within PostgreSQL's 63 bytes, never truncated onto the live name (``PostgresNames``).

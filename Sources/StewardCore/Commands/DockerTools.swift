@@ -31,7 +31,15 @@ public enum Docker {
     /// The running container of one service of a Compose project (the one a backup or a restore works in).
     public static func runningServiceContainer(project: String, service: String) -> Command {
         Command("docker", ["ps", "--quiet", "--no-trunc", "--filter", "label=\(DockerInspect.projectLabel)=\(project)",
-                           "--filter", "label=\(DockerInspect.serviceLabel)=\(service)", "--filter", "status=running"])
+                           "--filter", "label=\(DockerInspect.serviceLabel)=\(service)", "--filter", "label=\(DockerInspect.oneOffLabel)=False",
+                           "--filter", "status=running"])
+    }
+
+    /// The project's running containers as `NAME SERVICE` lines (its one-off `run` containers left out).
+    public static func runningProjectContainers(project: String) -> Command {
+        Command("docker", ["ps", "--no-trunc", "--filter", "label=\(DockerInspect.projectLabel)=\(project)",
+                           "--filter", "label=\(DockerInspect.oneOffLabel)=False", "--filter", "status=running",
+                           "--format", "{{.Names}} {{.Label \"\(DockerInspect.serviceLabel)\"}}"])
     }
 
     /// Only the `NAME=value` lines of the container's environment whose names are in `names`: the template picks them

@@ -30,7 +30,9 @@ public struct SQLMigrationScript: Sendable, Equatable {
     public static let sqliteBusyTimeoutMilliseconds = 30_000
 
     /// `recorded`: files an adopted database already has (``SQLMigrationAdoption``): tracking rows only, never run.
-    public init(files: [File], dialect: SQLScriptCheck.Dialect, recorded: [File] = []) {
+    /// `explicitTransaction`: PostgreSQL's own `BEGIN;` … `COMMIT;` in the script (for a psql whose input may be cut
+    /// off, which then rolls back) instead of psql's `--single-transaction` (which commits at the end of its input).
+    public init(files: [File], dialect: SQLScriptCheck.Dialect, recorded: [File] = [], explicitTransaction: Bool = false) {
         var out = Data()
         var line = 1
         func add(_ s: String) {
@@ -39,6 +41,8 @@ public struct SQLMigrationScript: Sendable, Equatable {
         }
         if dialect == .sqlite {
             add(".timeout \(Self.sqliteBusyTimeoutMilliseconds)\nBEGIN IMMEDIATE;\n")
+        } else if explicitTransaction {
+            add("BEGIN;\n")
         }
         add(SQLMigrationTracking.createTable + ";\n")
         for f in recorded { add(SQLMigrationTracking.insert(name: f.name, checksum: f.checksum) + ";\n") }
@@ -50,7 +54,7 @@ public struct SQLMigrationScript: Sendable, Equatable {
             // A last statement without `;`, or a last line that is a `--` comment, ends here.
             add("\n;\n" + SQLMigrationTracking.insert(name: f.name, checksum: f.checksum) + ";\n")
         }
-        if dialect == .sqlite { add("COMMIT;\n") }
+        if dialect == .sqlite || explicitTransaction { add("COMMIT;\n") }
         text = out
     }
 

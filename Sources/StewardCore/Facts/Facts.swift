@@ -30,6 +30,8 @@ public struct Facts: Sendable, Codable, Equatable {
     public var slots: [SlotFacts]?
     /// The Docker Compose projects the host runs; nil when not probed (no Docker, or Docker not answering).
     public var compose: [ComposeFacts]?
+    /// Why the Compose projects could not be read when an operation needed them (not when Docker is simply absent).
+    public var composeProblem: String?
 
     public init(host: HostFacts? = nil, units: [UnitFacts] = [], unitLogs: [UnitLogFacts] = [], hostLogs: HostLogFacts? = nil,
                 sockets: [ListeningSocket]? = nil, envFiles: [EnvFileFacts] = [], appDirs: [AppDirFacts] = [],

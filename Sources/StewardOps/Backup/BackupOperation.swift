@@ -68,7 +68,7 @@ public enum BackupOperation: StewardOperation {
             let sources = apps.sources(instance)
             if sources.isEmpty {
                 let why = instance.kind == Inventory.composeKind
-                    ? "nothing to back up: no container of the Compose project runs here (is Docker running?)"
+                    ? "nothing to back up: " + (apps.facts.composeProblem ?? "no container of the Compose project runs here (is Docker running?)")
                     : "nothing to back up: declare apps.\(instance.app).backup in the manifest (databases, directories)"
                 add(Result(source: instance.label, error: why))
                 continue

@@ -84,9 +84,15 @@ public enum DeployTargetResolver {
     /// its ports, the health URL) and the manifest's checks.
     static func composeTarget(_ instance: Inventory.Instance, in apps: AppsOnHost) throws(OperationError) -> DeployTarget {
         guard let project = apps.composeProject(instance) else {
-            throw OperationError(.unavailable, "no container of the Compose project \(instance.label) was found (is Docker running, and was the project brought up once?)", subject: instance.label)
+            throw OperationError(.unavailable, apps.facts.composeProblem.map { "the Compose project \(instance.label) could not be read: \($0)" }
+                                 ?? "no container of the Compose project \(instance.label) was found (is Docker running, and was the project brought up once?)", subject: instance.label)
         }
         let app = apps.manifest.app(named: instance.app)
+        // Found by its containers' labels alone, a project's directory and files are what any user of the engine
+        // labelled them: only the manifest says which project a deploy may build and run.
+        guard app?.kind == .compose else {
+            throw OperationError(.invalidConfig, "\(instance.label) is a Compose project found by its containers' labels: declare it in the manifest (apps.\(instance.app): kind: compose, directory, compose.project) to deploy it", subject: instance.label)
+        }
         var spec = app?.deploy ?? .defaults
         guard spec.strategy == .inPlace else {
             throw OperationError(.invalidConfig, "apps.\(instance.app).deploy.strategy: a Compose project is deployed in place (git checkout, build, up -d), not \(spec.strategy.rawValue)", subject: instance.label)

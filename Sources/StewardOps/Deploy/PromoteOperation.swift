@@ -70,6 +70,9 @@ public enum PromoteOperation: StewardOperation {
         let (tag, commit) = try await PromoteSourceOperation.release(of: source, engine: DeployRun.engine(source, state: apps.state, on: host))
         host.say("promote: \(from) runs \(tag) (\(commit.prefix(12))) and its checks pass")
         let dest = try DeployTargetResolver.target(TargetName(app: request.app, instance: request.to), in: apps)
+        if dest.compose != nil {
+            throw OperationError(.invalidRequest, "\(dest.label) is a Compose project: it has no instances to promote between", subject: dest.label)
+        }
         let engine = DeployRun.engine(dest, state: apps.state, on: host)
         let deploy = try await DeployOperation.run(DeployRequest(ref: tag, kind: .promote, expectedCommit: commit), dryRun: request.dryRun,
                                                    engine: engine, target: dest)

@@ -72,6 +72,9 @@ public enum RollbackOperation: StewardOperation {
         if let problem = request.problem { throw OperationError(.invalidRequest, problem) }
         let apps = try await AppsOnHost.load(manifest: request.manifest, store: request.store, full: true, host: host)
         let target = try DeployTargetResolver.target(TargetName(label: request.target), in: apps)
+        if target.compose != nil {
+            throw OperationError(.invalidRequest, "\(target.label) is a Compose project: roll it back by deploying the tag it ran before (steward deploy \(target.label) --ref TAG); a failed deploy is undone on its own", subject: target.label)
+        }
         let engine = DeployRun.engine(target, state: apps.state, on: host)
         let asked: RollbackDatabase? = request.restoreDb ? .restore : request.keepDb ? .keep : nil
         var chosen: RollbackChoice?

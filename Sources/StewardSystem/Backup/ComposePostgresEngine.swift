@@ -22,6 +22,10 @@ struct ComposePostgresEngine: BackupEngine {
         guard let id = ids.first else {
             throw StoreError("the \(service) service of the Compose project \(project) has no running container (docker ps shows none): start it to back up or restore its database")
         }
+        // A scaled database service (or one caught mid-recreate) has no one server to dump or restore into.
+        guard ids.count == 1 else {
+            throw StoreError("the \(service) service of the Compose project \(project) runs \(ids.count) containers; its database is dumped and restored in exactly one")
+        }
         let env = try await tools.run(Docker.environment(id, names: ContainerPostgres.environmentNames), timeout: .seconds(30)).stdout
         return ContainerPostgres(container: id, environment: env)
     }
@@ -82,8 +86,8 @@ struct ComposePostgresEngine: BackupEngine {
         var restore = db.restore(into: db.restoringName)
         restore.inputFile = file
         let prepare = [db.dropDatabase(db.previousName), db.dropDatabase(db.restoringName), db.createDatabase(db.restoringName), restore]
-        let swap = db.psql(PostgresDatabase.renameSQL(live: db.database, away: db.previousName, into: db.restoringName), database: ContainerPostgres.adminDatabase)
-        let swapBack = db.psql(PostgresDatabase.renameSQL(live: db.database, away: db.restoringName, into: db.previousName), database: ContainerPostgres.adminDatabase)
+        let swap = db.psql(PostgresDatabase.renameSQL(live: db.database, away: db.previousName, into: db.restoringName), database: db.adminDatabase)
+        let swapBack = db.psql(PostgresDatabase.renameSQL(live: db.database, away: db.restoringName, into: db.previousName), database: db.adminDatabase)
         return (prepare, swap, swapBack, db.dropDatabase(db.previousName))
     }
 
@@ -105,26 +109,44 @@ struct ComposePostgresEngine: BackupEngine {
     }
 }
 
-/// Reads a file line by line in 64 KiB blocks (a dump's data script can be larger than memory should hold).
+/// Reads a file line by line in 64 KiB blocks (a dump's data script can be larger than memory should hold). A line
+/// longer than `maxLine` (a row with a large value) is given cut to that length: the dump's data comes from what the
+/// app stored, and only its `COPY` headers and `\.` ends are read for their text.
 enum LineReader {
-    static func forEachLine(_ path: String, _ body: (Substring) -> Void) throws {
+    static func forEachLine(_ path: String, maxLine: Int = 1 << 20, _ body: (Substring) -> Void) throws {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError("cannot read \(path): \(StoreFiles.errnoText())") }
         defer { close(fd) }
-        var pending = Data()
+        var line = [UInt8]()
+        var cut = false
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        func emit() {
+            body(Substring(String(decoding: line, as: UTF8.self)))
+            line.removeAll(keepingCapacity: true)
+            cut = false
+        }
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw StoreError("cannot read \(path): \(StoreFiles.errnoText())") }
             if n == 0 { break }
-            pending.append(contentsOf: buffer[0..<n])
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                body(Substring(String(decoding: pending[start..<newline], as: UTF8.self)))
-                start = pending.index(after: newline)
+            var start = 0
+            while start < n {
+                let newline = buffer[start..<n].firstIndex(of: UInt8(ascii: "\n"))
+                let end = newline ?? n
+                if !cut {
+                    let room = maxLine - line.count
+                    if end - start > room {
+                        line.append(contentsOf: buffer[start..<(start + room)])
+                        cut = true
+                    } else {
+                        line.append(contentsOf: buffer[start..<end])
+                    }
+                }
+                guard let newline else { break }
+                emit()
+                start = newline + 1
             }
-            pending.removeSubrange(pending.startIndex..<start)
         }
-        if !pending.isEmpty { body(Substring(String(decoding: pending, as: UTF8.self))) }
+        if !line.isEmpty || cut { emit() }
     }
 }

@@ -12,15 +12,37 @@ import StewardCore
 extension DeployEngine {
     var compose: ComposeDeploy? { target.compose }
 
-    /// The Compose command as the project's owner (see above), or a refusal saying why it cannot run.
+    /// The Compose command as the project's owner (see above), or a refusal saying why it cannot run. What Compose
+    /// reads is judged like a checkout git runs in: the directory, its compose files and its `.env` must be one
+    /// user's, none a link, the files inside the directory; a root-owned project is run as root only when nobody else
+    /// can write any of them.
     func composeCommand(_ command: Command) throws -> Command {
-        guard let status = files.status(target.directory) else { throw StoreError("\(target.directory) does not exist") }
-        if status.uid == 0 { return command }
-        guard let name = Account.name(of: status.uid), let account = Account.named(name) else {
-            throw StoreError("\(target.directory) is owned by uid \(status.uid), which has no account to run docker compose as")
+        guard let compose else { return command }
+        let directory = target.directory
+        let env = directory + "/.env"
+        let read = [directory] + compose.cli.files + (files.exists(env) ? [env] : [])
+        var owners = Set<uid_t>()
+        for path in read {
+            if path != directory, !path.hasPrefix(directory + "/") {
+                throw StoreError("\(path) (a compose file of \(compose.cli.project)) is outside \(directory); Steward runs Compose only on a project's own files")
+            }
+            if files.readLink(path) != nil { throw StoreError("\(path) is a symbolic link; Steward runs Compose only on a project's own files, never through a link") }
+            guard let status = files.status(path) else { throw StoreError("\(path) does not exist") }
+            owners.insert(status.uid)
+            if status.uid == 0, status.mode & 0o022 != 0 {
+                throw StoreError("\(path) is root's but writable by its group or everyone: Compose would run as root on what another user writes; make it writable by root only, or give the project to its user")
+            }
+        }
+        guard owners.count == 1, let uid = owners.first else {
+            let names = owners.sorted().map { Account.name(of: $0) ?? "uid \($0)" }
+            throw StoreError("\(directory), its compose files and .env belong to several users (\(names.joined(separator: ", "))): give them to one, who runs Compose")
+        }
+        if uid == 0 { return command }
+        guard let name = Account.name(of: uid), let account = Account.named(name) else {
+            throw StoreError("\(directory) is owned by uid \(uid), which has no account to run docker compose as")
         }
         guard let docker = getgrnam("docker"), account.groups.contains(docker.pointee.gr_gid) || account.gid == docker.pointee.gr_gid else {
-            throw StoreError("\(name) owns \(target.directory) but is not in the docker group: Steward runs docker compose as the project's owner, "
+            throw StoreError("\(name) owns \(directory) but is not in the docker group: Steward runs docker compose as the project's owner, "
                              + "never as root on files another user controls; add \(name) to the docker group (which already lets it control the engine) or give the project to root")
         }
         return command.asUser(name)
@@ -32,6 +54,17 @@ extension DeployEngine {
         guard let compose else { return "" }
         for tool in ["docker", compose.cli.base[0]] where host.tool(tool) == nil { throw DeployRefusal("\(tool) is not installed (needed by this deploy)") }
         do { _ = try composeCommand(compose.cli.build()) } catch { throw DeployRefusal("\(error)") }
+        // Its migrations run in its database's container; the app's own tools (manage.py, alembic) would run on the host.
+        let kind = migrator.kind(release: target.directory)
+        guard [.sql, .none].contains(kind) else {
+            throw DeployRefusal("a Compose project's migrations are numbered SQL files run in its PostgreSQL container; \(kind.rawValue) migrations would run on the host: set apps.\(target.app).deploy.migrations.kind to sql or none")
+        }
+        if kind == .sql, compose.database == nil {
+            throw DeployRefusal("\(target.spec.migrations.directory) holds migrations, but no PostgreSQL service of \(compose.cli.project) runs to apply them in")
+        }
+        guard target.spec.build.isEmpty else {
+            throw DeployRefusal("apps.\(target.app).deploy.build is not used for a Compose project: its images are built by docker compose build")
+        }
         if record.previousImages == nil { record.previousImages = compose.images }
         let images = (record.previousImages ?? []).map { "\($0.service) \(String($0.id.replacingOccurrences(of: "sha256:", with: "").prefix(12)))" }
         return images.isEmpty ? "no built services" : "images now: " + images.joined(separator: ", ")
@@ -68,9 +101,17 @@ extension DeployEngine {
     }
 
     /// Stops the project's containers other than its database's, while the database is put back.
+    /// Which containers run is asked at stop time: a release may have added a service, `up -d` started it.
     func composeStopApp() async throws {
-        guard let compose, !compose.appContainers.isEmpty else { return }
-        try await tools.run(Docker.stop(compose.appContainers), timeout: .seconds(300))
+        guard let compose else { return }
+        let databases = Set(target.databases.compactMap(\.service))
+        let running = try await tools.run(Docker.runningProjectContainers(project: compose.cli.project), timeout: .seconds(30)).stdout
+        let app = running.split(whereSeparator: \.isNewline).compactMap { line -> String? in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            return parts.count == 2 && !databases.contains(parts[1]) ? parts[0] : nil
+        }
+        guard !app.isEmpty else { return }
+        try await tools.run(Docker.stop(app), timeout: .seconds(300))
     }
 
     /// The dry-run lines of the build and up steps.

@@ -27,6 +27,7 @@ extension DeployEngine {
         let restorable = record.kind == .rollback ? record.safetyBackupIDs : record.backupIDs
         let migrated = record.started(.migrate) && !restorable.isEmpty
         var databaseBack = !migrated
+        if migrated, target.compose != nil { await migrator.endLeftoverMigrations() }
         // 0. Numbered SQL files run in one transaction with their tracking rows: when the tracking table still says
         // what it said before the migrations, that transaction rolled back and the database is as it was. Nothing to
         // restore, and the running app is not stopped.
@@ -88,7 +89,7 @@ extension DeployEngine {
         var cleanups: [() async -> Void] = []
         var leftStopped = false
         if !databaseBack {
-            await attempt("stopped \(target.compose.map { $0.appContainers.joined(separator: ", ") } ?? target.units.joined(separator: ", "))") { try await stopUnits() }
+            await attempt(target.compose != nil ? "stopped the project's containers but its database's" : "stopped \(target.units.joined(separator: ", "))") { try await stopUnits() }
             // What the database holds now (writes made during the deploy) is backed up first: never lost without a copy.
             var safety: [Int64] = []
             let problemsBefore = problems.count

@@ -260,6 +260,13 @@ struct Migrator: Sendable {
         "sql:" + (SQLMigrationPlan.ordered(applied).last ?? "none")
     }
 
+    /// Ends a Compose database's migration sessions a killed deploy left running in its container (the docker client
+    /// is gone, psql is not), so that the schema read next is final.
+    func endLeftoverMigrations() async {
+        guard case .container(let source)? = try? database(), let db = try? await ComposePostgresEngine.locate(source, tools: tools) else { return }
+        _ = try? await tools.run(db.endMigrationSessions(), timeout: .seconds(30))
+    }
+
     /// The numbered-SQL schema of the database now (what ``status(release:)`` calls `schemaNow`).
     func sqlSchemaNow() async throws -> String {
         Self.sqlSchema(try await sqlState().applied.map(\.name))
@@ -272,11 +279,15 @@ struct Migrator: Sendable {
     /// SQLite: `sqlite3 -safe -bail` reading `.timeout 30000`, `BEGIN IMMEDIATE; … INSERT …; COMMIT;` (no `.shell`,
     /// `.system`, `ATTACH` of other files).
     /// PostgreSQL: `psql --single-transaction -v ON_ERROR_STOP=1 -f -` with the app's own role, never the superuser.
+    /// A Compose project's PostgreSQL: `docker exec -i … psql` in its container as its `POSTGRES_USER` (the superuser
+    /// the image makes, the only role it has), the script holding its own `BEGIN`/`COMMIT`.
     func sqlApply(_ files: [SQLMigrationScript.File], in work: String, recorded: [SQLMigrationScript.File] = []) async throws {
         guard !files.isEmpty else { return }
         let database = try database()
         try refuseTransactionControl(files, dialect: database.dialect)
-        let script = SQLMigrationScript(files: files, dialect: database.dialect, recorded: recorded)
+        var explicit = false
+        if case .container = database { explicit = true }
+        let script = SQLMigrationScript(files: files, dialect: database.dialect, recorded: recorded, explicitTransaction: explicit)
         do {
             try await withPrivateScript(script.text) { input in
                 switch database {

@@ -83,6 +83,11 @@ public struct CommandRunner: CommandRunning {
         // `runuser -u USER -- CMD` is started as CMD with USER's uid, gid and groups set before exec: nothing runs as
         // root with the environment meant for the app (its env file may set PATH, LD_PRELOAD or GLIBC_TUNABLES).
         var base = Self.baseEnvironment
+        // The output file is opened by Steward's user: never for a command that runs as another user (it would
+        // write, as root, where that user points).
+        if command.outputFile != nil, command.runAs != nil {
+            return .failure(.failedToRun(command.executable, reason: "an output file is written by Steward's own user, never for a command run as another"))
+        }
         var started = command
         if let (user, inner) = command.runAs {
             guard let account = Account.named(user) else { return .failure(.failedToRun("runuser", reason: "no user \(user)")) }
@@ -110,16 +115,20 @@ public struct CommandRunner: CommandRunning {
         do {
             return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
+                    // The output file first: a failure to create it leaves no input descriptor open.
+                    let output = try command.outputFile.map {
+                        // A new file only: never an existing one (a link, a file with another mode) taken over.
+                        try FileDescriptor.open(FilePath($0), .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
+                                                permissions: [.ownerReadWrite])
+                    }
                     // One call for both kinds of input: swift-subprocess types the input statically.
                     func execute<Input: InputProtocol>(_ input: Input) async throws -> (TerminationStatus, String?, String?) {
-                        if let path = command.outputFile {
-                            let fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec],
-                                                             permissions: [.ownerReadWrite])
+                        if let output {
                             let r = try await Subprocess.run(
                                 executable, arguments: Arguments(command.arguments), environment: environment,
                                 workingDirectory: command.workingDirectory.map { FilePath($0) },
                                 platformOptions: platformOptions, input: input,
-                                output: .fileDescriptor(fd, closeAfterSpawningProcess: true), error: .string(limit: 1024 * 1024))
+                                output: .fileDescriptor(output, closeAfterSpawningProcess: true), error: .string(limit: 1024 * 1024))
                             return (r.terminationStatus, "", r.standardError)
                         }
                         let r = try await Subprocess.run(
@@ -129,10 +138,15 @@ public struct CommandRunner: CommandRunning {
                             output: .string(limit: limit), error: .string(limit: 1024 * 1024))
                         return (r.terminationStatus, r.standardOutput, r.standardError)
                     }
+                    let input: FileDescriptor?
+                    do { input = command.input != nil ? nil : try command.inputFile.map { try FileDescriptor.open(FilePath($0), .readOnly) } } catch {
+                        try? output?.close()
+                        throw error
+                    }
                     let (status, stdout, stderr) = if let bytes = command.input {
                         try await execute(.array(bytes))
-                    } else if let file = command.inputFile {
-                        try await execute(.fileDescriptor(try FileDescriptor.open(FilePath(file), .readOnly), closeAfterSpawningProcess: true))
+                    } else if let input {
+                        try await execute(.fileDescriptor(input, closeAfterSpawningProcess: true))
                     } else {
                         try await execute(.none)
                     }
