@@ -66,3 +66,23 @@ import Testing
         #expect(own.locate(4).map { "\($0.name):\($0.line)" } == "003_alerts.sql:1")
     }
 }
+
+extension ComposeDeployCoreTests {
+    @Test func aMigrationTheDatabaseHasNotAppliedIsAFinding() throws {
+        var facts = ComposeCoreTests.facts([ComposeFacts.Service(name: "postgres", container: "pulse_postgres_1", image: "postgres:15", status: "running")])
+        facts.compose![0].migrations = ComposeFacts.Migrations(directory: "db/migrations", files: ["001_init.sql", "002_devices.sql", "003_alerts.sql"],
+                                                               service: "postgres", database: "iotcloud", applied: ["001_init.sql", "002_devices.sql"], tracked: false)
+        let findings = ComposeCoreTests.findings(facts).filter { $0.rule == "compose.migration-pending" }
+        let finding = try #require(findings.first)
+        #expect(findings.count == 1 && finding.subject == "pulse/db/migrations" && finding.severity == .warning)
+        #expect(finding.summary == "1 migration in /opt/pulse/db/migrations not applied to iotcloud (service postgres): 003_alerts.sql")
+        #expect(finding.evidence.contains("iotcloud: no steward_schema_migrations table; the tables of 001_init.sql, 002_devices.sql exist"))
+        #expect(finding.fix.contains("steward deploy pulse --ref TAG"))
+        // All applied, or the database could not say: nothing.
+        facts.compose![0].migrations!.applied.append("003_alerts.sql")
+        #expect(ComposeCoreTests.findings(facts).filter { $0.rule == "compose.migration-pending" }.isEmpty)
+        facts.compose![0].migrations!.applied = []
+        facts.compose![0].migrations!.unknown = "docker exec exited 1"
+        #expect(ComposeCoreTests.findings(facts).filter { $0.rule == "compose.migration-pending" }.isEmpty)
+    }
+}

@@ -27,7 +27,7 @@ struct RuleCatalogTests {
         "backup.missing", "backup.stale", "backup.unverified", "backup.failed-verification",
         "slots.serving-down", "slots.upstream-stale", "slots.upstream-not-recorded", "slots.idle-running",
         "compose.service-down", "compose.service-restarting", "compose.service-unhealthy", "compose.database-port-public",
-        "compose.default-credentials", "compose.uncopied-package", "compose.log-tracebacks", "compose.image-tag-missing",
+        "compose.default-credentials", "compose.uncopied-package", "compose.log-tracebacks", "compose.image-tag-missing", "compose.migration-pending",
     ]
 
     @Test func catalogHoldsExactlyTheTestedRules() {

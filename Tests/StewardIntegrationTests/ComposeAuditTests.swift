@@ -36,6 +36,7 @@ extension IntegrationTests {
                 "compose.database-port-public pulse/postgres:5432",
                 "compose.default-credentials /opt/pulse/.env",
                 "compose.log-tracebacks pulse/ingest",
+                "compose.migration-pending pulse/db/migrations",
                 "compose.service-restarting pulse/ingest",
                 "compose.uncopied-package pulse/ingest telemetry",
             ]
@@ -50,6 +51,9 @@ extension IntegrationTests {
             print("compose audit: \(copy["summary"] ?? "") — fix: \(copy["fix"] ?? "")")
             // `COPY app /app/app` and `python -m app.main` from /app: the package belongs beside app/, in /app.
             #expect((copy["fix"] as? String)?.contains("Add `COPY telemetry/ /app/telemetry/` to /opt/pulse/services/ingest/Dockerfile") == true, "\(copy)")
+            // 001 and 002 were applied by hand (their tables exist), 003 not.
+            let pending = try #require(findings.first { $0["rule"] as? String == "compose.migration-pending" })
+            #expect((pending["summary"] as? String)?.contains("1 migration in /opt/pulse/db/migrations not applied to iotcloud (service postgres): 003_alerts.sql") == true, "\(pending)")
             let restarting = try #require(findings.first { $0["rule"] as? String == "compose.service-restarting" })
             #expect((restarting["evidence"] as? [String] ?? []).contains("log: ModuleNotFoundError: No module named 'telemetry'"), "\(restarting)")
             let probes = report["probes"] as? [[String: Any]] ?? []

@@ -135,6 +135,36 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
     public var declaredServices: [String]
     /// The services the compose files build (`build:`), whose images a deploy makes.
     public var built: [String]?
+    /// The project's numbered SQL migrations against its PostgreSQL's record of them; nil without either.
+    public var migrations: Migrations?
+
+    /// The numbered SQL files of the project (`db/migrations`) and what its database has applied.
+    public struct Migrations: Sendable, Codable, Equatable {
+        /// Relative to the project's directory.
+        public var directory: String
+        public var files: [String]
+        public var service: String
+        public var database: String
+        /// Applied files: the tracking table's rows, or without one what the schema shows (``SQLMigrationAdoption``).
+        public var applied: [String]
+        /// How `applied` was known: `steward_schema_migrations`, or the tables the files create.
+        public var tracked: Bool
+        /// Why the database could not say, when it could not.
+        public var unknown: String?
+
+        public init(directory: String, files: [String], service: String, database: String, applied: [String], tracked: Bool, unknown: String? = nil) {
+            self.directory = directory
+            self.files = files
+            self.service = service
+            self.database = database
+            self.applied = applied
+            self.tracked = tracked
+            self.unknown = unknown
+        }
+
+        /// The files not applied, in order.
+        public var pending: [String] { unknown != nil ? [] : files.filter { !applied.contains($0) } }
+    }
 
     public init(project: String, workingDir: String, configFiles: [String] = [], services: [Service] = [], env: EnvFileFacts? = nil,
                 uncopied: [UncopiedPackage] = [], unreadable: [String] = [], cli: String = "docker compose", app: String? = nil,

@@ -2,7 +2,7 @@
 /// loop; its logs free of tracebacks; no database port on every address; no default credentials in the project's
 /// `.env`; no package of a build context left out of its image.
 enum ComposeRules {
-    static let all = [serviceDown, restarting, unhealthy, databasePortPublic, defaultCredentials, uncopiedPackage, logErrors, imageTagMissing]
+    static let all = [serviceDown, restarting, unhealthy, databasePortPublic, defaultCredentials, uncopiedPackage, logErrors, imageTagMissing, migrationPending]
 
     /// Ports of the databases and caches that must not face the network (PostgreSQL, pgbouncer, MySQL, Redis,
     /// MongoDB, Elasticsearch, CouchDB, memcached).
@@ -179,6 +179,22 @@ enum ComposeRules {
                 summary: "Service \(s.name) of compose project \(p.project) runs image \(id), but its tag \(tagged) no longer exists on this host",
                 evidence: ["\(s.container): image \(s.image) (id \(s.imageID))", "docker image ls: no image tagged \(tagged)"],
                 fix: "Keep the running image under its tag (`docker tag \(id) \(tagged)`); then pin the compose file to a tag or digest the registry keeps (`image: name@sha256:…`).")
+        }
+    }
+
+    static let migrationPending: Rule = Rule(
+        id: "compose.migration-pending", severity: .warning,
+        rationale: "A numbered migration in the checkout that the running database has not applied: the code that expects its tables or columns fails at the first request that needs them, as seed 003's troubleshooting shows (`relation \"…\" does not exist`)."
+    ) { ctx in
+        (ctx.facts.compose ?? []).compactMap { p in
+            guard let m = p.migrations, !m.pending.isEmpty else { return nil }
+            let how = m.tracked ? "\(SQLMigrationTracking.table) lists \(m.applied.count)" : "no \(SQLMigrationTracking.table) table; the tables of \(m.applied.isEmpty ? "no file" : m.applied.joined(separator: ", ")) exist"
+            let app = p.app ?? p.project
+            return migrationPending.finding(
+                subject: "\(p.project)/\(m.directory)",
+                summary: "\(m.pending.count) migration\(m.pending.count == 1 ? "" : "s") in \(p.workingDir)/\(m.directory) not applied to \(m.database) (service \(m.service)): \(m.pending.prefix(5).joined(separator: ", "))\(m.pending.count > 5 ? ", …" : "")",
+                evidence: ["\(m.directory): \(m.files.count) file\(m.files.count == 1 ? "" : "s"), the newest \(m.files.last ?? "?")", "\(m.database): \(how)"],
+                fix: "Deploy the release that carries them: `steward deploy \(app) --ref TAG` backs the database up, applies the pending files in one transaction and records them (a database migrated by hand is adopted: the files whose tables exist are recorded as applied).")
         }
     }
 }

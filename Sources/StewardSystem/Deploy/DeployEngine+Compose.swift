@@ -13,29 +13,30 @@ extension DeployEngine {
     var compose: ComposeDeploy? { target.compose }
 
     /// The Compose command as the project's owner (see above), or a refusal saying why it cannot run. What Compose
-    /// reads is judged like a checkout git runs in: the directory, its compose files and its `.env` must be one
-    /// user's, none a link, the files inside the directory; a root-owned project is run as root only when nobody else
-    /// can write any of them.
+    /// reads is judged like a checkout git runs in: the directory, its compose files and its `.env` are no links,
+    /// inside the directory, each the directory owner's or root's, and a root-owned one writable by root alone (a
+    /// `.env` of `root:pulse 0640` is fine for pulse). A project whose directory is root's runs as root only when
+    /// every one of them is root's alone.
     func composeCommand(_ command: Command) throws -> Command {
         guard let compose else { return command }
         let directory = target.directory
         let env = directory + "/.env"
-        let read = [directory] + compose.cli.files + (files.exists(env) ? [env] : [])
-        var owners = Set<uid_t>()
-        for path in read {
+        guard let top = files.status(directory) else { throw StoreError("\(directory) does not exist") }
+        let uid = top.uid
+        for path in [directory] + compose.cli.files + (files.exists(env) ? [env] : []) {
             if path != directory, !path.hasPrefix(directory + "/") {
                 throw StoreError("\(path) (a compose file of \(compose.cli.project)) is outside \(directory); Steward runs Compose only on a project's own files")
             }
             if files.readLink(path) != nil { throw StoreError("\(path) is a symbolic link; Steward runs Compose only on a project's own files, never through a link") }
             guard let status = files.status(path) else { throw StoreError("\(path) does not exist") }
-            owners.insert(status.uid)
-            if status.uid == 0, status.mode & 0o022 != 0 {
-                throw StoreError("\(path) is root's but writable by its group or everyone: Compose would run as root on what another user writes; make it writable by root only, or give the project to its user")
+            if status.uid == 0 {
+                if status.mode & 0o022 != 0 {
+                    throw StoreError("\(path) is root's but writable by its group or everyone: Compose would run on what another user writes; make it writable by root only")
+                }
+            } else if status.uid != uid {
+                let names = [uid, status.uid].map { Account.name(of: $0) ?? "uid \($0)" }
+                throw StoreError("\(path) is \(names[1])'s but \(directory) is \(names[0])'s: Compose runs as the directory's owner on files that user or root controls, never on another user's")
             }
-        }
-        guard owners.count == 1, let uid = owners.first else {
-            let names = owners.sorted().map { Account.name(of: $0) ?? "uid \($0)" }
-            throw StoreError("\(directory), its compose files and .env belong to several users (\(names.joined(separator: ", "))): give them to one, who runs Compose")
         }
         if uid == 0 { return command }
         guard let name = Account.name(of: uid), let account = Account.named(name) else {

@@ -84,6 +84,10 @@ enum ComposeProbe {
                 continue
             }
             (project.env, project.uncopied, project.unreadable, project.built) = read
+            if let database = members.first(where: { $0.facts.isPostgres && $0.facts.status == "running" }) {
+                project.migrations = await ComposeMigrationsProbe.gather(ctx, project: project, containerID: database.id,
+                                                                        directory: app?.deploy?.migrations.directory ?? MigrationSpec().directory)
+            }
             projects.append(project)
         }
         return projects
