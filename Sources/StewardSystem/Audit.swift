@@ -32,7 +32,7 @@ public struct Audit: Sendable {
         guard unanswered.isEmpty else { throw ProbeFailure("\(unanswered.joined(separator: ", ")) " + FilesProbe.didNotAnswer(ctx)) }
         facts.envFiles = files
         // Compose projects are apps of their own (backed up inside their containers); none without a running engine.
-        do { facts.compose = try await ComposeProbe.gather(ctx, manifest: manifest, logs: false) } catch is ProbeSkipped {} catch {
+        do { facts.compose = try await ComposeProbe.gather(ctx, manifest: manifest, logs: false, units: facts.units) } catch is ProbeSkipped {} catch {
             facts.composeProblem = "\(error)"
         }
         return facts

@@ -86,3 +86,22 @@ extension ComposeDeployCoreTests {
         #expect(ComposeCoreTests.findings(facts).filter { $0.rule == "compose.migration-pending" }.isEmpty)
     }
 }
+
+extension ComposeDeployCoreTests {
+    @Test func aUnitThatRunsComposeUpIsItsProject() {
+        func unit(_ argv: [String], dir: String = "/opt/pulse") -> UnitFacts {
+            UnitFacts(name: "pulse-stack.service", workingDirectory: dir, execStart: argv, fragmentPath: "/etc/systemd/system/pulse-stack.service")
+        }
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker-compose", "-f", "docker-compose.yml", "up", "-d"]))
+                == ComposeUnit(unit: "pulse-stack.service", directory: "/opt/pulse", project: "pulse", files: ["/opt/pulse/docker-compose.yml"]))
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker", "compose", "--project-name=iot", "--project-directory", "/srv/iot", "--file", "/srv/iot/compose.yaml", "up", "--wait"], dir: ""))
+                == ComposeUnit(unit: "pulse-stack.service", directory: "/srv/iot", project: "iot", files: ["/srv/iot/compose.yaml"]))
+        // Not `up`, not compose, no directory.
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker-compose", "down"])) == nil)
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker", "run", "--rm", "nginx"])) == nil)
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker-compose", "up"], dir: "")) == nil)
+        // The unit is the project, not an app instance of its own.
+        let facts = Facts(units: [unit(["/usr/bin/docker-compose", "up", "-d"])])
+        #expect(Inventory.build(facts: facts, manifest: .empty).instances.isEmpty)
+    }
+}

@@ -65,6 +65,18 @@ extension IntegrationTests {
             _ = try sandbox().exec(["docker", "rmi", "-f", "steward/postgres:15"])
             let after = try composeFindings(["--manifest", Self.manifest])
             #expect(after.contains("compose.service-down pulse/ui") && after.contains("compose.image-tag-missing pulse/postgres"), "\(after)")
+            // Without a manifest, a systemd unit that runs `docker-compose up` declares the project: every service of
+            // its file must run (the ui is gone), and the unit is the project, not an app of its own.
+            let undeclared = try composeFindings()
+            #expect(!undeclared.contains("compose.service-down pulse/ui"), "\(undeclared)")
+            _ = try sandbox().exec(["bash", "-c", """
+                printf '[Unit]\\nDescription=OpsConductor-Pulse\\nRequires=docker.service\\nAfter=docker.service\\n[Service]\\nType=oneshot\\nRemainAfterExit=yes\\nWorkingDirectory=/opt/pulse\\nExecStart=/usr/bin/docker-compose -f docker-compose.yml up -d\\nExecStop=/usr/bin/docker-compose down\\n[Install]\\nWantedBy=multi-user.target\\n' >/etc/systemd/system/pulse-stack.service
+                systemctl daemon-reload
+                """])
+            let byUnit = try composeFindings()
+            #expect(byUnit.contains("compose.service-down pulse/ui"), "\(byUnit)")
+            let all = try sandbox().steward(["audit", "--format", "json"]).stdout
+            #expect(!all.contains("\"subject\" : \"pulse-stack") && !all.contains("\"subject\":\"pulse-stack"), "the compose unit was judged as an app")
         }
     }
 }

@@ -79,6 +79,9 @@ public struct Inventory: Sendable, Equatable {
             let outsideSystem = !systemPrefixes.contains { program.hasPrefix($0) }
                 || (!unit.workingDirectory.isEmpty && !unit.workingDirectory.hasPrefix("/usr/") && unit.workingDirectory != "/")
             guard spec != nil || (isAdminUnit && (outsideSystem || isTunnel)) else { continue }
+            // A unit that runs `docker compose up` is its Compose project (an instance of the operations by the
+            // project's name, judged by the compose rules), not an app unit of its own.
+            if spec == nil, ComposeUnit.parse(unit) != nil { continue }
             if spec != nil { declared.insert(unit.name) }
 
             let app = spec?.name ?? unit.templateBase ?? unit.shortName

@@ -30,6 +30,15 @@ public enum ComposeFile {
         return builds.sorted { $0.service < $1.service }
     }
 
+    /// The services `up` starts: every service of the file but those that only run under a profile (`profiles:`).
+    public static func services(_ text: String) throws -> [String] {
+        guard let services = try Yams.compose(yaml: text)?.mapping?["services"]?.mapping else { return [] }
+        return services.compactMap { key, service in
+            guard let name = key.string, service.mapping?["profiles"] == nil else { return nil }
+            return name
+        }.sorted()
+    }
+
     /// `context` under `directory`, normalised (`/opt/pulse` + `./services/ui` → `/opt/pulse/services/ui`); nil for
     /// a remote context (a git URL) or one that leaves the directory tree by `..`.
     public static func path(_ context: String, in directory: String) -> String? {

@@ -135,6 +135,8 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
     public var declaredServices: [String]
     /// The services the compose files build (`build:`), whose images a deploy makes.
     public var built: [String]?
+    /// The systemd unit that runs `docker compose up` for it, when one does (``ComposeUnit``).
+    public var unit: String?
     /// The project's numbered SQL migrations against its PostgreSQL's record of them; nil without either.
     public var migrations: Migrations?
 

@@ -86,8 +86,8 @@ extension AuditProbe {
             let slots = try await SlotProbe.gather(input.context, manifest: input.manifest, statePath: input.statePath)
             return { $0.slots = slots }
         },
-        AuditProbe("compose") { input in
-            let compose = try await ComposeProbe.gather(input.context, manifest: input.manifest)
+        AuditProbe("compose", needs: ["systemd"]) { input in
+            let compose = try await ComposeProbe.gather(input.context, manifest: input.manifest, units: input.facts.units)
             return { $0.compose = compose }
         },
     ]

@@ -10,8 +10,10 @@ enum ComposeProbe {
     static let logTail = 2000
 
     /// `logs: false` leaves the containers' logs unread (an operation needs the projects, not their logs).
-    static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty, logs readLogs: Bool = true) async throws -> [ComposeFacts] {
+    /// `units`: the host's systemd units; those that run `docker compose up` declare their projects (``ComposeUnit``).
+    static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty, logs readLogs: Bool = true, units: [UnitFacts] = []) async throws -> [ComposeFacts] {
         let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
+        let unitProjects = units.compactMap(ComposeUnit.parse)
         // No engine, nothing to audit: a host with the client alone is not a host with compose apps. dockerd's pid file,
         // not its socket: with docker.socket enabled the socket exists while dockerd is stopped, and asking it would
         // start dockerd (and every `restart: always` container) just to be audited.
@@ -27,7 +29,7 @@ enum ComposeProbe {
         case .failure(let e): throw ProbeFailure(e.description)
         }
         let containerIDs = ids.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
-        guard !containerIDs.isEmpty || !declared.isEmpty else { throw ProbeSkipped("no container of a compose project") }
+        guard !containerIDs.isEmpty || !declared.isEmpty || !unitProjects.isEmpty else { throw ProbeSkipped("no container of a compose project") }
         let containers = try await inspect(ctx, containerIDs).filter { !$0.oneOff }
         let cli = await composeCLI(ctx)
         // Which image each tag names now (nil when that could not be listed: then no tag is judged).
@@ -55,17 +57,21 @@ enum ComposeProbe {
         // The manifest's projects by name: each is judged even without a container.
         var apps: [String: AppSpec] = [:]
         for app in declared { apps[app.compose?.project ?? ComposeSpec.defaultProject(directory: app.directory ?? "")] = app }
+        var byUnit: [String: ComposeUnit] = [:]
+        for u in unitProjects where byUnit[u.project] == nil { byUnit[u.project] = u }
         var projects: [ComposeFacts] = []
-        for name in Set(byProject.keys).union(apps.keys).sorted() {
+        for name in Set(byProject.keys).union(apps.keys).union(byUnit.keys).sorted() {
             let members = byProject[name] ?? []
             let app = apps[name]
-            guard let directory = app?.directory ?? members.compactMap(\.workingDir).first else { continue }
-            let declaredFiles = (app?.compose?.files ?? []).map { directory + "/" + $0 }
+            let unit = byUnit[name]
+            guard let directory = app?.directory ?? unit?.directory ?? members.compactMap(\.workingDir).first else { continue }
+            let declaredFiles = (app?.compose?.files ?? []).map { directory + "/" + $0 } + (app == nil ? unit?.files ?? [] : [])
             let labelled = members.first { !$0.configFiles.isEmpty }?.configFiles.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? []
             let files = !declaredFiles.isEmpty ? declaredFiles : !labelled.isEmpty ? labelled
                 : ComposeSpec.defaultFiles.map { directory + "/" + $0 }.filter(ctx.files.exists).prefix(1).map { $0 }
             var project = ComposeFacts(project: name, workingDir: directory, configFiles: files, cli: cli, app: app?.name,
                                        declaredServices: app?.compose?.services ?? [])
+            project.unit = unit?.unit
             project.services = members.map { c in
                 var s = c.facts
                 s.logs = logs[c.id]
@@ -83,7 +89,10 @@ enum ComposeProbe {
                 projects.append(project)
                 continue
             }
-            (project.env, project.uncopied, project.unreadable, project.built) = read
+            let fileServices: [String]
+            (project.env, project.uncopied, project.unreadable, project.built, fileServices) = read
+            // A unit that runs `up` means every service of the file (but a profile's) to run.
+            if app == nil, unit != nil { project.declaredServices = fileServices }
             if let database = members.first(where: { $0.facts.isPostgres && $0.facts.status == "running" }) {
                 project.migrations = await ComposeMigrationsProbe.gather(ctx, project: project, containerID: database.id,
                                                                         directory: app?.deploy?.migrations.directory ?? MigrationSpec().directory)
@@ -123,7 +132,7 @@ enum ComposeProbe {
     }
 
     /// The project's `.env` and the packages its build contexts leave out of their images.
-    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String], [String]) {
+    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String], [String], [String]) {
         // The project's tree is its owner's: every file is read without following a link (a `docker-compose.yml`
         // linked to a root-only file is refused, not read and quoted), and only inside the directory.
         func read(_ path: String, limit: Int) throws -> String {
@@ -137,9 +146,14 @@ enum ComposeProbe {
         var uncopied: [ComposeFacts.UncopiedPackage] = []
         var unreadable: [String] = []
         var built: [String] = []
+        var services: [String] = []
         for file in configFiles {
             let builds: [ComposeFile.Build]
-            do { builds = try ComposeFile.builds(try read(file, limit: 1 << 20)) } catch {
+            do {
+                let text = try read(file, limit: 1 << 20)
+                builds = try ComposeFile.builds(text)
+                for s in try ComposeFile.services(text) where !services.contains(s) { services.append(s) }
+            } catch {
                 unreadable.append("\(file): \(reason(error))")
                 continue
             }
@@ -163,7 +177,7 @@ enum ComposeProbe {
                 }
             }
         }
-        return (env, uncopied, unreadable, built)
+        return (env, uncopied, unreadable, built, services.sorted())
     }
 
     /// Top-level modules imported by the Python files the Dockerfile copies (at most 400 files, 4 levels deep).
