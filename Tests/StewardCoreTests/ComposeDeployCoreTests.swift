@@ -96,12 +96,19 @@ extension ComposeDeployCoreTests {
                 == ComposeUnit(unit: "pulse-stack.service", directory: "/opt/pulse", project: "pulse", files: ["/opt/pulse/docker-compose.yml"]))
         #expect(ComposeUnit.parse(unit(["/usr/bin/docker", "compose", "--project-name=iot", "--project-directory", "/srv/iot", "--file", "/srv/iot/compose.yaml", "up", "--wait"], dir: ""))
                 == ComposeUnit(unit: "pulse-stack.service", directory: "/srv/iot", project: "iot", files: ["/srv/iot/compose.yaml"]))
+        // -pNAME; the first file's directory is the project's; the services up names (not its options' values).
+        #expect(ComposeUnit.parse(unit(["/usr/bin/docker", "compose", "-piot", "-f", "deploy/compose.yaml", "up", "-d", "--scale", "web=2", "web", "worker"], dir: "/srv"))
+                == ComposeUnit(unit: "pulse-stack.service", directory: "/srv/deploy", project: "iot", files: ["/srv/deploy/compose.yaml"], services: ["web", "worker"]))
         // Not `up`, not compose, no directory.
         #expect(ComposeUnit.parse(unit(["/usr/bin/docker-compose", "down"])) == nil)
         #expect(ComposeUnit.parse(unit(["/usr/bin/docker", "run", "--rm", "nginx"])) == nil)
         #expect(ComposeUnit.parse(unit(["/usr/bin/docker-compose", "up"], dir: "")) == nil)
-        // The unit is the project, not an app instance of its own.
-        let facts = Facts(units: [unit(["/usr/bin/docker-compose", "up", "-d"])])
+        // The unit is the project, not an app instance of its own, once the compose probe found the project.
+        var facts = Facts(units: [unit(["/usr/bin/docker-compose", "up", "-d"])])
+        #expect(Inventory.build(facts: facts, manifest: .empty).instances.map(\.unit) == ["pulse-stack.service"])
+        var project = ComposeFacts(project: "pulse", workingDir: "/opt/pulse")
+        project.unit = "pulse-stack.service"
+        facts.compose = [project]
         #expect(Inventory.build(facts: facts, manifest: .empty).instances.isEmpty)
     }
 }

@@ -72,6 +72,7 @@ extension IntegrationTests {
             _ = try sandbox().exec(["bash", "-c", """
                 printf '[Unit]\\nDescription=OpsConductor-Pulse\\nRequires=docker.service\\nAfter=docker.service\\n[Service]\\nType=oneshot\\nRemainAfterExit=yes\\nWorkingDirectory=/opt/pulse\\nExecStart=/usr/bin/docker-compose -f docker-compose.yml up -d\\nExecStop=/usr/bin/docker-compose down\\n[Install]\\nWantedBy=multi-user.target\\n' >/etc/systemd/system/pulse-stack.service
                 systemctl daemon-reload
+                systemctl enable --quiet pulse-stack.service
                 """])
             let byUnit = try composeFindings()
             #expect(byUnit.contains("compose.service-down pulse/ui"), "\(byUnit)")

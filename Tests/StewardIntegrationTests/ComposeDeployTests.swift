@@ -64,10 +64,18 @@ extension IntegrationTests {
 
             // A release whose new ui image fails its health check: the previous images by id, the code and the database.
             let uiBefore = try image("ui"), ingestBefore = try image("ingest")
+            // The operator adds a variable for the new release: the undo puts the .env back as it was, owner and mode too.
+            let envBefore = try sh("sha256sum /opt/pulse/.env; stat -c '%U:%G %a' /opt/pulse/.env")
+            _ = try sh("echo NOTES_ENABLED=1 >> /opt/pulse/.env")
             let (bad, badJSON) = try deploy(["--ref", "v1.2.0"])
             #expect(bad.status == 2, "\(bad.stdout)\(bad.stderr)")
             let undo = (((badJSON?["record"] as? [String: Any])?["steps"] as? [[String: Any]]) ?? []).last { $0["name"] as? String == "rollback" }
             print("compose deploy v1.2.0 (ui unhealthy): \(undo?["detail"] as? String ?? "no rollback step")")
+            #expect(try sh("sha256sum /opt/pulse/.env; stat -c '%U:%G %a' /opt/pulse/.env") == envBefore)
+            #expect((undo?["detail"] as? String)?.contains("put /opt/pulse/.env back as it was before the deploy") == true)
+            // One copy is kept: the .env of the last deploy that succeeded (v1.1.0's), which the next undo puts back.
+            let copies = try sh("ls /var/lib/steward/compose-env")
+            #expect(copies.split(separator: "\n").count == 1, "the .env copies outlived their deploys: \(copies)")
             let (uiAfter, ingestAfter) = (try image("ui"), try image("ingest"))
             #expect(uiAfter == uiBefore && ingestAfter == ingestBefore)
             #expect(try uiVersion().contains("\"version\":\"1.1.0\""))
@@ -98,6 +106,17 @@ extension IntegrationTests {
             // The next deploy runs normally.
             let (again, _) = try deploy(["--ref", "v1.4.0"])
             #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+            #expect(try uiVersion().contains("\"version\":\"1.4.0\""))
+
+            // Compose never runs on what another user can write: a compose file writable by everyone, or another
+            // user's, is refused before anything runs.
+            for (change, undo, why) in [("chmod o+w /opt/pulse/docker-compose.yml", "chmod o-w /opt/pulse/docker-compose.yml", "is writable by everyone"),
+                                        ("chown nobody /opt/pulse/docker-compose.yml", "chown pulse /opt/pulse/docker-compose.yml", "is nobody's but /opt/pulse is pulse's")] {
+                _ = try sh(change)
+                let (refused, _) = try deploy(["--ref", "v1.1.0"])
+                _ = try sh(undo)
+                #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains(why), "\(refused.stdout)\(refused.stderr)")
+            }
             #expect(try uiVersion().contains("\"version\":\"1.4.0\""))
         }
     }

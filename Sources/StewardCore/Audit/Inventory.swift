@@ -81,7 +81,8 @@ public struct Inventory: Sendable, Equatable {
             guard spec != nil || (isAdminUnit && (outsideSystem || isTunnel)) else { continue }
             // A unit that runs `docker compose up` is its Compose project (an instance of the operations by the
             // project's name, judged by the compose rules), not an app unit of its own.
-            if spec == nil, ComposeUnit.parse(unit) != nil { continue }
+            // Only once the compose probe has the project: without Docker the unit is still judged, as an app.
+            if spec == nil, facts.compose?.contains(where: { $0.unit == unit.name }) == true { continue }
             if spec != nil { declared.insert(unit.name) }
 
             let app = spec?.name ?? unit.templateBase ?? unit.shortName

@@ -21,7 +21,11 @@ public struct ContainerPostgres: Sendable, Equatable {
     }
 
     /// From the `NAME=value` lines of ``Docker/environment(_:names:)``, with the official image's defaults.
-    public init(container: String, environment text: String) {
+    /// `timeouts`: every `psql` gives up connecting after 5 s and runs no statement longer than 5 s (the audit's
+    /// reads; a killed docker client would leave a hung one running in the container).
+    public var timeouts = false
+
+    public init(container: String, environment text: String, timeouts: Bool = false) {
         var values: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
             guard let eq = line.firstIndex(of: "=") else { continue }
@@ -29,6 +33,7 @@ public struct ContainerPostgres: Sendable, Equatable {
         }
         let user = values["POSTGRES_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "postgres"
         self.init(container: container, user: user, database: values["POSTGRES_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? user)
+        self.timeouts = timeouts
     }
 
     public static let environmentNames = ["POSTGRES_USER", "POSTGRES_DB"]
@@ -51,8 +56,10 @@ public struct ContainerPostgres: Sendable, Equatable {
 
     /// One SQL text run by `psql` in `database`, stopping at the first error, unaligned output.
     public func psql(_ sql: String, database: String) -> Command {
-        Docker.exec(container, ["psql", "--no-psqlrc", "--tuples-only", "--no-align", "--quiet", "--set=ON_ERROR_STOP=1",
+        var c = Docker.exec(container, ["psql", "--no-psqlrc", "--tuples-only", "--no-align", "--quiet", "--set=ON_ERROR_STOP=1",
                                 "--username=\(user)", "--dbname=\(database)", "--command=\(sql)"])
+        if timeouts { c.arguments.insert(contentsOf: ["--env", "PGCONNECT_TIMEOUT=5", "--env", "PGOPTIONS=-c statement_timeout=5000"], at: 1) }
+        return c
     }
 
     /// A script read on standard input run in ONE transaction, stopping at its first error (the numbered SQL
@@ -70,10 +77,11 @@ public struct ContainerPostgres: Sendable, Equatable {
 
     public static let migrationApplication = "steward-migrate"
 
-    /// Ends the migration sessions still running (a killed deploy's), so that what the database holds is final.
+    /// Ends the migration sessions still running (a killed deploy's), so that what the database holds is final;
+    /// prints how many still run (`pg_terminate_backend` returns before they have ended: ask again until 0).
     public func endMigrationSessions() -> Command {
         psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(Self.migrationApplication)' AND pid <> pg_backend_pid()",
-             database: database)
+             database: adminDatabase)
     }
 
     /// Every ordinary and partitioned table outside the system schemas, as `schema.table` lines.

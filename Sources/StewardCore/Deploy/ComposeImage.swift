@@ -20,3 +20,23 @@ public enum ComposeDeployTag {
         return "steward-rollback/\(clean(project))_\(clean(service)):deploy-\(id)"
     }
 }
+
+/// A Compose project's `.env` as it was before a deploy: kept (root-only) in Steward's state directory, so an undo
+/// puts back the file the previous release ran with, even when it was edited for the new one. Recorded with its owner
+/// and mode, which the file gets back.
+public struct ComposeEnvSnapshot: Sendable, Codable, Equatable {
+    /// The copy in Steward's state directory.
+    public var path: String
+    public var sha256: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var mode: UInt32
+
+    public init(path: String, sha256: String, uid: UInt32, gid: UInt32, mode: UInt32) {
+        self.path = path
+        self.sha256 = sha256
+        self.uid = uid
+        self.gid = gid
+        self.mode = mode
+    }
+}

@@ -66,6 +66,8 @@ public struct DeployRecord: Sendable, Codable, Equatable {
     public var incompatibleMigrations: String?
     /// A Compose project: the images its built services ran before the deploy (what an undo names again).
     public var previousImages: [ComposeImage]?
+    /// A Compose project: its `.env` before the deploy (what an undo puts back).
+    public var envSnapshot: ComposeEnvSnapshot?
 
     public init(app: String, instance: String, ref: String, commit: String, strategy: DeploySpec.Strategy,
                 release: String, user: String, startedAt: Date, pid: Int32, host: String) {

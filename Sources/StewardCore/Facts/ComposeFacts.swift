@@ -137,6 +137,9 @@ public struct ComposeFacts: Sendable, Codable, Equatable {
     public var built: [String]?
     /// The systemd unit that runs `docker compose up` for it, when one does (``ComposeUnit``).
     public var unit: String?
+    /// The services that unit's `up` starts (those it names, else every service of the file but a profile's): each
+    /// must have a container, though a one-shot job's that exited 0 has done its work.
+    public var unitServices: [String]?
     /// The project's numbered SQL migrations against its PostgreSQL's record of them; nil without either.
     public var migrations: Migrations?
 

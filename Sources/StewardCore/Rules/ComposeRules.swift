@@ -36,11 +36,13 @@ enum ComposeRules {
     ) { ctx in
         // A declared service without any container: never created, or removed (`down`, `rm`).
         let missing = (ctx.facts.compose ?? []).flatMap { p in
-            p.declaredServices.filter { name in !p.services.contains { $0.name == name } }.map { name in
+            let expected = p.declaredServices + (p.unitServices ?? []).filter { !p.declaredServices.contains($0) }
+            return expected.filter { name in !p.services.contains { $0.name == name } }.map { name in
                 serviceDown.finding(
                     subject: "\(p.project)/\(name)",
                     summary: "Service \(name) of compose project \(p.project) has no container: it does not run",
-                    evidence: ["manifest apps.\(p.app ?? p.project).compose.services names \(name)",
+                    evidence: [p.declaredServices.contains(name) ? "manifest apps.\(p.app ?? p.project).compose.services names \(name)"
+                                   : "\(p.unit ?? "its unit") runs `up` for \(name)",
                                p.services.isEmpty ? "no container carries the label com.docker.compose.project=\(p.project)"
                                    : "containers of \(p.project): \(p.services.map(\.container).joined(separator: ", "))"],
                     fix: "`\(compose(p)) up -d \(name)` (`\(compose(p)) ps` shows what runs).")

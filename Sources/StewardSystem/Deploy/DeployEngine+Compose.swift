@@ -13,29 +13,54 @@ extension DeployEngine {
     var compose: ComposeDeploy? { target.compose }
 
     /// The Compose command as the project's owner (see above), or a refusal saying why it cannot run. What Compose
-    /// reads is judged like a checkout git runs in: the directory, its compose files and its `.env` are no links,
-    /// inside the directory, each the directory owner's or root's, and a root-owned one writable by root alone (a
-    /// `.env` of `root:pulse 0640` is fine for pulse). A project whose directory is root's runs as root only when
-    /// every one of them is root's alone.
+    /// reads is judged like a checkout git runs in, component by component from `/`: the directories above the
+    /// project root's or the owner's (a root-owned link there is followed, as any path of the system's), and inside
+    /// it the compose files and `.env` no links, no `..`, each directory and file the owner's or root's; none
+    /// writable by others, or by a group other than the owner's own (a `.env` of `root:pulse 0640` is fine for pulse).
+    /// A project whose directory is root's runs as root only when every one of them is root's alone.
     func composeCommand(_ command: Command) throws -> Command {
         guard let compose else { return command }
         let directory = target.directory
+        let host: (String) -> String = { (self.files as? HostDeployFiles)?.hostPath($0) ?? $0 }
+        var st = stat()
+        guard lstat(host(directory), &st) == 0 else { throw StoreError("\(directory) does not exist") }
+        let uid = st.st_uid
+        let group = uid == 0 ? gid_t(0) : (Account.name(of: uid).flatMap(Account.named)?.gid ?? gid_t.max)
+        func judge(_ path: String, inside: Bool) throws {
+            var st = stat()
+            guard lstat(host(path), &st) == 0 else { throw StoreError("\(path) does not exist") }
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                guard !inside, st.st_uid == 0 else { throw StoreError("\(path) is a symbolic link; Steward runs Compose only on a project's own files, never through a link") }
+                return
+            }
+            let name = { Account.name(of: $0) ?? "uid \($0)" }
+            guard st.st_uid == 0 || st.st_uid == uid else {
+                throw StoreError("\(path) is \(name(st.st_uid))'s but \(directory) is \(name(uid))'s: Compose runs as the directory's owner on what that user or root controls, never on another user's")
+            }
+            let sticky = (st.st_mode & S_IFMT) == S_IFDIR && st.st_mode & 0o1000 != 0
+            if st.st_mode & 0o002 != 0 && !(sticky && !inside) || st.st_mode & 0o020 != 0 && st.st_gid != group && st.st_gid != 0 {
+                throw StoreError("\(path) is writable by \(st.st_mode & 0o002 != 0 ? "everyone" : "its group") (mode \(String(st.st_mode & 0o7777, radix: 8))): Compose would run on what another user writes; make it writable by its owner only")
+            }
+        }
         let env = directory + "/.env"
-        guard let top = files.status(directory) else { throw StoreError("\(directory) does not exist") }
-        let uid = top.uid
-        for path in [directory] + compose.cli.files + (files.exists(env) ? [env] : []) {
-            if path != directory, !path.hasPrefix(directory + "/") {
+        let read = compose.cli.files + (files.exists(env) ? [env] : [])
+        guard !compose.cli.files.isEmpty else { throw StoreError("no compose file of \(compose.cli.project) is known; declare apps.\(target.app).compose.files") }
+        // The directories down to the project's.
+        var walked = ""
+        for part in directory.split(separator: "/") {
+            guard part != ".." else { throw StoreError("\(directory) has a `..` component") }
+            walked += "/" + part
+            try judge(walked, inside: walked == directory)
+        }
+        for path in read {
+            guard path.hasPrefix(directory + "/") else {
                 throw StoreError("\(path) (a compose file of \(compose.cli.project)) is outside \(directory); Steward runs Compose only on a project's own files")
             }
-            if files.readLink(path) != nil { throw StoreError("\(path) is a symbolic link; Steward runs Compose only on a project's own files, never through a link") }
-            guard let status = files.status(path) else { throw StoreError("\(path) does not exist") }
-            if status.uid == 0 {
-                if status.mode & 0o022 != 0 {
-                    throw StoreError("\(path) is root's but writable by its group or everyone: Compose would run on what another user writes; make it writable by root only")
-                }
-            } else if status.uid != uid {
-                let names = [uid, status.uid].map { Account.name(of: $0) ?? "uid \($0)" }
-                throw StoreError("\(path) is \(names[1])'s but \(directory) is \(names[0])'s: Compose runs as the directory's owner on files that user or root controls, never on another user's")
+            var inner = directory
+            for part in path.dropFirst(directory.count + 1).split(separator: "/") {
+                guard part != "..", part != "." else { throw StoreError("\(path) has a `\(part)` component") }
+                inner += "/" + part
+                try judge(inner, inside: true)
             }
         }
         if uid == 0 { return command }
@@ -67,6 +92,19 @@ extension DeployEngine {
             throw DeployRefusal("apps.\(target.app).deploy.build is not used for a Compose project: its images are built by docker compose build")
         }
         if record.previousImages == nil { record.previousImages = compose.images }
+        // The .env the running release was deployed with (kept by the last deploy that succeeded; else the file as it
+        // is now): an undo puts it back, so a variable added for the new release goes too.
+        // (Not for a dry run's preflight: it has no record.)
+        if record.envSnapshot == nil, record.id != 0 {
+            do {
+                let lastGood = try state.deploys(app: target.app, instance: target.instance, limit: 50)
+                    .first { $0.status == .succeeded && $0.id != record.id }?.envSnapshot
+                record.envSnapshot = try lastGood.flatMap { try ComposeEnvFile.copy($0, stateDirectory: backups.stateDirectory, deploy: record.id) }
+                    ?? ComposeEnvFile.snapshot(directory: target.directory, stateDirectory: backups.stateDirectory, deploy: record.id)
+            } catch {
+                throw DeployRefusal("cannot keep \(target.directory)/.env before the deploy: \(error)")
+            }
+        }
         let images = (record.previousImages ?? []).map { "\($0.service) \(String($0.id.replacingOccurrences(of: "sha256:", with: "").prefix(12)))" }
         return images.isEmpty ? "no built services" : "images now: " + images.joined(separator: ", ")
     }
@@ -127,5 +165,33 @@ extension DeployEngine {
     func planComposeUp(_ sheet: DeployPlanSheet) {
         guard let compose else { return }
         sheet.line(sheet.shown { try composeCommand(compose.cli.up()) }, label: DeployStep.restart.rawValue)
+    }
+
+    /// The undo's part for the `.env`: put back when it differs from the snapshot. Returns what it did, nil for nothing.
+    func composeRestoreEnv() throws -> String? {
+        guard target.compose != nil, let snapshot = record.envSnapshot else { return nil }
+        return try ComposeEnvFile.restore(snapshot, directory: target.directory) ? "put \(target.directory)/.env back as it was before the deploy" : nil
+    }
+
+    /// Once the deploy is over (``finish()``): a deploy that succeeded keeps the `.env` its release runs with (what the
+    /// next deploy's undo puts back) in place of the previous one's; an undone one drops its copy; one whose undo
+    /// failed keeps it for the operator.
+    func composeFinishEnv() {
+        guard target.compose != nil else { return }
+        switch record.status {
+        case .succeeded:
+            let before = record.envSnapshot
+            ComposeEnvFile.discard(before)
+            record.envSnapshot = try? ComposeEnvFile.snapshot(directory: target.directory, stateDirectory: backups.stateDirectory, deploy: record.id)
+            // The previous successful deploy's copy is no longer what anything restores.
+            if let previous = try? state.deploys(app: target.app, instance: target.instance, limit: 50)
+                .first(where: { $0.status == .succeeded && $0.id != record.id })?.envSnapshot, previous.path != record.envSnapshot?.path {
+                ComposeEnvFile.discard(previous)
+            }
+        case .rollbackFailed, .running:
+            break
+        default:
+            ComposeEnvFile.discard(record.envSnapshot)
+        }
     }
 }

@@ -65,6 +65,16 @@ extension DeployEngine {
                 await attempt("current → \(URL(fileURLWithPath: previous).lastPathComponent) again") { try switchCurrent(to: previous) }
             }
         }
+        // A Compose project's .env as the previous release ran with it.
+        do {
+            if let note = try composeRestoreEnv() {
+                done.append(note)
+                say("  ↺ \(note)")
+            }
+        } catch {
+            problems.append(".env not put back: \(tools.mask("\(error)"))")
+            say("  ✗ .env not put back: \(tools.mask("\(error)"))")
+        }
         // nginx back on the previous site config, when this deploy reloaded it with the new one.
         if record.nginxReloaded {
             await attempt("nginx reloaded with the previous site config") {

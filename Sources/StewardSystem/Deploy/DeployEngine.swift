@@ -291,6 +291,7 @@ public final class DeployEngine {
 
     /// Ends the deploy's record.
     func finish() {
+        composeFinishEnv()
         record.finishedAt = now()
         recordState("the end") { try state.updateDeploy(record) }
         state.event("deploy", subject: target.label, result: record.status.rawValue, detail: "#\(record.id) \(record.ref) \(record.shortCommit)\(record.error.map { ": \($0)" } ?? "")")

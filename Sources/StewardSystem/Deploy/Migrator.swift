@@ -264,7 +264,12 @@ struct Migrator: Sendable {
     /// is gone, psql is not), so that the schema read next is final.
     func endLeftoverMigrations() async {
         guard case .container(let source)? = try? database(), let db = try? await ComposePostgresEngine.locate(source, tools: tools) else { return }
-        _ = try? await tools.run(db.endMigrationSessions(), timeout: .seconds(30))
+        // Asked until none is left (a terminated backend takes a moment to end its transaction), for up to 10 s.
+        for _ in 0..<20 {
+            guard let left = try? await tools.run(db.endMigrationSessions(), timeout: .seconds(30)).stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                  left != "0" else { return }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
     }
 
     /// The numbered-SQL schema of the database now (what ``status(release:)`` calls `schemaNow`).

@@ -9,11 +9,14 @@ enum ComposeProbe {
     /// Lines of a container's log read at most: a container restarting in a loop prints the same traceback each time.
     static let logTail = 2000
 
-    /// `logs: false` leaves the containers' logs unread (an operation needs the projects, not their logs).
+    /// `logs: false` leaves the containers' logs and the migrations' state unread (an operation needs the projects,
+    /// not what only the audit judges).
     /// `units`: the host's systemd units; those that run `docker compose up` declare their projects (``ComposeUnit``).
     static func gather(_ ctx: ProbeContext, manifest: Manifest = .empty, logs readLogs: Bool = true, units: [UnitFacts] = []) async throws -> [ComposeFacts] {
         let declared = manifest.apps.filter { $0.kind == .compose && $0.directory != nil }
-        let unitProjects = units.compactMap(ComposeUnit.parse)
+        // A disabled, inactive unit declares nothing: the project is not meant to run.
+        let unitProjects = units.filter { $0.activeState == "active" || $0.activeState == "activating" || $0.unitFileState.hasPrefix("enabled") }
+            .compactMap(ComposeUnit.parse)
         // No engine, nothing to audit: a host with the client alone is not a host with compose apps. dockerd's pid file,
         // not its socket: with docker.socket enabled the socket exists while dockerd is stopped, and asking it would
         // start dockerd (and every `restart: always` container) just to be audited.
@@ -91,10 +94,10 @@ enum ComposeProbe {
             }
             let fileServices: [String]
             (project.env, project.uncopied, project.unreadable, project.built, fileServices) = read
-            // A unit that runs `up` means every service of the file (but a profile's) to run.
-            if app == nil, unit != nil { project.declaredServices = fileServices }
-            if let database = members.first(where: { $0.facts.isPostgres && $0.facts.status == "running" }) {
-                project.migrations = await ComposeMigrationsProbe.gather(ctx, project: project, containerID: database.id,
+            // A unit that runs `up` means the services it names, else every service of the file (but a profile's).
+            if app == nil, let unit { project.unitServices = unit.services.isEmpty ? fileServices : unit.services }
+            if readLogs, let database = members.first(where: { $0.facts.isPostgres && $0.facts.status == "running" }) {
+                project.migrations = await ComposeMigrationsProbe.gather(ctx, project: project, containerID: database.id, service: database.facts.name,
                                                                         directory: app?.deploy?.migrations.directory ?? MigrationSpec().directory)
             }
             projects.append(project)
