@@ -112,3 +112,17 @@ extension ComposeDeployCoreTests {
         #expect(Inventory.build(facts: facts, manifest: .empty).instances.isEmpty)
     }
 }
+
+extension ComposeDeployCoreTests {
+    @Test func anEnvFileIsAFileOfTheProjectAndComposeIsToldOfIt() throws {
+        let ok = try ManifestParser.parse("version: 1\napps:\n  pulse:\n    kind: compose\n    directory: /opt/pulse\n    compose: {env_file: .env.production}\n", file: "s.yml").get()
+        #expect(ok.app(named: "pulse")?.compose?.envFile == ".env.production")
+        guard case .failure(let errors) = ManifestParser.parse("version: 1\napps:\n  pulse:\n    kind: compose\n    directory: /opt/pulse\n    compose: {env_file: ../secrets.env}\n", file: "s.yml") else {
+            Issue.record("an env file outside the project was accepted")
+            return
+        }
+        #expect(errors.description.contains("s.yml:6") && errors.description.contains("apps.pulse.compose.env_file"), "\(errors)")
+        let cli = ComposeCLI(cli: "docker-compose", project: "pulse", files: ["/opt/pulse/docker-compose.yml"], directory: "/opt/pulse", envFile: "/opt/pulse/.env.production")
+        #expect(cli.up().argv == ["docker-compose", "--project-name", "pulse", "--file", "/opt/pulse/docker-compose.yml", "--env-file", "/opt/pulse/.env.production", "up", "--detach", "--no-build"])
+    }
+}

@@ -81,16 +81,20 @@ public struct ComposeCLI: Sendable, Equatable {
     /// Absolute paths; empty: Compose's own default file in `directory`.
     public var files: [String]
     public var directory: String
+    /// `--env-file`, absolute; nil: Compose's own `.env` of the directory.
+    public var envFile: String?
 
-    public init(cli: String, project: String, files: [String], directory: String) {
+    public init(cli: String, project: String, files: [String], directory: String, envFile: String? = nil) {
         self.base = cli.split(separator: " ").map(String.init)
         self.project = project
         self.files = files
         self.directory = directory
+        self.envFile = envFile
     }
 
     func command(_ arguments: [String]) -> Command {
-        Command(base[0], Array(base.dropFirst()) + ["--project-name", project] + files.flatMap { ["--file", $0] } + arguments,
+        Command(base[0], Array(base.dropFirst()) + ["--project-name", project] + files.flatMap { ["--file", $0] }
+                + (envFile.map { ["--env-file", $0] } ?? []) + arguments,
                 workingDirectory: directory)
     }
 

@@ -8,6 +8,8 @@ public struct ComposeSpec: Sendable, Equatable, Codable {
     public var files: [String]
     /// Services expected to run; empty means every service that has a container.
     public var services: [String]
+    /// The file Compose reads variables from (`--env-file`), a name in the project's directory; nil means `.env`.
+    public var envFile: String?
 
     public init(project: String? = nil, files: [String] = [], services: [String] = []) {
         self.project = project

@@ -77,6 +77,12 @@ extension ManifestSchema {
             spec.files = files
         },
         Field("services", .strings, \.services, doc: "The services that must run; default: every service that has a container."),
+        Field("env_file", .string, doc: "The file Compose reads variables from (--env-file), a file of the directory; default: .env.") { reader, node, path, spec, file in
+            guard !file.isEmpty, !file.contains("/"), file != ".", file != ".." else {
+                return reader.report(node, path, "expected a file name in the project's directory like .env.production, got \(ManifestReader.describe(value: file))")
+            }
+            spec.envFile = file
+        },
     ])
 
     static func instance(_ name: String) -> ValueType<InstanceSpec> {

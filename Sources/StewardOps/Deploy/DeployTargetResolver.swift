@@ -114,10 +114,13 @@ public enum DeployTargetResolver {
         for service in project.services where built.contains(service.name) && !images.contains(where: { $0.service == service.name }) && !service.imageID.isEmpty {
             images.append(ComposeImage(service: service.name, reference: service.image, id: service.imageID))
         }
+        let envFile = app?.compose?.envFile ?? ".env"
         target.compose = ComposeDeploy(
-            cli: ComposeCLI(cli: project.cli, project: project.project, files: project.configFiles, directory: directory), images: images,
+            cli: ComposeCLI(cli: project.cli, project: project.project, files: project.configFiles, directory: directory,
+                            envFile: envFile == ".env" ? nil : directory + "/" + envFile), images: images,
             appContainers: project.services.filter { !$0.isPostgres && ["running", "restarting"].contains($0.status) }.map(\.container),
             database: databases.first { $0.kind == .composePostgres })
+        target.compose?.envFile = envFile
         return target
     }
 }

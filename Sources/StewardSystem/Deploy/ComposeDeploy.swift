@@ -11,6 +11,8 @@ public struct ComposeDeploy: Sendable {
     public var appContainers: [String]
     /// The `compose-postgres` source the migrations run in, nil without one.
     public var database: BackupSource?
+    /// The env file's name in the project's directory (`compose.env_file`, default `.env`).
+    public var envFile = ".env"
 
     public init(cli: ComposeCLI, images: [ComposeImage], appContainers: [String], database: BackupSource?) {
         self.cli = cli

@@ -9,17 +9,17 @@ enum ComposeEnvFile {
     static let limit = 1 << 20
 
     /// Copies `directory/.env` (nil when there is none) to `<state>/compose-env/<deploy>.env`, mode 0600.
-    static func snapshot(directory: String, stateDirectory: String, deploy id: Int64) throws -> ComposeEnvSnapshot? {
+    static func snapshot(directory: String, name: String = ".env", stateDirectory: String, deploy id: Int64) throws -> ComposeEnvSnapshot? {
         let dir = try SafePath.openDirectory(directory, trusting: ownerOf(directory))
-        let fd = openat(dir.fd, ".env", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        let fd = openat(dir.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
-            throw StoreError(errno == ELOOP ? "\(directory)/.env is a symbolic link; root does not read through it" : "cannot open \(directory)/.env: \(StoreFiles.errnoText())")
+            throw StoreError(errno == ELOOP ? "\(directory)/\(name) is a symbolic link; root does not read through it" : "cannot open \(directory)/.env: \(StoreFiles.errnoText())")
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StoreError("cannot read \(directory)/.env: \(StoreFiles.errnoText())") }
-        let bytes = try BoundedFile.read(descriptor: fd, limit: limit, display: directory + "/.env")
+        let bytes = try BoundedFile.read(descriptor: fd, limit: limit, display: directory + "/" + name)
         let store = stateDirectory + "/compose-env"
         try StoreFiles.makeDirectory(store, mode: 0o700)
         let path = store + "/\(id).env"
@@ -35,15 +35,15 @@ enum ComposeEnvFile {
     /// Puts the snapshot back as `directory/.env` when the file differs from it now (or is gone); returns whether it
     /// wrote. The file gets the owner and mode it had.
     @discardableResult
-    static func restore(_ snapshot: ComposeEnvSnapshot, directory: String) throws -> Bool {
+    static func restore(_ snapshot: ComposeEnvSnapshot, directory: String, name: String = ".env") throws -> Bool {
         let saved = try BoundedFile.read(snapshot.path, limit: limit)
         let dir = try SafePath.openDirectory(directory, trusting: ownerOf(directory))
-        let fd = openat(dir.fd, ".env", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        let fd = openat(dir.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         if fd >= 0 {
             defer { close(fd) }
-            if let now = try? BoundedFile.read(descriptor: fd, limit: limit, display: directory + "/.env"), hex(now) == snapshot.sha256 { return false }
+            if let now = try? BoundedFile.read(descriptor: fd, limit: limit, display: directory + "/" + name), hex(now) == snapshot.sha256 { return false }
         }
-        try SafeWrite.replace(".env", in: dir.fd, display: dir.path, owner: (uid_t(snapshot.uid), gid_t(snapshot.gid)), mode: mode_t(snapshot.mode)) { out in
+        try SafeWrite.replace(name, in: dir.fd, display: dir.path, owner: (uid_t(snapshot.uid), gid_t(snapshot.gid)), mode: mode_t(snapshot.mode)) { out in
             let written = saved.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
             guard written == saved.count else { throw StoreError("cannot write \(directory)/.env: \(StoreFiles.errnoText())") }
         }

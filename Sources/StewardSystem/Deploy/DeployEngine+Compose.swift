@@ -42,7 +42,7 @@ extension DeployEngine {
                 throw StoreError("\(path) is writable by \(st.st_mode & 0o002 != 0 ? "everyone" : "its group") (mode \(String(st.st_mode & 0o7777, radix: 8))): Compose would run on what another user writes; make it writable by its owner only")
             }
         }
-        let env = directory + "/.env"
+        let env = directory + "/" + compose.envFile
         let read = compose.cli.files + (files.exists(env) ? [env] : [])
         guard !compose.cli.files.isEmpty else { throw StoreError("no compose file of \(compose.cli.project) is known; declare apps.\(target.app).compose.files") }
         // The directories down to the project's.
@@ -100,9 +100,9 @@ extension DeployEngine {
                 let lastGood = try state.deploys(app: target.app, instance: target.instance, limit: 50)
                     .first { $0.status == .succeeded && $0.id != record.id }?.envSnapshot
                 record.envSnapshot = try lastGood.flatMap { try ComposeEnvFile.copy($0, stateDirectory: backups.stateDirectory, deploy: record.id) }
-                    ?? ComposeEnvFile.snapshot(directory: target.directory, stateDirectory: backups.stateDirectory, deploy: record.id)
+                    ?? ComposeEnvFile.snapshot(directory: target.directory, name: compose.envFile, stateDirectory: backups.stateDirectory, deploy: record.id)
             } catch {
-                throw DeployRefusal("cannot keep \(target.directory)/.env before the deploy: \(error)")
+                throw DeployRefusal("cannot keep \(target.directory)/\(compose.envFile) before the deploy: \(error)")
             }
         }
         let images = (record.previousImages ?? []).map { "\($0.service) \(String($0.id.replacingOccurrences(of: "sha256:", with: "").prefix(12)))" }
@@ -169,8 +169,9 @@ extension DeployEngine {
 
     /// The undo's part for the `.env`: put back when it differs from the snapshot. Returns what it did, nil for nothing.
     func composeRestoreEnv() throws -> String? {
-        guard target.compose != nil, let snapshot = record.envSnapshot else { return nil }
-        return try ComposeEnvFile.restore(snapshot, directory: target.directory) ? "put \(target.directory)/.env back as it was before the deploy" : nil
+        guard let compose = target.compose, let snapshot = record.envSnapshot else { return nil }
+        return try ComposeEnvFile.restore(snapshot, directory: target.directory, name: compose.envFile)
+            ? "put \(target.directory)/\(compose.envFile) back as it was before the deploy" : nil
     }
 
     /// Once the deploy is over (``finish()``): a deploy that succeeded keeps the `.env` its release runs with (what the
@@ -182,7 +183,7 @@ extension DeployEngine {
         case .succeeded:
             let before = record.envSnapshot
             ComposeEnvFile.discard(before)
-            record.envSnapshot = try? ComposeEnvFile.snapshot(directory: target.directory, stateDirectory: backups.stateDirectory, deploy: record.id)
+            record.envSnapshot = try? ComposeEnvFile.snapshot(directory: target.directory, name: target.compose?.envFile ?? ".env", stateDirectory: backups.stateDirectory, deploy: record.id)
             // The previous successful deploy's copy is no longer what anything restores.
             if let previous = try? state.deploys(app: target.app, instance: target.instance, limit: 50)
                 .first(where: { $0.status == .succeeded && $0.id != record.id })?.envSnapshot, previous.path != record.envSnapshot?.path {

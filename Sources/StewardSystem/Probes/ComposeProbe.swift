@@ -84,8 +84,9 @@ enum ComposeProbe {
                 return s
             }.sorted { ($0.name, $0.container) < ($1.name, $1.container) }
             let files_ = ctx.files
+            let envFile = app?.compose?.envFile ?? ".env"
             let read = await BlockingCall.run(on: files_.path(directory), timeout: ctx.commandTimeout) {
-                readProject(files_, directory: directory, configFiles: files)
+                readProject(files_, directory: directory, configFiles: files, envFile: envFile)
             }
             guard let read else {
                 project.unreadable = ["\(directory) " + FilesProbe.didNotAnswer(ctx)]
@@ -135,7 +136,7 @@ enum ComposeProbe {
     }
 
     /// The project's `.env` and the packages its build contexts leave out of their images.
-    static func readProject(_ files: HostFiles, directory: String, configFiles: [String]) -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String], [String], [String]) {
+    static func readProject(_ files: HostFiles, directory: String, configFiles: [String], envFile: String = ".env") -> (EnvFileFacts?, [ComposeFacts.UncopiedPackage], [String], [String], [String]) {
         // The project's tree is its owner's: every file is read without following a link (a `docker-compose.yml`
         // linked to a root-only file is refused, not read and quoted), and only inside the directory.
         func read(_ path: String, limit: Int) throws -> String {
@@ -145,7 +146,8 @@ enum ComposeProbe {
         }
         /// The first line of a reason: a YAML error quotes the offending line, which may hold a secret.
         func reason(_ error: any Error) -> String { Redactor.scrub(String(String(describing: error).split(separator: "\n").first ?? "")) }
-        let env = files.exists(directory + "/.env") ? FilesProbe.envFile(files, directory + "/.env", read: { try read($0, limit: BoundedFile.defaultLimit) }) : nil
+        let envPath = directory + "/" + envFile
+        let env = files.exists(envPath) ? FilesProbe.envFile(files, envPath, read: { try read($0, limit: BoundedFile.defaultLimit) }) : nil
         var uncopied: [ComposeFacts.UncopiedPackage] = []
         var unreadable: [String] = []
         var built: [String] = []
