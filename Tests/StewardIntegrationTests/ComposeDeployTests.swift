@@ -103,9 +103,13 @@ extension IntegrationTests {
             let (uiAborted, headAborted) = (try image("ui"), try head())
             #expect(uiAborted == uiBefore && headAborted == v110)
             #expect(try uiVersion().contains("\"version\":\"1.1.0\""))
-            // The next deploy runs normally.
-            let (again, _) = try deploy(["--ref", "v1.4.0"])
-            #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+            // kill -9 once the images are built, then --resume: the deploy goes on from up -d and succeeds.
+            let (builtThenKilled, _) = try deploy(["--ref", "v1.4.0"], env: ["STEWARD_FAULT=after:build"])
+            #expect(builtThenKilled.status == 137 || builtThenKilled.status == 9, "\(builtThenKilled.status): \(builtThenKilled.stdout)\(builtThenKilled.stderr)")
+            #expect(try uiVersion().contains("\"version\":\"1.1.0\""))
+            let (resumed, resumeJSON) = try deploy(["--resume"])
+            #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+            #expect((resumeJSON?["record"] as? [String: Any])?["status"] as? String == "succeeded")
             #expect(try uiVersion().contains("\"version\":\"1.4.0\""))
 
             // Compose never runs on what another user can write: a compose file writable by everyone, or another
