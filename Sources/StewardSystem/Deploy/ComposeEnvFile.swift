@@ -20,15 +20,7 @@ enum ComposeEnvFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StoreError("cannot read \(directory)/.env: \(StoreFiles.errnoText())") }
         let bytes = try BoundedFile.read(descriptor: fd, limit: limit, display: directory + "/" + name)
-        let store = stateDirectory + "/compose-env"
-        try StoreFiles.makeDirectory(store, mode: 0o700)
-        let path = store + "/\(id).env"
-        unlink(path)
-        let out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard out >= 0 else { throw StoreError("cannot write \(path): \(StoreFiles.errnoText())") }
-        defer { close(out) }
-        let written = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(out) == 0 else { throw StoreError("cannot write \(path): \(StoreFiles.errnoText())") }
+        let path = try keep(bytes, stateDirectory: stateDirectory, deploy: id)
         return ComposeEnvSnapshot(path: path, sha256: hex(bytes), uid: st.st_uid, gid: st.st_gid, mode: UInt32(st.st_mode & 0o7777))
     }
 
@@ -53,16 +45,23 @@ enum ComposeEnvFile {
     /// Another deploy's snapshot copied as this one's (the last good `.env`, which the next success replaces).
     static func copy(_ snapshot: ComposeEnvSnapshot, stateDirectory: String, deploy id: Int64) throws -> ComposeEnvSnapshot? {
         guard let bytes = try? BoundedFile.read(snapshot.path, limit: limit), hex(bytes) == snapshot.sha256 else { return nil }
-        let path = stateDirectory + "/compose-env/\(id).env"
+        var copy = snapshot
+        copy.path = try keep(bytes, stateDirectory: stateDirectory, deploy: id)
+        return copy
+    }
+
+    /// Writes `bytes` as `<state>/compose-env/<deploy>.env`, a new root-only file in a root-only directory.
+    static func keep(_ bytes: Data, stateDirectory: String, deploy id: Int64) throws -> String {
+        let store = stateDirectory + "/compose-env"
+        try StoreFiles.makeDirectory(store, mode: 0o700)
+        let path = store + "/\(id).env"
         unlink(path)
         let out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw StoreError("cannot write \(path): \(StoreFiles.errnoText())") }
         defer { close(out) }
         let written = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(out) == 0 else { throw StoreError("cannot write \(path): \(StoreFiles.errnoText())") }
-        var copy = snapshot
-        copy.path = path
-        return copy
+        return path
     }
 
     static func discard(_ snapshot: ComposeEnvSnapshot?) {
