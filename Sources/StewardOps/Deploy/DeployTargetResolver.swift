@@ -118,9 +118,7 @@ public enum DeployTargetResolver {
         target.compose = ComposeDeploy(
             cli: ComposeCLI(cli: project.cli, project: project.project, files: project.configFiles, directory: directory,
                             envFile: envFile == ".env" ? nil : directory + "/" + envFile), images: images,
-            appContainers: project.services.filter { !$0.isPostgres && ["running", "restarting"].contains($0.status) }.map(\.container),
-            database: databases.first { $0.kind == .composePostgres })
-        target.compose?.envFile = envFile
+            database: databases.first { $0.kind == .composePostgres }, envFile: envFile)
         return target
     }
 }
