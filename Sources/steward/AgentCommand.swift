@@ -54,8 +54,10 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         let code = await AgentProtocol.serve(input, host: { envelope, events in
-            HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID,
-                                   operatorName: envelope.operatorName)
+            var host = HostContext.forProcess(statePath: envelope.state ?? StateStore.defaultPath, events: events, operationID: envelope.operationID,
+                                              operatorName: envelope.operatorName)
+            host.renderText = envelope.render.flatMap { FleetText.renderer(operation: envelope.operation, format: $0) }
+            return host
         }, write: { FileHandle.standardOutput.write($0) })
         throw ExitCode(code)
     }

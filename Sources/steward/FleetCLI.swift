@@ -37,8 +37,11 @@ enum FleetCLI {
                                          format: FleetFormat, events: EventStyle = .text, render: @escaping (O.Output) -> String) async throws -> Never {
         let json = format == .json
         let (host, hosts, transport) = prepare(fleet: fleet, manifest: manifest, json: json, events: events)
+        // Text is rendered by each host's agent where it can be (FleetText); `render` reads a result that came without.
+        let onHost = format != .json && FleetText.rendersOnHost(O.name)
         let envelope = AgentProtocol.Envelope(operation: O.name, request: tree(request), state: state == StateStore.defaultPath ? nil : state,
-                                              operationID: host.identity.operationID, operatorName: host.identity.operatorName)
+                                              operationID: host.identity.operationID, operatorName: host.identity.operatorName,
+                                              render: onHost ? (format == .markdown ? .markdown : .text) : nil)
         let outcomes = await FleetRun.run(envelope, on: hosts, parallel: fleet.parallelHosts, transport: transport) { outcome in
             host.say("\(outcome.host): \(O.name) answered in \(String(format: "%.2f", outcome.seconds)) s (exit \(outcome.exitCode))")
         }

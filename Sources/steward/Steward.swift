@@ -32,7 +32,7 @@ extension Steward {
         signal(SIGPIPE, { _ in })
         StewardLogging.bootstrap()
         do {
-            var command = try parseAsRoot()
+            var command = try parseCommand()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -45,6 +45,31 @@ extension Steward {
             }
             exit(withError: error)
         }
+    }
+}
+
+extension Steward {
+    /// The command line parsed from the subcommand it names (`audit …` parsed by `AuditCommand` alone) when that
+    /// parses cleanly, else from the root, whose parse also says every error and prints help, usage and
+    /// completions with the `steward` name. Why: the root's parse first reflects over all 18 commands and
+    /// their options, and in a binary this size each type's first reflection searches the runtime's ~14,000
+    /// conformance records: the root's parse costs several milliseconds of every start, a fleet run's controller's
+    /// and each host agent's. The same command with the same values runs either way.
+    static func parseCommand(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> any ParsableCommand {
+        guard let first = arguments.first, let sub = directSubcommand(first),
+              !arguments.contains(where: { rootOnlyWords.contains($0) || $0.hasPrefix("--experimental") || $0.hasPrefix("--generate") }),
+              let parsed = try? sub.parseAsRoot(Array(arguments.dropFirst())) else {
+            return try parseAsRoot(arguments)
+        }
+        return parsed
+    }
+
+    /// Words the root answers itself (help, version, completions): the root parses them.
+    static let rootOnlyWords: Set<String> = ["-h", "--help", "help", "--version"]
+
+    /// The subcommand named `name`, when it is one.
+    static func directSubcommand(_ name: String) -> ParsableCommand.Type? {
+        configuration.subcommands.first { $0.configuration.commandName == name }
     }
 }
 

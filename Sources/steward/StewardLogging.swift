@@ -6,7 +6,8 @@ import Logging
 /// text, so by default only errors would appear. The daemon routes the same log to the journal.
 enum StewardLogging {
     static func bootstrap() {
-        let level = ProcessInfo.processInfo.environment["STEWARD_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .error
+        // getenv, not ProcessInfo's environment dictionary (built whole at each start, for one variable).
+        let level = getenv("STEWARD_LOG_LEVEL").flatMap { Logger.Level(rawValue: String(cString: $0).lowercased()) } ?? .error
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

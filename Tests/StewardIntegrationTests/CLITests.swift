@@ -13,6 +13,22 @@ import Testing
         #expect(try steward(["audit", "--format", "yaml"]).status == 3)
     }
 
+    /// A command line is parsed from the subcommand it names when that parses cleanly (a faster start); errors,
+    /// help and usage still come from the root, naming `steward` and the whole command path.
+    @Test func errorsAndHelpNameTheWholeCommandPath() throws {
+        let unknown = try steward(["audit", "--bogus"])
+        #expect(unknown.status == 3 && unknown.stderr.contains("Unknown option '--bogus'") && unknown.stderr.contains("Usage: steward audit "), "\(unknown.stderr)")
+        let nested = try steward(["backup", "verify", "--bogus"])
+        #expect(nested.status == 3 && nested.stderr.contains("Usage: steward backup verify "), "\(nested.stderr)")
+        let help = try steward(["backup", "verify", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: steward backup verify "), "\(help.stdout)")
+        let word = try steward(["help", "audit"])
+        #expect(word.status == 0 && word.stdout.contains("USAGE: steward audit "), "\(word.stdout)")
+        let version = try steward(["version", "--format", "json"])
+        #expect(version.status == 0 && version.stdout.contains("\"schema\" : \"steward.version/1\""), "\(version.stdout)")
+        #expect(try steward(["--version"]).stdout == "0.1.0\n")
+    }
+
     /// `steward serve` declares --manifest and --state too: `serve token` must still edit the manifest's token file
     /// and record in the state database it was given, not the defaults.
     @Test func serveTokenUsesTheManifestAndStateItIsGiven() throws {

@@ -49,7 +49,7 @@ import Testing
             guard decoded?.manifest == "/etc/steward/steward.yml", decoded?.state == "/var/lib/steward/state.db" else {
                 throw OperationError(.invalidRequest, "unexpected request \(String(decoding: request, as: UTF8.self))")
             }
-            return (try! JSONEncoder.stewardLine.encode(Self.report), Self.report.exitCode)
+            return (try! JSONEncoder.stewardLine.encode(Self.report), Self.report.exitCode, nil)
         }])
         let (report, code) = try await AgentCall.run(AuditOperation.self, .init(manifest: "/etc/steward/steward.yml", state: "/var/lib/steward/state.db"),
                                                     state: "/var/lib/steward/state.db", transport: agent, timeout: .seconds(5))

@@ -47,7 +47,7 @@ import Testing
         let fake: OperationRegistry.Runner = { _, host throws(OperationError) in
             host.emit(.stepStarted, step: "fetch")
             host.say("fetched")
-            return (Data(#"{"done":true}"#.utf8), 2)
+            return (Data(#"{"done":true}"#.utf8), 2, nil)
         }
         let (code, lines) = await serve(#"{"operation":"fake","operation_id":"ctl-42"}"#, operations: ["fake": fake], scratch: scratch)
         #expect(code == 2)
@@ -84,9 +84,64 @@ import Testing
         }
     }
 
+    /// Asked to render (`"render":"text"`), the agent writes the operation's text, rendered by the context's
+    /// renderer from the typed result and with the result's known secrets masked, as a line before the result; not
+    /// asked, no text line. A value other than text or markdown is refused.
+    @Test func askedToRenderTheAgentWritesTheResultsTextMaskedBeforeTheResult() async throws {
+        let scratch = try OpsScratch()
+        struct Out: OperationOutput { var word: String; var exitCode: Int32 { 1 }; var knownSecrets: [String] { ["hunter22secret"] } }
+        struct Op: StewardOperation {
+            struct Request: Codable, Sendable {}
+            static let name = "word"
+            static func run(_ request: Request, on host: HostContext) async throws(OperationError) -> Out { Out(word: "hunter22secret") }
+        }
+        let operations = Dictionary(uniqueKeysWithValues: [OperationRegistry.entry(Op.self)])
+        func serveRendering(_ input: String) async -> (Int32, Lines) {
+            let lines = Lines()
+            let code = await AgentProtocol.serve(Data(input.utf8), operations: operations, host: { envelope, events in
+                var host = scratch.host()
+                host.events = events
+                if envelope.render == .text { host.renderText = { ($0 as? Out).map { "the word is \($0.word)\n" } } }
+                return host
+            }, write: { lines.add($0) })
+            return (code, lines)
+        }
+        let (code, lines) = await serveRendering(#"{"operation":"word","render":"text"}"#)
+        #expect(code == 1)
+        #expect(lines.objects.map { $0["type"] as? String } == ["text", "result"])
+        #expect(lines.objects[0]["text"] as? String == "the word is ***MASKED***\n")
+        #expect(!lines.text.joined().contains("hunter22secret"))
+        let session = try AgentSession.parse(lines.text.joined()).get()
+        #expect(session.text == "the word is ***MASKED***\n")
+
+        let (_, plain) = await serveRendering(#"{"operation":"word"}"#)
+        #expect(plain.objects.map { $0["type"] as? String } == ["result"])
+        #expect(try AgentSession.parse(plain.text.joined()).get().text == nil)
+
+        let (bad, refused) = await serveRendering(#"{"operation":"word","render":"html"}"#)
+        #expect(bad == 3 && refused.objects.first?["type"] as? String == "error")
+    }
+
+    /// The result line's layout and the controller's reading of it are each other's inverse; any other line is not
+    /// read as a result line (the controller then decodes it whole). The result's bytes themselves are judged where
+    /// they are decoded.
+    @Test func theResultLinesBytesComeBackAsTheyWereWritten() {
+        for (code, result) in [(Int32(0), #"{"a":[1,2.5,true,null,"x"],"b":{"c":-3}}"#), (3, "null"), (-1, #""}""#), (2, #"{"result":"x","exit_code":9}"#)] {
+            let line = String(decoding: AgentProtocol.resultLine(exitCode: code, result: Data(result.utf8)), as: UTF8.self)
+            #expect(line.hasSuffix("}\n"))
+            let parts = AgentProtocol.resultParts(line.dropLast().utf8)
+            #expect(parts?.exitCode == code && parts.map { String(decoding: $0.result, as: UTF8.self) } == result, "\(line)")
+        }
+        for other in [#"{"type":"result","exit_code":x,"result":{}}"#, #"{"type":"result","result":{},"exit_code":0}"#,
+                      #"{"type":"result","exit_code":0,"result":}"#, #"{"type":"event","exit_code":0,"result":{}}"#,
+                      ""] {
+            #expect(AgentProtocol.resultParts(Substring(other).utf8) == nil, "\(other)")
+        }
+    }
+
     @Test func theRequestReachesTheOperationAsItCame() async throws {
         let scratch = try OpsScratch()
-        let echo: OperationRegistry.Runner = { request, _ in (request, 0) }
+        let echo: OperationRegistry.Runner = { request, _ in (request, 0, nil) }
         let (_, lines) = await serve(#"{"operation":"echo","request":{"a":[1,2.5,true,null,"x"],"b":{"c":-3}}}"#, operations: ["echo": echo], scratch: scratch)
         #expect(lines.text.last == #"{"type":"result","exit_code":0,"result":{"a":[1,2.5,true,null,"x"],"b":{"c":-3}}}"# + "\n")
     }

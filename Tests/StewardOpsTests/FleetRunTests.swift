@@ -219,4 +219,23 @@ import Testing
         #expect(w3["step"] == .string("rolled_back") && w3["batch"] == .integer(2))
         if case .object(let undo)? = w3["rollback"] { #expect(undo["exit_code"] == .integer(0)) } else { Issue.record("w3 has no rollback") }
     }
+
+    /// A host's agent that rendered its result (the envelope's `render`) is printed as it rendered it: the controller
+    /// does not decode the result; one that did not is rendered here.
+    @Test func aHostsOwnTextIsPrintedAndOtherwiseTheResultIsRenderedHere() throws {
+        let rendered = try AgentSession.parse(#"{"type":"text","text":"web1: 2 findings\n"}"# + "\n" + #"{"type":"result","exit_code":1,"result":{"ok":false}}"# + "\n").get()
+        #expect(rendered.text == "web1: 2 findings\n" && rendered.ending == .result(exitCode: 1, json: Data(#"{"ok":false}"#.utf8)))
+        let plain = try AgentSession.parse(#"{"type":"result","exit_code":0,"result":{"ok":true}}"# + "\n").get()
+        let outcomes = [HostOutcome(host: "h1", destination: "10.0.0.1", state: .answered(rendered), preparation: .reused, seconds: 1),
+                        HostOutcome(host: "h2", destination: "10.0.0.2", state: .answered(plain), preparation: .reused, seconds: 1)]
+        #expect(FleetReport(operation: "audit", outcomes: outcomes).sections { String(decoding: $0, as: UTF8.self) + " rendered here\n" } == """
+            == h1 (10.0.0.1) · 1.00 s ==
+            web1: 2 findings
+
+            == h2 (10.0.0.2) · 1.00 s ==
+            {"ok":true} rendered here
+
+
+            """)
+    }
 }

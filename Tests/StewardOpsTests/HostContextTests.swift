@@ -37,7 +37,7 @@ import Testing
     @Test func theRegistryRunsStatusFromJSONAndRejectsABadRequest() async throws {
         let scratch = try OpsScratch()
         let status = try #require(OperationRegistry.all["status"])
-        let (data, code) = try await status(Data(#"{"target":"marb@prod"}"#.utf8), scratch.host())
+        let (data, code, _) = try await status(Data(#"{"target":"marb@prod"}"#.utf8), scratch.host())
         let json = String(decoding: data, as: UTF8.self)
         #expect(code == 0)
         #expect(json.contains(#""schema":"steward.status/1""#))

@@ -24,7 +24,7 @@ extension ServeRoutesTests {
                 throw OperationError(.failed, "health gate failed", exitCode: 4)
             }
             let echo = String(decoding: data, as: UTF8.self)
-            return (Data(#"{"schema":"fake/1","operator":"\#(host.identity.operatorName)","request":\#(echo)}"#.utf8), 0)
+            return (Data(#"{"schema":"fake/1","operator":"\#(host.identity.operatorName)","request":\#(echo)}"#.utf8), 0, nil)
     }
 
     func operateFixture() throws -> Fixture {

@@ -84,6 +84,42 @@ import Testing
         #expect(before.written.isSubset(of: after.written), "a written page was dropped")
     }
 
+    /// The executable's page cache: pages read by anyone (here the test, reading the whole file as a child agent
+    /// would) that no process maps are dropped, so a page the trimmed process faults back brings no cached
+    /// neighbours with it.
+    @Test func theExecutablesUnmappedCachedPagesAreDropped() throws {
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let fd = open(exe, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var st = stat()
+        try #require(fstat(fd, &st) == 0)
+        let size = Int(st.st_size)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = 0
+        while offset < size {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            try #require(n > 0)
+            offset += n
+        }
+        let before = try Self.cachedPages(fd: fd, size: size)
+        let outcome = MemoryTrim.run()
+        let after = try Self.cachedPages(fd: fd, size: size)
+        #expect(outcome.executableCacheDropped, "\(outcome)")
+        #expect(before > size / 4096 * 9 / 10, "\(before) of \(size / 4096) pages cached after reading the file")
+        #expect(after < before / 2, "cached pages of \(exe): \(before) before the trim, \(after) after")
+    }
+
+    /// How many of the file's pages are in the page cache (`mincore` on a mapping that is never touched).
+    static func cachedPages(fd: Int32, size: Int) throws -> Int {
+        let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0)
+        try #require(mapped != MAP_FAILED)
+        defer { munmap(mapped, size) }
+        var vector = [UInt8](repeating: 0, count: (size + 4095) / 4096)
+        try #require(mincore(mapped, size, &vector) == 0)
+        return vector.reduce(0) { $0 + Int($1 & 1) }
+    }
+
     static func residentFileKiB() throws -> Int {
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("RssFile:") })

@@ -17,6 +17,10 @@ public struct HostContext: Sendable {
     public var logger: Logger
     /// Where the crash-safety tests kill a deploy (`before:migrate`); nil on a real run. Set by ``forProcess``.
     public var faultPoint: String?
+    /// The result as the single-host command prints it, when the caller wants it rendered where the operation ran:
+    /// a fleet's agent asked for text (``AgentProtocol/Envelope/render``), so the controller neither decodes the
+    /// result nor pays for its types' first use. Set by the agent's front end, which holds the renderers.
+    public var renderText: (@Sendable (any OperationOutput) -> String?)?
 
     public init(runner: any CommandRunning = CommandRunner(), files: HostFiles = HostFiles(), clock: any OperationClock = SystemClock(),
                 statePath: String = StateStore.defaultPath, identity: OperationIdentity, events: EventSink = .discard,

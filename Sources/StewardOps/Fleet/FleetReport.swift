@@ -36,7 +36,7 @@ public struct FleetReport: Sendable {
                 case .refused(let error):
                     out += "steward: \(error.message)\n" + (error.hint.map { "  hint: \($0)\n" } ?? "")
                 case .result(_, let json):
-                    out += render(json) ?? "(a result this Steward cannot read: the host runs another version)\n"
+                    out += session.text ?? render(json) ?? "(a result this Steward cannot read: the host runs another version)\n"
                 }
             }
             out += "\n"

@@ -28,17 +28,26 @@ public enum AgentProtocol {
         /// On whose behalf it runs (the fleet's operator at the controller), recorded in deploy records and leases;
         /// the agent's own user when absent.
         public var operatorName: String?
+        /// `text` or `markdown`: the agent also writes the result as the single-host command prints it (a `text`
+        /// line before the result), so the controller prints that rather than decoding the result; absent, no text.
+        public var render: Render?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case operation, request, state, operationID = "operation_id", operatorName = "operator"
+        public enum Render: String, Codable, Sendable {
+            case text, markdown
         }
 
-        public init(operation: String, request: JSONTree = .object([:]), state: String? = nil, operationID: String? = nil, operatorName: String? = nil) {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case operation, request, state, operationID = "operation_id", operatorName = "operator", render
+        }
+
+        public init(operation: String, request: JSONTree = .object([:]), state: String? = nil, operationID: String? = nil, operatorName: String? = nil,
+                    render: Render? = nil) {
             self.operation = operation
             self.request = request
             self.state = state
             self.operationID = operationID
             self.operatorName = operatorName
+            self.render = render
         }
 
         public init(from decoder: any Decoder) throws {
@@ -53,6 +62,7 @@ public enum AgentProtocol {
             state = try c.decodeIfPresent(String.self, forKey: .state)
             operationID = try c.decodeIfPresent(String.self, forKey: .operationID)
             operatorName = try c.decodeIfPresent(String.self, forKey: .operatorName)
+            render = try c.decodeIfPresent(Render.self, forKey: .render)
         }
     }
 
@@ -95,8 +105,11 @@ public enum AgentProtocol {
             }
             let context = host(envelope, EventSink { write(eventLine($0)) })
             let request = (try? JSONEncoder.stewardLine.encode(envelope.request)) ?? Data("{}".utf8)
-            let (result, exitCode) = try await runner(request, context)
-            write(line("result", ["\"exit_code\":\(exitCode)", "\"result\":" + String(decoding: result, as: UTF8.self)]))
+            let (result, exitCode, text) = try await runner(request, context)
+            if let text, let encoded = try? JSONEncoder.stewardLine.encode(text) {
+                write(line("text", ["\"text\":" + String(decoding: encoded, as: UTF8.self)]))
+            }
+            write(resultLine(exitCode: exitCode, result: result))
             return exitCode
         } catch {
             return refuse(error, write: write)
@@ -115,6 +128,35 @@ public enum AgentProtocol {
     static func eventLine(_ event: OperationEvent) -> Data {
         let encoded = (try? JSONEncoder.stewardLine.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return line("event", encoded == "{}" ? [] : [String(encoded.dropFirst().dropLast())])
+    }
+
+    /// The last line of a session that ran: `{"type":"result","exit_code":N,"result":` and the result's JSON, `}`.
+    /// Always laid out so, which lets the controller take the result's bytes back without decoding the line
+    /// (``resultParts(_:)``).
+    static func resultLine(exitCode: Int32, result: Data) -> Data {
+        var out = Data(resultPrefix.utf8)
+        out.append(contentsOf: "\(exitCode)".utf8)
+        out.append(contentsOf: resultMiddle.utf8)
+        out.append(result)
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+
+    static let resultPrefix = #"{"type":"result","exit_code":"#
+    static let resultMiddle = #","result":"#
+
+    /// The exit code and the result's bytes of a line ``resultLine(exitCode:result:)`` wrote (without its newline), or
+    /// nil for any other line. What the bytes hold is judged where they are decoded.
+    public static func resultParts(_ line: Substring.UTF8View) -> (exitCode: Int32, result: Data)? {
+        guard line.starts(with: resultPrefix.utf8), line.last == UInt8(ascii: "}") else { return nil }
+        var rest = line.dropFirst(resultPrefix.utf8.count)
+        let digits = rest.prefix { $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard let code = Int32(String(decoding: digits, as: UTF8.self)) else { return nil }
+        rest = rest.dropFirst(digits.count)
+        guard rest.starts(with: resultMiddle.utf8) else { return nil }
+        let result = rest.dropFirst(resultMiddle.utf8.count).dropLast()
+        guard !result.isEmpty else { return nil }
+        return (code, Data(result))
     }
 
     /// One JSON line whose first key is `type`.

@@ -4,8 +4,9 @@ import StewardCore
 /// Operations by name, for front ends that receive a request as data (`steward agent`, the daemon's API): decode
 /// the request, run it, encode the result. A table, not a switch: an operation registers one line here.
 public enum OperationRegistry {
-    /// Runs the operation `name` with `request` (its JSON); returns the encoded result and its exit code.
-    public typealias Runner = @Sendable (_ request: Data, _ host: HostContext) async throws(OperationError) -> (result: Data, exitCode: Int32)
+    /// Runs the operation `name` with `request` (its JSON); returns the encoded result, its exit code and, when the
+    /// host context renders (``HostContext/renderText``), its text; secrets masked in both.
+    public typealias Runner = @Sendable (_ request: Data, _ host: HostContext) async throws(OperationError) -> (result: Data, exitCode: Int32, text: String?)
 
     public static func entry<O: StewardOperation>(_ op: O.Type) -> (String, Runner) {
         (O.name, { data, host throws(OperationError) in
@@ -18,9 +19,11 @@ public enum OperationRegistry {
             }
             let output = try await O.run(request, on: host)
             let encoded = (try? JSONEncoder.stewardLine.encode(output)) ?? Data("null".utf8)
+            let text = host.renderText?(output)
             let secrets = output.knownSecrets
-            if secrets.isEmpty { return (encoded, output.exitCode) }
-            return (Data(Redactor.maskKnown(secrets, in: String(decoding: encoded, as: UTF8.self)).utf8), output.exitCode)
+            if secrets.isEmpty { return (encoded, output.exitCode, text) }
+            return (Data(Redactor.maskKnown(secrets, in: String(decoding: encoded, as: UTF8.self)).utf8), output.exitCode,
+                    text.map { Redactor.maskKnown(secrets, in: $0) })
         })
     }
 

@@ -92,7 +92,7 @@ public final class ServeOperations: Service, Sendable {
             let exitCode: Int
             let document: Data
             do throws(OperationError) {
-                let (result, code) = try await runner(request, host)
+                let (result, code, _) = try await runner(request, host)
                 exitCode = Int(code)
                 document = result
             } catch {
