@@ -107,6 +107,9 @@ ns=stwfbench-$tag
 states=()
 for ((i = 1; i <= nhosts; i++)); do states+=("$(mktemp -d "/tmp/fleet-bench-h$i.XXXXXX")"); done
 addr() { printf '10.232.%d.2' "$1"; }
+# Steward's control socket for host N: the first 32 hex digits of the SHA-256 of "steward-ssh/1", the destination,
+# the port (none), the ssh_config file and the known_hosts file (none), one per line (SSHControlPath).
+ctl_path() { printf '%s/%s' "$control_dir" "$(printf 'steward-ssh/1\n%s\n\n%s\n' "$(addr "$1")" "$work/ssh_config" | sha256sum | cut -c1-32)"; }
 
 cleanup() {
     set +e
@@ -114,7 +117,7 @@ cleanup() {
         # steward's master connections (closed cleanly, so no socket is left in $control_dir), then what is left
         # in this run's namespace (ansible's masters): processes this script started, by pid.
         for ((i = 1; i <= nhosts; i++)); do
-            ip netns exec "$ns" ssh -F "$work/ssh_config" -o ControlPath="$control_dir/%C" -O exit "$(addr "$i")" >/dev/null 2>&1
+            ip netns exec "$ns" ssh -F "$work/ssh_config" -o ControlPath="$(ctl_path "$i")" -O exit "$(addr "$i")" >/dev/null 2>&1
         done
         local pids
         pids=$(ip netns pids "$ns" 2>/dev/null)
@@ -246,11 +249,11 @@ ctl() {
 masters() {
     local i p
     for ((i = 1; i <= nhosts; i++)); do
-        p=$(in_ns ssh -F "$cfg" -o ControlPath="$control_dir/%C" -O check "$(addr "$i")" 2>&1 | sed -n 's/.*(pid=\([0-9]*\)).*/\1/p' || true)
+        p=$(in_ns ssh -F "$cfg" -o ControlPath="$(ctl_path "$i")" -O check "$(addr "$i")" 2>&1 | sed -n 's/.*(pid=\([0-9]*\)).*/\1/p' || true)
         printf '%s ' "${p:--}"
     done
 }
-close_masters="for i in \$(seq 1 $nhosts); do ssh -F $cfg -o ControlPath=$control_dir/%C -O exit 10.232.\$i.2; done; sleep 0.2"
+close_masters=$(for ((i = 1; i <= nhosts; i++)); do printf 'ssh -F %q -o ControlPath=%q -O exit %q; ' "$cfg" "$(ctl_path "$i")" "$(addr "$i")"; done; echo "sleep 0.2")
 
 # --- steward ----------------------------------------------------------------------------------------------------------
 # No master from an earlier run may be reused by the first run (a dead socket is fine: ssh replaces it).

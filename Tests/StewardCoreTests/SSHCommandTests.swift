@@ -37,6 +37,39 @@ import StewardCore
         #expect(agent.display.hasSuffix("agent (+ 21 bytes on standard input)"))
     }
 
+    /// A connection whose control socket Steward names: that path in ssh's options, and the agent's line as ssh
+    /// would join its words for the host's shell (what a session opened on the socket asks for).
+    @Test func aNamedControlSocketAndTheAgentsCommandLine() {
+        var c = SSH.Connection(destination: "web1")
+        c.controlPath = "/run/steward/ssh/0123456789abcdef0123456789abcdef"
+        #expect(SSH.agent(c).argv.contains("ControlPath=/run/steward/ssh/0123456789abcdef0123456789abcdef"))
+        #expect(!SSH.agent(c).argv.contains("ControlPath=/run/steward/ssh/%C"))
+        let hex = String(repeating: "0f", count: 32)
+        #expect(SSH.agentCommandLine(expecting: hex) == "/var/lib/steward/bin/steward agent --expect-sha256 " + hex)
+        #expect(SSH.agentCommandLine() == "/var/lib/steward/bin/steward agent")
+        #expect(Array(SSH.agent(c, expecting: hex).argv.suffix(4)) == SSH.agentCommandLine(expecting: hex).split(separator: " ").map(String.init))
+    }
+
+    /// OpenSSH's multiplexing messages as exact bytes (PROTOCOL.mux, version 4), and the master's answers read back.
+    @Test func theMultiplexingMessagesAreOpenSSHsBytes() {
+        #expect(SSHMuxMessage.clientHello() == [0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0, 4])
+        let session = SSHMuxMessage.newSession(requestID: 7, command: "true")
+        #expect(session == [0, 0, 0, 44,
+                            0x10, 0, 0, 2, 0, 0, 0, 7, // MUX_C_NEW_SESSION, request id
+                            0, 0, 0, 0, // reserved (an empty string)
+                            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // no tty, X11, agent, subsystem
+                            0xFF, 0xFF, 0xFF, 0xFE, // no escape character
+                            0, 0, 0, 0, // terminal type: none
+                            0, 0, 0, 4] + Array("true".utf8))
+        #expect(SSHMuxMessage.reply([0, 0, 0, 1, 0, 0, 0, 4]) == .hello(version: 4))
+        #expect(SSHMuxMessage.reply([0x80, 0, 0, 6, 0, 0, 0, 7, 0, 0, 0, 3]) == .sessionOpened(requestID: 7, sessionID: 3))
+        #expect(SSHMuxMessage.reply([0x80, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 2] + Array("no".utf8)) == .refused("no"))
+        #expect(SSHMuxMessage.reply([0x80, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 10]) == .exit(sessionID: 3, status: 10))
+        #expect(SSHMuxMessage.reply([0x80, 0, 0, 4, 0, 0]) == nil)
+        #expect(SSHMuxMessage.reply([0, 0]) == nil)
+        #expect(SSHMuxMessage.length(header: [0, 0, 1, 2]) == 258)
+    }
+
     @Test func theBinaryIsInstalledByOneProgramPerStepAndRenamedIntoPlace() {
         let c = SSH.Connection(destination: "n1")
         let steps = SSH.installSteps(c, token: "a1b2c3")

@@ -125,6 +125,11 @@ import Testing
         #expect(!second.stdout.contains("Steward copied"))
         #expect(second.stdout.contains("hello health"))
         #expect(second.stdout.hasSuffix("fleet: 2 host(s), check: h1 ok, h2 ok; exit 0\n"), "\(second.stdout.suffix(300))")
+        // With the masters up, a session is opened on their control sockets without starting ssh: the same run with
+        // no ssh to be found answers alike.
+        let noSSH = try Sandbox.run(["/usr/bin/ip", "netns", "exec", netns, "/usr/bin/env", "PATH=/nonexistent", Sandbox.stewardBinary,
+                                     "check", "--hosts", "web", "--inventory", "\(dir)/inventory.yml", "--ssh-config", "\(dir)/ssh_config"])
+        #expect(noSSH.status == 0 && noSSH.stdout.hasSuffix("fleet: 2 host(s), check: h1 ok, h2 ok; exit 0\n"), "\(noSSH.stdout.suffix(600))\(noSSH.stderr.suffix(300))")
 
         // Another build on h1 (its copy with one byte more: the same program to the kernel, another SHA-256): its
         // agent runs nothing for this controller, which copies its own build over and asks again.

@@ -24,6 +24,9 @@ public enum SSH {
         public var knownHosts: String?
         /// An ssh_config file instead of the operator's `~/.ssh/config` (`--ssh-config`; `ssh -F`).
         public var configFile: String?
+        /// The master's control socket, named by the fleet (``SSHControlPath``) so that Steward can open a session on
+        /// it without starting `ssh` (``SSHMuxMessage``); nil: ssh's own `%C` in ``controlDirectory``.
+        public var controlPath: String?
 
         public init(destination: String, port: Int? = nil, controlDirectory: String = SSH.controlDirectory, persistSeconds: Int = 60,
                     connectTimeoutSeconds: Int = 10, knownHosts: String? = nil, configFile: String? = nil) {
@@ -53,7 +56,7 @@ public enum SSH {
             "BatchMode=yes", "StrictHostKeyChecking=yes", "UpdateHostKeys=no",
             "ForwardAgent=no", "ForwardX11=no", "ClearAllForwardings=yes", "PermitLocalCommand=no",
             "ConnectTimeout=\(c.connectTimeoutSeconds)", "ServerAliveInterval=15", "ServerAliveCountMax=3",
-            "ControlMaster=auto", "ControlPath=\(c.controlDirectory)/%C", "ControlPersist=\(c.persistSeconds)s",
+            "ControlMaster=auto", "ControlPath=\(c.controlPath ?? c.controlDirectory + "/%C")", "ControlPersist=\(c.persistSeconds)s",
         ]
         if let knownHosts = c.knownHosts { options += ["UserKnownHostsFile=\(knownHosts)", "GlobalKnownHostsFile=/dev/null"] }
         return (c.configFile.map { ["-F", $0] } ?? []) + options.flatMap { ["-o", $0] } + (c.port.map { ["-p", String($0)] } ?? [])
@@ -70,7 +73,19 @@ public enum SSH {
     /// result as JSON lines. With `expecting` (the controller's SHA-256, 64 hex digits) the agent runs only if it is
     /// that build, and says so by its exit code otherwise: the check costs no round trip of its own.
     public static func agent(_ c: Connection, expecting sha256: String? = nil) -> Command {
-        run(c, [remoteBinary, "agent"] + (sha256.map { ["--expect-sha256", $0] } ?? []))
+        run(c, agentWords(expecting: sha256))
+    }
+
+    static func agentWords(expecting sha256: String?) -> [String] {
+        [remoteBinary, "agent"] + (sha256.map { ["--expect-sha256", $0] } ?? [])
+    }
+
+    /// The line ``agent(_:expecting:)`` has the host's shell run, as `ssh` joins its words: what a session opened
+    /// on the master's control socket asks for (``SSHMuxMessage/newSession(requestID:command:)``).
+    public static func agentCommandLine(expecting sha256: String? = nil) -> String {
+        let words = agentWords(expecting: sha256)
+        precondition(words.allSatisfy(remoteWordIsSafe), "remote command words must be fixed safe words: \(words)")
+        return words.joined(separator: " ")
     }
 
     /// `steward version --format json` of the copy on the host (fails when there is none).

@@ -17,6 +17,9 @@ public struct SSHAgentTransport: AgentTransport {
     /// How long one connection step may take (`uname`, `sha256sum`); the copy gets longer (``copyTimeout``).
     public var stepTimeout: Duration = .seconds(30)
     public var copyTimeout: Duration = .seconds(600)
+    /// Whether an agent session rides a master that is up by speaking to its control socket (``SSHMuxSession``)
+    /// rather than through a start of `ssh`; a host without a master, or a master that refuses, gets `ssh`.
+    public var muxSessions = true
 
     public init(runner: any CommandRunning = CommandRunner(), binary: SelfBinary, controlDirectory: String = SSH.controlDirectory,
                 configFile: String? = nil, knownHosts: String? = nil) {
@@ -28,7 +31,9 @@ public struct SSHAgentTransport: AgentTransport {
     }
 
     func connection(_ host: FleetHost) -> SSH.Connection {
-        SSH.Connection(host, controlDirectory: controlDirectory, knownHosts: knownHosts, configFile: configFile)
+        var c = SSH.Connection(host, controlDirectory: controlDirectory, knownHosts: knownHosts, configFile: configFile)
+        c.controlPath = SSHControlPath.path(c)
+        return c
     }
 
     public func prepare(_ host: FleetHost) async -> Result<HostPreparation, HostProblem> {
@@ -102,7 +107,19 @@ public struct SSHAgentTransport: AgentTransport {
     static let notThisBuildExitCodes: Set<Int32> = [64, 126, 127, AgentProtocol.otherBuildExitCode]
 
     func ask(_ host: FleetHost, request: Data, timeout: Duration) async -> Result<Answer, HostProblem> {
-        switch await runner.run(SSH.agent(connection(host), expecting: binary.sha256).withInput(Array(request)), timeout: timeout) {
+        let c = connection(host)
+        var answer: Result<CommandResult, RunnerError>?
+        if muxSessions, let socket = c.controlPath {
+            switch await SSHMuxSession.run(socket: socket, command: SSH.agentCommandLine(expecting: binary.sha256), input: Array(request), timeout: timeout) {
+            case .success(let r): answer = .success(r)
+            case .failure(.unavailable): answer = nil
+            case .failure(.timedOut): answer = .failure(.timedOut("ssh \(host.name)", seconds: Double(timeout.components.seconds)))
+            case .failure(.broken(let why)): return .failure(HostProblem("\(host.name): the session broke: \(why)"))
+            }
+        }
+        let result: Result<CommandResult, RunnerError>
+        if let answer { result = answer } else { result = await runner.run(SSH.agent(c, expecting: binary.sha256).withInput(Array(request)), timeout: timeout) }
+        switch result {
         case .failure(let e): return .failure(HostProblem("\(host.name): \(e)"))
         case .success(let r):
             // ssh's own failures exit 255 with its message on stderr; the agent's exit codes are 0-3 and it always
