@@ -38,6 +38,10 @@ extension Steward {
             } else {
                 try command.run()
             }
+        } catch let code as ExitCode {
+            // How every operation ends: its exit code, nothing to print (ArgumentParser's own look-up of an error's
+            // code reflects over the error types, ~0.4 ms of a fleet run's controller).
+            Foundation.exit(code.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
