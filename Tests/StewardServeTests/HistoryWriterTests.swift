@@ -3,6 +3,7 @@ import Logging
 import StewardCore
 @testable import StewardServe
 import StewardSystem
+import Synchronization
 import Testing
 
 /// The writer batches results into the history and keeps what it could not write for the next flush.
@@ -24,5 +25,22 @@ import Testing
         let buckets = try store.series(check: "host/db", from: t0, to: t0.addingTimeInterval(300), resolution: .fiveMinutes)
         #expect(buckets.map(\.stats.runs) == [3])
         await history.shutdown()
+    }
+
+    /// The writer's loop maintains the history on its interval and then runs the daemon's after-maintenance step
+    /// (its memory trim); flushes alone do not.
+    @Test func afterEachMaintenanceTheWriterRunsItsHook() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-writer-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let history = HistoryAccess(store: try HistoryStore(path: directory.appendingPathComponent("history.db").path))
+        let calls = Mutex(0)
+        let writer = HistoryWriter(history: history, logger: Logger(label: "test"), flushEvery: .milliseconds(10),
+                                   maintainEvery: .milliseconds(30), afterMaintenance: { calls.withLock { $0 += 1 } })
+        let task = Task { try await writer.run() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while calls.withLock({ $0 }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        _ = try? await task.value
+        #expect(calls.withLock { $0 } >= 2)
     }
 }

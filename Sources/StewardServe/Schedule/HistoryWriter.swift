@@ -13,11 +13,15 @@ public final class HistoryWriter: Service, Sendable {
     let logger: Logger
     let flushEvery: Duration
     let maintainEvery: Duration
+    /// Run after each maintenance (the daemon gives back what the rollups touched: ``MemoryTrim``).
+    let afterMaintenance: @Sendable () async -> Void
     private let pending = Mutex<[CheckSample]>([])
     /// Samples kept while the history cannot be written; beyond it the oldest go (the daemon must not grow).
     static let maxPending = 10_000
 
-    public init(history: HistoryAccess, logger: Logger, flushEvery: Duration = .seconds(1), maintainEvery: Duration = .seconds(300)) {
+    public init(history: HistoryAccess, logger: Logger, flushEvery: Duration = .seconds(1), maintainEvery: Duration = .seconds(300),
+                afterMaintenance: @escaping @Sendable () async -> Void = {}) {
+        self.afterMaintenance = afterMaintenance
         self.history = history
         self.logger = logger
         self.flushEvery = flushEvery
@@ -46,6 +50,7 @@ public final class HistoryWriter: Service, Sendable {
                 if sinceMaintenance >= self.maintainEvery {
                     sinceMaintenance = .zero
                     await self.maintain(now: Date())
+                    await self.afterMaintenance()
                 }
             }
         }
