@@ -113,9 +113,12 @@ import Testing
         #expect(!lines.text.joined().contains("hunter22secret"))
         let session = try AgentSession.parse(lines.text.joined()).get()
         #expect(session.text == "the word is ***MASKED***\n")
+        // The text stands for the result, which is not encoded.
+        #expect(session.ending == .result(exitCode: 1, json: Data("null".utf8)))
 
         let (_, plain) = await serveRendering(#"{"operation":"word"}"#)
         #expect(plain.objects.map { $0["type"] as? String } == ["result"])
+        #expect(plain.text.last == #"{"type":"result","exit_code":1,"result":{"word":"***MASKED***"}}"# + "\n")
         #expect(try AgentSession.parse(plain.text.joined()).get().text == nil)
 
         let (bad, refused) = await serveRendering(#"{"operation":"word","render":"html"}"#)
