@@ -64,7 +64,7 @@ import StewardCore
         #expect(SSHMuxMessage.reply([0, 0, 0, 1, 0, 0, 0, 4]) == .hello(version: 4))
         #expect(SSHMuxMessage.reply([0x80, 0, 0, 6, 0, 0, 0, 7, 0, 0, 0, 3]) == .sessionOpened(requestID: 7, sessionID: 3))
         #expect(SSHMuxMessage.reply([0x80, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 2] + Array("no".utf8)) == .refused("no"))
-        #expect(SSHMuxMessage.reply([0x80, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 10]) == .exit(sessionID: 3, status: 10))
+        #expect(SSHMuxMessage.reply([0x80, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 10]) == .exited(sessionID: 3, status: 10))
         #expect(SSHMuxMessage.reply([0x80, 0, 0, 4, 0, 0]) == nil)
         #expect(SSHMuxMessage.reply([0, 0]) == nil)
         #expect(SSHMuxMessage.length(header: [0, 0, 1, 2]) == 258)

@@ -39,7 +39,7 @@ public enum SSHMuxMessage {
         case sessionOpened(requestID: UInt32, sessionID: UInt32)
         /// Refused: permission denied or another failure, with the master's reason.
         case refused(String)
-        case exit(sessionID: UInt32, status: UInt32)
+        case exited(sessionID: UInt32, status: UInt32)
         case ttyAllocationFailed
         case other(UInt32)
     }
@@ -58,7 +58,7 @@ public enum SSHMuxMessage {
             return .refused(String(decoding: body[12..<(12 + Int(length))], as: UTF8.self))
         case exitMessage:
             guard let session = u32(body, at: 4), let status = u32(body, at: 8) else { return nil }
-            return .exit(sessionID: session, status: status)
+            return .exited(sessionID: session, status: status)
         case ttyAllocationFailed:
             return .ttyAllocationFailed
         default:

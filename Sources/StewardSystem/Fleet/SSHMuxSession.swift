@@ -107,7 +107,7 @@ public enum SSHMuxSession {
                 default:
                     // The control socket: the exit message, or its end.
                     guard let body = reader.next(until: deadline) else { controlOpen = false; continue }
-                    if case .exit(_, let code)? = SSHMuxMessage.reply(body) { status = code }
+                    if case .exited(_, let code)? = SSHMuxMessage.reply(body) { status = code }
                 }
             }
         }
