@@ -56,9 +56,10 @@ public enum ServeDaemon {
         let alerts = AlertEngine(spec: alertsSpec, history: history, statePath: host.statePath, checks: checks,
                                  host: InstanceLock.hostName, dispatcher: dispatcher, logger: logger)
         let probes = host.probeContext()
+        let httpClients = HTTPClients()
         let scheduler = CheckScheduler(
             checks: checks, clock: ContinuousClock(), parallel: spec.checks.parallel, jitter: spec.checks.jitterPercent / 100,
-            run: { spec in await runOnce(spec, probes) },
+            run: { spec in await runOnce(spec, probes, httpClients) },
             record: { check, result in
                 let at = Date()
                 writer.append(CheckSample(check: check.key, at: at, status: result.status, latencyMs: result.durationMs))
@@ -127,8 +128,11 @@ public enum ServeDaemon {
         do {
             try await ServiceGroup(configuration: config).run()
         } catch {
+            await httpClients.shutdown()
             throw OperationError(.failed, "steward serve stopped: \(error)")
         }
+        // The scheduler has stopped: no check uses the clients any more.
+        await httpClients.shutdown()
     }
 
     /// The watch over other hosts that `serve.fleet` asks for, or nil: the hosts resolved from the inventory (a bad
@@ -156,8 +160,9 @@ public enum ServeDaemon {
 
     /// One run of one check, through the same runner as `steward check` (timeout, retries, scrubbing); its
     /// deadline is the check's interval.
-    static func runOnce(_ spec: CheckSpec, _ probes: ProbeContext) async -> CheckResult {
-        let report = await CheckRunner(context: probes, maxParallel: 1, deadline: .milliseconds(max(spec.intervalMs, spec.timeoutMs))).run([spec])
+    static func runOnce(_ spec: CheckSpec, _ probes: ProbeContext, _ httpClients: HTTPClients) async -> CheckResult {
+        let report = await CheckRunner(context: probes, maxParallel: 1, deadline: .milliseconds(max(spec.intervalMs, spec.timeoutMs)),
+                                       httpClients: httpClients).run([spec])
         return report.results.first ?? CheckResult(id: spec.id, kind: spec.kind.name, app: spec.app, instance: spec.instance,
                                                     status: .unknown, expected: spec.kind.name, found: "", message: "not run",
                                                     attempts: 0)

@@ -145,6 +145,27 @@ import Testing
         #expect(runs.maxRunning == 2)
     }
 
+    /// One dispatcher sleeps until the earliest start: a run that ends and queues a start before the one it sleeps
+    /// for (here a check of a minute whose phase is far off) wakes it, so the short check keeps its interval.
+    @Test func aRunThatEndsWakesTheDispatcherForAnEarlierStart() async throws {
+        let clock = ManualClock()
+        let runs = Runs(clock: clock, open: true)
+        let api = Self.spec("api")
+        let slow = try #require((0..<100).lazy.map { Self.spec("slow-\($0)", intervalMs: 60_000) }
+            .first { CheckSchedule.phaseMs(key: $0.key, intervalMs: 60_000) > 10_000 })
+        let phase = CheckSchedule.phaseMs(key: api.key, intervalMs: 1000)
+        try await withScheduler([slow, api], runs: runs) { clock in
+            for _ in 0..<40 {
+                clock.advance(by: .milliseconds(100))
+                await settle()
+            }
+        }
+        let starts = try #require(runs.starts["api"])
+        let first = (phase + 99) / 100 * 100
+        #expect(starts.prefix(3) == [.milliseconds(first), .milliseconds(first + 1000), .milliseconds(first + 2000)], "\(starts)")
+        #expect(runs.starts["slow"] == nil && runs.starts.keys.allSatisfy { $0 == "api" }, "the minute check is not due yet")
+    }
+
     @Test func withoutChecksTheSchedulerRunsUntilShutdown() async throws {
         let clock = ManualClock()
         let scheduler = CheckScheduler(checks: [], clock: clock, parallel: 1, jitter: 0, run: { _ in fatalError() }, record: { _, _ in })

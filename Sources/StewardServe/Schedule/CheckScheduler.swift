@@ -13,13 +13,18 @@ public struct ScheduledCheck: Sendable, Equatable {
     }
 }
 
-/// Runs every check at its interval, for the daemon's life. One task per check: it first waits for the check's
-/// phase (a stable hash of its key, so checks spread over the interval), then runs, records, and sleeps until the
-/// next start (the interval moved by the jitter). A check's task awaits its own run before sleeping, so one check
-/// never runs twice at once; a shared ``Limiter`` bounds how many run together; a run that overran its interval is
-/// followed by one run a whole interval later, never a catch-up burst.
+/// Runs every check at its interval, for the daemon's life. One dispatcher task keeps the next start of every check
+/// that is not running (``DueQueue``): the first at the check's phase (a stable hash of its key, so checks spread
+/// over the interval), each next one when its run ends (the interval moved by the jitter). It sleeps until the
+/// earliest start, starts every check then due as a task of its own, and is woken early when a run that ends queues
+/// a start before the one it sleeps for. A check is out of the queue while it runs, so one check never runs twice at
+/// once; a shared ``Limiter`` bounds how many run together; a run that overran its interval is followed by one run a
+/// whole interval later, never a catch-up burst.
 ///
-/// On graceful shutdown the timers stop; runs in flight finish (each within its timeout) and are recorded.
+/// Why one dispatcher: a task a check, sleeping between runs, held ~6 KiB each for the daemon's life (3 MiB of heap
+/// with 500 checks, measured with heaptrack); the tasks of runs exist only while they run.
+///
+/// On graceful shutdown the dispatcher stops; runs in flight finish (each within its timeout) and are recorded.
 public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration == Duration {
     public typealias Runner = @Sendable (CheckSpec) async -> CheckResult
     public typealias Recorder = @Sendable (ScheduledCheck, CheckResult) async -> Void
@@ -34,6 +39,14 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
     private let lastBeat: Mutex<C.Instant?>
     /// The run of each check in flight, so a run asked for by the API joins it instead of starting a second one.
     private let inFlight = Mutex<[String: Task<CheckResult, Never>]>([:])
+    /// The dispatcher's queue, and the sleep it is in (cancelled to wake it) with the due time it sleeps for.
+    private let dispatch = Mutex(Dispatch())
+
+    struct Dispatch {
+        var queue = DueQueue()
+        var sleep: Task<Void, Never>?
+        var sleepsUntilMs: Int64?
+    }
 
     /// `jitter` is a fraction of the interval (0.1 for 10 %); `random` gives values in -1...1 (injected by tests).
     public init(checks: [ScheduledCheck], clock: C, parallel: Int, jitter: Double,
@@ -62,9 +75,31 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
     }
 
     func runLoops() async {
+        let origin = clock.now
+        dispatch.withLock { d in
+            for (index, check) in checks.enumerated() {
+                d.queue.push(dueMs: Int64(CheckSchedule.phaseMs(key: check.key, intervalMs: max(1, check.spec.intervalMs))), index: index)
+            }
+        }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.heartbeat() }
-            for check in checks { group.addTask { await self.loop(check) } }
+            while !Task.isCancelled {
+                let due = dispatch.withLock { $0.queue.popDue(atOrBefore: Self.ms(origin.duration(to: clock.now))) }
+                for entry in due { group.addTask { await self.runScheduled(entry.index, origin: origin) } }
+                let sleep = dispatch.withLock { d -> Task<Void, Never> in
+                    let until = d.queue.earliest
+                    let task = Task { [clock] in
+                        // Nothing queued (every check is running): sleep until a run that ends wakes it.
+                        let offset: Duration = until.map { .milliseconds($0) } ?? .seconds(365 * 86_400)
+                        try? await clock.sleep(until: origin.advanced(by: offset), tolerance: nil)
+                    }
+                    d.sleep = task
+                    d.sleepsUntilMs = until
+                    return task
+                }
+                await withTaskCancellationHandler { await sleep.value } onCancel: { sleep.cancel() }
+            }
+            dispatch.withLock { $0.sleep?.cancel() }
         }
     }
 
@@ -76,20 +111,21 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
         }
     }
 
-    private func loop(_ check: ScheduledCheck) async {
+    /// One scheduled run of the check at `index`, then its next start queued; the dispatcher is woken when that start
+    /// comes before the one it sleeps for.
+    private func runScheduled(_ index: Int, origin: C.Instant) async {
+        let check = checks[index]
         let interval = max(1, check.spec.intervalMs)
-        let origin = clock.now
-        let phase = CheckSchedule.phaseMs(key: check.key, intervalMs: interval)
-        do { try await clock.sleep(until: origin.advanced(by: .milliseconds(phase)), tolerance: nil) } catch { return }
-        while !Task.isCancelled {
-            let start = clock.now
-            // Nil: the run was cancelled before it ran; the loop ends only when it is itself cancelled (a run it
-            // joined may have been cancelled by the request that started it).
-            if await runShared(check) == nil, Task.isCancelled { return }
-            let delay = CheckSchedule.delayMs(intervalMs: interval, jitter: jitter, random: random())
-            let next = CheckSchedule.nextStartMs(startMs: Self.ms(origin.duration(to: start)), delayMs: delay, intervalMs: interval,
-                                                 nowMs: Self.ms(origin.duration(to: clock.now)))
-            do { try await clock.sleep(until: origin.advanced(by: .milliseconds(next)), tolerance: nil) } catch { return }
+        let start = clock.now
+        // Nil: the run was cancelled before it ran; it is not queued again only when the dispatcher itself stops (a
+        // run it joined may have been cancelled by the request that started it).
+        if await runShared(check) == nil, Task.isCancelled { return }
+        let delay = CheckSchedule.delayMs(intervalMs: interval, jitter: jitter, random: random())
+        let next = CheckSchedule.nextStartMs(startMs: Self.ms(origin.duration(to: start)), delayMs: delay, intervalMs: interval,
+                                             nowMs: Self.ms(origin.duration(to: clock.now)))
+        dispatch.withLock { d in
+            d.queue.push(dueMs: next, index: index)
+            if d.sleepsUntilMs.map({ next < $0 }) ?? true { d.sleep?.cancel() }
         }
     }
 

@@ -11,11 +11,15 @@ final class CheckExecutor: Sendable {
     let context: ProbeContext
     private let snapshotTask: Task<CheckSnapshot, Never>
     private let secrets = Mutex<Set<String>>([])
-    private let clients = Mutex<[String: HTTPClient]>([:])
+    /// The HTTP clients: the daemon's, kept across runs, or this run's own (shut down with it).
+    private let clients: HTTPClients
+    private let ownsClients: Bool
 
-    init(context: ProbeContext, snapshot: Task<CheckSnapshot, Never>) {
+    init(context: ProbeContext, snapshot: Task<CheckSnapshot, Never>, httpClients: HTTPClients? = nil) {
         self.context = context
         self.snapshotTask = snapshot
+        self.clients = httpClients ?? HTTPClients()
+        self.ownsClients = httpClients == nil
     }
 
     /// Reads a secret and remembers it, so every message of the run can be scrubbed of it.
@@ -29,31 +33,7 @@ final class CheckExecutor: Sendable {
     func secretsSeen() -> [String] { secrets.withLock { Array($0).filter { $0.count >= 3 }.sorted { $0.count > $1.count } } }
 
     func shutdown() {
-        let all = clients.withLock { dict -> [HTTPClient] in
-            let values = Array(dict.values)
-            dict.removeAll()
-            return values
-        }
-        for client in all { try? client.syncShutdown() }
-    }
-
-    /// One client per (redirects, TLS verification) pair: both are client-wide settings in AsyncHTTPClient.
-    func httpClient(followRedirects: Bool, verifyTLS: Bool) -> HTTPClient {
-        let key = "\(followRedirects)-\(verifyTLS)"
-        return clients.withLock { dict in
-            if let client = dict[key] { return client }
-            var config = HTTPClient.Configuration()
-            config.redirectConfiguration = followRedirects ? .follow(max: 5, allowCycles: false) : .disallow
-            if !verifyTLS { config.tlsConfiguration = { var t = TLSConfiguration.makeClientConfiguration(); t.certificateVerification = .none; return t }() }
-            config.decompression = .disabled
-            // A refused connection is the answer a check looks for (the server is down): AsyncHTTPClient would retry
-            // with backoff until the timeout, so the failure would be seen seconds late and as a timeout. A check
-            // that is allowed to be flaky says so with its own `retries`.
-            config.connectionPool.retryConnectionEstablishment = false
-            let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
-            dict[key] = client
-            return client
-        }
+        if ownsClients { clients.syncShutdown() }
     }
 
     func evaluate(_ spec: CheckSpec, timeoutMs: Int) async -> Verdict {
@@ -185,7 +165,10 @@ final class CheckExecutor: Sendable {
         for (k, v) in e.headers { request.headers.add(name: k, value: v) }
         for (k, ref) in e.secretHeaders { request.headers.add(name: k, value: try secret(ref)) }
         if let bearer = e.bearer { request.headers.add(name: "Authorization", value: "Bearer \(try secret(bearer))") }
-        let client = httpClient(followRedirects: e.followRedirects, verifyTLS: e.verifyTLS)
+        // Each run opens its own connection, as `curl` does: a kept-alive one would hide a server that no longer
+        // accepts new connections, and would hold a slot of the app's server between runs.
+        if !request.headers.contains(name: "connection") { request.headers.add(name: "Connection", value: "close") }
+        let client = clients.client(followRedirects: e.followRedirects, verifyTLS: e.verifyTLS)
         let start = ContinuousClock.now
         let response: HTTPClientResponse
         do {

@@ -7,11 +7,15 @@ public struct CheckRunner: Sendable {
     public var context: ProbeContext
     public var maxParallel: Int
     public var deadline: Duration
+    /// HTTP clients kept across runs (`steward serve`'s); nil: the run makes its own and shuts them down.
+    public var httpClients: HTTPClients?
 
-    public init(context: ProbeContext = ProbeContext(), maxParallel: Int = 8, deadline: Duration = .seconds(30)) {
+    public init(context: ProbeContext = ProbeContext(), maxParallel: Int = 8, deadline: Duration = .seconds(30),
+                httpClients: HTTPClients? = nil) {
         self.context = context
         self.maxParallel = max(1, maxParallel)
         self.deadline = deadline
+        self.httpClients = httpClients
     }
 
     public func run(_ specs: [CheckSpec], now: Date = Date()) async -> CheckReport {
@@ -22,7 +26,7 @@ public struct CheckRunner: Sendable {
         let context = self.context
         BlockingCall.prepare()
         let snapshot = Task { await CheckSnapshot.gather(specs, context) }
-        let executor = CheckExecutor(context: context, snapshot: snapshot)
+        let executor = CheckExecutor(context: context, snapshot: snapshot, httpClients: httpClients)
         defer { executor.shutdown() }
         // Network and process checks go first: they wait on others, the local ones take microseconds.
         let order = specs.indices.sorted { a, b in
