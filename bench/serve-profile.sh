@@ -14,8 +14,12 @@
 #                               alert and its webhook (the victim stopped).
 # Then: scripts/link-order OUT_DIR/steady.callgrind OUT_DIR/occasional.callgrind --binary steward \
 #           --merge packaging/hot-functions.txt > packaging/hot-functions.txt.new
-# The audit runs in a child process (`/proc/self/exe agent`), which under valgrind is valgrind itself: it fails here,
-# and its code is not in the profiles (the daemon trims right after each audit).
+# Limits, both from valgrind 3.19 (Debian 12):
+#   - the audit runs in a child process (`/proc/self/exe agent`), which under valgrind is valgrind itself: it fails
+#     here, and its code is not in the profiles (the daemon trims right after each audit);
+#   - valgrind has no pidfd_open, so swift-subprocess takes its path for kernels before 5.4 (a SIGCHLD handler), and
+#     there a spawn can stop the daemon on a descriptor precondition ("FileDescriptor ... was not closed"; Steward's
+#     users run kernels with pidfd: Debian 12 ships 6.1). The script then stops with the daemon's status: run it again.
 # Needs root and valgrind (Debian package, installed with apt-get when missing); ~15 minutes.
 set -euo pipefail
 
@@ -89,15 +93,21 @@ done
 in_sbx curl -sf -o /dev/null http://127.0.0.1:8475/healthz || die "the daemon did not answer /healthz within 5 minutes"
 
 # Settled: every check has run (30 s), the first trim is done (90 s after the start).
-log "settling: 120 s"
-sleep 120
+settle=${SERVE_PROFILE_SETTLE_SECONDS:-120}
+log "settling: $settle s"
+sleep "$settle"
 # `callgrind_control -z` zeroes the counters, `-d` writes them out (callgrind.PID.1, .2); both wait for the answer.
-control() { in_sbx callgrind_control "$1" >/dev/null 2>&1 || die "callgrind_control $1 failed"; }
+# It answers 0 even when it found no callgrind run: its words are checked.
+control() {
+    local said
+    said=$(in_sbx callgrind_control "$1" 2>&1) || die "callgrind_control $1 failed: $said"
+    [[ $said == *OK* ]] || die "callgrind_control $1: $said; the daemon: $(in_sbx systemctl status --no-pager -n 20 steward-profile 2>&1)"
+}
 take() {
     local n=$1 name=$2
     control -d
     for ((i = 0; i < 60; i++)); do in_sbx bash -c "test -s /var/lib/profile/callgrind.*.$n" && break; sleep 1; done
-    in_sbx bash -c "cat /var/lib/profile/callgrind.*.$n" >"$result/$name" || die "no dump $n"
+    in_sbx bash -c "cat /var/lib/profile/callgrind.*.$n" >"$result/$name" || die "no dump $n: $(in_sbx ls /var/lib/profile)"
     log "wrote $result/$name ($(stat -c %s "$result/$name") bytes)"
 }
 control -z

@@ -44,6 +44,26 @@ import Testing
         #expect(after < before, "RssFile \(before) kB before, \(after) kB after")
     }
 
+    /// Every private mapping of the test binary, the writable one too, is random-access after a trim (`rr` among
+    /// its VmFlags): a page read back later brings no read-ahead window into the page cache.
+    @Test func theBinarysMappingsAreMarkedRandomAccess() throws {
+        _ = MemoryTrim.run()
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let smaps = try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8)
+        var permissions: String?
+        var marked: [String: Bool] = [:]
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // A mapping's first line: "start-end perms offset dev inode [path]"; its own lines follow.
+            if let first = fields.first, first.contains("-"), first.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+                permissions = String(line).hasSuffix(" " + exe) ? String(fields[1]) : nil
+            } else if let p = permissions, fields.first == "VmFlags:" {
+                marked[p, default: true] = marked[p, default: true] && fields.contains("rr")
+            }
+        }
+        #expect(marked["rw-p"] == true && marked["r-xp"] == true, "\(marked)")
+    }
+
     @Test func cleanRunsArePresentFileBackedPagesOnly() {
         let present: UInt64 = 1 << 63, file: UInt64 = 1 << 61, swapped: UInt64 = 1 << 62
         let entries: [UInt64] = [present | file, present | file, present, 0, present | file, file, swapped | file, present | file]

@@ -130,6 +130,10 @@ public enum MemoryTrim {
             defer { if pagemapFD >= 0 { close(pagemapFD) } }
             for region in regions(maps: maps) {
                 if region.writable {
+                    // Random access here too: the static build's constants (~37 MB, ICU's data among them) sit in this
+                    // mapping; without it a read of one brings read-ahead windows into the page cache, and a later
+                    // fault in the mapping maps the cached neighbours too (fault-around).
+                    if let address = UnsafeMutableRawPointer(bitPattern: region.start) { _ = madvise(address, Int(region.bytes), adviseRandom) }
                     guard pagemapFD >= 0, let entries = pagemap(region, pageSize: pageSize, from: pagemapFD) else {
                         outcome.refused += 1
                         continue
