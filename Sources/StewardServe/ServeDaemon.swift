@@ -56,7 +56,7 @@ public enum ServeDaemon {
         let alerts = AlertEngine(spec: alertsSpec, history: history, statePath: host.statePath, checks: checks,
                                  host: InstanceLock.hostName, dispatcher: dispatcher, logger: logger)
         let probes = host.probeContext()
-        let httpClients = HTTPClients()
+        let httpClients = HTTPClients(parallel: spec.checks.parallel)
         let scheduler = CheckScheduler(
             checks: checks, clock: ContinuousClock(), parallel: spec.checks.parallel, jitter: spec.checks.jitterPercent / 100,
             run: { spec in await runOnce(spec, probes, httpClients) },

@@ -146,24 +146,38 @@ import Testing
     }
 
     /// One dispatcher sleeps until the earliest start: a run that ends and queues a start before the one it sleeps
-    /// for (here a check of a minute whose phase is far off) wakes it, so the short check keeps its interval.
+    /// for (here a check of a minute whose phase is far off) wakes it, so the short check keeps its interval. The
+    /// first run is held until the dispatcher sleeps for the minute check, so the wake is what is tested.
     @Test func aRunThatEndsWakesTheDispatcherForAnEarlierStart() async throws {
         let clock = ManualClock()
-        let runs = Runs(clock: clock, open: true)
+        let runs = Runs(clock: clock)
         let api = Self.spec("api")
         let slow = try #require((0..<100).lazy.map { Self.spec("slow-\($0)", intervalMs: 60_000) }
             .first { CheckSchedule.phaseMs(key: $0.key, intervalMs: 60_000) > 10_000 })
         let phase = CheckSchedule.phaseMs(key: api.key, intervalMs: 1000)
         try await withScheduler([slow, api], runs: runs) { clock in
-            for _ in 0..<40 {
-                clock.advance(by: .milliseconds(100))
-                await settle()
-            }
+            clock.advance(by: .milliseconds(phase))
+            await settle()
+            #expect(runs.starts["api"] == [.milliseconds(phase)])
+            runs.openGate()
+            await settle()
+            clock.advance(by: .milliseconds(1000))
+            await settle()
+            #expect(runs.starts["api"] == [.milliseconds(phase), .milliseconds(phase + 1000)])
+            clock.advance(by: .milliseconds(1000))
+            await settle()
         }
-        let starts = try #require(runs.starts["api"])
-        let first = (phase + 99) / 100 * 100
-        #expect(starts.prefix(3) == [.milliseconds(first), .milliseconds(first + 1000), .milliseconds(first + 2000)], "\(starts)")
-        #expect(runs.starts["slow"] == nil && runs.starts.keys.allSatisfy { $0 == "api" }, "the minute check is not due yet")
+        #expect(runs.starts["api"]?.prefix(3) == [.milliseconds(phase), .milliseconds(phase + 1000), .milliseconds(phase + 2000)])
+        #expect(runs.starts[slow.spec.id] == nil, "the minute check is not due yet")
+    }
+
+    /// The watchdog's test of life also fails when the earliest start waits more than 10 s past its time: the
+    /// dispatcher takes every due check at once, so one left waiting means it stalled.
+    @Test func aStartMoreThanTenSecondsOverdueIsAStall() {
+        let due = ManualClock.Instant(offset: .seconds(100))
+        #expect(!CheckScheduler<ManualClock>.stalled(due: due, now: due.advanced(by: .seconds(-5))), "not yet due")
+        #expect(!CheckScheduler<ManualClock>.stalled(due: due, now: due.advanced(by: .seconds(10))))
+        #expect(CheckScheduler<ManualClock>.stalled(due: due, now: due.advanced(by: .milliseconds(10_001))))
     }
 
     @Test func withoutChecksTheSchedulerRunsUntilShutdown() async throws {

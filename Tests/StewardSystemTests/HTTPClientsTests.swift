@@ -6,9 +6,10 @@ import Testing
 /// The daemon's HTTP clients, kept across check runs, against a real HTTP/1.1 server (python3's http.server, which
 /// keeps connections alive unless asked not to): the runs share one client, yet each run opens its own connection
 /// and asks the server to close it, as `curl` in a runbook does; a header the check sets itself is left alone.
-@Suite(.timeLimit(.minutes(1))) struct HTTPClientsTests {
+@Suite(.timeLimit(.minutes(1)), .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+struct HTTPClientsTests {
     /// A server that answers 200 and prints, for each request, the client's port and its Connection header.
-    final class Server {
+    final class Server: @unchecked Sendable {
         let process = Process()
         let output = Pipe()
         var port = 0
@@ -34,10 +35,21 @@ import Testing
             // Not the test runner's stderr: a server left behind would hold swift-test's pipe open.
             process.standardError = FileHandle.nullDevice
             try process.run()
-            port = try #require(Int(try line()))
         }
 
-        func line() throws -> String {
+        /// Waits for the server's port (its first line).
+        func ready() async throws {
+            port = try #require(Int(try await line()))
+        }
+
+        /// The next line, read on a thread of its own: the read blocks, and the cooperative pool has two threads.
+        func line() async throws -> String {
+            try await withCheckedThrowingContinuation { c in
+                Thread { c.resume(with: Result { try self.readLine() }) }.start()
+            }
+        }
+
+        private func readLine() throws -> String {
             while !buffer.contains(10) {
                 let more = output.fileHandleForReading.availableData
                 if more.isEmpty { throw CocoaError(.fileReadUnknown) }
@@ -59,6 +71,7 @@ import Testing
 
     @Test func runsShareOneClientAndEachOpensItsOwnConnection() async throws {
         let server = try Server()
+        try await server.ready()
         let clients = HTTPClients()
         let spec = CheckSpec(id: "web", kind: .http(HTTPExpectation(url: "http://127.0.0.1:\(server.port)/health")), timeoutMs: 5000)
         for _ in 0..<3 {
@@ -66,17 +79,19 @@ import Testing
             #expect(result.status == .pass, "\(result.message)")
         }
         #expect(clients.count == 1, "one client for the three runs")
-        let seen = try (0..<3).map { _ in try server.line().split(separator: " ").map(String.init) }
+        var seen: [[String]] = []
+        for _ in 0..<3 { seen.append(try await server.line().split(separator: " ").map(String.init)) }
         #expect(seen.allSatisfy { $0.last == "close" }, "\(seen)")
         #expect(Set(seen.map(\.first)).count == 3, "each run came on a connection of its own: \(seen)")
 
         let own = CheckSpec(id: "keep", kind: .http(HTTPExpectation(url: "http://127.0.0.1:\(server.port)/", headers: ["Connection": "keep-alive"])))
         #expect(try await run(own, clients).status == .pass)
-        #expect(try server.line().hasSuffix(" keep-alive"), "the check's own Connection header is sent as it is")
+        #expect(try await server.line().hasSuffix(" keep-alive"), "the check's own Connection header is sent as it is")
 
         await clients.shutdown()
         #expect(clients.count == 0)
-        #expect(try await run(spec, clients).status == .pass, "a run after the shutdown makes a new client")
-        await clients.shutdown()
+        let late = try await run(spec, clients)
+        #expect(late.status == .unknown && late.message.contains("shut down"), "after the shutdown no client is made: \(late.message)")
+        #expect(clients.count == 0)
     }
 }

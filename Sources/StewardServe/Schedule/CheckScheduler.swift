@@ -46,6 +46,8 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
         var queue = DueQueue()
         var sleep: Task<Void, Never>?
         var sleepsUntilMs: Int64?
+        /// When the dispatcher began: the queue's times count from it.
+        var origin: C.Instant?
     }
 
     /// `jitter` is a fraction of the interval (0.1 for 10 %); `random` gives values in -1...1 (injected by tests).
@@ -68,15 +70,27 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
         try? await gracefulShutdown()
     }
 
-    /// Whether the scheduler's heartbeat (a tick a second on its clock) is recent: the watchdog's test of life.
+    /// Whether the scheduler's heartbeat (a tick a second on its clock) is recent and no start waits more than 10 s
+    /// past its time (the dispatcher takes every due check at once: one that does not has stalled): the watchdog's
+    /// test of life.
     public func isAlive() -> Bool {
         guard let beat = lastBeat.withLock({ $0 }) else { return false }
-        return beat.duration(to: clock.now) < .seconds(10)
+        let now = clock.now
+        guard beat.duration(to: now) < .seconds(10) else { return false }
+        let (origin, earliest) = dispatch.withLock { ($0.origin, $0.queue.earliest) }
+        guard let origin, let earliest else { return true }
+        return !Self.stalled(due: origin.advanced(by: .milliseconds(earliest)), now: now)
+    }
+
+    /// Whether a start due at `due` still waiting at `now` shows a stalled dispatcher: more than 10 s late.
+    static func stalled(due: C.Instant, now: C.Instant) -> Bool {
+        due.duration(to: now) > .seconds(10)
     }
 
     func runLoops() async {
         let origin = clock.now
         dispatch.withLock { d in
+            d.origin = origin
             for (index, check) in checks.enumerated() {
                 d.queue.push(dueMs: Int64(CheckSchedule.phaseMs(key: check.key, intervalMs: max(1, check.spec.intervalMs))), index: index)
             }
@@ -89,9 +103,9 @@ public final class CheckScheduler<C: Clock>: Service, Sendable where C.Duration 
                 let sleep = dispatch.withLock { d -> Task<Void, Never> in
                     let until = d.queue.earliest
                     let task = Task { [clock] in
-                        // Nothing queued (every check is running): sleep until a run that ends wakes it.
-                        let offset: Duration = until.map { .milliseconds($0) } ?? .seconds(365 * 86_400)
-                        try? await clock.sleep(until: origin.advanced(by: offset), tolerance: nil)
+                        // Nothing queued (every check is running): an hour from now, or until a run that ends wakes it.
+                        let deadline = until.map { origin.advanced(by: .milliseconds($0)) } ?? clock.now.advanced(by: .seconds(3600))
+                        try? await clock.sleep(until: deadline, tolerance: nil)
                     }
                     d.sleep = task
                     d.sleepsUntilMs = until

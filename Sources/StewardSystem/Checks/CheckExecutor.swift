@@ -15,10 +15,10 @@ final class CheckExecutor: Sendable {
     private let clients: HTTPClients
     private let ownsClients: Bool
 
-    init(context: ProbeContext, snapshot: Task<CheckSnapshot, Never>, httpClients: HTTPClients? = nil) {
+    init(context: ProbeContext, snapshot: Task<CheckSnapshot, Never>, httpClients: HTTPClients? = nil, parallel: Int = 8) {
         self.context = context
         self.snapshotTask = snapshot
-        self.clients = httpClients ?? HTTPClients()
+        self.clients = httpClients ?? HTTPClients(parallel: parallel)
         self.ownsClients = httpClients == nil
     }
 
@@ -32,8 +32,8 @@ final class CheckExecutor: Sendable {
 
     func secretsSeen() -> [String] { secrets.withLock { Array($0).filter { $0.count >= 3 }.sorted { $0.count > $1.count } } }
 
-    func shutdown() {
-        if ownsClients { clients.syncShutdown() }
+    func shutdown() async {
+        if ownsClients { await clients.shutdown() }
     }
 
     func evaluate(_ spec: CheckSpec, timeoutMs: Int) async -> Verdict {
@@ -168,7 +168,7 @@ final class CheckExecutor: Sendable {
         // Each run opens its own connection, as `curl` does: a kept-alive one would hide a server that no longer
         // accepts new connections, and would hold a slot of the app's server between runs.
         if !request.headers.contains(name: "connection") { request.headers.add(name: "Connection", value: "close") }
-        let client = clients.client(followRedirects: e.followRedirects, verifyTLS: e.verifyTLS)
+        let client = try clients.client(followRedirects: e.followRedirects, verifyTLS: e.verifyTLS)
         let start = ContinuousClock.now
         let response: HTTPClientResponse
         do {

@@ -26,8 +26,7 @@ public struct CheckRunner: Sendable {
         let context = self.context
         BlockingCall.prepare()
         let snapshot = Task { await CheckSnapshot.gather(specs, context) }
-        let executor = CheckExecutor(context: context, snapshot: snapshot, httpClients: httpClients)
-        defer { executor.shutdown() }
+        let executor = CheckExecutor(context: context, snapshot: snapshot, httpClients: httpClients, parallel: maxParallel)
         // Network and process checks go first: they wait on others, the local ones take microseconds.
         let order = specs.indices.sorted { a, b in
             (CheckSnapshot.needsSnapshot(specs[a].kind) ? 1 : 0, a) < (CheckSnapshot.needsSnapshot(specs[b].kind) ? 1 : 0, b)
@@ -48,6 +47,9 @@ public struct CheckRunner: Sendable {
             }
         }
         let deadlineExceeded = ContinuousClock.now > stopAt
+        let durationMs = Self.ms(since: start)
+        // The run's own HTTP clients (`steward check`), after its checks: awaited, not blocking a thread of the pool.
+        await executor.shutdown()
         let host = (try? String(contentsOfFile: context.files.path("/proc/sys/kernel/hostname"), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "localhost"
         let secrets = executor.secretsSeen()
@@ -55,7 +57,7 @@ public struct CheckRunner: Sendable {
         // FoundationEssentials' ISO 8601 style, not ISO8601DateFormatter: that one builds an ICU date formatter (its
         // calendar, time-zone names, number formats) on every call, and `steward serve` runs this for every check run.
         return CheckReport(host: host, generatedAt: now.formatted(.iso8601), results: final,
-                           durationMs: Self.ms(since: start), deadlineExceeded: deadlineExceeded)
+                           durationMs: durationMs, deadlineExceeded: deadlineExceeded)
     }
 
     static func ms(since start: ContinuousClock.Instant) -> Double {
