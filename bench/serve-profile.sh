@@ -19,7 +19,9 @@
 #     here, and its code is not in the profiles (the daemon trims right after each audit);
 #   - valgrind has no pidfd_open, so swift-subprocess takes its path for kernels before 5.4 (a SIGCHLD handler), and
 #     there a spawn can stop the daemon on a descriptor precondition ("FileDescriptor ... was not closed"; Steward's
-#     users run kernels with pidfd: Debian 12 ships 6.1). The script then stops with the daemon's status: run it again.
+#     users run kernels with pidfd: Debian 12 ships 6.1). The script then stops with the daemon's status. On
+#     2026-12-04 that happened at the first audit's spawn in both tries of the day's last build; the noon build ran 45
+#     minutes under valgrind, and packaging/hot-functions.txt comes from its profiles.
 # Needs root and valgrind (Debian package, installed with apt-get when missing); ~15 minutes.
 set -euo pipefail
 
