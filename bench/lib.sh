@@ -28,3 +28,27 @@ bench_boot() {
         steward=$state/share/bin/$(basename "$steward")
     fi
 }
+
+# victim_manifest_head TITLE PORT: the start of a servebench manifest (serve-bench.sh, serve-profile.sh): checks every
+# 30 s, the API on PORT, and the check `http victim` (bench-web@8199) whose rule posts to the webhook receiver on
+# 127.0.0.1:9099; the caller appends its own checks.
+victim_manifest_head() {
+    printf '# %s\n' "$1"
+    cat <<EOF
+version: 1
+check_defaults: {interval: 30s, timeout: 5s}
+serve:
+  port: $2
+  alerts:
+    allow_private: [127.0.0.1]
+    channels:
+      hook: {webhook: "http://127.0.0.1:9099/hook"}
+    rules:
+      - name: victim
+        match: {checks: ["http victim"]}
+        for_runs: 1
+        channels: [hook]
+checks:
+  - {name: http victim, http: {url: "http://127.0.0.1:8199/", status: 200}}
+EOF
+}
